@@ -1,0 +1,82 @@
+"""The tabular model protocol, model identity, and the one place predictions are validated."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AdapterError
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Identity of the audited model, shown in the report and (later) stamped on every ledger record."""
+
+    adapter: str
+    name: str
+    version: str
+    fingerprint: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@runtime_checkable
+class TabularModel(Protocol):
+    """A classifier over DataFrames. ``predict_scores`` returns P(positive) per row, or None."""
+
+    info: ModelInfo
+
+    def predict(self, X: pd.DataFrame) -> Any: ...
+
+    def predict_scores(self, X: pd.DataFrame) -> Any | None: ...
+
+
+@dataclass(frozen=True)
+class BinaryOutcomes:
+    """Validated model outputs: 0/1 predictions and optional scores in [0, 1]."""
+
+    y_pred: np.ndarray
+    scores: np.ndarray | None
+
+
+def binary_outcomes(model: TabularModel, X: pd.DataFrame, positive_label: Any) -> BinaryOutcomes:
+    """Call the model and check what comes back; raise AdapterError naming the adapter on any problem."""
+    who = f"{model.info.adapter} adapter ({model.info.name})"
+    raw = _as_1d(model.predict(X), who, "predict", len(X))
+    if pd.isna(raw).any():
+        row = int(np.flatnonzero(pd.isna(raw))[0])
+        raise AdapterError(f"{who}: predict returned a missing value at data row {row + 1}. Predictions must be complete.")
+    labels = pd.unique(raw)
+    if len(labels) > 2 or (len(labels) == 2 and positive_label not in set(labels.tolist())):
+        shown = ", ".join(map(repr, labels[:5].tolist()))
+        hint = " They look like scores: give them as the score column." if np.issubdtype(raw.dtype, np.floating) else ""
+        raise AdapterError(
+            f"{who}: predictions must be binary with positive label {positive_label!r}; got {len(labels)} "
+            f"distinct values ({shown}).{hint}"
+        )
+    y_pred = (raw == positive_label).astype(np.int8)
+    scores = model.predict_scores(X)
+    if scores is not None:
+        scores = _as_1d(scores, who, "predict_scores", len(X)).astype(float)
+        bad = np.flatnonzero(~np.isfinite(scores) | (scores < 0) | (scores > 1))
+        if bad.size:
+            raise AdapterError(
+                f"{who}: scores must be probabilities in [0, 1]; data row {bad[0] + 1} has {scores[bad[0]]!r} "
+                f"({bad.size} bad value(s) in all)."
+            )
+    return BinaryOutcomes(y_pred, scores)
+
+
+def _as_1d(values: Any, who: str, call: str, expected: int) -> np.ndarray:
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise AdapterError(f"{who}: {call} returned an array of shape {array.shape}; expected one value per row.")
+    if len(array) != expected:
+        raise AdapterError(f"{who}: {call} returned {len(array)} values for {expected} rows. Every row needs one.")
+    return array

@@ -1,0 +1,42 @@
+"""A plain Python function as the model: ``predict(X) -> labels``, optional ``predict_proba(X) -> scores``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import AdapterError
+from ..fingerprint import sha256_source
+from ..loading import load_object
+from .base import ModelInfo
+
+
+@dataclass(frozen=True)
+class CallableAdapter:
+    predict_fn: Callable[[pd.DataFrame], Any]
+    scores_fn: Callable[[pd.DataFrame], Any] | None
+    info: ModelInfo
+
+    def predict(self, X: pd.DataFrame) -> Any:
+        return self._call(self.predict_fn, X)
+
+    def predict_scores(self, X: pd.DataFrame) -> Any | None:
+        return None if self.scores_fn is None else self._call(self.scores_fn, X)
+
+    def _call(self, fn: Callable, X: pd.DataFrame) -> Any:
+        try:
+            return fn(X)
+        except Exception as exc:
+            raise AdapterError(f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter:
+    predict = load_object(spec_model.predict, base_dir=base_dir, where=f"{where}.predict")
+    scores = load_object(spec_model.predict_proba, base_dir=base_dir, where=f"{where}.predict_proba") if spec_model.predict_proba else None
+    fingerprint = sha256_source(predict) if scores is None else f"{sha256_source(predict)} {sha256_source(scores)}"
+    info = ModelInfo("callable", spec_model.predict, spec_model.version or "unversioned", fingerprint)
+    return CallableAdapter(predict, scores, info)

@@ -1,0 +1,116 @@
+"""The auditor contract and the registry that names auditors in specs.
+
+An auditor is a frozen, keyword-only dataclass whose fields are its parameters. ``run`` measures and
+returns an AuditResult; it never judges (thresholds in the spec do that, in gate.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pydantic
+from pydantic import ConfigDict, TypeAdapter
+
+from ..data import AuditData
+from ..errors import SpecError, did_you_mean
+from ..findings import AuditResult
+from ..progress import SILENT, Progress
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What the runner hands every auditor besides the model and the data."""
+
+    seed: int
+    label: str
+    progress: Progress = SILENT
+
+
+@dataclass(frozen=True, kw_only=True)
+class Auditor:
+    """Base of every auditor. Subclasses set ``name`` and implement ``metric_names`` and ``run``."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+    name: ClassVar[str]
+
+    @classmethod
+    def metric_names(cls) -> set[str]:
+        """Every metric name ``run`` can produce (thresholds are checked against it before running)."""
+        raise NotImplementedError
+
+    def required_columns(self) -> tuple[str, ...]:
+        """Data columns this auditor needs; checked before any model runs."""
+        return ()
+
+    def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class AuditorRegistry:
+    """Maps auditor names to classes; validates parameters with each class's own fields."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Auditor]] = {}
+
+    def register(self, cls: type[Auditor]) -> type[Auditor]:
+        if cls.name in self._classes:
+            raise ValueError(f"auditor name '{cls.name}' is registered twice")
+        self._classes[cls.name] = cls
+        return cls
+
+    def names(self) -> list[str]:
+        return sorted(self._classes)
+
+    def get(self, name: str) -> type[Auditor]:
+        try:
+            return self._classes[name]
+        except KeyError:
+            raise SpecError(
+                f"use: unknown auditor '{name}'.{did_you_mean(name, self._classes)} "
+                f"Known auditors: {', '.join(self.names())} (see `trustaudit list`)."
+            ) from None
+
+    def build(self, name: str, params: dict[str, Any]) -> Auditor:
+        cls = self.get(name)
+        try:
+            return TypeAdapter(cls).validate_python(params)
+        except pydantic.ValidationError as exc:
+            allowed = [f.name for f in dataclasses.fields(cls)]
+            problems = []
+            for error in exc.errors():
+                key = ".".join(map(str, error["loc"]))
+                if error["type"] == "unexpected_keyword_argument":
+                    problems.append(f"params.{key}: unknown parameter of '{name}'.{did_you_mean(key, allowed)} "
+                                    f"Parameters: {', '.join(allowed)}.")
+                elif error["type"] == "missing_argument":
+                    problems.append(f"params.{key}: required parameter of '{name}' is missing.")
+                else:
+                    got = error.get("input")
+                    shown = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
+                    problems.append(f"params.{key}: {error['msg']}{shown}.")
+            raise SpecError("; ".join(problems)) from None
+
+    def params_schema(self, name: str) -> dict[str, Any]:
+        return TypeAdapter(self.get(name)).json_schema()
+
+    def entry_schema(self, name: str) -> dict[str, Any]:
+        """JSON Schema of one ``auditors[]`` entry using this auditor."""
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["use"],
+            "properties": {
+                "use": {"const": name},
+                "label": {"type": "string"},
+                "params": self.params_schema(name),
+                "thresholds": {"type": "array", "items": {"$ref": "#/$defs/ThresholdSpec"}},
+            },
+        }
+
+
+registry = AuditorRegistry()

@@ -1,0 +1,106 @@
+"""The command line: ``trustaudit run | validate | schema | list``. The exit code is the CI gate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .auditors import registry
+from .errors import AdapterError, AuditorError, TrustAuditError
+from .gate import EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
+from .progress import Progress
+from .report import write_report
+from .runner import prepare, run_audit
+from .spec import json_schema, load_spec
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (AdapterError, AuditorError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    except TrustAuditError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    except Exception as exc:  # a bug in trustaudit: say so plainly, traceback on request
+        if os.environ.get("TRUSTAUDIT_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}. Set TRUSTAUDIT_DEBUG=1 for the traceback "
+              "and report it.", file=sys.stderr)
+        return EXIT_INCOMPLETE
+
+
+def _run(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    progress = Progress(stream=None if args.quiet else sys.stderr)
+    run = run_audit(spec, progress=progress)
+    parent = Path(args.out) if args.out else spec.resolve(spec.output)
+    folder = write_report(run, parent)
+    print(summary_line(run, _display(folder / "report.html")))
+    return exit_code(run)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    data, auditors = prepare(spec)
+    thresholds = sum(len(entry.thresholds) for entry in spec.auditors)
+    print(f"{args.spec}: valid. {len(data.frame):,} data rows, {len(auditors)} auditor(s), {thresholds} threshold(s).")
+    return EXIT_PASS
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2))
+    return EXIT_PASS
+
+
+def _list(args: argparse.Namespace) -> int:
+    for name in registry.names():
+        cls = registry.get(name)
+        print(f"{name}: {(cls.__doc__ or '').strip().splitlines()[0]}")
+        schema = registry.params_schema(name)
+        required = set(schema.get("required", []))
+        for param, prop in schema.get("properties", {}).items():
+            default = "required" if param in required else f"default {json.dumps(prop.get('default'))}"
+            kind = prop.get("type", "array" if "items" in prop else "value")
+            print(f"  {param} ({kind}, {default}): {prop.get('description', '')}")
+        print(f"  metrics: {', '.join(sorted(cls.metric_names()))}")
+    return EXIT_PASS
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trustaudit", description="Audit medical AI models for trustworthiness.")
+    parser.add_argument("--version", action="version", version=f"trustaudit {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="run an audit and write its report folder")
+    run.add_argument("spec", help="audit spec (YAML)")
+    run.add_argument("--out", help="folder that receives the run folder (default: the spec's 'output')")
+    run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    run.set_defaults(handler=_run)
+    validate = commands.add_parser("validate", help="check a spec and its data without running the model")
+    validate.add_argument("spec")
+    validate.set_defaults(handler=_validate)
+    commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)
+    commands.add_parser("list", help="list the auditors, their parameters and metrics").set_defaults(handler=_list)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

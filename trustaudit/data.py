@@ -1,0 +1,118 @@
+"""Load and check the audit data named in a spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, SpecError, did_you_mean
+from .fingerprint import sha256_file, sha256_frame
+from .loading import load_object
+from .spec import AuditSpec
+
+_READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
+
+
+@dataclass(frozen=True)
+class AuditData:
+    """The audit data: the frame, its binary outcome and where it came from."""
+
+    frame: pd.DataFrame
+    target: str
+    positive_label: Any
+    features: tuple[str, ...]
+    source: str
+    fingerprint: str
+
+    @property
+    def X(self) -> pd.DataFrame:
+        return self.frame.loc[:, list(self.features)]
+
+    @property
+    def y(self) -> np.ndarray:
+        """The outcome as 0/1 (1 = positive label)."""
+        return (self.frame[self.target].to_numpy() == self.positive_label).astype(np.int8)
+
+    def info(self) -> dict[str, Any]:
+        return {"source": self.source, "fingerprint": self.fingerprint, "rows": len(self.frame),
+                "columns": len(self.frame.columns), "target": self.target,
+                "positive_label": self.positive_label}
+
+    def require_columns(self, columns: Iterable[str], where: str) -> None:
+        """Raise DataError naming the first missing column, with 'did you mean'."""
+        for column in columns:
+            if column not in self.frame.columns:
+                raise DataError(
+                    f"{where}: column '{column}' is not in the data ({self.source})."
+                    f"{did_you_mean(column, map(str, self.frame.columns))} "
+                    f"Columns: {', '.join(map(str, self.frame.columns))}."
+                )
+
+
+def read_table(path: Path, where: str) -> pd.DataFrame:
+    """Read a CSV or Parquet file, turning every failure into a DataError that names the file."""
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataError(f"{where}: '{path.name}' is neither CSV nor Parquet. Use a .csv or .parquet file.")
+    try:
+        return reader(path)
+    except ImportError as exc:
+        raise DataError(f"{where}: reading Parquet needs pyarrow: pip install 'trustaudit[parquet]' ({exc}).") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where}: '{path}' is not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save it as UTF-8.") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+        raise DataError(f"{where}: cannot read '{path}': {str(exc).strip()}.") from None
+
+
+def load_data(spec: AuditSpec) -> AuditData:
+    """Load the spec's data and check the target, the positive label and the feature columns."""
+    data_spec = spec.data
+    if data_spec.path is not None:
+        path = spec.resolve(data_spec.path)
+        frame = read_table(path, spec.where("data.path"))
+        source, fingerprint = str(path), sha256_file(path)
+    else:
+        factory = load_object(data_spec.factory, base_dir=spec.path.parent, where=spec.where("data.factory"))
+        try:
+            frame = factory(**data_spec.kwargs)
+        except Exception as exc:
+            raise SpecError(f"{spec.where('data.factory')}: '{data_spec.factory}' failed: {type(exc).__name__}: {exc}") from exc
+        if not isinstance(frame, pd.DataFrame):
+            raise SpecError(f"{spec.where('data.factory')}: '{data_spec.factory}' returned {type(frame).__name__}; expected a pandas DataFrame.")
+        source, fingerprint = data_spec.factory, sha256_frame(frame)
+    if frame.empty:
+        raise DataError(f"{spec.where('data')}: the data ({source}) has no rows.")
+    frame = frame.reset_index(drop=True)
+    features = tuple(data_spec.features) if data_spec.features else tuple(c for c in frame.columns if c != data_spec.target)
+    data = AuditData(frame, data_spec.target, data_spec.positive_label, features, source, fingerprint)
+    data.require_columns([data_spec.target], spec.where("data.target"))
+    data.require_columns(features, spec.where("data.features"))
+    check_binary_target(data, spec.where("data.target"))
+    return data
+
+
+def check_binary_target(data: AuditData, where: str) -> None:
+    """The target must have no missing values and at most two values, one of them the positive label."""
+    column = data.frame[data.target]
+    missing = np.flatnonzero(column.isna().to_numpy())
+    if missing.size:
+        rows = ", ".join(str(r + 1) for r in missing[:5])
+        raise DataError(f"{where}: column '{data.target}' has {missing.size} missing value(s) (data rows {rows}). Drop or fill those rows.")
+    values = pd.unique(column)
+    if len(values) > 2:
+        shown = ", ".join(map(repr, values[:6].tolist()))
+        raise DataError(
+            f"{where}: column '{data.target}' has {len(values)} distinct values ({shown}, ...); "
+            "a binary outcome is required. Binarize it, e.g. with a data factory."
+        )
+    if data.positive_label not in set(values.tolist()):
+        shown = ", ".join(map(repr, values.tolist()))
+        raise DataError(
+            f"{where}: positive_label {data.positive_label!r} does not occur in column '{data.target}' "
+            f"(values: {shown}). Set data.positive_label to one of them."
+        )

@@ -1,0 +1,36 @@
+"""The exception hierarchy. Every error trustaudit raises on purpose derives from TrustAuditError.
+
+Each subclass also inherits the built-in a caller would catch, so ``except ValueError`` keeps working.
+Messages say what, where (file, key path, column, row), what was found, what was expected, and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class TrustAuditError(Exception):
+    """Base class of every trustaudit error."""
+
+
+class SpecError(TrustAuditError, ValueError):
+    """The audit spec is malformed or refers to something that does not exist (exit code 2)."""
+
+
+class DataError(TrustAuditError, ValueError):
+    """The audit data cannot be used: missing file or column, wrong values (exit code 2)."""
+
+
+class AdapterError(TrustAuditError, RuntimeError):
+    """A model adapter failed or returned something unusable (exit code 3)."""
+
+
+class AuditorError(TrustAuditError, RuntimeError):
+    """An auditor could not complete (reported as an ERROR result, exit code 3)."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,132 @@
+"""The value objects that flow from auditors to the gate and the report. All frozen."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """Outcome of a check or an auditor (Evidently's single status enum)."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One measured quantity, optionally for one group of one grouping, with its confidence interval.
+
+    ``key`` identifies it uniquely within an auditor: ``tpr[sex=F]``, ``equalized_odds_difference[sex]``.
+    A value of NaN means "not estimable"; ``note`` then says why.
+    """
+
+    name: str
+    value: float
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    n: int | None = None
+    grouping: str | None = None
+    group: str | None = None
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        if self.grouping is None:
+            return self.name
+        if self.group is None:
+            return f"{self.name}[{self.grouping}]"
+        return f"{self.name}[{self.grouping}={self.group}]"
+
+    @property
+    def estimable(self) -> bool:
+        return not math.isnan(self.value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a reader should look at: a title, a severity and masked examples."""
+
+    title: str
+    severity: str  # "info" | "low" | "medium" | "high"
+    detail: str = ""
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A figure the report draws from the result's own metrics (so figures and tables never disagree).
+
+    ``grouping`` set: one panel per metric name, one bar per group of that grouping, with CI whiskers.
+    ``grouping`` None: one bar per (metric, grouping) pair, for disparities.
+    """
+
+    title: str
+    metric_names: tuple[str, ...]
+    grouping: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """What one auditor measured. ``status`` is ERROR when the auditor crashed; ``error`` says why."""
+
+    auditor: str
+    label: str
+    params: dict[str, Any]
+    metrics: tuple[Metric, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    plots: tuple[Plot, ...] = ()
+    status: Status = Status.PASS
+    error: str = ""
+    seconds: float = 0.0
+
+    def metric_keys(self) -> list[str]:
+        return [m.key for m in self.metrics]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A threshold applied to one metric: the judgement the gate turns into an exit code."""
+
+    auditor: str
+    metric_key: str
+    applies_to: str  # "value" | "ci_low" | "ci_high"
+    observed: float
+    min: float | None
+    max: float | None
+    level: str  # "fail" | "warn"
+    status: Status
+    message: str
+    provenance: str = ""
+
+
+@dataclass(frozen=True)
+class AuditRun:
+    """Everything one run produced; the report builder turns it into files."""
+
+    run_id: str
+    name: str
+    started: str
+    finished: str
+    seed: int
+    spec: dict[str, Any]
+    spec_path: str
+    results: tuple[AuditResult, ...]
+    checks: tuple[Check, ...]
+    model_info: dict[str, str]
+    data_info: dict[str, Any]
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> Status:
+        """ERROR beats FAIL beats WARN beats PASS (an incomplete audit is never a pass)."""
+        statuses = {c.status for c in self.checks} | {r.status for r in self.results}
+        for status in (Status.ERROR, Status.FAIL, Status.WARN):
+            if status in statuses:
+                return status
+        return Status.PASS

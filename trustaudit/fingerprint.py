@@ -1,0 +1,37 @@
+"""SHA-256 fingerprints of files, data frames and code, for the report's reproducibility appendix."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(_CHUNK):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def sha256_frame(frame: pd.DataFrame) -> str:
+    """Content hash of a frame's values, index and column names (independent of file format)."""
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(map(str, frame.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def sha256_source(obj: Any) -> str:
+    """Hash of the source file that defines ``obj`` (a factory), or of its repr when it has none."""
+    try:
+        source = inspect.getsource(inspect.getmodule(obj))
+    except (TypeError, OSError):
+        source = repr(obj)
+    return "sha256:" + hashlib.sha256(source.encode()).hexdigest()

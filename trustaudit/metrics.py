@@ -1,0 +1,143 @@
+"""Group metrics of a binary classifier and their bootstrap, vectorised.
+
+Count-based metrics are functions of per-group confusion cells ``cells[..., group, y, y_pred]``.
+Resampling N rows with replacement (fairlearn's bootstrap) gives cell counts that are one multinomial
+draw with probabilities ``cells / N``, so the bootstrap draws cell counts directly: its cost does not
+depend on N. Score-based metrics (AUROC, Brier, O/E, ECE) need the rows: they are computed with
+integer row weights, one weight vector per resample.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+CountMetric = Callable[[np.ndarray], np.ndarray]
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan)
+
+
+def _cell(cells: np.ndarray, y: int, y_pred: int) -> np.ndarray:
+    return cells[..., y, y_pred].astype(float)
+
+
+def _n(cells: np.ndarray) -> np.ndarray:
+    return cells.sum(axis=(-1, -2)).astype(float)
+
+
+COUNT_METRICS: dict[str, CountMetric] = {
+    "base_rate": lambda c: _ratio(_cell(c, 1, 0) + _cell(c, 1, 1), _n(c)),
+    "selection_rate": lambda c: _ratio(_cell(c, 0, 1) + _cell(c, 1, 1), _n(c)),
+    "tpr": lambda c: _ratio(_cell(c, 1, 1), _cell(c, 1, 0) + _cell(c, 1, 1)),
+    "fpr": lambda c: _ratio(_cell(c, 0, 1), _cell(c, 0, 0) + _cell(c, 0, 1)),
+    "fnr": lambda c: _ratio(_cell(c, 1, 0), _cell(c, 1, 0) + _cell(c, 1, 1)),
+    "ppv": lambda c: _ratio(_cell(c, 1, 1), _cell(c, 0, 1) + _cell(c, 1, 1)),
+    "accuracy": lambda c: _ratio(_cell(c, 0, 0) + _cell(c, 1, 1), _n(c)),
+}
+SCORE_METRICS = ("auroc", "brier", "oe_ratio", "ece")
+
+
+def confusion_cells(codes: np.ndarray, n_groups: int, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Counts per (group, y, y_pred) in one pass: shape (n_groups, 2, 2)."""
+    flat = codes.astype(np.int64) * 4 + y.astype(np.int64) * 2 + y_pred.astype(np.int64)
+    return np.bincount(flat, minlength=n_groups * 4).reshape(n_groups, 2, 2)
+
+
+def bootstrap_cells(cells: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_boot`` row-bootstrap resamples of the cell counts: shape (n_boot, *cells.shape)."""
+    total = int(cells.sum())
+    draws = rng.multinomial(total, cells.ravel() / total, size=n_boot)
+    return draws.reshape(n_boot, *cells.shape)
+
+
+def merge_groups(cells: np.ndarray, mapping: np.ndarray, n_target: int) -> np.ndarray:
+    """Sum cells of fine groups (axis -3) into coarser ones: ``mapping[fine] = coarse``."""
+    one_hot = np.zeros((n_target, len(mapping)), dtype=cells.dtype)
+    one_hot[mapping, np.arange(len(mapping))] = 1
+    return np.einsum("cf,...fyp->...cyp", one_hot, cells)
+
+
+def percentile_ci(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval over axis 0, ignoring resamples where the metric is undefined (NaN)."""
+    alpha = (1 - confidence) / 2
+    with _quiet_nan_warnings():
+        low, high = np.nanquantile(np.where(np.isfinite(samples), samples, np.nan), [alpha, 1 - alpha], axis=0)
+    return low, high
+
+
+def spread(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest difference (max - min) and smallest ratio (min / max) over the last axis, NaN-aware.
+
+    Undefined (NaN) when fewer than two groups have a value.
+    """
+    defined = np.isfinite(values).sum(axis=-1) >= 2
+    masked = np.where(np.isfinite(values), values, np.nan)
+    with _quiet_nan_warnings():
+        high, low = np.nanmax(masked, axis=-1), np.nanmin(masked, axis=-1)
+    difference = np.where(defined, high - low, np.nan)
+    return difference, np.where(defined, _ratio(low, high), np.nan)
+
+
+@dataclass(frozen=True)
+class ScoreRows:
+    """One group's labels and scores, prepared once for repeated weighted evaluation."""
+
+    y: np.ndarray
+    scores: np.ndarray
+    score_rank: np.ndarray
+    n_unique: int
+    bin_index: np.ndarray
+    n_bins: int
+
+    @classmethod
+    def prepare(cls, y: np.ndarray, scores: np.ndarray, n_bins: int) -> "ScoreRows":
+        unique, rank = np.unique(scores, return_inverse=True)
+        bins = np.minimum((scores * n_bins).astype(np.int64), n_bins - 1)
+        return cls(y.astype(float), scores.astype(float), rank, len(unique), bins, n_bins)
+
+    def metrics(self, weights: np.ndarray | None = None) -> dict[str, float]:
+        """AUROC (ties count half), Brier score, observed/expected ratio and ECE under row weights."""
+        w = np.ones_like(self.y) if weights is None else weights.astype(float)
+        wy = w * self.y
+        total = w.sum()
+        if total == 0:
+            return dict.fromkeys(SCORE_METRICS, np.nan)
+        pos = np.bincount(self.score_rank, wy, self.n_unique)
+        neg = np.bincount(self.score_rank, w - wy, self.n_unique)
+        n_pos, n_neg = pos.sum(), neg.sum()
+        auroc = float(pos @ (np.cumsum(neg) - 0.5 * neg) / (n_pos * n_neg)) if n_pos and n_neg else np.nan
+        ws = w * self.scores
+        expected = ws.sum()
+        observed_by_bin = np.bincount(self.bin_index, wy, self.n_bins)
+        expected_by_bin = np.bincount(self.bin_index, ws, self.n_bins)
+        return {
+            "auroc": auroc,
+            "brier": float((w * (self.scores - self.y) ** 2).sum() / total),
+            "oe_ratio": float(n_pos / expected) if expected > 0 else np.nan,
+            "ece": float(np.abs(observed_by_bin - expected_by_bin).sum() / total),
+        }
+
+    def bootstrap(self, totals: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Metrics over resamples; resample b draws ``totals[b]`` rows of this group with replacement."""
+        n = len(self.y)
+        out = {name: np.full(len(totals), np.nan) for name in SCORE_METRICS}
+        for b, total in enumerate(totals):
+            weights = np.bincount(rng.integers(0, n, size=int(total)), minlength=n)
+            for name, value in self.metrics(weights).items():
+                out[name][b] = value
+        return out
+
+
+@contextmanager
+def _quiet_nan_warnings():
+    """Silence numpy's all-NaN warnings: an all-NaN slice is a legitimate 'not estimable'."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+        yield

@@ -1,0 +1,288 @@
+"""The audit spec: pydantic models of the YAML file, and ``load_spec`` which validates it fully
+(keys, types, auditor names and parameters, threshold metric names, file paths) before any model runs."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .errors import SpecError, did_you_mean
+
+Scalar = Union[bool, int, float, str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _ModelBase(_Strict):
+    version: str | None = Field(None, description="Version label of the model shown in the report.")
+
+
+class SklearnModelSpec(_ModelBase):
+    """A fitted scikit-learn estimator or pipeline: a joblib/pickle file, or a factory returning one."""
+
+    type: Literal["sklearn"]
+    path: Path | None = Field(None, description="joblib or pickle file of a fitted estimator.")
+    factory: str | None = Field(None, description="'module:func' or 'file.py:func' returning a fitted estimator.")
+    kwargs: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the factory.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "SklearnModelSpec":
+        if (self.path is None) == (self.factory is None):
+            raise ValueError("give exactly one of 'path' (a joblib/pickle file) or 'factory' ('module:func')")
+        return self
+
+
+class RecordedModelSpec(_ModelBase):
+    """Predictions recorded elsewhere: columns of a CSV/Parquet file (audits a model nobody can run)."""
+
+    type: Literal["recorded"]
+    path: Path | None = Field(None, description="File of predictions; default: the data file itself.")
+    prediction_column: str
+    score_column: str | None = Field(None, description="Column of scores (probability of the positive label).")
+    id_column: str | None = Field(None, description="Column present in both files that matches their rows.")
+
+
+class CallableModelSpec(_ModelBase):
+    """A Python function ``predict(X: DataFrame) -> labels`` and optionally ``predict_proba(X) -> scores``."""
+
+    type: Literal["callable"]
+    predict: str
+    predict_proba: str | None = None
+
+
+ModelSpec = Annotated[
+    Union[SklearnModelSpec, RecordedModelSpec, CallableModelSpec], Field(discriminator="type")
+]
+
+
+class DataSpec(_Strict):
+    """Where the audit data comes from and which column is the outcome."""
+
+    path: Path | None = Field(None, description="CSV or Parquet file.")
+    factory: str | None = Field(None, description="'module:func' or 'file.py:func' returning a DataFrame.")
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    target: str = Field(description="Column with the true outcome.")
+    positive_label: Scalar = Field(1, description="Value of the target (and predictions) that means 'positive'.")
+    features: list[str] | None = Field(None, description="Columns given to the model; default: all but the target.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "DataSpec":
+        if (self.path is None) == (self.factory is None):
+            raise ValueError("give exactly one of 'path' (a CSV/Parquet file) or 'factory' ('module:func')")
+        return self
+
+
+class ThresholdSpec(_Strict):
+    """A rule the gate applies to every metric whose key or name matches ``metric``."""
+
+    metric: str = Field(description="A metric name (all groupings) or key such as 'tpr[sex=F]'.")
+    min: float | None = None
+    max: float | None = None
+    applies_to: Literal["value", "ci_low", "ci_high"] = Field("value", description="Which number is judged.")
+    level: Literal["fail", "warn"] = "fail"
+    provenance: str = Field("", description="Where the bound comes from: a citation, or 'proposed'.")
+
+    @model_validator(mode="after")
+    def _has_bound(self) -> "ThresholdSpec":
+        if self.min is None and self.max is None:
+            raise ValueError("give 'min', 'max' or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+    @property
+    def base_name(self) -> str:
+        return self.metric.split("[", 1)[0]
+
+
+class AuditorSpec(_Strict):
+    use: str = Field(description="Registered auditor name (see `trustaudit list`).")
+    label: str | None = Field(None, description="Heading in the report; default: the auditor name.")
+    params: dict[str, Any] = Field(default_factory=dict)
+    thresholds: list[ThresholdSpec] = Field(default_factory=list)
+
+
+class AuditSpec(_Strict):
+    """One audit: a model, its data, the auditors to run and their thresholds."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Used in the run folder's name.")
+    description: str = ""
+    seed: int = Field(0, description="Seed of every random choice in the run.")
+    output: Path = Field(Path("reports"), description="Folder that receives the run folders.")
+    model: ModelSpec
+    data: DataSpec
+    auditors: list[AuditorSpec] = Field(min_length=1)
+
+    _path: Path = PrivateAttr(default=Path("<memory>"))
+
+    @property
+    def path(self) -> Path:
+        """The spec file; every relative path in it is relative to this file's folder."""
+        return self._path
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self._path.parent / path).resolve()
+
+    def where(self, key: str) -> str:
+        return f"{self._path}: {key}"
+
+    def normalized(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        canonical = json.dumps(self.normalized(), sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_spec(path: str | Path) -> AuditSpec:
+    """Read and validate a spec file; raise SpecError naming the file and key path on any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"{path}: spec file not found. Check the path, or run `trustaudit validate` on an existing spec.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"{path}: invalid YAML{place}: {problem}.") from None
+    return parse_spec(raw, path)
+
+
+def parse_spec(raw: Any, path: Path) -> AuditSpec:
+    """Validate an already-parsed spec mapping; ``path`` locates it for messages and relative paths."""
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: the spec must be a mapping of keys (name, model, data, auditors), got {type(raw).__name__}.")
+    try:
+        spec = AuditSpec.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise SpecError(_format_errors(path, raw, exc.errors())) from None
+    spec._path = path.resolve()
+    _check_auditors(spec)
+    _check_files(spec)
+    return spec
+
+
+def _check_auditors(spec: AuditSpec) -> None:
+    from .auditors import registry
+
+    problems = []
+    for i, entry in enumerate(spec.auditors):
+        key = f"auditors[{i}]"
+        try:
+            auditor = registry.build(entry.use, entry.params)
+        except SpecError as exc:
+            problems.append(f"{spec.path}: {key}.{exc}")
+            continue
+        names = auditor.metric_names()
+        for j, threshold in enumerate(entry.thresholds):
+            if threshold.base_name not in names:
+                problems.append(
+                    f"{spec.path}: {key}.thresholds[{j}].metric: '{entry.use}' does not measure "
+                    f"'{threshold.base_name}'.{did_you_mean(threshold.base_name, names)} "
+                    f"It measures: {', '.join(sorted(names))}."
+                )
+    if problems:
+        raise SpecError("\n".join(problems))
+
+
+def _check_files(spec: AuditSpec) -> None:
+    for key, value in (("data.path", spec.data.path), ("model.path", getattr(spec.model, "path", None))):
+        if value is not None and not spec.resolve(value).is_file():
+            raise SpecError(
+                f"{spec.where(key)}: file '{spec.resolve(value)}' does not exist. "
+                "Paths are relative to the spec's folder."
+            )
+
+
+def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
+    lines = []
+    for error in errors:
+        loc = _strip_union_tags(error["loc"], raw)
+        where = _loc_text(loc) or "(top level)"
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            parent = _fields_at(loc[:-1], raw)
+            hint = did_you_mean(loc[-1], parent) if parent else ""
+            allowed = f" Allowed keys: {', '.join(parent)}." if parent else ""
+            lines.append(f"{path}: {where}: unknown key.{hint}{allowed}")
+        elif kind == "missing":
+            lines.append(f"{path}: {where}: missing required key.")
+        elif kind == "union_tag_invalid":
+            got = error.get("input", {}).get("type") if isinstance(error.get("input"), dict) else None
+            choices = error.get("ctx", {}).get("expected_tags", "")
+            hint = did_you_mean(got, [c.strip(" '") for c in str(choices).split(",")]) if got else ""
+            lines.append(f"{path}: {where}.type: unknown model type {got!r}.{hint} Expected one of {choices}.")
+        elif kind == "union_tag_not_found":
+            lines.append(f"{path}: {where}.type: missing; say which kind of model this is (sklearn, recorded, callable).")
+        elif kind == "invalid_key":
+            parent = _loc_text(loc[:-1])
+            hint = (" YAML reads unquoted on/off/yes/no as booleans: quote the key or check its spelling."
+                    if isinstance(error.get("input"), bool) else "")
+            lines.append(f"{path}: {parent}: key {error.get('input')!r} is not a string.{hint}")
+        else:
+            got = error.get("input")
+            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{path}: {where}: {message}{shown}.")
+    return "\n".join(lines)
+
+
+def _strip_union_tags(loc: tuple, raw: dict) -> tuple:
+    """pydantic puts the discriminator value into the location (model.sklearn.path); drop it."""
+    if len(loc) >= 2 and loc[0] == "model" and isinstance(raw.get("model"), dict) and loc[1] == raw["model"].get("type"):
+        return (loc[0],) + tuple(loc[2:])
+    return tuple(loc)
+
+
+def _loc_text(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _fields_at(loc: tuple, raw: dict) -> list[str]:
+    """The allowed keys of the model found at ``loc`` (for 'did you mean')."""
+    model: Any = AuditSpec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        if part == "model":
+            kind = raw.get("model", {}).get("type") if isinstance(raw.get("model"), dict) else None
+            model = {"sklearn": SklearnModelSpec, "recorded": RecordedModelSpec, "callable": CallableModelSpec}.get(kind)
+            if model is None:
+                return []
+            continue
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def json_schema() -> dict[str, Any]:
+    """The spec's JSON Schema, with each registered auditor's parameters spelled out for editors."""
+    from .auditors import registry
+
+    schema = copy.deepcopy(AuditSpec.model_json_schema())
+    schema["$defs"]["AuditorSpec"] = {
+        "oneOf": [registry.entry_schema(name) for name in registry.names()],
+        "description": AuditorSpec.__doc__ or "An auditor to run.",
+    }
+    return schema
