@@ -37,15 +37,36 @@ _ENV.filters["fmt"] = fmt
 _ENV.globals["ci"] = ci
 
 
+_SEVERITY = {"fail": 0, "error": 1, "warn": 2, "skipped": 3, "pass": 4}
+
+
 def render_html(view: dict[str, Any]) -> str:
+    checks = sorted(view["checks"], key=lambda c: _SEVERITY[c["status"]])
     sections = [{
         "auditor": auditor,
-        "disparities": [m for m in auditor["metrics"] if m["group"] is None and m["grouping"] not in (None, "overall")],
+        "disparities": disparity_table(auditor["metrics"]),
         "tables": group_tables(auditor["metrics"]),
         "figures": [(title, Markup(svg)) for title, svg in render_plots(auditor)],
     } for auditor in view["auditors"]]
     spec_yaml = yaml.safe_dump(view["reproducibility"]["spec"], sort_keys=False, allow_unicode=True)
-    return _ENV.get_template("report.html.j2").render(view=view, sections=sections, spec_yaml=spec_yaml)
+    return _ENV.get_template("report.html.j2").render(view=view, checks=checks, sections=sections, spec_yaml=spec_yaml)
+
+
+def disparity_table(metrics: list[dict[str, Any]]) -> dict[str, Any]:
+    """Grouping-level metrics pivoted: a row per metric name, a column per grouping."""
+    rows: dict[str, dict[str, Any]] = {}
+    groupings: list[str] = []
+    left_out: list[str] = []
+    for metric in metrics:
+        if metric["group"] is not None or metric["grouping"] in (None, "overall"):
+            continue
+        if metric["grouping"] not in groupings:
+            groupings.append(metric["grouping"])
+        rows.setdefault(metric["name"], {})[metric["grouping"]] = metric
+        _, marker, groups = metric["note"].partition("left out: ")
+        if marker and f"{metric['grouping']}: {groups}" not in left_out:
+            left_out.append(f"{metric['grouping']}: {groups}")
+    return {"groupings": groupings, "rows": list(rows.items()), "left_out": left_out}
 
 
 def group_tables(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
