@@ -111,7 +111,7 @@ def check_binary_target(data: AuditData, where: str) -> None:
             "a binary outcome is required. Binarize it, e.g. with a data factory."
         )
     if data.positive_label not in set(values.tolist()):
-        shown = ", ".join(map(repr, values.tolist()))
+        shown = ", ".join(map(repr, sorted(values.tolist(), key=str)))
         raise DataError(
             f"{where}: positive_label {data.positive_label!r} does not occur in column '{data.target}' "
             f"(values: {shown}). Set data.positive_label to one of them."

@@ -31,6 +31,9 @@ class AuditorError(TrustAuditError, RuntimeError):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    """Return ``" Did you mean 'x'?"`` for the closest choice (by spelling, else by prefix), or ''."""
+    choices, word = [str(c) for c in choices], str(word)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:
+        close = [c for c in choices if c.lower().startswith(word.lower())][:1]
     return f" Did you mean '{close[0]}'?" if close else ""

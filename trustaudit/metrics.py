@@ -99,7 +99,8 @@ class ScoreRows:
     @classmethod
     def prepare(cls, y: np.ndarray, scores: np.ndarray, n_bins: int) -> "ScoreRows":
         unique, rank = np.unique(scores, return_inverse=True)
-        bins = np.minimum((scores * n_bins).astype(np.int64), n_bins - 1)
+        # scikit-learn's calibration_curve binning: equal-width, right-closed
+        bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], scores)
         return cls(y.astype(float), scores.astype(float), rank, len(unique), bins, n_bins)
 
     def metrics(self, weights: np.ndarray | None = None) -> dict[str, float]:

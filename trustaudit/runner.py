@@ -29,7 +29,8 @@ def prepare(spec: AuditSpec) -> tuple[AuditData, list[tuple[str, Auditor]]]:
     labels = _labels(spec)
     for i, entry in enumerate(spec.auditors):
         auditor = registry.build(entry.use, entry.params)
-        data.require_columns(auditor.required_columns(), spec.where(f"auditors[{i}].params"))
+        for param, columns in auditor.required_columns().items():
+            data.require_columns(columns, spec.where(f"auditors[{i}].params.{param}"))
         auditors.append((labels[i], auditor))
     return data, auditors
 

@@ -40,9 +40,9 @@ class Auditor:
         """Every metric name ``run`` can produce (thresholds are checked against it before running)."""
         raise NotImplementedError
 
-    def required_columns(self) -> tuple[str, ...]:
-        """Data columns this auditor needs; checked before any model runs."""
-        return ()
+    def required_columns(self) -> dict[str, tuple[str, ...]]:
+        """Data columns this auditor needs, by the parameter naming them; checked before any model runs."""
+        return {}
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         raise NotImplementedError
@@ -87,7 +87,7 @@ class AuditorRegistry:
                 if error["type"] == "unexpected_keyword_argument":
                     problems.append(f"params.{key}: unknown parameter of '{name}'.{did_you_mean(key, allowed)} "
                                     f"Parameters: {', '.join(allowed)}.")
-                elif error["type"] == "missing_argument":
+                elif error["type"] in ("missing", "missing_argument"):
                     problems.append(f"params.{key}: required parameter of '{name}' is missing.")
                 else:
                     got = error.get("input")

@@ -84,8 +84,8 @@ class FairnessAuditor(Auditor):
     def metric_names(cls) -> set[str]:
         return {*GROUP_METRICS, *DISPARITIES, *EQUALIZED_ODDS}
 
-    def required_columns(self) -> tuple[str, ...]:
-        return self.sensitive_features
+    def required_columns(self) -> dict[str, tuple[str, ...]]:
+        return {"sensitive_features": self.sensitive_features}
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         ctx.progress.step(f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}")

@@ -1,0 +1,66 @@
+"""Shared fixtures: the bundled demo cohort, its real model, and specs written into tmp folders."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COHORT_CSV = ROOT / "fixtures" / "readmission" / "cohort.csv"
+COHORT_PY = ROOT / "fixtures" / "readmission" / "cohort.py"
+
+
+def _module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def cohort_module():
+    return _module(COHORT_PY, "readmission_cohort")
+
+
+@pytest.fixture(scope="session")
+def cohort(cohort_module):
+    import pandas as pd
+
+    return pd.read_csv(COHORT_CSV)
+
+
+@pytest.fixture(scope="session")
+def demo_model(cohort_module):
+    return cohort_module.train_model()
+
+
+def base_spec(**overrides) -> dict:
+    """A valid spec dict auditing the demo model on the demo cohort, with small bootstrap for speed."""
+    spec = {
+        "name": "test-audit",
+        "seed": 3,
+        "model": {"type": "sklearn", "factory": f"{COHORT_PY}:train_model"},
+        "data": {"path": str(COHORT_CSV), "target": "readmitted_30d"},
+        "auditors": [{"use": "fairness", "params": {"sensitive_features": ["race_ethnicity", "sex"], "n_boot": 200},
+                      "thresholds": [{"metric": "equal_opportunity_difference", "max": 0.5}]}],
+    }
+    spec.update(overrides)
+    return spec
+
+
+@pytest.fixture
+def write_spec(tmp_path):
+    """write_spec(dict_or_text, name="spec.yaml") -> path of the written file (output goes to tmp)."""
+
+    def write(content, name: str = "spec.yaml") -> Path:
+        if isinstance(content, dict):
+            content = {"output": str(tmp_path / "reports"), **content}
+            content = yaml.safe_dump(content, sort_keys=False)
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
