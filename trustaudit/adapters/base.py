@@ -65,7 +65,7 @@ def binary_outcomes(model: TabularModel, X: pd.DataFrame, positive_label: Any) -
         bad = np.flatnonzero(~np.isfinite(scores) | (scores < 0) | (scores > 1))
         if bad.size:
             raise AdapterError(
-                f"{who}: scores must be probabilities in [0, 1]; data row {bad[0] + 1} has {scores[bad[0]]!r} "
+                f"{who}: scores must be probabilities in [0, 1]; data row {bad[0] + 1} has {float(scores[bad[0]])} "
                 f"({bad.size} bad value(s) in all)."
             )
     return BinaryOutcomes(y_pred, scores)

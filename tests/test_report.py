@@ -1,0 +1,110 @@
+"""The run folder: report.json (the view-model), the HTML and JUnit rendered from it; safety and determinism."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from trustaudit.report import write_report
+from trustaudit.report.html import fmt
+from trustaudit.runner import run_audit
+from trustaudit.spec import load_spec
+
+from .conftest import base_spec
+
+HOSTILE = '<script>alert("x")</script>'
+HOSTILE_ATTR = '"><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    spec_path = tmp / "spec.yaml"
+    import yaml
+
+    spec = base_spec(output=str(tmp / "reports"))
+    spec["auditors"][0]["thresholds"] += [{"metric": "auroc[overall]", "min": 0.9, "provenance": "proposed"},
+                                          {"metric": "tpr", "min": 0.55, "level": "warn"}]
+    spec_path.write_text(yaml.safe_dump(spec))
+    run = run_audit(load_spec(spec_path))
+    folder = write_report(run, tmp / "reports")
+    return run, folder, json.loads((folder / "report.json").read_text()), (folder / "report.html").read_text()
+
+
+def test_run_folder_holds_the_three_files(report):
+    run, folder, view, _ = report
+    assert sorted(p.name for p in folder.iterdir()) == ["junit.xml", "report.html", "report.json"]
+    assert re.fullmatch(r"test-audit-\d{8}T\d{6}Z", folder.name)
+    assert view["schema_version"] == "1.0"
+    assert view["run"]["verdict"] == "fail" and view["run"]["exit_code"] == 1
+    assert len(view["checks"]) == len(run.checks)
+
+
+def test_html_opens_with_the_verdict_and_lists_every_check(report):
+    _, _, view, html = report
+    assert html.index("Verdict") < html.index('id="checks"') < html.index('id="auditor-1"') < html.index('id="reproducibility"')
+    checks_table = html[html.index('id="checks"'):html.index('id="auditor-1"')]
+    for check in view["checks"]:
+        assert f"<code>{check['metric']}</code>" in checks_table
+        assert fmt(check["value"]) in checks_table
+    assert checks_table.count('class="badge fail"') == view["summary"]["fail"]
+
+
+def test_html_is_self_contained(report):
+    _, _, _, html = report
+    assert html.count("<svg") >= 4  # per-group figures for 3 groupings and the disparities
+    assert not re.search(r"<script|<link|@import|src=\"http|href=\"http|url\((?!#)", html, re.I)
+
+
+def test_reproducibility_appendix(report):
+    _, _, view, html = report
+    appendix = html[html.index('id="reproducibility"'):]
+    for value in (view["reproducibility"]["fingerprints"]["data"], view["reproducibility"]["environment"]["fairlearn"],
+                  "seed: 3", "n_boot: 200"):
+        assert value in appendix
+
+
+def test_junit_has_one_testcase_per_check(report):
+    _, folder, view, _ = report
+    root = ET.parse(folder / "junit.xml").getroot()
+    cases = root.findall(".//testcase")
+    assert len(cases) == len(view["checks"]) == int(root.get("tests"))
+    assert len(root.findall(".//failure")) == view["summary"]["fail"] == int(root.get("failures"))
+    assert len(root.findall(".//skipped")) == view["summary"]["skipped"]
+    assert sum("WARNING" in (c.findtext("system-out") or "") for c in cases) == view["summary"]["warn"]
+
+
+def test_hostile_group_names_are_text_not_markup(write_spec, tmp_path, cohort):
+    hostile = cohort.assign(sex=cohort["sex"].map({"F": HOSTILE, "M": HOSTILE_ATTR}))
+    hostile.to_csv(tmp_path / "hostile.csv", index=False)
+    spec = base_spec(data={"path": str(tmp_path / "hostile.csv"), "target": "readmitted_30d"})
+    spec["auditors"][0]["thresholds"].append({"metric": f"tpr[sex={HOSTILE}]", "min": 0.1})
+    folder = write_report(run_audit(load_spec(write_spec(spec))), tmp_path / "out")
+    html = (folder / "report.html").read_text()
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    svg_text = " ".join(re.findall(r"<svg.*?</svg>", html, re.S))
+    assert "&lt;script&gt;" in svg_text  # figure labels too
+    root = ET.parse(folder / "junit.xml").getroot()  # still well-formed XML
+    assert any(HOSTILE in case.get("name") for case in root.iter("testcase"))
+    assert json.loads((folder / "report.json").read_text())["checks"][-1]["metric"] == f"tpr[sex={HOSTILE}]"
+
+
+def test_same_spec_same_report_bytes_apart_from_ids_and_times(write_spec, tmp_path):
+    spec = load_spec(write_spec(base_spec()))
+    first, second = (write_report(run_audit(spec), tmp_path / "out") for _ in range(2))
+    texts = []
+    for folder in (first, second):
+        view = json.loads((folder / "report.json").read_text())
+        volatile = [view["run"]["id"], view["run"]["started"], view["run"]["finished"]]
+        texts.append([_without((folder / name).read_text(), volatile) for name in ("report.json", "report.html", "junit.xml")])
+    assert first != second
+    assert texts[0] == texts[1]
+
+
+def _without(text: str, values: list[str]) -> str:
+    """Mask ids, timestamps and durations (wall-clock time is the one other thing allowed to differ)."""
+    for value in values:
+        text = text.replace(value, "<volatile>")
+    return re.sub(r'"seconds": [\d.]+|· [\d.]+ s ·|time="[\d.]+"', "<duration>", text)
