@@ -46,7 +46,8 @@ def run_audit(spec: AuditSpec, *, progress: Progress = SILENT) -> AuditRun:
     for label, auditor in auditors:
         progress.step(f"{label}: running")
         results.append(_run_one(auditor, model, data, AuditContext(spec.seed, label, progress)))
-        progress.step(f"{label}: {results[-1].status.value} in {results[-1].seconds:.1f}s")
+        outcome = "could not complete" if results[-1].status is Status.ERROR else "done"
+        progress.step(f"{label}: {outcome} in {results[-1].seconds:.1f}s")
     return AuditRun(
         run_id=uuid.uuid4().hex, name=spec.name, started=started, finished=_now(), seed=spec.seed,
         spec=spec.normalized(), spec_path=str(spec.path), results=tuple(results),
