@@ -22,6 +22,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _exactly_one_source(spec: BaseModel, file_kind: str) -> BaseModel:
+    if (spec.path is None) == (spec.factory is None):
+        raise ValueError(f"give exactly one of 'path' ({file_kind}) or 'factory' ('module:func')")
+    return spec
+
+
 class _ModelBase(_Strict):
     version: str | None = Field(None, description="Version label of the model shown in the report.")
 
@@ -34,11 +40,7 @@ class SklearnModelSpec(_ModelBase):
     factory: str | None = Field(None, description="'module:func' or 'file.py:func' returning a fitted estimator.")
     kwargs: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the factory.")
 
-    @model_validator(mode="after")
-    def _one_source(self) -> "SklearnModelSpec":
-        if (self.path is None) == (self.factory is None):
-            raise ValueError("give exactly one of 'path' (a joblib/pickle file) or 'factory' ('module:func')")
-        return self
+    _one_source = model_validator(mode="after")(lambda self: _exactly_one_source(self, "a joblib/pickle file"))
 
 
 class RecordedModelSpec(_ModelBase):
@@ -74,11 +76,7 @@ class DataSpec(_Strict):
     positive_label: Scalar = Field(1, description="Value of the target (and predictions) that means 'positive'.")
     features: list[str] | None = Field(None, description="Columns given to the model; default: all but the target.")
 
-    @model_validator(mode="after")
-    def _one_source(self) -> "DataSpec":
-        if (self.path is None) == (self.factory is None):
-            raise ValueError("give exactly one of 'path' (a CSV/Parquet file) or 'factory' ('module:func')")
-        return self
+    _one_source = model_validator(mode="after")(lambda self: _exactly_one_source(self, "a CSV/Parquet file"))
 
 
 class ThresholdSpec(_Strict):
@@ -116,13 +114,14 @@ class AuditSpec(_Strict):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Used in the run folder's name.")
     description: str = ""
-    seed: int = Field(0, description="Seed of every random choice in the run.")
+    seed: int = Field(0, ge=0, description="Seed of every random choice in the run.")
     output: Path = Field(Path("reports"), description="Folder that receives the run folders.")
     model: ModelSpec
     data: DataSpec
     auditors: list[AuditorSpec] = Field(min_length=1)
 
     _path: Path = PrivateAttr(default=Path("<memory>"))
+    _shown: str = PrivateAttr(default="<memory>")
 
     @property
     def path(self) -> Path:
@@ -133,7 +132,8 @@ class AuditSpec(_Strict):
         return path if path.is_absolute() else (self._path.parent / path).resolve()
 
     def where(self, key: str) -> str:
-        return f"{self._path}: {key}"
+        """``audits/x.yaml: data.path``: the spec as the user named it, and a key path in it."""
+        return f"{self._shown}: {key}"
 
     def normalized(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -168,7 +168,7 @@ def parse_spec(raw: Any, path: Path) -> AuditSpec:
         spec = AuditSpec.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise SpecError(_format_errors(path, raw, exc.errors())) from None
-    spec._path = path.resolve()
+    spec._path, spec._shown = path.resolve(), str(path)
     _check_auditors(spec)
     _check_files(spec)
     return spec
@@ -183,13 +183,13 @@ def _check_auditors(spec: AuditSpec) -> None:
         try:
             auditor = registry.build(entry.use, entry.params)
         except SpecError as exc:
-            problems.append(f"{spec.path}: {key}.{exc}")
+            problems.append(spec.where(f"{key}.{exc}"))
             continue
         names = auditor.metric_names()
         for j, threshold in enumerate(entry.thresholds):
             if threshold.base_name not in names:
                 problems.append(
-                    f"{spec.path}: {key}.thresholds[{j}].metric: '{entry.use}' does not measure "
+                    f"{spec.where(f'{key}.thresholds[{j}].metric')}: '{entry.use}' does not measure "
                     f"'{threshold.base_name}'.{did_you_mean(threshold.base_name, names)} "
                     f"It measures: {', '.join(sorted(names))}."
                 )

@@ -84,6 +84,7 @@ class AuditorRegistry:
             problems = []
             for error in exc.errors():
                 key = ".".join(map(str, error["loc"]))
+                where = f"params.{key}" if key else "params"
                 if error["type"] == "unexpected_keyword_argument":
                     problems.append(f"params.{key}: unknown parameter of '{name}'.{did_you_mean(key, allowed)} "
                                     f"Parameters: {', '.join(allowed)}.")
@@ -92,7 +93,7 @@ class AuditorRegistry:
                 else:
                     got = error.get("input")
                     shown = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
-                    problems.append(f"params.{key}: {error['msg']}{shown}.")
+                    problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}{shown}.")
             raise SpecError("; ".join(problems)) from None
 
     def params_schema(self, name: str) -> dict[str, Any]:

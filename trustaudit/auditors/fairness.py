@@ -80,6 +80,11 @@ class FairnessAuditor(Auditor):
     confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
     calibration_bins: Annotated[int, Field(ge=2, le=100, description="Equal-width bins for the ECE.")] = 10
 
+    def __post_init__(self) -> None:
+        repeated = sorted({c for c in self.sensitive_features if self.sensitive_features.count(c) > 1})
+        if repeated:
+            raise ValueError(f"sensitive_features lists {', '.join(repeated)} more than once")
+
     @classmethod
     def metric_names(cls) -> set[str]:
         return {*GROUP_METRICS, *DISPARITIES, *EQUALIZED_ODDS}
@@ -100,7 +105,8 @@ class FairnessAuditor(Auditor):
         codes, groupings = self._groupings(sensitive)
         n_fine = len(groupings[0].mapping)
         cells = confusion_cells(codes, n_fine, y, y_pred)
-        progress.step(f"{label}: {self.n_boot} bootstrap resamples over {n_fine} intersectional groups")
+        if self.n_boot:
+            progress.step(f"{label}: {self.n_boot} bootstrap resamples over {n_fine} intersectional groups")
         boot = bootstrap_cells(cells, self.n_boot, rng) if self.n_boot else None
         metrics: list[Metric] = []
         small: list[str] = []
