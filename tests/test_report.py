@@ -3,10 +3,10 @@
 import json
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from trustaudit.report import write_report
 from trustaudit.report.html import fmt
 from trustaudit.runner import run_audit
 from trustaudit.spec import load_spec
@@ -28,13 +28,14 @@ def report(tmp_path_factory):
                                           {"metric": "tpr", "min": 0.55, "level": "warn"}]
     spec_path.write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(spec_path))
-    folder = write_report(run, tmp / "reports")
+    folder = Path(run.provenance["folder"])
     return run, folder, json.loads((folder / "report.json").read_text()), (folder / "report.html").read_text()
 
 
 def test_run_folder_holds_the_three_files(report):
     run, folder, view, _ = report
-    assert sorted(p.name for p in folder.iterdir()) == ["junit.xml", "report.html", "report.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["junit.xml", "ledger.jsonl", "manifest.json", "report.html",
+                                                        "report.json"]
     assert re.fullmatch(r"test-audit-\d{8}T\d{6}Z", folder.name)
     assert view["schema_version"] == "1.0"
     assert view["run"]["verdict"] == "fail" and view["run"]["exit_code"] == 1
@@ -80,7 +81,7 @@ def test_hostile_group_names_are_text_not_markup(write_spec, tmp_path, cohort):
     hostile.to_csv(tmp_path / "hostile.csv", index=False)
     spec = base_spec(data={"path": str(tmp_path / "hostile.csv"), "target": "readmitted_30d"})
     spec["auditors"][0]["thresholds"].append({"metric": f"tpr[sex={HOSTILE}]", "min": 0.1})
-    folder = write_report(run_audit(load_spec(write_spec(spec))), tmp_path / "out")
+    folder = Path(run_audit(load_spec(write_spec(spec)), out=tmp_path / "out").provenance["folder"])
     html = (folder / "report.html").read_text()
     assert "<script" not in html.lower() and "<img" not in html.lower()
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -93,18 +94,19 @@ def test_hostile_group_names_are_text_not_markup(write_spec, tmp_path, cohort):
 
 def test_same_spec_same_report_bytes_apart_from_ids_and_times(write_spec, tmp_path):
     spec = load_spec(write_spec(base_spec()))
-    first, second = (write_report(run_audit(spec), tmp_path / "out") for _ in range(2))
+    first, second = (Path(run_audit(spec, out=tmp_path / "out").provenance["folder"]) for _ in range(2))
     texts = []
     for folder in (first, second):
         view = json.loads((folder / "report.json").read_text())
-        volatile = [view["run"]["id"], view["run"]["started"], view["run"]["finished"]]
+        volatile = [view["run"]["id"], view["run"]["started"], view["run"]["finished"], str(folder),
+                    view["provenance"]["ledger_head"], view["provenance"]["manifest_sha256"]]
         texts.append([_without((folder / name).read_text(), volatile) for name in ("report.json", "report.html", "junit.xml")])
     assert first != second
     assert texts[0] == texts[1]
 
 
 def _without(text: str, values: list[str]) -> str:
-    """Mask ids, timestamps and durations (wall-clock time is the one other thing allowed to differ)."""
+    """Mask ids, timestamps, durations and the hashes derived from timestamps (ledger head, manifest hash)."""
     for value in values:
         text = text.replace(value, "<volatile>")
     return re.sub(r'"seconds": [\d.]+|· [\d.]+ s ·|time="[\d.]+"', "<duration>", text)

@@ -12,11 +12,15 @@ from pathlib import Path
 from . import __version__
 from .auditors import registry
 from .errors import AdapterError, AuditorError, TrustAuditError
-from .gate import EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
+from .gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .progress import Progress
-from .report import write_report
 from .runner import prepare, run_audit
 from .spec import json_schema, load_spec
+from .verify import verify_run
+
+
+class UsageError(TrustAuditError, ValueError):
+    """A command-line argument is wrong (exit code 2)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: the ledger keeps every completed call; finish with trustaudit run SPEC --resume RUN_DIR "
+              "(the run folder is printed above)", file=sys.stderr)
         return EXIT_INCOMPLETE
     except Exception as exc:  # a bug in trustaudit: say so plainly, traceback on request
         if os.environ.get("TRUSTAUDIT_DEBUG"):
@@ -44,11 +49,36 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     progress = Progress(stream=None if args.quiet else sys.stderr)
-    run = run_audit(spec, progress=progress)
-    parent = Path(args.out) if args.out else spec.resolve(spec.output)
-    folder = write_report(run, parent)
-    print(summary_line(run, _display(folder / "report.html")))
+    run = run_audit(spec, out=_folder(args.out), resume=_folder(args.resume, must_exist=True),
+                    baseline=_folder(args.baseline, must_exist=True), progress=progress)
+    print(summary_line(run, _display(Path(run.provenance["folder"]) / "report.html")))
     return exit_code(run)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    key = None
+    if args.hmac_key_env:
+        key = os.environ.get(args.hmac_key_env, "").encode() or None
+        if key is None:
+            raise UsageError(f"--hmac-key-env: environment variable {args.hmac_key_env} is not set or empty.")
+    result = verify_run(_folder(args.run_dir, must_exist=True), key)
+    for problem in result.problems:
+        print(f"BROKEN: {problem}")
+    if result.intact:
+        print(f"{args.run_dir}: intact. Ledger chain, seal, manifest and report agree"
+              f"{' (HMACs verified)' if key else ''}.")
+    for note in result.notes:
+        print(f"note: {note}")
+    return EXIT_PASS if result.intact else EXIT_FAIL
+
+
+def _folder(value: str | None, must_exist: bool = False) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if must_exist and not path.is_dir():
+        raise UsageError(f"{value}: no such run folder.")
+    return path
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -93,7 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("spec", help="audit spec (YAML)")
     run.add_argument("--out", help="folder that receives the run folder (default: the spec's 'output')")
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    run.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run, reusing its recorded model outputs")
+    run.add_argument("--baseline", metavar="RUN_DIR", help="an earlier run to compare the model with (accountability)")
     run.set_defaults(handler=_run)
+    verify = commands.add_parser("verify", help="check a run folder's ledger chain, seal, manifest and report")
+    verify.add_argument("run_dir")
+    verify.add_argument("--hmac-key-env", metavar="NAME", help="environment variable holding the ledger key")
+    verify.set_defaults(handler=_verify)
     validate = commands.add_parser("validate", help="check a spec and its data without running the model")
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)

@@ -1,4 +1,5 @@
-"""Run an audit: data, model adapter, every auditor (a crash becomes an ERROR result), then the gate."""
+"""Run an audit: data, model adapter, every auditor (a crash becomes an ERROR result), the gate, and the
+sealed run folder (ledger, manifest, reports)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,22 @@ import importlib.metadata
 import platform
 import time
 import traceback
-import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
-from .adapters import build_model
+from . import runfolder
+from .adapters import ModelInfo, build_model
 from .auditors import AuditContext, Auditor, registry
 from .data import AuditData, load_data
 from .errors import TrustAuditError
 from .findings import AuditResult, AuditRun, Status
 from .gate import evaluate
+from .manifest import git_commit, operator, read_manifest, write_manifest
 from .progress import SILENT, Progress
+from .recorder import RecordedTabularModel, Recorder
+from .report import write_report
 from .spec import AuditSpec
 
 KEY_PACKAGES = ("trustaudit", "numpy", "pandas", "scikit-learn", "fairlearn", "scipy", "pydantic", "jinja2", "matplotlib")
@@ -35,25 +41,80 @@ def prepare(spec: AuditSpec) -> tuple[AuditData, list[tuple[str, Auditor]]]:
     return data, auditors
 
 
-def run_audit(spec: AuditSpec, *, progress: Progress = SILENT) -> AuditRun:
-    """Run every auditor of ``spec`` against its model and judge the thresholds."""
-    started = _now()
+def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None = None,
+              baseline: Path | None = None, progress: Progress = SILENT) -> AuditRun:
+    """Run every auditor of ``spec``, every model call through the ledger; write and seal the run folder.
+
+    ``out`` overrides the spec's output folder; ``resume`` finishes an interrupted run in its own folder,
+    reusing its recorded model outputs; ``baseline`` is an earlier run folder to compare the model with.
+    """
     data, auditors = prepare(spec)
+    key = runfolder.hmac_key(spec)
+    baseline_manifest = read_manifest(baseline) if baseline else None
     progress.step(f"data: {len(data.frame):,} rows from {data.source}")
     model = build_model(spec, data)
     progress.step(f"model: {model.info.name} ({model.info.adapter}, {model.info.version})")
-    results = []
-    for label, auditor in auditors:
+    if resume:
+        folder = runfolder.resume(resume, spec, key=key, progress=progress)
+    else:
+        folder = runfolder.create(out or spec.resolve(spec.output), spec.name, _now(), key=key,
+                                  fsync_every=spec.ledger.fsync_every)
+    progress.step(f"run folder: {folder.path}")
+    manifest = _manifest(spec, folder, data, model.info)
+    try:
+        write_manifest(folder.path, manifest)
+        recorder = Recorder(folder.writer, run_id=folder.run_id, capture=spec.ledger.capture, replay=folder.replay)
+        context = dict(recorder=recorder, baseline=baseline_manifest, declared=_declared(spec),
+                       spec_digest=spec.digest(), model_info=model.info, hmac_key=key)
+        results = _run_auditors(auditors, RecordedTabularModel(model, recorder), data, spec.seed, progress, context)
+        checks = evaluate(spec, results)
+        manifest.update(status="complete", finished=_now(),
+                        ledger={**manifest["ledger"], "head": folder.writer.head, "records": folder.writer.count})
+        provenance = {"folder": str(folder.path), "manifest_sha256": write_manifest(folder.path, manifest),
+                      "ledger_head": folder.writer.head, "ledger_records": folder.writer.count,
+                      "model_calls": recorder.calls, "replayed_calls": recorder.replayed}
+        run = AuditRun(
+            run_id=folder.run_id, name=spec.name, started=folder.started, finished=manifest["finished"],
+            seed=spec.seed, spec=spec.normalized(), spec_path=str(spec.path), results=tuple(results),
+            checks=tuple(checks), model_info=model.info.as_dict(), data_info=data.info(),
+            environment=manifest["environment"], provenance=provenance)
+        write_report(run, folder.path)
+        runfolder.seal(folder)
+    finally:
+        folder.writer.close()
+    return run
+
+
+def _run_auditors(auditors, model, data: AuditData, seed: int, progress: Progress, context: dict) -> list[AuditResult]:
+    """Run in spec order, except auditors that read the others' results (``runs_last``); report in spec order."""
+    results: dict[int, AuditResult] = {}
+    order = sorted(range(len(auditors)), key=lambda i: auditors[i][1].runs_last)
+    for i in order:
+        label, auditor = auditors[i]
         progress.step(f"{label}: running")
-        results.append(_run_one(auditor, model, data, AuditContext(spec.seed, label, progress)))
-        outcome = "could not complete" if results[-1].status is Status.ERROR else "done"
-        progress.step(f"{label}: {outcome} in {results[-1].seconds:.1f}s")
-    return AuditRun(
-        run_id=uuid.uuid4().hex, name=spec.name, started=started, finished=_now(), seed=spec.seed,
-        spec=spec.normalized(), spec_path=str(spec.path), results=tuple(results),
-        checks=tuple(evaluate(spec, results)), model_info=model.info.as_dict(), data_info=data.info(),
-        environment=environment(),
-    )
+        ctx = AuditContext(seed, label, progress, results=tuple(results[j] for j in sorted(results)), **context)
+        with context["recorder"].scope(label):
+            results[i] = _run_one(auditor, model, data, ctx)
+        outcome = "could not complete" if results[i].status is Status.ERROR else "done"
+        progress.step(f"{label}: {outcome} in {results[i].seconds:.1f}s")
+    return [results[i] for i in range(len(auditors))]
+
+
+def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData, model_info: ModelInfo) -> dict[str, Any]:
+    return {
+        "run_id": folder.run_id, "status": "running", "started": folder.started, "finished": None,
+        "operator": operator(), "git": git_commit(Path.cwd()), "environment": environment(),
+        "spec_path": str(spec.path), "spec_sha256": spec.digest(), "spec": spec.normalized(), "seed": spec.seed,
+        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": len(data.frame)}],
+        "models": [model_info.as_dict()],
+        "ledger": {"file": "ledger.jsonl", "capture": spec.ledger.capture, "hmac": spec.ledger.hmac_key_env is not None,
+                   "hmac_key_env": spec.ledger.hmac_key_env, "head": None, "records": None},
+    }
+
+
+def _declared(spec: AuditSpec) -> dict[str, float]:
+    """Declared performance keyed by metric key; a bare name means its '[overall]' metric."""
+    return {name if "[" in name else f"{name}[overall]": value for name, value in spec.model.declared.items()}
 
 
 def _run_one(auditor: Auditor, model, data: AuditData, ctx: AuditContext) -> AuditResult:

@@ -30,6 +30,9 @@ def _exactly_one_source(spec: BaseModel, file_kind: str) -> BaseModel:
 
 class _ModelBase(_Strict):
     version: str | None = Field(None, description="Version label of the model shown in the report.")
+    declared: dict[str, float] = Field(default_factory=dict, description=(
+        "Intended performance from the instructions for use, e.g. {auroc: 0.80}; a name means its "
+        "'[overall]' metric. The accountability auditor checks each lies in the measured CI."))
 
 
 class SklearnModelSpec(_ModelBase):
@@ -102,6 +105,16 @@ class ThresholdSpec(_Strict):
         return self.metric.split("[", 1)[0]
 
 
+class LedgerSpec(_Strict):
+    """The accountability ledger of every model call (ledger.jsonl in the run folder)."""
+
+    capture: Literal["full", "digest"] = Field("full", description=(
+        "full: keep each call's output (needed to resume without repeating calls); digest: hashes only."))
+    hmac_key_env: str | None = Field(None, description=(
+        "Environment variable holding a secret key: every record then carries an HMAC-SHA256."))
+    fsync_every: int = Field(1000, ge=1, description="fsync the ledger every this many records (and at the end).")
+
+
 class AuditorSpec(_Strict):
     use: str = Field(description="Registered auditor name (see `trustaudit list`).")
     label: str | None = Field(None, description="Heading in the report; default: the auditor name.")
@@ -119,6 +132,7 @@ class AuditSpec(_Strict):
     model: ModelSpec
     data: DataSpec
     auditors: list[AuditorSpec] = Field(min_length=1)
+    ledger: LedgerSpec = Field(default_factory=LedgerSpec)
 
     _path: Path = PrivateAttr(default=Path("<memory>"))
     _shown: str = PrivateAttr(default="<memory>")

@@ -1,6 +1,7 @@
 """Auditors measure; the registry names them in specs. Importing this package registers them all."""
 
+from .accountability import AccountabilityAuditor
 from .base import AuditContext, Auditor, AuditorRegistry, registry
 from .fairness import FairnessAuditor
 
-__all__ = ["AuditContext", "Auditor", "AuditorRegistry", "FairnessAuditor", "registry"]
+__all__ = ["AccountabilityAuditor", "AuditContext", "Auditor", "AuditorRegistry", "FairnessAuditor", "registry"]

@@ -7,7 +7,7 @@ returns an AuditResult; it never judges (thresholds in the spec do that, in gate
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import pydantic
@@ -21,11 +21,22 @@ from ..progress import SILENT, Progress
 
 @dataclass(frozen=True)
 class AuditContext:
-    """What the runner hands every auditor besides the model and the data."""
+    """What the runner hands every auditor besides the model and the data.
+
+    ``results`` holds the results of the auditors that ran before; ``recorder`` is the run's ledger
+    recorder; ``baseline`` an earlier run's manifest; ``declared`` the model's declared performance.
+    """
 
     seed: int
     label: str
     progress: Progress = SILENT
+    recorder: Any = None
+    results: tuple[AuditResult, ...] = ()
+    baseline: dict[str, Any] | None = None
+    declared: dict[str, float] = field(default_factory=dict)
+    spec_digest: str = ""
+    model_info: Any = None
+    hmac_key: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +45,7 @@ class Auditor:
 
     __pydantic_config__ = ConfigDict(extra="forbid")
     name: ClassVar[str]
+    runs_last: ClassVar[bool] = False  # True: needs the other auditors' results and the whole ledger
 
     @classmethod
     def metric_names(cls) -> set[str]:

@@ -45,6 +45,7 @@ def build_view(run: AuditRun) -> dict[str, Any]:
         "auditors": auditors,
         "model": run.model_info,
         "data": run.data_info,
+        "provenance": run.provenance,
         "reproducibility": {"seed": run.seed, "spec": run.spec, "environment": run.environment,
                             "fingerprints": {"data": run.data_info.get("fingerprint"),
                                              "model": run.model_info.get("fingerprint")}},

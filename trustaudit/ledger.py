@@ -1,0 +1,125 @@
+"""The accountability ledger: one JSON line per model call, chained by SHA-256 (and HMAC-SHA256 with a key).
+
+Each record's ``hash`` is SHA-256 over the canonical JSON of the record without ``hash`` and ``hmac``;
+``prev_hash`` links it to the record before (the first links to GENESIS). Records are flushed as written
+and fsynced every ``fsync_every`` records and on close, so a killed run leaves complete records that
+verify, plus at most one torn last line, which readers report and never accept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+LEDGER_FILE = "ledger.jsonl"
+# fields every model-call record carries (audit-log schema of ../shared/reference/medical-checks.md, §4G)
+CALL_FIELDS = ("seq", "kind", "run_id", "ts_start", "ts_end", "latency_ms", "auditor", "check", "adapter",
+               "model_name", "model_version", "model_fingerprint", "method", "params", "request_key",
+               "input_sha256", "output_sha256", "capture", "error", "replayed_from", "prev_hash", "hash")
+
+
+def canonical(value: Any) -> bytes:
+    """The one byte form that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def seal_fields(record: dict[str, Any]) -> bytes:
+    """What ``hash`` and ``hmac`` cover: the record without them."""
+    return canonical({k: v for k, v in record.items() if k not in ("hash", "hmac")})
+
+
+def record_hmac(key: bytes, record: dict[str, Any]) -> str:
+    return hmac.new(key, seal_fields(record), hashlib.sha256).hexdigest()
+
+
+class LedgerWriter:
+    """Appends chained records to a ledger file; continues an existing chain when resuming."""
+
+    def __init__(self, path: Path, *, hmac_key: bytes | None = None, fsync_every: int = 1000,
+                 count: int = 0, head: str = GENESIS) -> None:
+        self.path = path
+        self.count = count
+        self.head = head
+        self._key = hmac_key
+        self._fsync_every = fsync_every
+        self._file = open(path, "ab")
+
+    def append(self, fields: dict[str, Any]) -> dict[str, Any]:
+        record = {"seq": self.count, **fields, "prev_hash": self.head}
+        body = seal_fields(record)
+        record["hash"] = sha256_hex(body)
+        if self._key is not None:
+            record["hmac"] = hmac.new(self._key, body, hashlib.sha256).hexdigest()
+        self._file.write(canonical(record) + b"\n")
+        self._file.flush()
+        self.count += 1
+        self.head = record["hash"]
+        if self.count % self._fsync_every == 0:
+            os.fsync(self._file.fileno())
+        return record
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+
+@dataclass
+class LedgerRead:
+    """A ledger as found on disk: the complete records, and a torn last line if there is one."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    torn: bytes = b""
+    torn_line: int | None = None
+    unreadable: list[str] = field(default_factory=list)
+
+
+def read_ledger(path: Path) -> LedgerRead:
+    """Every newline-terminated line must be a JSON record; bytes after the last newline are a torn write."""
+    found = LedgerRead()
+    *complete, tail = (path.read_bytes() if path.exists() else b"").split(b"\n")
+    for number, line in enumerate(complete, start=1):
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            found.unreadable.append(f"line {number}: not a JSON record ({exc})")
+            continue
+        if isinstance(record, dict):
+            found.records.append(record)
+        else:
+            found.unreadable.append(f"line {number}: not a JSON object")
+    if tail:
+        found.torn, found.torn_line = tail, len(complete) + 1
+    return found
+
+
+def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None) -> list[str]:
+    """Every break in the chain, naming the ledger line (1-based) and what differs."""
+    problems = []
+    previous = GENESIS
+    for index, record in enumerate(records):
+        line = index + 1
+        if record.get("seq") != index:
+            problems.append(f"line {line}: seq is {record.get('seq')!r}, expected {index} (a record was deleted, "
+                            "inserted or moved)")
+        if record.get("prev_hash") != previous:
+            problems.append(f"line {line}: prev_hash does not match the hash of line {line - 1 or 'GENESIS'}")
+        recomputed = sha256_hex(seal_fields(record))
+        if record.get("hash") != recomputed:
+            problems.append(f"line {line}: hash {str(record.get('hash'))[:12]}… does not match the record's content "
+                            f"({recomputed[:12]}…): a field was changed")
+        if hmac_key is not None and not hmac.compare_digest(str(record.get("hmac", "")), record_hmac(hmac_key, record)):
+            problems.append(f"line {line}: HMAC does not verify with the given key")
+        previous = record.get("hash")
+    return problems

@@ -1,0 +1,137 @@
+"""Every model call goes through a Recorder: it is written to the ledger, and an identical request (same
+model, method, parameters and input) is answered once per run, from earlier records when resuming.
+
+Capture policy ``full`` keeps each call's output in its record (and a summary of tabular inputs, whose
+rows are the audit data already fingerprinted in the manifest); ``digest`` keeps hashes only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .adapters.base import ModelInfo
+from .ledger import LedgerWriter, canonical, sha256_hex
+
+_SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("trustaudit_scope", default=("runner", ""))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An output kept for reuse: its JSON form and the ledger record it came from."""
+
+    output: Any
+    seq: int
+
+
+class Recorder:
+    """Writes a record per call and reuses outputs of identical requests."""
+
+    def __init__(self, writer: LedgerWriter, *, run_id: str, capture: str = "full",
+                 replay: dict[str, Recorded] | None = None) -> None:
+        self.writer = writer
+        self.run_id = run_id
+        self.capture = capture
+        self._known: dict[str, Recorded] = dict(replay or {})
+        self.calls = 0
+        self.replayed = 0
+
+    @contextlib.contextmanager
+    def scope(self, auditor: str | None = None, check: str = "") -> Iterator[None]:
+        """Calls made inside are attributed to ``auditor`` (default: the enclosing one) and ``check``."""
+        token = _SCOPE.set((auditor or _SCOPE.get()[0], check))
+        try:
+            yield
+        finally:
+            _SCOPE.reset(token)
+
+    def call(self, info: ModelInfo, method: str, params: dict[str, Any], input_digest: str, input_capture: Any,
+             invoke: Callable[[], Any], encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
+        """Run ``invoke`` (or reuse a recorded answer) and append its record; errors are recorded, then raised."""
+        key = sha256_hex(canonical({"adapter": info.adapter, "fingerprint": info.fingerprint, "method": method,
+                                    "params": params, "input": input_digest}))
+        auditor, check = _SCOPE.get()
+        fields = {"kind": "call", "run_id": self.run_id, "auditor": auditor, "check": check or method,
+                  "adapter": info.adapter, "model_name": info.name, "model_version": info.version,
+                  "model_fingerprint": info.fingerprint, "method": method, "params": params, "request_key": key,
+                  "input_sha256": input_digest, "capture": self.capture}
+        known = self._known.get(key)
+        if known is not None:
+            self.replayed += 1
+            now = _utc_now()
+            self._append(fields, now, now, 0.0, known.output, None, input_capture, replayed_from=known.seq)
+            return decode(known.output)
+        started, clock = _utc_now(), time.perf_counter()
+        self.calls += 1
+        try:
+            result = invoke()
+        except Exception as exc:
+            self._append(fields, started, _utc_now(), _ms(clock), None, f"{type(exc).__name__}: {exc}", input_capture)
+            raise
+        encoded = encode(result)
+        record = self._append(fields, started, _utc_now(), _ms(clock), encoded, None, input_capture)
+        self._known[key] = Recorded(encoded, record["seq"])
+        return result
+
+    def _append(self, fields, started, ended, latency_ms, output, error, input_capture, replayed_from=None):
+        record = {**fields, "ts_start": started, "ts_end": ended, "latency_ms": round(latency_ms, 3),
+                  "output_sha256": None if output is None else sha256_hex(canonical(output)),
+                  "error": error, "replayed_from": replayed_from}
+        if self.capture == "full":
+            record["input"], record["output"] = input_capture, output
+        return self.writer.append(record)
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _ms(clock: float) -> float:
+    return (time.perf_counter() - clock) * 1000
+
+
+def frame_digest(X: pd.DataFrame) -> str:
+    """Content hash of a tabular request: column names, dtypes, index and values."""
+    header = canonical([[str(c), str(t)] for c, t in X.dtypes.items()])
+    return sha256_hex(header + pd.util.hash_pandas_object(X, index=True).to_numpy().tobytes())
+
+
+def _encode_array(values: Any) -> Any:
+    if values is None:
+        return None
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        return [None if not np.isfinite(v) else float(v) for v in array.ravel()]
+    return array.tolist()
+
+
+def _decode_array(values: Any) -> Any:
+    return None if values is None else np.asarray([np.nan if v is None else v for v in values])
+
+
+class RecordedTabularModel:
+    """A tabular adapter whose every call goes through the recorder."""
+
+    def __init__(self, inner: Any, recorder: Recorder) -> None:
+        self.inner = inner
+        self.info: ModelInfo = inner.info
+        self._recorder = recorder
+
+    def predict(self, X: pd.DataFrame) -> Any:
+        return self._call("predict", X, self.inner.predict)
+
+    def predict_scores(self, X: pd.DataFrame) -> Any | None:
+        return self._call("predict_scores", X, self.inner.predict_scores)
+
+    def _call(self, method: str, X: pd.DataFrame, fn: Callable[[pd.DataFrame], Any]) -> Any:
+        summary = {"rows": len(X), "columns": [str(c) for c in X.columns]}
+        return self._recorder.call(self.info, method, {"rows": len(X)}, frame_digest(X), summary,
+                                   lambda: fn(X), _encode_array, _decode_array)

@@ -1,0 +1,102 @@
+"""A run folder: create one, reopen an interrupted one to resume it, and seal it when the run is done.
+
+The seal is the ledger's last record: the SHA-256 of manifest.json and of every report file, so a later
+edit to any of them is detected by ``trustaudit verify``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import DataError, SpecError
+from .ledger import GENESIS, LEDGER_FILE, LedgerWriter, chain_problems, read_ledger, sha256_hex
+from .manifest import MANIFEST_FILE, read_manifest
+from .progress import Progress
+from .recorder import Recorded
+from .spec import AuditSpec
+
+REPORT_FILES = ("report.json", "report.html", "junit.xml")
+TORN_FILE = "ledger.torn"
+
+
+@dataclass
+class RunFolder:
+    path: Path
+    run_id: str
+    started: str
+    writer: LedgerWriter
+    replay: dict[str, Recorded]
+
+
+def hmac_key(spec: AuditSpec) -> bytes | None:
+    """The ledger key from the environment variable the spec names (the key itself is never written)."""
+    name = spec.ledger.hmac_key_env
+    if name is None:
+        return None
+    value = os.environ.get(name)
+    if not value:
+        raise SpecError(f"{spec.where('ledger.hmac_key_env')}: environment variable {name} is not set or empty. "
+                        "Export the ledger key in it, or remove hmac_key_env.")
+    return value.encode()
+
+
+def create(parent: Path, name: str, started: str, *, key: bytes | None, fsync_every: int) -> RunFolder:
+    stamp = started.replace("+00:00", "Z").replace("-", "").replace(":", "")
+    base = parent / f"{name}-{stamp}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    path.mkdir(parents=True)
+    writer = LedgerWriter(path / LEDGER_FILE, hmac_key=key, fsync_every=fsync_every)
+    return RunFolder(path, uuid.uuid4().hex, started, writer, {})
+
+
+def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress) -> RunFolder:
+    """Reopen an interrupted run: check it is the same spec, set aside a torn last line, reuse recorded outputs."""
+    manifest = read_manifest(path)
+    where = f"--resume {path}"
+    if manifest.get("status") == "complete":
+        raise SpecError(f"{where}: this run is complete; there is nothing to resume. Start a new run instead.")
+    if manifest.get("spec_sha256") != spec.digest():
+        raise SpecError(f"{where}: the spec differs from the one the interrupted run used "
+                        f"({manifest.get('spec_path')}). Resume with the same spec, or start a new run.")
+    if manifest.get("ledger", {}).get("capture") != "full":
+        raise SpecError(f"{where}: the interrupted run kept digests only (ledger.capture: digest), so its model "
+                        "outputs cannot be reused. Start a new run.")
+    ledger_path = path / LEDGER_FILE
+    found = read_ledger(ledger_path)
+    problems = found.unreadable + chain_problems(found.records, key)
+    if problems:
+        raise DataError(f"{where}: {LEDGER_FILE} does not verify, so it cannot be continued: {problems[0]}")
+    if found.torn:
+        with open(path / TORN_FILE, "ab") as handle:
+            handle.write(found.torn + b"\n")
+        with open(ledger_path, "r+b") as handle:
+            handle.truncate(ledger_path.stat().st_size - len(found.torn))
+        progress.step(f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} bytes): "
+                      f"set aside in {TORN_FILE}, not accepted")
+    replay = {}
+    for record in found.records:
+        if record.get("kind") == "call" and record.get("error") is None and "output" in record:
+            replay.setdefault(record["request_key"], Recorded(record["output"], record["seq"]))
+    progress.step(f"resuming run {manifest['run_id']}: {len(found.records)} ledger records, "
+                  f"{len(replay)} recorded outputs to reuse")
+    head = found.records[-1]["hash"] if found.records else GENESIS
+    writer = LedgerWriter(ledger_path, hmac_key=key, fsync_every=spec.ledger.fsync_every,
+                          count=len(found.records), head=head)
+    return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay)
+
+
+def seal(folder: RunFolder) -> None:
+    """Append the seal record: hashes of the manifest and the report files, then fsync."""
+    files = {name: sha256_hex((folder.path / name).read_bytes()) for name in (MANIFEST_FILE, *REPORT_FILES)}
+    folder.writer.append({"kind": "seal", "run_id": folder.run_id, "ts": _now(), "files": files})
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
