@@ -1,7 +1,8 @@
 """The accountability ledger: one JSON line per model call, chained by SHA-256 (and HMAC-SHA256 with a key).
 
 Each record's ``hash`` is SHA-256 over the canonical JSON of the record without ``hash`` and ``hmac``;
-``prev_hash`` links it to the record before (the first links to GENESIS). Records are flushed as written
+``prev_hash`` links it to the record before (the first links to GENESIS); with a key, ``hmac`` is
+HMAC-SHA256 of that hash. Records are flushed as written
 and fsynced every ``fsync_every`` records and on close, so a killed run leaves complete records that
 verify, plus at most one torn last line, which readers report and never accept.
 """
@@ -24,9 +25,12 @@ CALL_FIELDS = ("seq", "kind", "run_id", "ts_start", "ts_end", "latency_ms", "aud
                "input_sha256", "output_sha256", "capture", "error", "replayed_from", "prev_hash", "hash")
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical(value: Any) -> bytes:
     """The one byte form that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def sha256_hex(data: bytes) -> str:
@@ -39,7 +43,12 @@ def seal_fields(record: dict[str, Any]) -> bytes:
 
 
 def record_hmac(key: bytes, record: dict[str, Any]) -> str:
-    return hmac.new(key, seal_fields(record), hashlib.sha256).hexdigest()
+    """HMAC-SHA256 of the record's content hash (recomputed, so an edited field also breaks the HMAC)."""
+    return _mac(key, sha256_hex(seal_fields(record)))
+
+
+def _mac(key: bytes, content_hash: str) -> str:
+    return hmac.digest(key, bytes.fromhex(content_hash), "sha256").hex()
 
 
 class LedgerWriter:
@@ -50,25 +59,42 @@ class LedgerWriter:
         self.path = path
         self.count = count
         self.head = head
+        self.last_offset = -1  # byte offset of the last record appended
         self._key = hmac_key
         self._fsync_every = fsync_every
         self._file = open(path, "ab")
+        self._size = self._file.tell()
+        self._reader = None
 
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Write one record (flushed at once) and return it with its ``hash`` (and ``hmac``)."""
         record = {"seq": self.count, **fields, "prev_hash": self.head}
-        body = seal_fields(record)
+        body = canonical(record)  # the hashed form; hash and hmac are appended to the line after it
         record["hash"] = sha256_hex(body)
+        tail = f',"hash":"{record["hash"]}"'
         if self._key is not None:
-            record["hmac"] = hmac.new(self._key, body, hashlib.sha256).hexdigest()
-        self._file.write(canonical(record) + b"\n")
+            record["hmac"] = _mac(self._key, record["hash"])
+            tail += f',"hmac":"{record["hmac"]}"'
+        line = body[:-1] + tail.encode() + b"}\n"
+        self._file.write(line)
         self._file.flush()
+        self.last_offset, self._size = self._size, self._size + len(line)
         self.count += 1
         self.head = record["hash"]
         if self.count % self._fsync_every == 0:
             os.fsync(self._file.fileno())
         return record
 
+    def read_at(self, offset: int) -> dict[str, Any]:
+        """The record written at ``offset`` (records are flushed, so a separate handle sees them)."""
+        if self._reader is None:
+            self._reader = open(self.path, "rb")
+        self._reader.seek(offset)
+        return json.loads(self._reader.readline())
+
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         if not self._file.closed:
             self._file.flush()
             os.fsync(self._file.fileno())
@@ -80,6 +106,7 @@ class LedgerRead:
     """A ledger as found on disk: the complete records, and a torn last line if there is one."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)  # byte offset of each record
     torn: bytes = b""
     torn_line: int | None = None
     unreadable: list[str] = field(default_factory=list)
@@ -89,7 +116,9 @@ def read_ledger(path: Path) -> LedgerRead:
     """Every newline-terminated line must be a JSON record; bytes after the last newline are a torn write."""
     found = LedgerRead()
     *complete, tail = (path.read_bytes() if path.exists() else b"").split(b"\n")
+    offset = 0
     for number, line in enumerate(complete, start=1):
+        start, offset = offset, offset + len(line) + 1
         try:
             record = json.loads(line)
         except ValueError as exc:
@@ -97,6 +126,7 @@ def read_ledger(path: Path) -> LedgerRead:
             continue
         if isinstance(record, dict):
             found.records.append(record)
+            found.offsets.append(start)
         else:
             found.unreadable.append(f"line {number}: not a JSON object")
     if tail:

@@ -1,5 +1,7 @@
 """Every model call goes through a Recorder: it is written to the ledger, and an identical request (same
-model, method, parameters and input) is answered once per run, from earlier records when resuming.
+model, method, parameters and input) is sent to the model once per run; a repeat is answered from the
+record and recorded as a replay. A resumed run re-asks what its interrupted session asked: those asks are
+answered from their records without new ones, so the finished ledger is the one an uninterrupted run writes.
 
 Capture policy ``full`` keeps each call's output in its record (and a summary of tabular inputs, whose
 rows are the audit data already fingerprinted in the manifest); ``digest`` keeps hashes only.
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,23 +29,34 @@ _SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("trusta
 
 @dataclass(frozen=True)
 class Recorded:
-    """An output kept for reuse: its JSON form and the ledger record it came from."""
+    """An output to reuse: its JSON form and the ledger record it came from."""
 
     output: Any
     seq: int
+
+
+def key_prefix(request_key: str) -> int:
+    """Index key: the first 64 bits of the request key (a hit is confirmed against the full key)."""
+    return int(request_key[:16], 16)
 
 
 class Recorder:
     """Writes a record per call and reuses outputs of identical requests."""
 
     def __init__(self, writer: LedgerWriter, *, run_id: str, capture: str = "full",
-                 replay: dict[str, Recorded] | None = None) -> None:
+                 replay: dict[int, int] | None = None, recorded_asks: Counter | None = None) -> None:
         self.writer = writer
         self.run_id = run_id
         self.capture = capture
-        self._known: dict[str, Recorded] = dict(replay or {})
+        # capture 'full': request-key prefix -> ledger offset of the record holding the output (memory stays
+        # small; outputs are read back from the file); 'digest': the ledger has no outputs, so keep them here
+        self._offsets: dict[int, int] = dict(replay or {})
+        self._outputs: dict[str, Recorded] = {}
+        # asks (request key, auditor, check) the interrupted session of this run already recorded
+        self._recorded_asks: Counter = Counter(recorded_asks or {})
         self.calls = 0
         self.replayed = 0
+        self.resumed = 0
 
     @contextlib.contextmanager
     def scope(self, auditor: str | None = None, check: str = "") -> Iterator[None]:
@@ -56,14 +70,19 @@ class Recorder:
     def call(self, info: ModelInfo, method: str, params: dict[str, Any], input_digest: str, input_capture: Any,
              invoke: Callable[[], Any], encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
         """Run ``invoke`` (or reuse a recorded answer) and append its record; errors are recorded, then raised."""
-        key = sha256_hex(canonical({"adapter": info.adapter, "fingerprint": info.fingerprint, "method": method,
-                                    "params": params, "input": input_digest}))
+        key = sha256_hex(f"{info.adapter}\x1f{info.fingerprint}\x1f{method}\x1f{input_digest}\x1f".encode()
+                         + canonical(params))
         auditor, check = _SCOPE.get()
         fields = {"kind": "call", "run_id": self.run_id, "auditor": auditor, "check": check or method,
                   "adapter": info.adapter, "model_name": info.name, "model_version": info.version,
                   "model_fingerprint": info.fingerprint, "method": method, "params": params, "request_key": key,
                   "input_sha256": input_digest, "capture": self.capture}
-        known = self._known.get(key)
+        known = self._recall(key)
+        ask = (key, auditor, check or method)
+        if known is not None and self._recorded_asks[ask] > 0:  # resuming: this very ask is already on record
+            self._recorded_asks[ask] -= 1
+            self.resumed += 1
+            return decode(known.output)
         if known is not None:
             self.replayed += 1
             now = _utc_now()
@@ -78,20 +97,40 @@ class Recorder:
             raise
         encoded = encode(result)
         record = self._append(fields, started, _utc_now(), _ms(clock), encoded, None, input_capture)
-        self._known[key] = Recorded(encoded, record["seq"])
+        if self.capture == "full":
+            self._offsets[key_prefix(key)] = self.writer.last_offset
+        else:
+            self._outputs[key] = Recorded(encoded, record["seq"])
         return result
 
+    def _recall(self, key: str) -> Recorded | None:
+        if self.capture != "full":
+            return self._outputs.get(key)
+        offset = self._offsets.get(key_prefix(key))
+        if offset is None:
+            return None
+        record = self.writer.read_at(offset)
+        return Recorded(record["output"], record["seq"]) if record.get("request_key") == key else None
+
     def _append(self, fields, started, ended, latency_ms, output, error, input_capture, replayed_from=None):
-        record = {**fields, "ts_start": started, "ts_end": ended, "latency_ms": round(latency_ms, 3),
-                  "output_sha256": None if output is None else sha256_hex(canonical(output)),
-                  "error": error, "replayed_from": replayed_from}
+        fields.update(ts_start=started, ts_end=ended, latency_ms=round(latency_ms, 3), error=error,
+                      output_sha256=None if output is None else sha256_hex(canonical(output)),
+                      replayed_from=replayed_from)
         if self.capture == "full":
-            record["input"], record["output"] = input_capture, output
-        return self.writer.append(record)
+            fields.update(input=input_capture, output=output)
+        return self.writer.append(fields)
+
+
+_SECOND: list = [None, ""]  # the last whole second seen and its ISO-8601 text
 
 
 def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    """``datetime.now(timezone.utc).isoformat(timespec="microseconds")``, formatting each second only once."""
+    now = time.time_ns() // 1000
+    second, micro = divmod(now, 1_000_000)
+    if _SECOND[0] != second:
+        _SECOND[:] = [second, datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")]
+    return f"{_SECOND[1]}.{micro:06d}+00:00"
 
 
 def _ms(clock: float) -> float:

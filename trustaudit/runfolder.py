@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +17,7 @@ from .errors import DataError, SpecError
 from .ledger import GENESIS, LEDGER_FILE, LedgerWriter, chain_problems, read_ledger, sha256_hex
 from .manifest import MANIFEST_FILE, read_manifest
 from .progress import Progress
-from .recorder import Recorded
+from .recorder import key_prefix
 from .spec import AuditSpec
 
 REPORT_FILES = ("report.json", "report.html", "junit.xml")
@@ -29,7 +30,8 @@ class RunFolder:
     run_id: str
     started: str
     writer: LedgerWriter
-    replay: dict[str, Recorded]
+    replay: dict[int, int]  # request-key prefix -> ledger offset of a recorded output
+    recorded_asks: Counter
 
 
 def hmac_key(spec: AuditSpec) -> bytes | None:
@@ -53,7 +55,7 @@ def create(parent: Path, name: str, started: str, *, key: bytes | None, fsync_ev
         path = base.with_name(f"{base.name}-{n}")
     path.mkdir(parents=True)
     writer = LedgerWriter(path / LEDGER_FILE, hmac_key=key, fsync_every=fsync_every)
-    return RunFolder(path, uuid.uuid4().hex, started, writer, {})
+    return RunFolder(path, uuid.uuid4().hex, started, writer, {}, Counter())
 
 
 def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress) -> RunFolder:
@@ -80,16 +82,17 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
             handle.truncate(ledger_path.stat().st_size - len(found.torn))
         progress.step(f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} bytes): "
                       f"set aside in {TORN_FILE}, not accepted")
-    replay = {}
-    for record in found.records:
+    replay, asks = {}, Counter()
+    for record, offset in zip(found.records, found.offsets):
         if record.get("kind") == "call" and record.get("error") is None and "output" in record:
-            replay.setdefault(record["request_key"], Recorded(record["output"], record["seq"]))
+            replay.setdefault(key_prefix(record["request_key"]), offset)
+            asks[(record["request_key"], record["auditor"], record["check"])] += 1
     progress.step(f"resuming run {manifest['run_id']}: {len(found.records)} ledger records, "
                   f"{len(replay)} recorded outputs to reuse")
     head = found.records[-1]["hash"] if found.records else GENESIS
     writer = LedgerWriter(ledger_path, hmac_key=key, fsync_every=spec.ledger.fsync_every,
                           count=len(found.records), head=head)
-    return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay)
+    return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay, asks)
 
 
 def seal(folder: RunFolder) -> None:

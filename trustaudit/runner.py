@@ -63,7 +63,8 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
     manifest = _manifest(spec, folder, data, model.info)
     try:
         write_manifest(folder.path, manifest)
-        recorder = Recorder(folder.writer, run_id=folder.run_id, capture=spec.ledger.capture, replay=folder.replay)
+        recorder = Recorder(folder.writer, run_id=folder.run_id, capture=spec.ledger.capture, replay=folder.replay,
+                            recorded_asks=folder.recorded_asks)
         context = dict(recorder=recorder, baseline=baseline_manifest, declared=_declared(spec),
                        spec_digest=spec.digest(), model_info=model.info, hmac_key=key)
         results = _run_auditors(auditors, RecordedTabularModel(model, recorder), data, spec.seed, progress, context)
@@ -72,7 +73,8 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
                         ledger={**manifest["ledger"], "head": folder.writer.head, "records": folder.writer.count})
         provenance = {"folder": str(folder.path), "manifest_sha256": write_manifest(folder.path, manifest),
                       "ledger_head": folder.writer.head, "ledger_records": folder.writer.count,
-                      "model_calls": recorder.calls, "replayed_calls": recorder.replayed}
+                      "model_calls": recorder.calls, "replayed_calls": recorder.replayed,
+                      "resumed_calls": recorder.resumed}
         run = AuditRun(
             run_id=folder.run_id, name=spec.name, started=folder.started, finished=manifest["finished"],
             seed=spec.seed, spec=spec.normalized(), spec_path=str(spec.path), results=tuple(results),

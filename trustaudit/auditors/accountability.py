@@ -35,7 +35,8 @@ class AccountabilityAuditor(Auditor):
             Metric("ledger_completeness", 1 - len(incomplete) / len(calls) if calls else math.nan, n=len(calls),
                    note="" if calls else "no model calls recorded"),
             Metric("chain_intact", 0.0 if problems else 1.0, n=len(records)),
-            Metric("model_calls", float(len(calls)), n=len(calls)),
+            Metric("model_calls", float(sum(r.get("replayed_from") is None for r in calls)), n=len(calls),
+                   note="requests the model answered; repeats are answered from the ledger"),
         ]
         findings = []
         if incomplete:
