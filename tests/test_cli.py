@@ -19,7 +19,8 @@ def test_demo_passes_with_a_summary_line_and_progress(tmp_path):
     done = trustaudit("run", str(ROOT / "audits" / "demo.yaml"), "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     summary = done.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ checks passed, 7 warned\. Report: .*/readmission-demo-\d{8}T\d{6}Z/report\.html", summary)
+    assert re.fullmatch(r"\d+ checks passed, 7 warned, 1 skipped\. Report: .*/readmission-demo-\d{8}T\d{6}Z/report\.html",
+                        summary)
     assert "fairness: 1000 bootstrap resamples" in done.stderr and "data: 2,500 rows" in done.stderr
     (folder,) = tmp_path.iterdir()
     assert json.loads((folder / "report.json").read_text())["run"]["verdict"] == "warn"
@@ -66,7 +67,7 @@ def test_a_model_that_fails_exits_3_and_still_writes_the_report(write_spec, tmp_
 
 def test_validate(write_spec):
     good = trustaudit("validate", str(ROOT / "audits" / "demo.yaml"))
-    assert good.returncode == 0 and "valid. 2,500 data rows, 1 auditor(s), 5 threshold(s)" in good.stdout
+    assert good.returncode == 0 and "valid. 2,500 data rows, 2 auditor(s), 9 threshold(s)" in good.stdout
     bad = trustaudit("validate", str(write_spec({**base_spec(), "auditors": [{"use": "fairnes"}]})))
     assert bad.returncode == 2 and "Did you mean 'fairness'?" in bad.stderr
 

@@ -38,6 +38,9 @@ def test_complete_intact_ledger(tmp_path):
     assert metrics["model_calls"].value == 2 and metrics["model_calls"].n == 4  # fairness#2 was answered from the record
     assert result.findings == ()
     assert run.results[-1].auditor == "accountability"  # reported in spec order, run last
+    assert math.isnan(metrics["model_changed"].value) and "no baseline run given" in metrics["model_changed"].note
+    (check,) = [c for c in run.checks if c.metric_key == "model_changed"]
+    assert check.status is Status.SKIPPED
 
 
 def test_declared_performance_inside_and_outside_the_ci(tmp_path):

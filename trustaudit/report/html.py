@@ -45,6 +45,7 @@ def render_html(view: dict[str, Any]) -> str:
     sections = [{
         "auditor": auditor,
         "disparities": disparity_table(auditor["metrics"]),
+        "measurements": plain_metrics(auditor["metrics"]),
         "tables": group_tables(auditor["metrics"]),
         "figures": [(title, Markup(svg)) for title, svg in render_plots(auditor)],
     } for auditor in view["auditors"]]
@@ -52,13 +53,25 @@ def render_html(view: dict[str, Any]) -> str:
     return _ENV.get_template("report.html.j2").render(view=view, checks=checks, sections=sections, spec_yaml=spec_yaml)
 
 
+def _grouped(metrics: list[dict[str, Any]]) -> set[str]:
+    """Groupings that have per-group metrics (their grouping-level metrics are disparities)."""
+    return {m["grouping"] for m in metrics if m["group"] is not None}
+
+
+def plain_metrics(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Metrics that belong to no group table and no disparity table."""
+    grouped = _grouped(metrics)
+    return [m for m in metrics if m["group"] is None and m["grouping"] != "overall" and m["grouping"] not in grouped]
+
+
 def disparity_table(metrics: list[dict[str, Any]]) -> dict[str, Any]:
     """Grouping-level metrics pivoted: a row per metric name, a column per grouping."""
     rows: dict[str, dict[str, Any]] = {}
     groupings: list[str] = []
     left_out: list[str] = []
+    grouped = _grouped(metrics)
     for metric in metrics:
-        if metric["group"] is not None or metric["grouping"] in (None, "overall"):
+        if metric["group"] is not None or metric["grouping"] not in grouped:
             continue
         if metric["grouping"] not in groupings:
             groupings.append(metric["grouping"])
