@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .adapters.base import ModelInfo
+from .adapters.base import Generation, ModelInfo, TextRequest
+from .errors import AdapterError
 from .ledger import LedgerWriter, canonical, sha256_hex
 
 _SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("trustaudit_scope", default=("runner", ""))
@@ -57,6 +60,7 @@ class Recorder:
         self.calls = 0
         self.replayed = 0
         self.resumed = 0
+        self._lock = threading.Lock()  # adapters may call from several threads; the model call runs outside it
 
     @contextlib.contextmanager
     def scope(self, auditor: str | None = None, check: str = "") -> Iterator[None]:
@@ -77,30 +81,34 @@ class Recorder:
                   "adapter": info.adapter, "model_name": info.name, "model_version": info.version,
                   "model_fingerprint": info.fingerprint, "method": method, "params": params, "request_key": key,
                   "input_sha256": input_digest, "capture": self.capture}
-        known = self._recall(key)
         ask = (key, auditor, check or method)
-        if known is not None and self._recorded_asks[ask] > 0:  # resuming: this very ask is already on record
-            self._recorded_asks[ask] -= 1
-            self.resumed += 1
-            return decode(known.output)
-        if known is not None:
-            self.replayed += 1
-            now = _utc_now()
-            self._append(fields, now, now, 0.0, known.output, None, input_capture, replayed_from=known.seq)
-            return decode(known.output)
+        with self._lock:
+            known = self._recall(key)
+            if known is not None and self._recorded_asks[ask] > 0:  # resuming: this very ask is already on record
+                self._recorded_asks[ask] -= 1
+                self.resumed += 1
+                return decode(known.output)
+            if known is not None:
+                self.replayed += 1
+                now = _utc_now()
+                self._append(fields, now, now, 0.0, known.output, None, input_capture, replayed_from=known.seq)
+                return decode(known.output)
+            self.calls += 1
         started, clock = _utc_now(), time.perf_counter()
-        self.calls += 1
         try:
             result = invoke()
         except Exception as exc:
-            self._append(fields, started, _utc_now(), _ms(clock), None, f"{type(exc).__name__}: {exc}", input_capture)
+            with self._lock:
+                self._append(fields, started, _utc_now(), _ms(clock), None, f"{type(exc).__name__}: {exc}",
+                             input_capture)
             raise
         encoded = encode(result)
-        record = self._append(fields, started, _utc_now(), _ms(clock), encoded, None, input_capture)
-        if self.capture == "full":
-            self._offsets[key_prefix(key)] = self.writer.last_offset
-        else:
-            self._outputs[key] = Recorded(encoded, record["seq"])
+        with self._lock:
+            record = self._append(fields, started, _utc_now(), _ms(clock), encoded, None, input_capture)
+            if self.capture == "full":
+                self._offsets[key_prefix(key)] = self.writer.last_offset
+            else:
+                self._outputs[key] = Recorded(encoded, record["seq"])
         return result
 
     def _recall(self, key: str) -> Recorded | None:
@@ -174,3 +182,45 @@ class RecordedTabularModel:
         summary = {"rows": len(X), "columns": [str(c) for c in X.columns]}
         return self._recorder.call(self.info, method, {"rows": len(X)}, frame_digest(X), summary,
                                    lambda: fn(X), _encode_array, _decode_array)
+
+
+class RecordedTextModel:
+    """A text adapter whose every request goes through the recorder; sampling settings come from the spec."""
+
+    def __init__(self, inner: Any, recorder: Recorder, spec_model: Any, seed: int) -> None:
+        self.inner = inner
+        self.info: ModelInfo = inner.info
+        self.max_in_flight: int = inner.max_in_flight
+        self.temperature: float = spec_model.temperature
+        self.max_tokens: int = spec_model.max_tokens
+        self._seed = seed
+        self._recorder = recorder
+
+    def request(self, messages: list[tuple[str, str]], sample: int = 0) -> TextRequest:
+        """The request for one sample of a prompt: seeded with the run's seed plus the sample number."""
+        return TextRequest(tuple(messages), self.temperature, self.max_tokens, self._seed + sample)
+
+    def generate(self, request: TextRequest) -> Generation:
+        return self._recorder.call(self.info, "generate", request.params(), sha256_hex(canonical(request.messages)),
+                                   request.chat_messages(), lambda: self.inner.generate(request),
+                                   Generation.as_dict, lambda d: Generation(**d))
+
+    def generate_many(self, requests: list[TextRequest], progress: Any = None, label: str = "") -> list[Generation]:
+        """Answers in request order; identical requests are sent once, at most ``max_in_flight`` at a time.
+        A request that still fails after the adapter's retries becomes a Generation with ``error`` set."""
+        unique = list(dict.fromkeys(requests))
+        answers: dict[TextRequest, Generation] = {}
+
+        def one(request: TextRequest) -> Generation:
+            try:
+                return self.generate(request)
+            except AdapterError as exc:
+                return Generation("", str(exc))
+
+        with ThreadPoolExecutor(max_workers=self.max_in_flight) as pool:
+            futures = [(r, pool.submit(contextvars.copy_context().run, one, r)) for r in unique]
+            for done, (request, future) in enumerate(futures, start=1):
+                answers[request] = future.result()
+                if progress is not None:
+                    progress.tick(done, len(futures), f"{label}: model answers")
+        return [answers[r] for r in requests]

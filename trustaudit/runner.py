@@ -21,22 +21,23 @@ from .findings import AuditResult, AuditRun, Status
 from .gate import evaluate
 from .manifest import git_commit, operator, read_manifest, write_manifest
 from .progress import SILENT, Progress
-from .recorder import RecordedTabularModel, Recorder
+from .recorder import RecordedTabularModel, RecordedTextModel, Recorder
 from .report import write_report
 from .spec import AuditSpec
 
 KEY_PACKAGES = ("trustaudit", "numpy", "pandas", "scikit-learn", "fairlearn", "scipy", "pydantic", "jinja2", "matplotlib")
 
 
-def prepare(spec: AuditSpec) -> tuple[AuditData, list[tuple[str, Auditor]]]:
-    """Load the data and build the auditors, checking every column they need (no model is touched)."""
-    data = load_data(spec)
+def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]]]:
+    """Load the data (if any) and build the auditors, checking every column they need (no model is touched)."""
+    data = load_data(spec) if spec.data is not None else None
     auditors = []
     labels = _labels(spec)
     for i, entry in enumerate(spec.auditors):
         auditor = registry.build(entry.use, entry.params)
         for param, columns in auditor.required_columns().items():
             data.require_columns(columns, spec.where(f"auditors[{i}].params.{param}"))
+        auditor.check_inputs(spec, spec.where(f"auditors[{i}].params"))
         auditors.append((labels[i], auditor))
     return data, auditors
 
@@ -51,7 +52,8 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
     data, auditors = prepare(spec)
     key = runfolder.hmac_key(spec)
     baseline_manifest = read_manifest(baseline) if baseline else None
-    progress.step(f"data: {len(data.frame):,} rows from {data.source}")
+    if data is not None:
+        progress.step(f"data: {len(data.frame):,} rows from {data.source}")
     model = build_model(spec, data)
     progress.step(f"model: {model.info.name} ({model.info.adapter}, {model.info.version})")
     if resume:
@@ -66,8 +68,10 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
         recorder = Recorder(folder.writer, run_id=folder.run_id, capture=spec.ledger.capture, replay=folder.replay,
                             recorded_asks=folder.recorded_asks)
         context = dict(recorder=recorder, baseline=baseline_manifest, declared=_declared(spec),
-                       spec_digest=spec.digest(), model_info=model.info, hmac_key=key)
-        results = _run_auditors(auditors, RecordedTabularModel(model, recorder), data, spec.seed, progress, context)
+                       spec_digest=spec.digest(), model_info=model.info, hmac_key=key, base_dir=spec.path.parent)
+        recorded = (RecordedTextModel(model, recorder, spec.model, spec.seed) if spec.model_kind == "text"
+                    else RecordedTabularModel(model, recorder))
+        results = _run_auditors(auditors, recorded, data, spec.seed, progress, context)
         checks = evaluate(spec, results)
         manifest.update(status="complete", finished=_now(),
                         ledger={**manifest["ledger"], "head": folder.writer.head, "records": folder.writer.count})
@@ -78,7 +82,7 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
         run = AuditRun(
             run_id=folder.run_id, name=spec.name, started=folder.started, finished=manifest["finished"],
             seed=spec.seed, spec=spec.normalized(), spec_path=str(spec.path), results=tuple(results),
-            checks=tuple(checks), model_info=model.info.as_dict(), data_info=data.info(),
+            checks=tuple(checks), model_info=model.info.as_dict(), data_info=data.info() if data is not None else {},
             environment=manifest["environment"], provenance=provenance)
         write_report(run, folder.path)
         runfolder.seal(folder)
@@ -102,12 +106,12 @@ def _run_auditors(auditors, model, data: AuditData, seed: int, progress: Progres
     return [results[i] for i in range(len(auditors))]
 
 
-def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData, model_info: ModelInfo) -> dict[str, Any]:
+def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData | None, model_info: ModelInfo) -> dict[str, Any]:
     return {
         "run_id": folder.run_id, "status": "running", "started": folder.started, "finished": None,
         "operator": operator(), "git": git_commit(Path.cwd()), "environment": environment(),
         "spec_path": str(spec.path), "spec_sha256": spec.digest(), "spec": spec.normalized(), "seed": spec.seed,
-        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": len(data.frame)}],
+        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": len(data.frame)}] if data is not None else [],
         "models": [model_info.as_dict()],
         "ledger": {"file": "ledger.jsonl", "capture": spec.ledger.capture, "hmac": spec.ledger.hmac_key_env is not None,
                    "hmac_key_env": spec.ledger.hmac_key_env, "head": None, "records": None},

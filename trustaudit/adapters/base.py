@@ -80,3 +80,49 @@ def _as_1d(values: Any, who: str, call: str, expected: int) -> np.ndarray:
     if len(array) != expected:
         raise AdapterError(f"{who}: {call} returned {len(array)} values for {expected} rows. Every row needs one.")
     return array
+
+
+@dataclass(frozen=True)
+class TextRequest:
+    """One chat request. ``sample`` tells repeated samples of one prompt apart (it seeds them)."""
+
+    messages: tuple[tuple[str, str], ...]  # (role, content)
+    temperature: float = 0.0
+    max_tokens: int = 64
+    seed: int | None = None
+
+    def chat_messages(self) -> list[dict[str, str]]:
+        return [{"role": role, "content": content} for role, content in self.messages]
+
+    def params(self) -> dict[str, Any]:
+        return {"temperature": self.temperature, "max_tokens": self.max_tokens, "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A model's answer to one request; ``error`` is set (and ``text`` empty) when it could not be had."""
+
+    text: str
+    error: str | None = None
+    finish_reason: str | None = None
+    completion_tokens: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@runtime_checkable
+class TextModel(Protocol):
+    """A chat model: ``generate`` answers one request or raises AdapterError; ``max_in_flight`` bounds concurrency."""
+
+    info: ModelInfo
+    max_in_flight: int
+
+    def generate(self, request: TextRequest) -> Generation: ...
+
+
+def checked_text(text: Any, who: str) -> str:
+    """A model's answer must be a string."""
+    if not isinstance(text, str):
+        raise AdapterError(f"{who}: the answer is a {type(text).__name__}, expected text.")
+    return text

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import AdapterError
 from ..fingerprint import sha256_source
 from ..loading import load_object
-from .base import ModelInfo
+from .base import Generation, ModelInfo, TextRequest, checked_text
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,27 @@ class CallableAdapter:
             raise AdapterError(f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: {type(exc).__name__}: {exc}") from exc
 
 
-def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter:
+@dataclass(frozen=True)
+class CallableTextAdapter:
+    """A text model as a function ``generate(messages, temperature=, max_tokens=, seed=) -> str``."""
+
+    generate_fn: Callable[..., Any]
+    info: ModelInfo
+    max_in_flight: int = 1
+
+    def generate(self, request: TextRequest) -> Generation:
+        try:
+            text = self.generate_fn(request.chat_messages(), **request.params())
+        except Exception as exc:
+            raise AdapterError(f"callable adapter ({self.info.name}): {type(exc).__name__}: {exc}") from exc
+        return Generation(checked_text(text, f"callable adapter ({self.info.name})"))
+
+
+def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter | CallableTextAdapter:
+    if spec_model.generate:
+        generate = load_object(spec_model.generate, base_dir=base_dir, where=f"{where}.generate")
+        info = ModelInfo("callable", spec_model.generate, spec_model.version or "unversioned", sha256_source(generate))
+        return CallableTextAdapter(generate, info, spec_model.max_in_flight)
     predict = load_object(spec_model.predict, base_dir=base_dir, where=f"{where}.predict")
     scores = load_object(spec_model.predict_proba, base_dir=base_dir, where=f"{where}.predict_proba") if spec_model.predict_proba else None
     fingerprint = sha256_source(predict) if scores is None else f"{sha256_source(predict)} {sha256_source(scores)}"

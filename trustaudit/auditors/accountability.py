@@ -20,6 +20,8 @@ class AccountabilityAuditor(Auditor):
 
     name: ClassVar[str] = "accountability"
     runs_last: ClassVar[bool] = True
+    model_kind: ClassVar[str] = "any"
+    needs_data: ClassVar[bool] = False
 
     @classmethod
     def metric_names(cls) -> set[str]:

@@ -37,6 +37,7 @@ class AuditContext:
     spec_digest: str = ""
     model_info: Any = None
     hmac_key: bytes | None = field(default=None, repr=False)
+    base_dir: Any = None  # the spec's folder: parameters' relative paths start there
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +47,8 @@ class Auditor:
     __pydantic_config__ = ConfigDict(extra="forbid")
     name: ClassVar[str]
     runs_last: ClassVar[bool] = False  # True: needs the other auditors' results and the whole ledger
+    model_kind: ClassVar[str] = "tabular"  # "tabular" | "text" | "any": the kind of model it audits
+    needs_data: ClassVar[bool] = True  # needs the spec's tabular data
 
     @classmethod
     def metric_names(cls) -> set[str]:
@@ -56,7 +59,10 @@ class Auditor:
         """Data columns this auditor needs, by the parameter naming them; checked before any model runs."""
         return {}
 
-    def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def check_inputs(self, spec: Any, where: str) -> None:
+        """Check files and values the parameters name (before any model runs); raise SpecError/DataError."""
+
+    def run(self, model: Any, data: AuditData | None, ctx: AuditContext) -> AuditResult:
         raise NotImplementedError
 
     def params(self) -> dict[str, Any]:

