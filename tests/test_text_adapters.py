@@ -1,0 +1,106 @@
+"""Text adapters against a fault-injecting loopback server: retries, Retry-After, timeouts, malformed answers,
+dropped connections, recorded errors; the API key never written; identical requests sent once."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from trustaudit.adapters import Generation, ModelInfo, TextRequest
+from trustaudit.adapters.openai_http import OpenAICompatibleAdapter, RetryPolicy, _retry_after
+from trustaudit.errors import AdapterError
+from trustaudit.ledger import LedgerWriter, read_ledger
+from trustaudit.recorder import RecordedTextModel, Recorder
+from trustaudit.testing import LoopbackLLM
+
+KEY = "sk-test-0123456789abcdef"
+
+
+def _adapter(server, *, retries=3, timeout=5.0, waits=None):
+    sleeps = waits if waits is not None else []
+    return OpenAICompatibleAdapter(server.base_url, "loopback", ModelInfo("openai", "loopback", "1", "endpoint"),
+                                   api_key=KEY, timeout=timeout, max_in_flight=4,
+                                   retry=RetryPolicy(max_retries=retries, backoff=0.01), sleep=sleeps.append)
+
+
+def _request(prompt):
+    return TextRequest((("user", prompt),), 0.0, 8, 1)
+
+
+@pytest.fixture
+def server():
+    with LoopbackLLM(stall=1.0) as running:
+        yield running
+
+
+def test_plain_answer(server):
+    answer = _adapter(server).generate(_request("Chest pain, sweating. Admit or discharge?"))
+    assert answer == Generation("admit", None, "stop", 1)
+    assert server.authorization == [f"Bearer {KEY}"]
+
+
+@pytest.mark.parametrize("fault", ["500x2", "429x2", "garbagex2", "dropx2"])
+def test_transient_faults_are_retried(server, fault):
+    waits = []
+    prompt = f"Cough for two days. FAULT:{fault}"
+    assert _adapter(server, waits=waits).generate(_request(prompt)).text == "discharge"
+    assert server.requests[prompt] == 3 and len(waits) == 2
+
+
+def test_retry_after_is_honoured_and_backoff_doubles(server):
+    waits = []
+    _adapter(server, waits=waits).generate(_request("FAULT:429x1 rash"))
+    assert waits == [0.0]  # the server said Retry-After: 0
+    policy, rng = RetryPolicy(backoff=1.0, max_wait=5.0), __import__("random").Random(0)
+    delays = [policy.wait(attempt, None, rng) for attempt in range(5)]
+    assert [0.5 <= d / min(2 ** a, 5) <= 1.0 for a, d in enumerate(delays)] == [True] * 5
+    assert _retry_after("3") == 3.0 and _retry_after("nonsense") is None
+    assert 0 <= _retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))) <= 31
+
+
+def test_stall_past_the_timeout_is_retried(server):
+    prompt = "FAULT:stallx1 headache"
+    assert _adapter(server, timeout=0.3).generate(_request(prompt)).text == "discharge"
+    assert server.requests[prompt] == 2
+
+
+def test_giving_up_names_the_last_problem_and_never_the_key(server):
+    with pytest.raises(AdapterError) as caught:
+        _adapter(server, retries=2).generate(_request("FAULT:500 always"))
+    assert "no answer after 3 attempts; last: HTTP 500" in str(caught.value) and KEY not in str(caught.value)
+
+
+def test_client_errors_are_not_retried(server):
+    with pytest.raises(AdapterError, match="HTTP 400"):
+        _adapter(server).generate(_request("FAULT:400 bad request"))
+    assert server.requests["FAULT:400 bad request"] == 1
+
+
+def test_refused_connection_is_an_adapter_error():
+    adapter = OpenAICompatibleAdapter("http://127.0.0.1:9/v1", "x", ModelInfo("openai", "x", "1", "e"),
+                                      retry=RetryPolicy(max_retries=1, backoff=0), sleep=lambda s: None)
+    with pytest.raises(AdapterError, match="ConnectionRefusedError"):
+        adapter.generate(_request("hello"))
+
+
+def test_recorded_batch_sends_identical_requests_once_and_records_errors(server, tmp_path):
+    writer = LedgerWriter(tmp_path / "ledger.jsonl")
+    recorder = Recorder(writer, run_id="t")
+    spec_model = type("M", (), {"temperature": 0.0, "max_tokens": 8})()
+    model = RecordedTextModel(_adapter(server, retries=1), recorder, spec_model, seed=5)
+    prompts = ["chest pain A", "chest pain A", "fever B", "FAULT:500 C"] + [f"case {i}" for i in range(12)]
+    answers = model.generate_many([model.request([("user", p)]) for p in prompts])
+    assert [a.text for a in answers[:3]] == ["admit", "admit", "discharge"]
+    assert answers[3].text == "" and "no answer after 2 attempts" in answers[3].error
+    assert server.requests["chest pain A"] == 1 and server.requests["FAULT:500 C"] == 2
+    writer._file.flush()
+    records = read_ledger(tmp_path / "ledger.jsonl").records
+    assert len(records) == 15 and sum(r["error"] is not None for r in records) == 1
+    assert {r["params"]["seed"] for r in records} == {5}
+    assert KEY not in (tmp_path / "ledger.jsonl").read_text()
+    # a second identical batch is answered from the record
+    again = model.generate_many([model.request([("user", "fever B")])])
+    writer.close()
+    assert again[0].text == "discharge" and server.requests["fever B"] == 1
+    assert read_ledger(tmp_path / "ledger.jsonl").records[-1]["replayed_from"] is not None

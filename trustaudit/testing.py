@@ -1,0 +1,92 @@
+"""A scriptable OpenAI-compatible server on 127.0.0.1 for tests and benchmarks (no model behind it).
+
+A prompt can script faults for its own requests with ``FAULT:<kind>x<n>`` (the first n attempts fail):
+``500``, ``429`` (with ``Retry-After: 0``), ``stall`` (answers after the client's timeout), ``garbage``
+(malformed JSON), ``drop`` (closes the connection without answering), ``400`` (always, not retryable).
+Otherwise it answers ``admit`` when the prompt mentions chest pain, else ``discharge``, after ``latency``
+seconds. Every request is counted, by prompt, so tests can show what was (not) sent again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+FAULT = re.compile(r"FAULT:(500|429|stall|garbage|drop|400)(?:x(\d+))?")
+
+
+class LoopbackLLM:
+    """``with LoopbackLLM(latency=0.05) as server: server.base_url``"""
+
+    def __init__(self, latency: float = 0.0, stall: float = 2.0) -> None:
+        self.latency = latency
+        self.stall = stall
+        self.requests: Counter = Counter()  # prompt -> requests received
+        self.authorization: list[str] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def __enter__(self) -> "LoopbackLLM":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                prompt = body["messages"][-1]["content"]
+                with server._lock:
+                    server.requests[prompt] += 1
+                    attempt = server.requests[prompt]
+                    server.authorization.append(self.headers.get("Authorization", ""))
+                fault = FAULT.search(prompt)
+                kind = fault.group(1) if fault and attempt <= int(fault.group(2) or 10**9) else None
+                if kind == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if kind == "stall":
+                    time.sleep(server.stall)
+                time.sleep(server.latency)
+                if kind in ("500", "429", "400"):
+                    self._send(int(kind), b'{"error": "injected"}', {"Retry-After": "0"} if kind == "429" else {})
+                elif kind == "garbage":
+                    self._send(200, b'{"choices": [{"message": ')
+                else:
+                    text = "admit" if "chest pain" in prompt.lower() else "discharge"
+                    answer = {"choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                              "usage": {"completion_tokens": 1}}
+                    self._send(200, json.dumps(answer).encode())
+
+            def _send(self, status: int, data: bytes, headers: dict | None = None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
