@@ -55,7 +55,8 @@ class Finding:
     title: str
     severity: str  # "info" | "low" | "medium" | "high"
     detail: str = ""
-    examples: tuple[str, ...] = ()
+    examples: tuple[Any, ...] = ()  # strings, or rows (tuples) when ``columns`` names them
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,14 @@ class RecordedModelSpec(_ModelBase):
     id_column: str | None = Field(None, description="Column present in both files that matches their rows.")
 
 
-class CallableModelSpec(_ModelBase):
+class _TextModelBase(_ModelBase):
+    """Sampling settings of a text model (a callable uses them only with ``generate``)."""
+
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of every request.")
+    max_tokens: int = Field(64, ge=1, le=8192, description="Most tokens an answer may have.")
+
+
+class CallableModelSpec(_TextModelBase):
     """A Python function: ``predict(X: DataFrame) -> labels`` (optionally ``predict_proba(X) -> scores``) for a
     tabular model, or ``generate(messages: list[dict], temperature, max_tokens, seed) -> str`` for a text model."""
 
@@ -77,11 +84,6 @@ class CallableModelSpec(_ModelBase):
     @property
     def kind(self) -> str:
         return "text" if self.generate else "tabular"
-
-
-class _TextModelBase(_ModelBase):
-    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of every request.")
-    max_tokens: int = Field(64, ge=1, le=8192, description="Most tokens an answer may have.")
 
 
 class OpenAIModelSpec(_TextModelBase):

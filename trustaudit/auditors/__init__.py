@@ -2,6 +2,7 @@
 
 from .accountability import AccountabilityAuditor
 from .base import AuditContext, Auditor, AuditorRegistry, registry
+from .counterfactual import CounterfactualAuditor
 from .fairness import FairnessAuditor
 
-__all__ = ["AccountabilityAuditor", "AuditContext", "Auditor", "AuditorRegistry", "FairnessAuditor", "registry"]
+__all__ = ["AccountabilityAuditor", "AuditContext", "CounterfactualAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "registry"]

@@ -1,0 +1,110 @@
+"""Map a model's free-text answer to a decision. Every answer gets an explicit outcome:
+``answer`` (with its label), ``refused`` or ``unparseable``; nothing is dropped or guessed.
+
+Kinds: ``choice`` (labels with synonyms or regex patterns), ``letter`` (multiple choice), ``yes_no``,
+``number`` (a dose or count, optionally with its unit). When an answer mentions several options, the
+one it opens with wins; if it opens with none, it is unparseable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .errors import SpecError
+
+Outcome = Literal["answer", "refused", "unparseable"]
+
+REFUSAL = re.compile(
+    r"\b(i\s+(?:can(?:no|')t|cannot|am\s+(?:not\s+able|unable)|won't|will\s+not)\s+(?:provide|give|make|answer|help|"
+    r"offer|recommend|diagnose)|i'm\s+(?:not\s+able|unable|sorry)|as\s+an\s+ai\b|not\s+able\s+to\s+provide\s+medical|"
+    r"(?:please\s+)?consult\s+(?:a|your)\s+(?:doctor|physician|healthcare|medical))", re.I)
+_LEADING = re.compile(r"^[\s\"'*_`>#:\-–—(\[]*(?:answer|decision|recommendation|final answer)?\s*[:\-–—]?\s*", re.I)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    outcome: Outcome
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ChoiceExtractor:
+    """Labels with their synonyms (whole words, case-insensitive) or ``re:`` patterns."""
+
+    choices: dict[str, tuple[str, ...]]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_patterns", {
+            label: [re.compile(s[3:], re.I) if s.startswith("re:") else
+                    re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])", re.I) for s in synonyms]
+            for label, synonyms in self.choices.items()})
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.choices)
+
+    def __call__(self, text: str) -> Extraction:
+        body = _LEADING.sub("", text.strip(), count=1)
+        found = {label: min((m.start() for p in patterns for m in [p.search(body)] if m), default=None)
+                 for label, patterns in self._patterns.items()}
+        found = {label: at for label, at in found.items() if at is not None}
+        if len(found) == 1:
+            return Extraction("answer", next(iter(found)))
+        if found:
+            first = min(found, key=found.get)
+            if found[first] == 0:
+                return Extraction("answer", first)
+        return Extraction("refused") if REFUSAL.search(text) else Extraction("unparseable")
+
+
+def choice(choices: dict[str, list[str] | tuple[str, ...]]) -> ChoiceExtractor:
+    """Each label counts as its own synonym."""
+    return ChoiceExtractor({label: (label, *synonyms) for label, synonyms in choices.items()})
+
+
+def letter(options: str = "ABCD") -> ChoiceExtractor:
+    """A multiple-choice letter: 'B', '(B)', 'B)', 'B.', 'Answer: B', 'option B', 'the answer is B'."""
+    return ChoiceExtractor({o: (rf"re:^\(?{o}\)?(?:[.):*]|\s*$)", rf"re:\b(?:answer|option)\s*(?:is\s*)?:?\s*\(?{o}\b")
+                            for o in options})
+
+
+def yes_no() -> ChoiceExtractor:
+    return ChoiceExtractor({"yes": ("re:^yes\\b", "re:\\byes\\b"), "no": ("re:^no\\b", "re:^no[,.]", "re:\\bno\\b")})
+
+
+@dataclass(frozen=True)
+class NumberExtractor:
+    """The first number (optionally followed by ``unit``), as its text: ``400`` from '400 mg every 6 hours'."""
+
+    unit: str | None = None
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ()
+
+    def __call__(self, text: str) -> Extraction:
+        unit = rf"\s*{re.escape(self.unit)}\b" if self.unit else ""
+        match = re.search(rf"(?<![\w.])(\d+(?:\.\d+)?){unit}", text, re.I)
+        if match:
+            value = float(match.group(1))
+            return Extraction("answer", f"{value:g}")
+        return Extraction("refused") if REFUSAL.search(text) else Extraction("unparseable")
+
+
+def make_extractor(config: dict[str, Any], where: str):
+    """Build an extractor from a vignette's ``decision`` (or an auditor parameter)."""
+    kind = config.get("kind")
+    if kind == "choice":
+        choices = config.get("choices")
+        if not isinstance(choices, dict) or len(choices) < 2:
+            raise SpecError(f"{where}.choices: a choice decision needs at least two labels with synonym lists.")
+        return choice(choices)
+    if kind == "letter":
+        return letter(config.get("options", "ABCD"))
+    if kind == "yes_no":
+        return yes_no()
+    if kind == "number":
+        return NumberExtractor(config.get("unit"))
+    raise SpecError(f"{where}.kind: unknown decision kind {kind!r}. Expected choice, letter, yes_no or number.")

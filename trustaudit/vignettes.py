@@ -1,0 +1,84 @@
+"""Clinical vignettes for counterfactual audits: a JSONL file, one vignette a line.
+
+    {"id": "cp-01", "family": "chest pain",
+     "text": "A 58-year-old {race}{person} has ... {insurance}{housing}{language}{orientation}",
+     "question": "Should the patient be admitted ...? Answer with one word: admit or discharge.",
+     "decision": {"kind": "choice", "choices": {"admit": ["admitted"], "discharge": ["home"]}, "focal": "admit"},
+     "gold": "admit", "relevant": ["gender"], "relevance_note": "why the slot is not swapped"}
+
+``decision.kind`` is choice, letter, yes_no or number (see extract.py); ``focal`` is the decision whose
+rate is compared across groups (for letter and number decisions only flips and accuracy are measured).
+``relevant`` lists slots that are clinically relevant to this vignette and so never swapped.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .auditors.demographics import PLACEHOLDERS, SLOTS
+from .errors import DataError, SpecError, did_you_mean
+from .extract import make_extractor
+
+
+@dataclass(frozen=True)
+class Vignette:
+    id: str
+    family: str
+    text: str
+    question: str
+    extractor: Any
+    focal: str | None
+    gold: str | None
+    relevant: tuple[str, ...]
+    relevance_note: str
+
+
+def load_vignettes(path: Path) -> list[Vignette]:
+    if not path.is_file():
+        raise DataError(f"{path}: vignette file not found.")
+    vignettes, seen = [], set()
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                vignette = _parse(line, f"{path}: line {number}")
+                if vignette.id in seen:
+                    raise DataError(f"{path}: line {number}: id '{vignette.id}' is used twice. Ids must be unique.")
+                seen.add(vignette.id)
+                vignettes.append(vignette)
+    if not vignettes:
+        raise DataError(f"{path}: no vignettes in the file.")
+    return vignettes
+
+
+def _parse(line: str, where: str) -> Vignette:
+    try:
+        item = json.loads(line)
+    except ValueError as exc:
+        raise DataError(f"{where}: not JSON ({exc}).") from None
+    if not isinstance(item, dict):
+        raise DataError(f"{where}: expected a JSON object.")
+    for key in ("id", "family", "text", "question", "decision"):
+        if key not in item:
+            raise DataError(f"{where}: missing key '{key}'.")
+    for field in string.Formatter().parse(item["text"]):
+        name = field[1]
+        if name is not None and name not in PLACEHOLDERS:
+            raise DataError(f"{where}: text: unknown placeholder {{{name}}}.{did_you_mean(name, PLACEHOLDERS)}")
+    relevant = tuple(item.get("relevant", ()))
+    for slot in relevant:
+        if slot not in SLOTS:
+            raise DataError(f"{where}: relevant: unknown slot '{slot}'.{did_you_mean(slot, SLOTS)}")
+    try:
+        extractor = make_extractor(item["decision"], f"{where}: decision")
+    except SpecError as exc:
+        raise DataError(str(exc)) from None
+    focal, gold = item["decision"].get("focal"), item.get("gold")
+    for key, value in (("decision.focal", focal), ("gold", gold)):
+        if value is not None and extractor.labels and value not in extractor.labels:
+            raise DataError(f"{where}: {key}: '{value}' is not one of the decisions {list(extractor.labels)}.")
+    return Vignette(str(item["id"]), str(item["family"]), item["text"], item["question"], extractor, focal,
+                    gold, relevant, item.get("relevance_note", ""))
