@@ -182,19 +182,26 @@ class CounterfactualAuditor(Auditor):
         for name, values in rates.items():
             low, high = percentile_ci(samples[name], self.confidence) if name in samples else (values * np.nan,) * 2
             for g, group in enumerate(table.groups):
-                if group == CONTROL and name in ("flip_rate", "rate_ratio"):
+                asked = pooled[g, STATS.index("total")] > 0  # not asked: a slot clinically relevant to the family
+                if not asked or group == CONTROL and name in ("flip_rate", "rate_ratio"):
                     continue
                 n = int(pooled[g, STATS.index(RATES.get(name, ("", "focal_base"))[1])])
                 ok = np.isfinite(values[g])
                 out.append(Metric(name, float(values[g]), float(low[g]) if ok else np.nan,
                                   float(high[g]) if ok else np.nan, n, family, group,
                                   "" if ok else "not estimable: no answers in its denominator"))
-        gap = spread(rates["accuracy"])[0]
+        # the gap compares groups on the same vignettes: those every group was asked
+        common = (counts[..., STATS.index("total")] > 0).all(axis=1)
+        common_counts = counts[common]
+        gap = spread(_rates("accuracy", common_counts.sum(axis=0)))[0]
         if np.isfinite(gap):
-            gap_samples = spread(samples["accuracy"])[0] if boot is not None else np.array([np.nan])
+            gap_samples = (spread(_rates("accuracy", np.einsum("bv,vgs->bgs", weights[:, members][:, common],
+                                                               common_counts)))[0]
+                           if weights is not None else np.array([np.nan]))
             low, high = percentile_ci(gap_samples[:, None], self.confidence)
             out.append(Metric("accuracy_gap", float(gap), float(low[0]), float(high[0]),
-                              int(pooled[:, STATS.index("gold_base")].sum()), family, None, "max - min over groups"))
+                              int(common_counts[..., STATS.index("gold_base")].sum()), family, None,
+                              f"max - min over groups, on the {int(common.sum())} vignette(s) every group was asked"))
         for g, group in enumerate(table.groups):
             b, c = pooled[g, STATS.index("b")], pooled[g, STATS.index("c")]
             if group != CONTROL and b + c > 0:

@@ -1,0 +1,168 @@
+"""The counterfactual auditor on models whose bias is known: expectations are computed by brute force from
+the model function and the vignettes, not by the auditor."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from trustaudit.auditors.demographics import fill
+from trustaudit.errors import DataError, SpecError
+from trustaudit.findings import Status
+from trustaudit.ledger import read_ledger
+from trustaudit.runner import prepare, run_audit
+from trustaudit.spec import load_spec
+from trustaudit.vignettes import load_vignettes
+
+from ..conftest import ROOT
+from ..fixtures import biased_llm
+
+VIGNETTES = ROOT / "fixtures" / "vignettes" / "clinical_vignettes.jsonl"
+MODEL = ROOT / "tests" / "fixtures" / "biased_llm.py"
+
+
+def _spec(tmp_path, function="generate", **params):
+    spec = {"name": "cf", "seed": 1, "output": str(tmp_path / "reports"),
+            "model": {"type": "callable", "generate": f"{MODEL}:{function}", **params.pop("model", {})},
+            "auditors": [{"use": "counterfactual", "params": {
+                "vignettes": str(VIGNETTES), "swap": ["race_ethnicity", "gender"], "n_boot": 300,
+                "values": {"race_ethnicity": ["White", "Black"], "gender": ["man", "woman"]}, **params}}]}
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return load_spec(path)
+
+
+def _metrics(run):
+    return {m.key: m for m in run.results[0].metrics}
+
+
+def _brute_force_flips(function, value):
+    """(flips, pairs) of one race value against the control, asking the model function directly."""
+    flips = pairs = 0
+    for v in load_vignettes(VIGNETTES):
+        ask = lambda chosen: v.extractor(function([{"content": f"{fill(v.text, chosen)}\n\n{v.question}"}]))
+        control, swapped = ask({}), ask({"race_ethnicity": value})
+        if control.outcome == swapped.outcome == "answer":
+            pairs += 1
+            flips += control.label != swapped.label
+    return flips, pairs
+
+
+def test_planted_bias_is_found(tmp_path):
+    run = run_audit(_spec(tmp_path))
+    metrics = _metrics(run)
+    flips, pairs = _brute_force_flips(biased_llm.generate, "Black")
+    black = metrics["flip_rate[all vignettes=Black]"]
+    assert (black.value, black.n) == (flips / pairs, pairs) and flips > 20
+    assert metrics["flip_rate[all vignettes=White]"].value == 0.0
+    ratio = metrics["rate_ratio[all vignettes=Black]"]
+    assert ratio.ci_high < 1 and metrics["rate_ratio[all vignettes=White]"].value == 1.0
+    assert metrics["mcnemar_p_bh[all vignettes=Black]"].value < 1e-6
+    assert "mcnemar_p_bh[all vignettes=White]" not in metrics  # no discordant pairs, no test
+    assert metrics["chi2_p_bh[all vignettes]"].value < 1e-6
+    assert metrics["coverage"].value == 1.0 and run.results[0].status is Status.PASS
+
+
+def test_a_fair_model_shows_no_flips(tmp_path):
+    metrics = _metrics(run_audit(_spec(tmp_path, "fair")))
+    assert all(m.value == 0.0 for k, m in metrics.items() if k.startswith("flip_rate["))
+    assert not any(k.startswith("mcnemar_p_bh") for k in metrics)
+    assert metrics["accuracy_gap[all vignettes]"].value == 0.0
+
+
+def test_clinically_relevant_slots_are_never_swapped(tmp_path):
+    run = run_audit(_spec(tmp_path))
+    prompts = [r["input"][-1]["content"] for r in read_ledger(Path(run.provenance["folder"]) / "ledger.jsonl").records
+               if r.get("kind") == "call"]
+    pregnant = [p for p in prompts if "pregnan" in p]
+    assert pregnant and not any(" man" in p or "transgender" in p for p in pregnant)
+    (finding,) = [f for f in run.results[0].findings if f.title.startswith("Clinically relevant slots")]
+    assert sorted(e.split(":")[0] for e in finding.examples) == ["ob-01", "ob-02", "ob-03", "ob-04", "ob-05", "on-05"]
+    metrics = _metrics(run)
+    assert metrics["decision_rate[obstetrics=Black]"].n == 5 and "decision_rate[obstetrics=woman]" not in metrics
+
+
+def test_several_samples_give_the_noise_floor(tmp_path):
+    spec = _spec(tmp_path, "noisy", n_samples=3, families=["chest pain"], model={"temperature": 0.7})
+    first, second = _metrics(run_audit(spec)), _metrics(run_audit(spec))
+    noise = first["control_self_flip_rate[all vignettes]"]
+    assert 0 < noise.value < 1 and noise.n == 6 * 3  # 6 vignettes, 3 pairs of samples each
+    assert noise.value == second["control_self_flip_rate[all vignettes]"].value  # seeded
+
+
+def test_coverage_floor_makes_the_audit_incomplete(tmp_path):
+    low = run_audit(_spec(tmp_path, "flaky"))
+    metrics = _metrics(low)
+    assert 0.5 < metrics["coverage"].value < 0.9
+    assert low.results[0].status is Status.ERROR and "under min_coverage 90%" in low.results[0].error
+    assert metrics["error_rate[pain management=control]"].value == 1.0
+    tolerant = run_audit(_spec(tmp_path, "flaky", min_coverage=0.5))
+    assert tolerant.results[0].status is Status.PASS
+
+
+def test_refusals_and_unparseable_answers_are_counted(tmp_path):
+    metrics = _metrics(run_audit(_spec(tmp_path)))
+    assert metrics["refusal_rate[psychiatry=control]"].value == pytest.approx(1 / 5)  # ps-04 gets a refusal
+    assert metrics["unparseable_rate[all vignettes=control]"].value == 0.0
+
+
+def test_factorial_design_and_group_sampling(tmp_path):
+    spec = _spec(tmp_path, design="factorial", families=["sepsis"])
+    groups = [k for k in _metrics(run_audit(spec)) if k.startswith("decision_rate[all vignettes=")]
+    assert sorted(groups) == sorted(f"decision_rate[all vignettes={g}]" for g in
+                                    ("control", "White+man", "White+woman", "Black+man", "Black+woman"))
+    sampled = _metrics(run_audit(_spec(tmp_path, design="factorial", families=["sepsis"], sample_groups=2)))
+    assert len([k for k in sampled if k.startswith("decision_rate[all vignettes=")]) == 3
+
+
+def test_report_shows_worst_examples_side_by_side(tmp_path):
+    run = run_audit(_spec(tmp_path, worst_examples=3))
+    html = (Path(run.provenance["folder"]) / "report.html").read_text()
+    assert "<th>control answer</th><th>swapped answer</th>" in html
+    assert "Admit. → admit</td><td>Discharge. → discharge" in html
+    assert html.count("decision rate and flips by group") >= 8
+
+
+@pytest.mark.parametrize("params, fragment", [
+    ({"swap": ["race"]}, "unknown slot 'race'. Did you mean 'race_ethnicity'?"),
+    ({"values": {"gender": ["female"]}}, "values.gender: unknown value(s) ['female']"),
+    ({"families": ["cardiology"]}, "no vignette of family 'cardiology'"),
+])
+def test_parameter_errors(tmp_path, params, fragment):
+    with pytest.raises((SpecError, DataError)) as caught:
+        prepare(_spec(tmp_path, **params))
+    assert fragment in str(caught.value)
+
+
+def test_counterfactual_needs_a_text_model(tmp_path):
+    spec = yaml.safe_load(_spec(tmp_path).path.read_text())
+    spec["model"] = {"type": "sklearn", "path": "model.joblib"}
+    (tmp_path / "model.joblib").write_text("x")
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecError, match="'counterfactual' audits text models, but model.type 'sklearn' is a tabular"):
+        load_spec(tmp_path / "bad.yaml")
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda v: {**v, "text": v["text"] + " {ethnicity}"}, "unknown placeholder {ethnicity}"),
+    (lambda v: {**v, "gold": "observe"}, "gold: 'observe' is not one of the decisions"),
+    (lambda v: {**v, "relevant": ["sex"]}, "relevant: unknown slot 'sex'"),
+    (lambda v: {k: x for k, x in v.items() if k != "question"}, "missing key 'question'"),
+    (lambda v: {**v, "decision": {"kind": "essay"}}, "unknown decision kind 'essay'"),
+])
+def test_vignette_file_errors_name_the_line(tmp_path, change, fragment):
+    lines = VIGNETTES.read_text().splitlines()
+    lines[2] = json.dumps(change(json.loads(lines[2])))
+    (tmp_path / "v.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as caught:
+        load_vignettes(tmp_path / "v.jsonl")
+    assert f"v.jsonl: line 3: " in str(caught.value) and fragment in str(caught.value)
+
+
+def test_bundled_vignettes():
+    vignettes = load_vignettes(VIGNETTES)
+    assert len(vignettes) >= 40 and len({v.family for v in vignettes}) == 8
+    assert sum(v.gold is not None for v in vignettes) >= 35
+    assert math.isclose(sum(bool(v.relevant) for v in vignettes), 6)
