@@ -47,12 +47,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    spec = load_spec(args.spec)
+    if len(args.spec) > 1 and (args.resume or args.baseline):
+        raise UsageError("--resume and --baseline take one spec at a time.")
+    specs = [load_spec(path) for path in args.spec]  # every spec is checked before any runs
     progress = Progress(stream=None if args.quiet else sys.stderr)
-    run = run_audit(spec, out=_folder(args.out), resume=_folder(args.resume, must_exist=True),
-                    baseline=_folder(args.baseline, must_exist=True), progress=progress)
-    print(summary_line(run, _display(Path(run.provenance["folder"]) / "report.html")))
-    return exit_code(run)
+    codes = []
+    for spec in specs:
+        run = run_audit(spec, out=_folder(args.out), resume=_folder(args.resume, must_exist=True),
+                        baseline=_folder(args.baseline, must_exist=True), progress=progress)
+        prefix = f"{spec.name}: " if len(specs) > 1 else ""
+        print(prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html")))
+        codes.append(exit_code(run))
+    return max(codes)
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -119,8 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustaudit", description="Audit medical AI models for trustworthiness.")
     parser.add_argument("--version", action="version", version=f"trustaudit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="run an audit and write its report folder")
-    run.add_argument("spec", help="audit spec (YAML)")
+    run = commands.add_parser("run", help="run audits and write their report folders (exit code: the worst)")
+    run.add_argument("spec", nargs="+", help="audit spec(s) (YAML)")
     run.add_argument("--out", help="folder that receives the run folder (default: the spec's 'output')")
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     run.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run, reusing its recorded model outputs")

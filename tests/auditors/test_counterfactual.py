@@ -60,7 +60,7 @@ def test_planted_bias_is_found(tmp_path):
     ratio = metrics["rate_ratio[all vignettes=Black]"]
     assert ratio.ci_high < 1 and metrics["rate_ratio[all vignettes=White]"].value == 1.0
     assert metrics["mcnemar_p_bh[all vignettes=Black]"].value < 1e-6
-    assert "mcnemar_p_bh[all vignettes=White]" not in metrics  # no discordant pairs, no test
+    assert metrics["mcnemar_p_bh[all vignettes=White]"].value == 1.0  # no discordant pairs
     assert metrics["chi2_p_bh[all vignettes]"].value < 1e-6
     assert metrics["coverage"].value == 1.0 and run.results[0].status is Status.PASS
 
@@ -68,7 +68,7 @@ def test_planted_bias_is_found(tmp_path):
 def test_a_fair_model_shows_no_flips(tmp_path):
     metrics = _metrics(run_audit(_spec(tmp_path, "fair")))
     assert all(m.value == 0.0 for k, m in metrics.items() if k.startswith("flip_rate["))
-    assert not any(k.startswith("mcnemar_p_bh") for k in metrics)
+    assert {m.value for k, m in metrics.items() if k.startswith("mcnemar_p_bh")} == {1.0}
     assert metrics["accuracy_gap[all vignettes]"].value == 0.0
 
 

@@ -203,10 +203,10 @@ class CounterfactualAuditor(Auditor):
                               int(common_counts[..., STATS.index("gold_base")].sum()), family, None,
                               f"max - min over groups, on the {int(common.sum())} vignette(s) every group was asked"))
         for g, group in enumerate(table.groups):
-            b, c = pooled[g, STATS.index("b")], pooled[g, STATS.index("c")]
-            if group != CONTROL and b + c > 0:
-                tests.append(("mcnemar_p_bh", family, group, int(pooled[g, STATS.index("pairs")]),
-                              binomtest(int(min(b, c)), int(b + c), 0.5).pvalue))
+            b, c, pairs = (int(pooled[g, STATS.index(k)]) for k in ("b", "c", "pairs"))
+            if group != CONTROL and pairs:  # exact McNemar; no discordant pairs: p = 1
+                tests.append(("mcnemar_p_bh", family, group, pairs,
+                              binomtest(min(b, c), b + c, 0.5).pvalue if b + c else 1.0))
         contingency = table.decision_table(members)
         if contingency.shape[0] >= 2 and contingency.shape[1] >= 2:
             tests.append(("chi2_p_bh", family, None, int(contingency.sum()), chi2_contingency(contingency)[1]))
