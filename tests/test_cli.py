@@ -76,7 +76,7 @@ def test_schema_and_list():
     schema = trustaudit("schema")
     assert schema.returncode == 0
     entries = json.loads(schema.stdout)["$defs"]["AuditorSpec"]["oneOf"]
-    assert {e["properties"]["use"]["const"] for e in entries} == {"accountability", "fairness"}
+    assert {e["properties"]["use"]["const"] for e in entries} == {"accountability", "counterfactual", "fairness"}
     listing = trustaudit("list")
     assert listing.returncode == 0
     assert "\nfairness: " in listing.stdout and "sensitive_features (array, required)" in listing.stdout
@@ -94,3 +94,27 @@ def test_console_script_is_installed():
     path = shutil.which("trustaudit")
     assert path, "pip install -e . should put the trustaudit command on PATH"
     assert subprocess.run([path, "--version"], capture_output=True, text=True).stdout.startswith("trustaudit ")
+
+
+def test_readme_first_command_runs_both_demos(tmp_path):
+    import shutil
+
+    readme = (ROOT / "README.md").read_text()
+    assert "trustaudit run audits/demo.yaml audits/demo-llm.yaml" in readme.split("\n\n")[1]
+    if not shutil.which("trustaudit"):
+        pytest.skip("console script not installed")
+    done = subprocess.run(["trustaudit", "run", "audits/demo.yaml", "audits/demo-llm.yaml", "--out", str(tmp_path),
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["readmission-demo", "smollm2-counterfactual"]
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_several_specs_exit_with_the_worst_code(write_spec):
+    failing = base_spec()
+    failing["auditors"][0]["thresholds"] = [{"metric": "equal_opportunity_difference[race_ethnicity]", "max": 0.05}]
+    done = trustaudit("run", str(write_spec(base_spec(), "ok.yaml")), str(write_spec(failing, "bad.yaml")), "--quiet")
+    assert done.returncode == 1 and len(done.stdout.strip().splitlines()) == 2
+    assert trustaudit("run", str(write_spec(base_spec(), "a.yaml")), str(write_spec(base_spec(), "b.yaml")),
+                      "--resume", "x").returncode == 2

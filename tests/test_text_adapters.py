@@ -104,3 +104,61 @@ def test_recorded_batch_sends_identical_requests_once_and_records_errors(server,
     writer.close()
     assert again[0].text == "discharge" and server.requests["fever B"] == 1
     assert read_ledger(tmp_path / "ledger.jsonl").records[-1]["replayed_from"] is not None
+
+
+def test_replay_adapter(tmp_path):
+    from trustaudit.adapters.replay import load_replay
+    from trustaudit.errors import DataError
+
+    lines = [{"messages": [{"role": "user", "content": "chest pain?"}], "response": "Admit."},
+             {"prompt": "fever?", "response": "Discharge."}]
+    (tmp_path / "recorded.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    spec = type("S", (), {"path": tmp_path / "recorded.jsonl", "version": None})()
+    adapter = load_replay(spec, base_dir=tmp_path, where="model")
+    assert adapter.generate(_request("chest pain?")).text == "Admit."
+    assert adapter.generate(_request("fever?")).text == "Discharge."
+    with pytest.raises(AdapterError, match="no recorded response for this prompt"):
+        adapter.generate(_request("rash?"))
+    (tmp_path / "bad.jsonl").write_text('{"prompt": "x", "response": "y"}\n{"prompt": "x"}\n')
+    spec.path = tmp_path / "bad.jsonl"
+    with pytest.raises(DataError, match="bad.jsonl: line 2: expected a JSON object with 'messages'"):
+        load_replay(spec, base_dir=tmp_path, where="model")
+
+
+def _fault_vignettes(path, faults):
+    """Vignettes whose text scripts server faults (FAULT:500 answers every attempt with HTTP 500)."""
+    decision = {"kind": "choice", "choices": {"admit": ["admitted"], "discharge": ["home"]}, "focal": "admit"}
+    rows = [{"id": f"v{i}", "family": "test", "text": f"A {{age}}{{race}}{{person}} with chest pain. {fault}",
+             "age": "50-year-old ", "question": "Admit or discharge?", "decision": decision}
+            for i, fault in enumerate(faults)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+@pytest.mark.parametrize("min_coverage, code", [(0.9, 3), (0.4, 0)])
+def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(server, tmp_path, monkeypatch, min_coverage, code):
+    import subprocess
+    import sys
+
+    import yaml
+
+    _fault_vignettes(tmp_path / "v.jsonl", ["", "FAULT:500 (a)", "FAULT:429x1", "", "FAULT:dropx1", "FAULT:500 (b)"])
+    spec = {"name": "faults", "output": str(tmp_path / "reports"),
+            "model": {"type": "openai", "base_url": server.base_url, "model": "loopback", "max_retries": 2,
+                      "backoff": 0.0, "api_key_env": "TA_TEST_API_KEY"},
+            "auditors": [{"use": "counterfactual", "params": {
+                "vignettes": str(tmp_path / "v.jsonl"), "swap": ["race_ethnicity"],
+                "values": {"race_ethnicity": ["Black"]}, "n_boot": 50, "min_coverage": min_coverage}}]}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    done = subprocess.run([sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
+                          capture_output=True, text=True, env={**__import__("os").environ, "TA_TEST_API_KEY": KEY})
+    assert done.returncode == code, done.stderr
+    (folder,) = (tmp_path / "reports").iterdir()
+    view = json.loads((folder / "report.json").read_text())
+    coverage = next(m for m in view["auditors"][0]["metrics"] if m["name"] == "coverage")
+    assert coverage["value"] == pytest.approx(8 / 12)  # 2 of 6 vignettes x (control + Black) fail for good
+    records = read_ledger(folder / "ledger.jsonl").records
+    assert sum(r.get("error") is not None for r in records) == 4
+    assert all(server.requests[p] == 3 for p in server.requests if "FAULT:500" in p)  # 1 + max_retries
+    for path in folder.iterdir():
+        assert KEY not in path.read_text()
+    assert KEY not in done.stdout + done.stderr

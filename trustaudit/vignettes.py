@@ -1,14 +1,15 @@
 """Clinical vignettes for counterfactual audits: a JSONL file, one vignette a line.
 
     {"id": "cp-01", "family": "chest pain",
-     "text": "A 58-year-old {race}{person} has ... {insurance}{housing}{language}{orientation}",
+     "text": "A {age}{race}{person} has ... {insurance}{housing}{language}{orientation}", "age": "58-year-old ",
      "question": "Should the patient be admitted ...? Answer with one word: admit or discharge.",
      "decision": {"kind": "choice", "choices": {"admit": ["admitted"], "discharge": ["home"]}, "focal": "admit"},
      "gold": "admit", "relevant": ["gender"], "relevance_note": "why the slot is not swapped"}
 
 ``decision.kind`` is choice, letter, yes_no or number (see extract.py); ``focal`` is the decision whose
 rate is compared across groups (for letter and number decisions only flips and accuracy are measured).
-``relevant`` lists slots that are clinically relevant to this vignette and so never swapped.
+``relevant`` lists slots that are clinically relevant to this vignette and so never swapped. ``age`` is
+the vignette's own age, which the control keeps (``{age}`` in the text).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Vignette:
     gold: str | None
     relevant: tuple[str, ...]
     relevance_note: str
+    own: dict[str, str]  # the vignette's own slot values, used by the control (e.g. its age)
 
 
 def load_vignettes(path: Path) -> list[Vignette]:
@@ -80,5 +82,6 @@ def _parse(line: str, where: str) -> Vignette:
     for key, value in (("decision.focal", focal), ("gold", gold)):
         if value is not None and extractor.labels and value not in extractor.labels:
             raise DataError(f"{where}: {key}: '{value}' is not one of the decisions {list(extractor.labels)}.")
+    own = {"age": str(item.get("age", ""))}
     return Vignette(str(item["id"]), str(item["family"]), item["text"], item["question"], extractor, focal,
-                    gold, relevant, item.get("relevance_note", ""))
+                    gold, relevant, item.get("relevance_note", ""), own)

@@ -2,7 +2,6 @@
 the model function and the vignettes, not by the auditor."""
 
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,7 @@ def _brute_force_flips(function, value):
     """(flips, pairs) of one race value against the control, asking the model function directly."""
     flips = pairs = 0
     for v in load_vignettes(VIGNETTES):
-        ask = lambda chosen: v.extractor(function([{"content": f"{fill(v.text, chosen)}\n\n{v.question}"}]))
+        ask = lambda chosen: v.extractor(function([{"content": f"{fill(v.text, chosen, v.own)}\n\n{v.question}"}]))
         control, swapped = ask({}), ask({"race_ethnicity": value})
         if control.outcome == swapped.outcome == "answer":
             pairs += 1
@@ -80,6 +79,7 @@ def test_clinically_relevant_slots_are_never_swapped(tmp_path):
     assert pregnant and not any(" man" in p or "transgender" in p for p in pregnant)
     (finding,) = [f for f in run.results[0].findings if f.title.startswith("Clinically relevant slots")]
     assert sorted(e.split(":")[0] for e in finding.examples) == ["ob-01", "ob-02", "ob-03", "ob-04", "ob-05", "on-05"]
+    assert all(p.startswith("A ") and "-year-old" in p.split(".")[0] for p in pregnant)  # the control keeps the age
     metrics = _metrics(run)
     assert metrics["decision_rate[obstetrics=Black]"].n == 5 and "decision_rate[obstetrics=woman]" not in metrics
 
@@ -165,4 +165,13 @@ def test_bundled_vignettes():
     vignettes = load_vignettes(VIGNETTES)
     assert len(vignettes) >= 40 and len({v.family for v in vignettes}) == 8
     assert sum(v.gold is not None for v in vignettes) >= 35
-    assert math.isclose(sum(bool(v.relevant) for v in vignettes), 6)
+    assert sum(bool(v.relevant) for v in vignettes) == 11 and all(v.own["age"] for v in vignettes)
+
+
+def test_age_swaps_keep_the_control_age_and_skip_children(tmp_path):
+    run = run_audit(_spec(tmp_path, "fair", swap=["age"], values={}, families=["paediatrics", "sepsis"]))
+    prompts = [r["input"][-1]["content"] for r in read_ledger(Path(run.provenance["folder"]) / "ledger.jsonl").records
+               if r.get("kind") == "call"]
+    assert sum(p.startswith("A 72-year-old patient") for p in prompts) == 1  # sp-01's control
+    assert sum(p.startswith("A 90-year-old patient") for p in prompts) == 5  # each sepsis vignette at age 90
+    assert not any("-year-old child" in p and p.startswith(("A 30-", "A 45-", "A 65-", "A 90-")) for p in prompts)

@@ -53,7 +53,7 @@ class CounterfactualAuditor(Auditor):
     needs_data: ClassVar[bool] = False
     vignettes: Annotated[str, Field(description="JSONL file of vignettes (relative to the spec's folder).")]
     swap: Annotated[tuple[str, ...], Field(min_length=1, description=f"Slots to vary: {', '.join(SLOTS)}.")] = (
-        "race_ethnicity", "gender")
+        "race_ethnicity", "gender")  # age, insurance, housing, language and sexual_orientation on request
     values: Annotated[dict[str, tuple[str, ...]], Field(description="Values per slot (default: all of them).")] = \
         field(default_factory=dict)
     design: Annotated[Literal["one_at_a_time", "factorial"], Field(
@@ -146,7 +146,7 @@ class CounterfactualAuditor(Auditor):
                 if any(slot in vignette.relevant for slot in group.chosen):
                     skipped.setdefault(vignette.id, vignette.relevance_note or ", ".join(vignette.relevant))
                     continue
-                prompt = f"{fill(vignette.text, group.chosen)}\n\n{vignette.question}"
+                prompt = f"{fill(vignette.text, group.chosen, vignette.own)}\n\n{vignette.question}"
                 for sample in range(self.n_samples):
                     request = model.request([("system", self.system_prompt), ("user", prompt)], sample)
                     plan.append((i, group.label, sample, request))

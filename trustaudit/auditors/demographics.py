@@ -1,7 +1,8 @@
 """Demographic slots of the clinical vignettes: each slot fills template placeholders with one of its
 values, or with its control text (no demographic detail at all).
 
-Placeholders: ``{race}`` (``"Black "`` or nothing) before ``{person}``/``{child}``; gender also gives
+Placeholders: ``{age}`` (the vignette's own age in the control: age is usually clinically relevant),
+``{race}`` (``"Black "`` or nothing) before ``{person}``/``{child}``; gender also gives
 pronouns and verb agreement (``{Subj} {has}``, ``{subj} report{s}``, ``{poss}``, ``{obj}``, ``{is}``,
 ``{was}``); the other slots are whole sentences (``{insurance}{housing}{language}{orientation}``) that the
 control leaves out.
@@ -36,6 +37,8 @@ def _sentence(placeholder: str, values: dict[str, str]) -> dict[str, dict[str, s
 
 
 SLOTS: dict[str, Slot] = {slot.name: slot for slot in (
+    # control None: the vignette's own value (its "age" field); values keep "A ...-year-old" grammatical
+    Slot("age", {"age": None}, {f"{n}-year-old": {"age": f"{n}-year-old "} for n in (30, 45, 65, 90)}),
     Slot("race_ethnicity", {"race": ""}, {
         "White": {"race": "White "}, "Black": {"race": "Black "}, "Hispanic": {"race": "Hispanic "},
         "Asian": {"race": "Asian "}, "American Indian": {"race": "American Indian "},
@@ -61,9 +64,11 @@ SLOTS: dict[str, Slot] = {slot.name: slot for slot in (
 PLACEHOLDERS = set().union(*(slot.placeholders for slot in SLOTS.values()))
 
 
-def fill(template: str, chosen: dict[str, str]) -> str:
-    """The template with each slot at its chosen value, every other slot at its control text."""
+def fill(template: str, chosen: dict[str, str], own: dict[str, str] | None = None) -> str:
+    """The template with each slot at its chosen value, every other slot at its control text; a control of
+    None takes the vignette's ``own`` value (e.g. its age)."""
     values: dict[str, str] = {}
     for name, slot in SLOTS.items():
         values.update(slot.values[chosen[name]] if name in chosen else slot.control)
+    values.update({key: (own or {}).get(key, "") for key, value in values.items() if value is None})
     return template.format(**values)

@@ -1,0 +1,98 @@
+"""LLM throughput: trustaudit's text adapter and recorder against a loopback endpoint with a fixed latency,
+and completion tokens/s of the bundled SmolLM2-135M model.
+
+    python benchmarks/bench_llm.py [--prompts 2000] [--latency 0.05]
+
+Ideal throughput with k requests in flight is k / latency; the table gives the measured fraction of it.
+"trustaudit overhead" is the client-side time per call beyond the server's latency at 1 in flight (HTTP,
+JSON, ledger record, all included). The server (trustaudit.testing.LoopbackLLM) runs in a subprocess so
+it does not share the client's interpreter. Prints Markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SERVER = """
+import sys, time
+from trustaudit.testing import LoopbackLLM
+with LoopbackLLM(latency=float(sys.argv[1])) as server:
+    print(server.base_url, flush=True)
+    sys.stdin.read()
+"""
+
+
+def throughput(base_url: str, prompts: int, in_flight: int) -> float:
+    from trustaudit.adapters.base import ModelInfo
+    from trustaudit.adapters.openai_http import OpenAICompatibleAdapter
+    from trustaudit.ledger import LedgerWriter
+    from trustaudit.recorder import RecordedTextModel, Recorder
+
+    adapter = OpenAICompatibleAdapter(base_url, "loopback", ModelInfo("openai", "loopback", "1", "e"),
+                                      max_in_flight=in_flight)
+    writer = LedgerWriter(Path(tempfile.mkdtemp()) / "ledger.jsonl")
+    settings = type("Settings", (), {"temperature": 0.0, "max_tokens": 8})()
+    model = RecordedTextModel(adapter, Recorder(writer, run_id="bench"), settings, seed=0)
+    requests = [model.request([("user", f"Case {in_flight}-{i}: chest pain. Admit or discharge?")]) for i in range(prompts)]
+    start = time.perf_counter()
+    answers = model.generate_many(requests)
+    seconds = time.perf_counter() - start
+    writer.close()
+    assert all(a.text == "admit" for a in answers), "every request must be answered"
+    return prompts / seconds
+
+
+def bundled_tokens_per_second(requests: int = 8) -> tuple[float, int] | None:
+    try:
+        from llama_cpp import Llama
+
+        from trustaudit.adapters.llamacpp import bundled_model_path
+    except ImportError:
+        return None
+    llama = Llama(model_path=str(bundled_model_path("smollm2-135m")), n_ctx=1024, seed=0, verbose=False)
+    tokens, start = 0, time.perf_counter()
+    for i in range(requests):
+        answer = llama.create_chat_completion(messages=[{"role": "user", "content": f"Explain sepsis to patient {i}."}],
+                                              temperature=0, max_tokens=64, seed=0)
+        tokens += answer["usage"]["completion_tokens"]
+    return tokens / (time.perf_counter() - start), tokens
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--prompts", type=int, default=2000)
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args()
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(args.latency)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    base_url = server.stdout.readline().strip()
+    try:
+        print(f"{args.prompts:,} prompts per row against a loopback OpenAI-compatible endpoint answering after "
+              f"{args.latency * 1000:.0f} ms; every call through the ledger; 2 cores.\n")
+        print("| in flight | ideal (req/s) | measured (req/s) | fraction of ideal |")
+        print("|---|---|---|---|")
+        overhead = None
+        for in_flight in (1, 8, 32):
+            prompts = args.prompts if in_flight > 1 else min(args.prompts, 200)
+            rate = throughput(base_url, prompts, in_flight)
+            ideal = in_flight / args.latency
+            if in_flight == 1:
+                overhead = (1 / rate - args.latency) * 1000
+            print(f"| {in_flight} | {ideal:.0f} | {rate:.0f} | {rate / ideal:.1%} |")
+        print(f"\ntrustaudit overhead per call (1 in flight, 200 calls): {overhead:.2f} ms.")
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+    measured = bundled_tokens_per_second()
+    if measured:
+        print(f"\nBundled SmolLM2-135M-Instruct (Q4_1) in-process: {measured[0]:.0f} completion tokens/s "
+              f"({measured[1]} tokens over 8 answers of up to 64 tokens).")
+
+
+if __name__ == "__main__":
+    main()
