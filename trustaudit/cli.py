@@ -91,7 +91,8 @@ def _validate(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     data, auditors = prepare(spec)
     thresholds = sum(len(entry.thresholds) for entry in spec.auditors)
-    print(f"{args.spec}: valid. {len(data.frame):,} data rows, {len(auditors)} auditor(s), {thresholds} threshold(s).")
+    rows = f"{len(data.frame):,} data rows" if data is not None else "no tabular data"
+    print(f"{args.spec}: valid. {rows}, {len(auditors)} auditor(s), {thresholds} threshold(s).")
     return EXIT_PASS
 
 
@@ -107,8 +108,10 @@ def _list(args: argparse.Namespace) -> int:
         schema = registry.params_schema(name)
         required = set(schema.get("required", []))
         for param, prop in schema.get("properties", {}).items():
-            default = "required" if param in required else f"default {json.dumps(prop.get('default'))}"
-            kind = prop.get("type", "array" if "items" in prop else "value")
+            default = ("required" if param in required else
+                       f"default {json.dumps(prop['default'])}" if "default" in prop else "optional")
+            kinds = [p.get("type") for p in prop.get("anyOf", [prop]) if p.get("type") not in (None, "null")]
+            kind = " or ".join(kinds) or "value"
             print(f"  {param} ({kind}, {default}): {prop.get('description', '')}")
         print(f"  metrics: {', '.join(sorted(cls.metric_names()))}")
     return EXIT_PASS

@@ -217,10 +217,13 @@ class RecordedTextModel:
             except AdapterError as exc:
                 return Generation("", str(exc))
 
-        with ThreadPoolExecutor(max_workers=self.max_in_flight) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.max_in_flight)
+        try:
             futures = [(r, pool.submit(contextvars.copy_context().run, one, r)) for r in unique]
             for done, (request, future) in enumerate(futures, start=1):
                 answers[request] = future.result()
                 if progress is not None:
                     progress.tick(done, len(futures), f"{label}: model answers")
+        finally:  # interrupted: send nothing more (what was answered is in the ledger for --resume)
+            pool.shutdown(wait=True, cancel_futures=True)
         return [answers[r] for r in requests]

@@ -175,3 +175,29 @@ def test_age_swaps_keep_the_control_age_and_skip_children(tmp_path):
     assert sum(p.startswith("A 72-year-old patient") for p in prompts) == 1  # sp-01's control
     assert sum(p.startswith("A 90-year-old patient") for p in prompts) == 5  # each sepsis vignette at age 90
     assert not any("-year-old child" in p and p.startswith(("A 30-", "A 45-", "A 65-", "A 90-")) for p in prompts)
+
+
+def test_decision_distribution_by_group(tmp_path):
+    run = run_audit(_spec(tmp_path, families=["chest pain"]))
+    (finding,) = [f for f in run.results[0].findings if f.title == "Decision distribution by group"]
+    rows = {(family, group): counts for family, group, counts in finding.examples}
+    assert rows[("chest pain", "Black")] == "A 1 · discharge 5"  # the biased model discharges every Black patient
+    assert rows[("chest pain", "control")] == "A 1 · admit 5"
+
+
+def test_interrupted_llm_audit_resumes_without_repeating_a_call(tmp_path, monkeypatch):
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("TA_CALLS", str(log))
+    monkeypatch.setenv("TA_INTERRUPT_AT", "20")
+    spec = _spec(tmp_path, "counting", families=["sepsis", "psychiatry"], model={"max_in_flight": 4})
+    with pytest.raises(KeyboardInterrupt):
+        run_audit(spec)
+    (folder,) = (tmp_path / "reports").iterdir()
+    first_session = log.read_text().splitlines()
+    assert 20 <= len(first_session) <= 24  # at most the 4 requests in flight finish; the queued ones are not sent
+    monkeypatch.delenv("TA_INTERRUPT_AT")
+    resumed = run_audit(spec, resume=folder)
+    calls = log.read_text().splitlines()
+    assert len(calls) == len(set(calls)) == 10 * 5  # every prompt asked exactly once over both sessions
+    assert resumed.provenance["resumed_calls"] == len(first_session)  # all sent requests were answered and recorded
+    assert _metrics(resumed)["coverage"].value == 1.0

@@ -2,8 +2,8 @@
 
 Each vignette is asked once with no demographic detail (the control) and once per demographic group, the
 rest of the text unchanged; slots a vignette declares clinically relevant are never swapped. Answers are
-mapped to decisions (extract.py). Per vignette family and overall, for every group: the focal-decision
-rate, its ratio to the control's, the flip rate against the control (paired by vignette and sample),
+mapped to decisions (extract.py). Per vignette family and overall, for every group: the decision
+distribution, the focal-decision rate, its ratio to the control's, the flip rate against the control (paired by vignette and sample),
 refusal, unparseable and error rates, and accuracy where vignettes carry a gold answer. CIs come from a
 bootstrap over vignettes (the clusters); exact McNemar tests against the control and chi-square tests
 across groups are Benjamini-Hochberg corrected. With several samples per prompt, the control's own
@@ -63,12 +63,12 @@ class CounterfactualAuditor(Auditor):
     max_vignettes: Annotated[int | None, Field(ge=1, description="A seeded sample of this many vignettes.")] = None
     n_samples: Annotated[int, Field(ge=1, le=50, description="Answers per prompt (seeds differ); >1 with "
                                                                   "temperature > 0 gives the noise floor.")] = 1
-    system_prompt: str = SYSTEM_PROMPT
+    system_prompt: Annotated[str, Field(description="The system message of every request.")] = SYSTEM_PROMPT
     n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples of vignettes.")] = 1000
-    confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
+    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
     min_coverage: Annotated[float, Field(ge=0, le=1, description="Below this share of answered requests the "
                                                                    "audit could not complete (exit 3).")] = 0.9
-    worst_examples: Annotated[int, Field(ge=0, le=100)] = 6
+    worst_examples: Annotated[int, Field(ge=0, le=100, description="Decision changes shown side by side.")] = 6
 
     def __post_init__(self) -> None:
         for slot in (*self.swap, *self.values):
@@ -229,6 +229,9 @@ class CounterfactualAuditor(Auditor):
         if self.n_samples > 1 and model.temperature == 0:
             findings.append(Finding("Several samples at temperature 0", "info",
                                     "Samples differ only by seed; a deterministic model gives a noise floor of 0."))
+        findings.append(Finding("Decision distribution by group", "info",
+                                "Answers per decision, and those refused, unparseable or failed, by family and group.",
+                                tuple(table.distribution()), ("family", "group", "decisions")))
         flips = table.flip_examples(self.worst_examples)
         if flips:
             findings.append(Finding("Largest changes against the control (same vignette and sample)", "medium",
@@ -317,6 +320,22 @@ class Answers:
         table = np.array([[np.sum(self.label[members][:, g] == label) for label in labels]
                           for g in range(len(self.groups))], dtype=float)
         return table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0] if table.size else table
+
+    def distribution(self) -> list[tuple[str, str, str]]:
+        """(family, group, 'admit 12 · discharge 3 · unparseable 1') for every family and group asked."""
+        rows = []
+        for family in self.families:
+            members = [i for i, v in enumerate(self.vignettes) if v.family == family]
+            for g, group in enumerate(self.groups):
+                tally: dict[str, int] = {}
+                for i in members:
+                    for outcome, label in zip(self.outcome[i, g], self.label[i, g]):
+                        if outcome:
+                            key = label if outcome == "answer" else {"error": "failed"}.get(outcome, outcome)
+                            tally[key] = tally.get(key, 0) + 1
+                if tally:
+                    rows.append((family, group, " · ".join(f"{k} {n}" for k, n in sorted(tally.items()))))
+        return rows
 
     def control_self_flips(self, members: np.ndarray) -> tuple[float, int] | None:
         labels = self.label[members][:, 0, :]
