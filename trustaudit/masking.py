@@ -1,0 +1,46 @@
+"""Show PHI only masked: as its entity tag (``<MEDICAL_RECORD_NUMBER>``) or in partial form
+(``***-**-6789``: every letter and digit hidden but the last four of a number long enough to keep them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal, Protocol
+
+Style = Literal["tag", "partial"]
+
+
+class Span(Protocol):
+    start: int
+    end: int
+    entity: str
+
+
+def mask(text: str, spans: Iterable[Span], style: Style = "tag") -> str:
+    """``text`` with every span masked; overlapping spans are merged so nothing of either shows."""
+    merged: list[list] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], span.end)
+        else:
+            merged.append([span.start, span.end, span.entity])
+    out, position = [], 0
+    for start, end, entity in merged:
+        out.append(text[position:start])
+        out.append(f"<{entity}>" if style == "tag" else partial(text[start:end]))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def partial(value: str) -> str:
+    """Hide every letter and digit; keep the last four digits when at least eight digits would stay hidden."""
+    digits = sum(c.isdigit() for c in value)
+    keep = 4 if digits >= 12 or (digits >= 9 and not any(c.isalpha() for c in value)) else 0
+    out, seen = [], 0
+    for char in value:
+        if char.isdigit():
+            seen += 1
+            out.append(char if seen > digits - keep else "*")
+        else:
+            out.append("*" if char.isalpha() else char)
+    return "".join(out)
