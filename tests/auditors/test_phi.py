@@ -112,3 +112,51 @@ def test_masking_hides_every_detected_value():
                                              ("A1234567", "********"), ("John Smith", "**** *****")])
 def test_partial_masks(value, expected):
     assert partial(value) == expected
+
+
+def _corpus():
+    import importlib.util
+
+    from ..conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("phi_notes", ROOT / "fixtures" / "phi" / "notes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_corpus_is_seeded_and_its_gold_spans_hold_the_values():
+    notes = _corpus().generate(50, seed=3)
+    assert notes == _corpus().generate(50, seed=3) and notes != _corpus().generate(50, seed=4)
+    letters = {s["category"] for n in notes for s in n["spans"]}
+    assert letters == {c.letter for c in SAFE_HARBOR if c.entities}
+    for note in notes:
+        for span in note["spans"]:
+            text, start, end = note["text"], span["start"], span["end"]
+            assert text[start:end] and text[start:end] == text[start:end].strip()
+            assert (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+
+
+def test_scan_finds_exactly_what_analyze_finds():
+    from trustaudit.auditors.phi import scan
+
+    texts = [n["text"] for n in _corpus().generate(80, seed=5)]
+    texts += texts[:10]  # repeated texts are analysed once
+    expected = [find_phi(t) for t in texts]
+    assert scan(texts, batch_size=16) == expected
+    assert scan(texts, batch_size=16, n_process=2) == expected
+
+
+def test_recall_on_the_generated_corpus():
+    """A small run of the benchmark's measurement: every detectable category is found in >= 95% of items."""
+    from trustaudit.auditors.phi import scan
+
+    notes = _corpus().generate(120, seed=11)
+    found = scan([n["text"] for n in notes], n_process=2)
+    hits, totals = {}, {}
+    for note, spans in zip(notes, found):
+        for g in note["spans"]:
+            totals[g["category"]] = totals.get(g["category"], 0) + 1
+            hits[g["category"]] = hits.get(g["category"], 0) + any(
+                s.category == g["category"] and s.start < g["end"] and s.end > g["start"] for s in spans)
+    assert {c: round(hits[c] / totals[c], 3) for c in totals if hits[c] / totals[c] < 0.95} == {}

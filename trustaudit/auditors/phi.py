@@ -29,7 +29,7 @@ class SafeHarborCategory:
 
 SAFE_HARBOR = tuple(SafeHarborCategory(*c) for c in (
     ("A", "Names", ("PERSON",)),
-    ("B", "Geographic subdivisions smaller than a state", ("LOCATION", "STREET_ADDRESS", "US_ZIP_CODE")),
+    ("B", "Geographic subdivisions smaller than a state", ("LOCATION", "STREET_ADDRESS", "US_CITY", "US_ZIP_CODE")),
     ("C", "Dates (except year) and ages over 89", ("DATE_TIME", "AGE_OVER_89")),
     ("D", "Telephone numbers", ("PHONE_NUMBER",)),
     ("E", "Fax numbers", ("FAX_NUMBER",)),
@@ -45,10 +45,27 @@ SAFE_HARBOR = tuple(SafeHarborCategory(*c) for c in (
     ("O", "IP addresses", ("IP_ADDRESS",)),
     ("P", "Biometric identifiers, including finger and voice prints", ()),
     ("Q", "Full-face photographs and comparable images", ()),
-    ("R", "Any other unique identifying number, characteristic or code", ("US_ITIN", "UUID", "UK_NHS")),
+    ("R", "Any other unique identifying number, characteristic or code", ("US_ITIN", "UUID")),
 ))
 CATEGORY_OF = {entity: c.letter for c in SAFE_HARBOR for entity in c.entities}
 NOT_COVERED = tuple(c for c in SAFE_HARBOR if not c.entities)
+
+
+# USPS Publication 28 street suffixes (names and standard abbreviations), longest first for the alternation
+STREET_SUFFIXES = tuple(sorted(set("""
+Alley Aly Annex Arcade Avenue Ave Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch Bridge Brook Brooks
+Burg Burgs Bypass Camp Canyon Cape Causeway Center Centers Circle Cir Circles Cliff Cliffs Club Common Commons
+Corner Corners Course Court Ct Courts Cove Coves Creek Crescent Crest Crossing Crossroad Curve Dale Dam Divide
+Drive Dr Drives Estate Estates Expressway Expy Extension Extensions Fall Falls Ferry Field Fields Flat Flats Ford
+Fords Forest Forge Forges Fork Forks Fort Freeway Fwy Garden Gardens Gateway Glen Glens Green Greens Grove Groves
+Harbor Harbors Haven Heights Highway Hwy Hill Hills Hollow Inlet Island Islands Isle Junction Junctions Key Keys
+Knoll Knolls Lake Lakes Land Landing Lane Ln Light Lights Loaf Lock Locks Lodge Loop Mall Manor Manors Meadow
+Meadows Mews Mill Mills Mission Motorway Mount Mountain Mountains Neck Orchard Oval Overpass Park Parks Parkway
+Pkwy Parkways Pass Passage Path Pike Pine Pines Place Pl Plain Plains Plaza Point Points Port Ports Prairie Radial
+Ramp Ranch Rapid Rapids Rest Ridge Ridges River Road Rd Roads Route Row Rue Run Shoal Shoals Shore Shores Skyway
+Spring Springs Spur Spurs Square Sq Squares Station Stravenue Stream Street St Streets Summit Terrace Ter
+Throughway Trace Track Trafficway Trail Trl Tunnel Turnpike Underpass Union Unions Valley Valleys Via Viaduct View
+Views Village Villages Ville Vista Walk Walks Wall Way Ways Well Wells""".split()), key=lambda x: (-len(x), x)))
 
 
 def _label(words: str) -> str:
@@ -86,9 +103,17 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
         ("ZIP after a state code", r"(?<=(?-i:\b[A-Z]{2}),?\s)\d{5}(?:-\d{4})?\b", 0.7),
         ("ZIP", r"\b\d{5}(?:-\d{4})?\b", 0.05)), ("zip", "postal", "zip code")),
     "STREET_ADDRESS": ((
-        ("street address", r"\b\d{1,6}\s+(?-i:(?:[A-Z][a-z]+\.?\s){1,4})(?-i:Street|St|Avenue|Ave|Road|Rd|Boulevard|"
-         r"Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle|Parkway|Pkwy|Highway|Hwy)\b\.?"
+        ("street address", r"\b\d{1,6}\s+(?-i:(?:[A-Z][a-z]+\.?\s){1,4})(?-i:" + "|".join(STREET_SUFFIXES) + r")\b\.?"
          r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*\w+)?", 0.85),), ("address", "lives", "resides", "street")),
+    "PERSON": ((
+        ("name after a label or a relation", r"(?<=\b(?:patient(?:\s+name)?|name|son|daughter|husband|wife|mother|"
+         r"father|brother|sister|partner|guardian)\s*:?\s+)(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z'-]+){1,2})\b", 0.7),),
+        ("patient", "name", "son", "daughter")),
+    "US_CITY": ((
+        ("city before state and ZIP", r"(?<=,\s*)(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})(?=,\s*(?-i:[A-Z]{2})\s+\d{5}\b)",
+         0.85),
+        ("city after a street address", r"(?<=\b\d{1,6}\s+(?-i:[A-Z][a-z]+\s){1,4}(?-i:[A-Z][a-z]+)\.?\s+in\s+)"
+         r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\b", 0.7)), ("city", "lives", "address")),
     "AGE_OVER_89": ((
         ("age over 89 before 'year-old'", r"\b(?:9\d|1[01]\d)(?=[\s-]*(?:years?[\s-]*old|y/?o\b|-year-old))", 0.85),
         ("age over 89 after 'aged'", r"(?<=\b(?:aged?|age\s+of)\s+)(?:9\d|1[01]\d)\b", 0.85)), ("age", "old")),
@@ -168,12 +193,42 @@ def find_phi(text: str) -> list[PhiSpan]:
                    for r in results if r.entity_type in CATEGORY_OF), key=lambda s: (s.start, -s.end))
 
 
+NER_ENTITIES = {"PERSON", "LOCATION", "DATE_TIME"}  # spaCy's guesses; a structured identifier beats them
+
+
 def resolve_overlaps(spans: list[PhiSpan]) -> list[PhiSpan]:
-    """One span per overlapping region, for counting: the highest score, then this module's (more specific)
-    entities, then the longer span."""
-    ranked = sorted(spans, key=lambda s: (-s.score, s.entity not in PATTERNS, -(s.end - s.start)))
+    """One span per overlapping region, for counting: structured identifiers before NER entities, then the
+    highest score, then this module's (more specific) entities, then the longer span."""
+    ranked = sorted(spans, key=lambda s: (s.entity in NER_ENTITIES, -s.score, s.entity not in PATTERNS,
+                                          -(s.end - s.start)))
     kept: list[PhiSpan] = []
     for span in ranked:
         if all(span.end <= k.start or span.start >= k.end for k in kept):
             kept.append(span)
     return sorted(kept, key=lambda s: s.start)
+
+
+def scan(texts: list[str], *, batch_size: int = 64, n_process: int = 1) -> list[list[PhiSpan]]:
+    """``find_phi`` for many texts, the same spans faster: identical texts are analysed once; spaCy runs in
+    batches; with ``n_process`` > 1 the texts are split over forked workers that share the loaded analyzer."""
+    unique = list(dict.fromkeys(texts))
+    analyzer()  # load once, before forking
+    if n_process > 1 and len(unique) > batch_size:
+        import multiprocessing
+
+        chunks = [unique[i::n_process] for i in range(n_process)]
+        with multiprocessing.get_context("fork").Pool(n_process) as pool:
+            parts = pool.starmap(_scan_batch, [(chunk, batch_size) for chunk in chunks])
+        found = {text: spans for chunk, part in zip(chunks, parts) for text, spans in zip(chunk, part)}
+    else:
+        found = dict(zip(unique, _scan_batch(unique, batch_size)))
+    return [found[text] for text in texts]
+
+
+def _scan_batch(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
+    from presidio_analyzer import BatchAnalyzerEngine
+
+    engine = BatchAnalyzerEngine(analyzer_engine=analyzer())
+    return [sorted((PhiSpan(r.start, r.end, r.entity_type, CATEGORY_OF[r.entity_type], r.score)
+                    for r in results if r.entity_type in CATEGORY_OF), key=lambda s: (s.start, -s.end))
+            for results in engine.analyze_iterator(texts, language="en", batch_size=batch_size)]
