@@ -136,5 +136,5 @@ def test_resume_needs_captured_outputs(slow_spec, tmp_path):
     assert "output" not in record and "input" not in record and record["output_sha256"]
     refused = _start(slow_spec, "second", tmp_path / "calls.log", "--resume", str(killed))
     _, err = refused.communicate(timeout=120)
-    assert refused.returncode == 2 and "kept digests only" in err
+    assert refused.returncode == 2 and "kept digests or masked outputs only" in err
 

@@ -4,7 +4,8 @@ record and recorded as a replay. A resumed run re-asks what its interrupted sess
 answered from their records without new ones, so the finished ledger is the one an uninterrupted run writes.
 
 Capture policy ``full`` keeps each call's output in its record (and a summary of tabular inputs, whose
-rows are the audit data already fingerprinted in the manifest); ``digest`` keeps hashes only.
+rows are the audit data already fingerprinted in the manifest); ``masked`` keeps them with detected PHI
+replaced by its tag; ``digest`` keeps hashes only.
 """
 
 from __future__ import annotations
@@ -126,10 +127,26 @@ class Recorder:
                       replayed_from=replayed_from)
         if self.capture == "full":
             fields.update(input=input_capture, output=output)
+        elif self.capture == "masked":
+            fields.update(input=_masked(input_capture), output=_masked(output))
         return self.writer.append(fields)
 
 
 _SECOND: list = [None, ""]  # the last whole second seen and its ISO-8601 text
+
+
+def _masked(value: Any) -> Any:
+    """Every string inside ``value`` with its detected PHI replaced by the entity tag."""
+    if isinstance(value, str):
+        from .auditors.phi import find_phi
+        from .masking import mask
+
+        return mask(value, find_phi(value))
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 def _utc_now() -> str:

@@ -68,8 +68,9 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
         raise SpecError(f"{where}: the spec differs from the one the interrupted run used "
                         f"({manifest.get('spec_path')}). Resume with the same spec, or start a new run.")
     if manifest.get("ledger", {}).get("capture") != "full":
-        raise SpecError(f"{where}: the interrupted run kept digests only (ledger.capture: digest), so its model "
-                        "outputs cannot be reused. Start a new run.")
+        raise SpecError(f"{where}: the interrupted run kept digests or masked outputs only (ledger.capture: "
+                        f"{manifest.get('ledger', {}).get('capture')}), so its model outputs cannot be reused. "
+                        "Start a new run.")
     ledger_path = path / LEDGER_FILE
     found = read_ledger(ledger_path)
     problems = found.unreadable + chain_problems(found.records, key)

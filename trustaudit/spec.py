@@ -168,8 +168,9 @@ class ThresholdSpec(_Strict):
 class LedgerSpec(_Strict):
     """The accountability ledger of every model call (ledger.jsonl in the run folder)."""
 
-    capture: Literal["full", "digest"] = Field("full", description=(
-        "full: keep each call's output (needed to resume without repeating calls); digest: hashes only."))
+    capture: Literal["full", "masked", "digest"] = Field("full", description=(
+        "full: keep each call's input and output (needed to resume without repeating calls); masked: keep them "
+        "with detected PHI replaced by its tag (needs the privacy extra); digest: hashes only."))
     hmac_key_env: str | None = Field(None, description=(
         "Environment variable holding a secret key: every record then carries an HMAC-SHA256."))
     fsync_every: int = Field(1000, ge=1, description="fsync the ledger every this many records (and at the end).")

@@ -4,5 +4,6 @@ from .accountability import AccountabilityAuditor
 from .base import AuditContext, Auditor, AuditorRegistry, registry
 from .counterfactual import CounterfactualAuditor
 from .fairness import FairnessAuditor
+from .privacy import PrivacyAuditor
 
-__all__ = ["AccountabilityAuditor", "AuditContext", "CounterfactualAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "registry"]
+__all__ = ["AccountabilityAuditor", "AuditContext", "CounterfactualAuditor", "PrivacyAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "registry"]
