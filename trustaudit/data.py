@@ -23,7 +23,7 @@ class AuditData:
     """The audit data: the frame, its binary outcome and where it came from."""
 
     frame: pd.DataFrame
-    target: str
+    target: str | None
     positive_label: Any
     features: tuple[str, ...]
     source: str
@@ -90,9 +90,10 @@ def load_data(spec: AuditSpec) -> AuditData:
     frame = frame.reset_index(drop=True)
     features = tuple(data_spec.features) if data_spec.features else tuple(c for c in frame.columns if c != data_spec.target)
     data = AuditData(frame, data_spec.target, data_spec.positive_label, features, source, fingerprint)
-    data.require_columns([data_spec.target], spec.where("data.target"))
     data.require_columns(features, spec.where("data.features"))
-    check_binary_target(data, spec.where("data.target"))
+    if data_spec.target is not None:
+        data.require_columns([data_spec.target], spec.where("data.target"))
+        check_binary_target(data, spec.where("data.target"))
     return data
 
 

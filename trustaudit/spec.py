@@ -135,7 +135,7 @@ class DataSpec(_Strict):
     path: Path | None = Field(None, description="CSV or Parquet file.")
     factory: str | None = Field(None, description="'module:func' or 'file.py:func' returning a DataFrame.")
     kwargs: dict[str, Any] = Field(default_factory=dict)
-    target: str = Field(description="Column with the true outcome.")
+    target: str | None = Field(None, description="Column with the true outcome (needed by outcome-based auditors).")
     positive_label: Scalar = Field(1, description="Value of the target (and predictions) that means 'positive'.")
     features: list[str] | None = Field(None, description="Columns given to the model; default: all but the target.")
 

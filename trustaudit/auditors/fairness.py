@@ -16,6 +16,7 @@ from pydantic import Field
 
 from ..adapters.base import binary_outcomes
 from ..data import AuditData
+from ..errors import SpecError
 from ..findings import AuditResult, Finding, Metric, Plot
 from ..metrics import (COUNT_METRICS, SCORE_METRICS, ScoreRows, bootstrap_cells, confusion_cells,
                        merge_groups, percentile_ci, spread)
@@ -91,6 +92,10 @@ class FairnessAuditor(Auditor):
 
     def required_columns(self) -> dict[str, tuple[str, ...]]:
         return {"sensitive_features": self.sensitive_features}
+
+    def check_inputs(self, spec: Any, where: str) -> None:
+        if spec.data is None or spec.data.target is None:
+            raise SpecError(f"{spec.where('data.target')}: the fairness auditor needs the outcome column: set data.target.")
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         ctx.progress.step(f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}")

@@ -232,3 +232,18 @@ def _scan_batch(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
     return [sorted((PhiSpan(r.start, r.end, r.entity_type, CATEGORY_OF[r.entity_type], r.score)
                     for r in results if r.entity_type in CATEGORY_OF), key=lambda s: (s.start, -s.end))
             for results in engine.analyze_iterator(texts, language="en", batch_size=batch_size)]
+
+
+def scan_long(texts: list[str], *, window: int = 20_000, overlap: int = 400, n_process: int = 1) -> list[list[PhiSpan]]:
+    """``scan`` for texts of any length: a text longer than ``window`` is scanned in overlapping windows (spaCy
+    has a length limit, and long texts are slow in one piece); spans are mapped back and de-duplicated."""
+    pieces, owners = [], []
+    for t, text in enumerate(texts):
+        starts = range(0, max(len(text) - overlap, 1), window - overlap) if len(text) > window else [0]
+        for start in starts:
+            pieces.append(text[start:start + window])
+            owners.append((t, start))
+    found: list[set] = [set() for _ in texts]
+    for (t, offset), spans in zip(owners, scan(pieces, n_process=n_process)):
+        found[t].update(PhiSpan(s.start + offset, s.end + offset, s.entity, s.category, s.score) for s in spans)
+    return [sorted(spans, key=lambda s: (s.start, -s.end, s.entity)) for spans in found]

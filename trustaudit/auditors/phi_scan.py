@@ -1,0 +1,111 @@
+"""PHI in a data column: notes or prompts about to leave the organisation (e.g. for a third-party model).
+
+Every cell is scanned with the PHI recognizers; cells that are missing, empty, not text or undecodable are
+skipped and counted with their reason. Per Safe Harbor category: PHI items per 1,000 rows; the share of rows
+holding any PHI; masked examples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..data import AuditData
+from ..findings import AuditResult, Finding, Metric, Plot
+from ..masking import mask
+from ..metrics import percentile_ci
+from .base import AuditContext, Auditor, registry
+from .phi import SAFE_HARBOR, resolve_overlaps, scan_long
+
+
+@registry.register
+@dataclass(frozen=True, kw_only=True)
+class PhiScanAuditor(Auditor):
+    """PHI in a column of the audit data, per Safe Harbor category, with masked examples."""
+
+    name: ClassVar[str] = "phi_scan"
+    model_kind: ClassVar[str] = "any"
+    column: Annotated[str, Field(description="The text column to scan.")]
+    mask_style: Annotated[Literal["tag", "partial"], Field(description="How PHI is shown in examples.")] = "partial"
+    window: Annotated[int, Field(ge=1000, le=1_000_000, description="Longer texts are scanned in windows.")] = 20_000
+    n_process: Annotated[int, Field(ge=1, le=64, description="Worker processes.")] = 1
+    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples of rows.")] = 1000
+    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
+    worst_examples: Annotated[int, Field(ge=0, le=100, description="Rows shown (masked).")] = 6
+
+    @classmethod
+    def metric_names(cls) -> set[str]:
+        return {"phi_per_1000_rows", "rows_with_phi_rate", "skipped_rows"}
+
+    def required_columns(self) -> dict[str, tuple[str, ...]]:
+        return {"column": (self.column,)}
+
+    def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
+        rows, texts, skipped = _texts(data.frame[self.column])
+        ctx.progress.step(f"{ctx.label}: scanning {len(texts):,} cells of '{self.column}' for PHI")
+        found = scan_long(texts, window=self.window, n_process=self.n_process)
+        letters = [c.letter for c in SAFE_HARBOR if c.entities]
+        counts = np.zeros((len(texts), len(letters)))
+        examples = []
+        for k, (row, text, spans) in enumerate(zip(rows, texts, found)):
+            kept = resolve_overlaps(spans)
+            for span in kept:
+                counts[k, letters.index(span.category)] += 1
+            if kept and len(examples) < self.worst_examples:
+                masked = " ".join(mask(text, spans, self.mask_style).split())
+                examples.append((str(row + 1), ", ".join(sorted({s.category for s in kept})),
+                                 masked if len(masked) <= 240 else masked[:239] + "…"))
+        metrics = self._metrics(counts, letters, np.random.default_rng(ctx.seed))
+        metrics.append(Metric("skipped_rows", float(sum(skipped.values())), n=len(rows) + sum(skipped.values()),
+                              note="; ".join(f"{n} {why}" for why, n in skipped.items())))
+        findings = []
+        if skipped:
+            findings.append(Finding(f"{sum(skipped.values())} cell(s) not scanned", "medium",
+                                    f"Column '{self.column}': cells that are not text cannot be scanned.",
+                                    tuple(f"{n} {why}" for why, n in skipped.items())))
+        if examples:
+            findings.append(Finding(f"Rows of '{self.column}' that hold PHI (masked)", "high", "",
+                                    tuple(examples), ("data row", "categories", "text (masked)")))
+        return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings),
+                           (Plot(f"PHI items per 1,000 rows of '{self.column}'", ("phi_per_1000_rows",), "category"),))
+
+    def _metrics(self, counts: np.ndarray, letters: list[str], rng: np.random.Generator) -> list[Metric]:
+        n = len(counts)
+        if n == 0:
+            return [Metric("rows_with_phi_rate", math.nan, n=0, note="no text cells to scan")]
+        weights = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) if self.n_boot else None
+        per_row = np.concatenate([counts, counts.sum(axis=1, keepdims=True), (counts.sum(axis=1) > 0)[:, None]], axis=1)
+        values = per_row.mean(axis=0)
+        low, high = (percentile_ci(weights @ per_row / n, self.confidence) if weights is not None
+                     else (values * np.nan,) * 2)
+        metrics = [Metric("phi_per_1000_rows", float(values[i] * 1000), float(low[i] * 1000), float(high[i] * 1000), n,
+                          "category", group) for i, group in enumerate([*letters, "all"])]
+        metrics.append(Metric("rows_with_phi_rate", float(values[-1]), float(low[-1]), float(high[-1]), n))
+        return metrics
+
+
+def _texts(column) -> tuple[list[int], list[str], Counter]:
+    """The text cells and their row numbers; every other cell counted by the reason it was skipped."""
+    rows, texts, skipped = [], [], Counter()
+    for row, value in enumerate(column.tolist()):
+        if isinstance(value, bytes):
+            try:
+                value = value.decode("utf-8")
+            except UnicodeDecodeError:
+                skipped["undecodable bytes (not UTF-8)"] += 1
+                continue
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            skipped["missing"] += 1
+        elif not isinstance(value, str):
+            skipped[f"not text ({type(value).__name__})"] += 1
+        elif not value.strip():
+            skipped["empty"] += 1
+        else:
+            rows.append(row)
+            texts.append(value)
+    return rows, texts, skipped
