@@ -44,7 +44,7 @@ SPEC_ERRORS = [
     ("negative seed", _with("seed", -1), ["seed: Input should be greater than or equal to 0"]),
     ("repeated sensitive feature", _with("auditors.0.params.sensitive_features", ["sex", "sex"]),
      ["auditors[0].params", "sensitive_features lists sex more than once"]),
-    ("missing key", _with("data.target", None), ["data.target: missing required key"]),
+    ("missing key", _with("auditors.0.use", None), ["auditors[0].use: missing required key"]),
     ("unknown model type", _with("model.type", "sklern"), ["model.type: unknown model type 'sklern'", "Did you mean 'sklearn'?"]),
     ("model without source", _with("model", {"type": "sklearn"}), ["model: give exactly one of 'path'"]),
     ("unknown model key", _with("model.fatcory", "x:y"), ["model.fatcory: unknown key"]),
