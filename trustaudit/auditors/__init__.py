@@ -4,7 +4,8 @@ from .accountability import AccountabilityAuditor
 from .base import AuditContext, Auditor, AuditorRegistry, registry
 from .counterfactual import CounterfactualAuditor
 from .fairness import FairnessAuditor
+from .membership import MembershipAuditor
 from .phi_scan import PhiScanAuditor
 from .privacy import PrivacyAuditor
 
-__all__ = ["AccountabilityAuditor", "AuditContext", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "registry"]
+__all__ = ["AccountabilityAuditor", "AuditContext", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]

@@ -1,0 +1,99 @@
+"""Membership inference against a classifier (Shokri et al. 2017; Yeom et al. 2018): can the model's loss on
+a row tell whether the row was in its training data? The attack scores each row by its negative log loss
+under the model; its AUC (0.5: no better than chance) and TPR at 1% FPR are measured on equal numbers of
+training rows (members) and held-out audit rows (non-members), with stratified bootstrap CIs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+from sklearn.metrics import roc_auc_score, roc_curve
+
+from ..adapters.base import binary_outcomes
+from ..data import AuditData, read_table
+from ..errors import AuditorError, DataError
+from ..findings import AuditResult, Metric
+from ..loading import load_object
+from ..metrics import percentile_ci
+from .base import AuditContext, Auditor, registry
+
+
+@registry.register
+@dataclass(frozen=True, kw_only=True)
+class MembershipAuditor(Auditor):
+    """Membership inference: does the classifier's loss give away which rows it was trained on?"""
+
+    name: ClassVar[str] = "membership"
+    train: Annotated[str, Field(description="The training rows: a CSV/Parquet file or 'module:func' returning a "
+                                            "DataFrame (relative to the spec's folder).")]
+    max_rows: Annotated[int, Field(ge=20, le=1_000_000, description="Rows per side (seeded sample).")] = 5000
+    fpr: Annotated[float, Field(gt=0, lt=1, description="False-positive rate at which TPR is reported.")] = 0.01
+    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples.")] = 1000
+    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
+
+    @classmethod
+    def metric_names(cls) -> set[str]:
+        return {"mia_auc", "mia_tpr_at_fpr"}
+
+    def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
+        if data.target is None:
+            raise AuditorError(f"{ctx.label}: membership inference needs data.target (the loss uses the true label).")
+        members = self._training_rows(Path(ctx.base_dir), data, f"{ctx.label}.params.train")
+        rng = np.random.default_rng(ctx.seed)
+        n = min(len(members), len(data.frame), self.max_rows)
+        sides = [frame.iloc[np.sort(rng.choice(len(frame), n, replace=False))].reset_index(drop=True)
+                 for frame in (members, data.frame)]
+        ctx.progress.step(f"{ctx.label}: {n:,} training rows against {n:,} held-out rows")
+        losses = [self._loss(model, side, data) for side in sides]
+        is_member = np.r_[np.ones(n), np.zeros(n)]
+        attack = -np.r_[losses[0], losses[1]]
+        auc, tpr = _auc(is_member, attack), _tpr_at(is_member, attack, self.fpr)
+        boot_auc, boot_tpr = [], []
+        for _ in range(self.n_boot):
+            index = np.r_[rng.integers(0, n, n), n + rng.integers(0, n, n)]
+            boot_auc.append(_auc(is_member[index], attack[index]))
+            boot_tpr.append(_tpr_at(is_member[index], attack[index], self.fpr))
+        metrics = []
+        for name, value, samples, note in (
+                ("mia_auc", auc, boot_auc, "0.5: the attack does no better than chance"),
+                ("mia_tpr_at_fpr", tpr, boot_tpr, f"share of training rows found at {self.fpr:.0%} false positives")):
+            low, high = percentile_ci(np.array(samples)[:, None], self.confidence) if samples else ([np.nan],) * 2
+            metrics.append(Metric(name, float(value), float(low[0]), float(high[0]), 2 * n, note=note))
+        return AuditResult(self.name, ctx.label, self.params(), tuple(metrics))
+
+    def _training_rows(self, base_dir: Path, data: AuditData, where: str) -> pd.DataFrame:
+        if self.train.lower().endswith((".csv", ".parquet", ".pq")):
+            path = Path(self.train) if Path(self.train).is_absolute() else base_dir / self.train
+            if not path.is_file():
+                raise DataError(f"{where}: file '{path}' does not exist.")
+            frame = read_table(path, where)
+        else:
+            frame = load_object(self.train, base_dir=base_dir, where=where)()
+        missing = [c for c in (*data.features, data.target) if c not in frame.columns]
+        if missing:
+            raise DataError(f"{where}: the training rows lack column(s) {missing} that the audit data has.")
+        return frame
+
+    @staticmethod
+    def _loss(model: Any, frame: pd.DataFrame, data: AuditData) -> np.ndarray:
+        outcomes = binary_outcomes(model, frame.loc[:, list(data.features)], data.positive_label)
+        if outcomes.scores is None:
+            raise AuditorError(f"membership inference needs scores; {model.info.name} gives labels only.")
+        y = (frame[data.target].to_numpy() == data.positive_label)
+        p_true = np.clip(np.where(y, outcomes.scores, 1 - outcomes.scores), 1e-12, 1)
+        return -np.log(p_true)
+
+
+def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    return float(roc_auc_score(labels, scores))
+
+
+def _tpr_at(labels: np.ndarray, scores: np.ndarray, fpr: float) -> float:
+    false_positive, true_positive, _ = roc_curve(labels, scores)
+    return float(true_positive[false_positive <= fpr].max())
