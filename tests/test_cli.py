@@ -79,7 +79,7 @@ def test_schema_and_list():
     assert schema.returncode == 0
     entries = json.loads(schema.stdout)["$defs"]["AuditorSpec"]["oneOf"]
     assert {e["properties"]["use"]["const"] for e in entries} == {"accountability", "counterfactual", "fairness",
-                                                                "phi_scan", "privacy"}
+                                                                "membership", "phi_scan", "privacy"}
     listing = trustaudit("list")
     assert listing.returncode == 0
     assert "\nfairness: " in listing.stdout and "sensitive_features (array, required)" in listing.stdout
