@@ -78,7 +78,7 @@ def test_schema_and_list():
     schema = trustaudit("schema")
     assert schema.returncode == 0
     entries = json.loads(schema.stdout)["$defs"]["AuditorSpec"]["oneOf"]
-    assert {e["properties"]["use"]["const"] for e in entries} == {"accountability", "counterfactual", "fairness",
+    assert {e["properties"]["use"]["const"] for e in entries} == {"accountability", "canary", "counterfactual", "fairness",
                                                                 "membership", "phi_scan", "privacy"}
     listing = trustaudit("list")
     assert listing.returncode == 0

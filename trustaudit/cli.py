@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .auditors import registry
+from .canaries import make_canaries
 from .errors import AdapterError, AuditorError, TrustAuditError
 from .gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .progress import Progress
@@ -78,6 +79,14 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_PASS if result.intact else EXIT_FAIL
 
 
+def _canaries(args: argparse.Namespace) -> int:
+    records = make_canaries(args.n, args.seed, args.digits)
+    Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    print(f"{args.out}: {len(records)} canary record(s). Put each 'text' into the fine-tuning data; audit with "
+          "use: canary, params: {canaries: " + args.out + "}.")
+    return EXIT_PASS
+
+
 def _folder(value: str | None, must_exist: bool = False) -> Path | None:
     if value is None:
         return None
@@ -142,6 +151,12 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a spec and its data without running the model")
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)
+    canaries = commands.add_parser("canaries", help="make canary records to plant in a fine-tuning set")
+    canaries.add_argument("--n", type=int, default=10, help="how many (default 10)")
+    canaries.add_argument("--seed", type=int, default=0)
+    canaries.add_argument("--digits", type=int, default=9, help="digits of each secret (default 9)")
+    canaries.add_argument("--out", required=True, help="JSONL file to write")
+    canaries.set_defaults(handler=_canaries)
     commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)
     commands.add_parser("list", help="list the auditors, their parameters and metrics").set_defaults(handler=_list)
     return parser

@@ -222,6 +222,18 @@ class RecordedTextModel:
                                    request.chat_messages(), lambda: self.inner.generate(request),
                                    Generation.as_dict, lambda d: Generation(**d))
 
+    @property
+    def can_score(self) -> bool:
+        return getattr(self.inner, "logprob", None) is not None
+
+    def logprob(self, prompt: str, continuation: str) -> float:
+        """log P(continuation | prompt) from the adapter, through the ledger (a call like any other)."""
+        if not self.can_score:
+            raise AdapterError(f"{self.info.adapter} adapter ({self.info.name}) cannot score text.")
+        pair = [prompt, continuation]
+        return self._recorder.call(self.info, "logprob", {}, sha256_hex(canonical(pair)), pair,
+                                   lambda: float(self.inner.logprob(prompt, continuation)), float, float)
+
     def generate_many(self, requests: list[TextRequest], progress: Any = None, label: str = "") -> list[Generation]:
         """Answers in request order; identical requests are sent once, at most ``max_in_flight`` at a time.
         A request that still fails after the adapter's retries becomes a Generation with ``error`` set."""

@@ -71,6 +71,7 @@ class CallableModelSpec(_TextModelBase):
     predict: str | None = None
     predict_proba: str | None = None
     generate: str | None = None
+    score: str | None = Field(None, description="Text model: 'module:func' giving log P(continuation | prompt).")
     max_in_flight: int = Field(1, ge=1, le=256, description="Text model: requests in flight at once.")
 
     @model_validator(mode="after")

@@ -41,6 +41,12 @@ class CallableTextAdapter:
     generate_fn: Callable[..., Any]
     info: ModelInfo
     max_in_flight: int = 1
+    score_fn: Callable[[str, str], float] | None = None
+
+    @property
+    def logprob(self) -> Callable[[str, str], float] | None:
+        """``score(prompt, continuation) -> log-probability``, when the spec names one."""
+        return self.score_fn
 
     def generate(self, request: TextRequest) -> Generation:
         try:
@@ -53,8 +59,9 @@ class CallableTextAdapter:
 def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter | CallableTextAdapter:
     if spec_model.generate:
         generate = load_object(spec_model.generate, base_dir=base_dir, where=f"{where}.generate")
+        score = load_object(spec_model.score, base_dir=base_dir, where=f"{where}.score") if spec_model.score else None
         info = ModelInfo("callable", spec_model.generate, spec_model.version or "unversioned", sha256_source(generate))
-        return CallableTextAdapter(generate, info, spec_model.max_in_flight)
+        return CallableTextAdapter(generate, info, spec_model.max_in_flight, score)
     predict = load_object(spec_model.predict, base_dir=base_dir, where=f"{where}.predict")
     scores = load_object(spec_model.predict_proba, base_dir=base_dir, where=f"{where}.predict_proba") if spec_model.predict_proba else None
     fingerprint = sha256_source(predict) if scores is None else f"{sha256_source(predict)} {sha256_source(scores)}"

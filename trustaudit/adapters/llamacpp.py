@@ -33,9 +33,28 @@ class LlamaCppAdapter:
     llama: Any = field(repr=False)
     info: ModelInfo
     max_in_flight: int = 1
+    make_scorer: Any = field(default=None, repr=False)  # () -> Llama with logits_all, made on first logprob
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._scorer = None
+
+    def logprob(self, prompt: str, continuation: str) -> float:
+        """log P(continuation | prompt), summed over the continuation's tokens."""
+        import numpy as np
+
+        with self._lock:
+            if self._scorer is None:
+                self._scorer = self.make_scorer()
+            scorer = self._scorer
+            first = scorer.tokenize(prompt.encode(), add_bos=True)
+            rest = scorer.tokenize(continuation.encode(), add_bos=False)
+            scorer.reset()
+            scorer.eval(first + rest)
+            rows = np.asarray(scorer.scores[len(first) - 1: len(first) + len(rest) - 1], dtype=float)
+        rows = rows - rows.max(axis=1, keepdims=True)
+        log_z = np.log(np.exp(rows).sum(axis=1))
+        return float(sum(rows[i, token] - log_z[i] for i, token in enumerate(rest)))
 
     def generate(self, request: TextRequest) -> Generation:
         with self._lock:
@@ -67,4 +86,6 @@ def load_llamacpp(spec_model, *, base_dir: Path, where: str) -> LlamaCppAdapter:
     except Exception as exc:
         raise SpecError(f"{where}: llama.cpp cannot load '{path}': {type(exc).__name__}: {exc}") from exc
     version = spec_model.version or f"llama-cpp-python {llama_cpp.__version__}"
-    return LlamaCppAdapter(llama, ModelInfo("llamacpp", path.name, version, sha256_file(path)))
+    make_scorer = lambda: llama_cpp.Llama(model_path=str(path), n_ctx=spec_model.n_ctx, n_threads=spec_model.threads,  # noqa: E731
+                                          logits_all=True, seed=0, verbose=False)
+    return LlamaCppAdapter(llama, ModelInfo("llamacpp", path.name, version, sha256_file(path)), make_scorer=make_scorer)

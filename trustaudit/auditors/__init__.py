@@ -2,10 +2,11 @@
 
 from .accountability import AccountabilityAuditor
 from .base import AuditContext, Auditor, AuditorRegistry, registry
+from .canary import CanaryAuditor
 from .counterfactual import CounterfactualAuditor
 from .fairness import FairnessAuditor
 from .membership import MembershipAuditor
 from .phi_scan import PhiScanAuditor
 from .privacy import PrivacyAuditor
 
-__all__ = ["AccountabilityAuditor", "AuditContext", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]
+__all__ = ["AccountabilityAuditor", "AuditContext", "CanaryAuditor", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]

@@ -7,16 +7,21 @@ returns an AuditResult; it never judges (thresholds in the spec do that, in gate
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 import pydantic
 from pydantic import ConfigDict, TypeAdapter
 
 from ..data import AuditData
-from ..errors import SpecError, did_you_mean
+from ..errors import DataError, SpecError, did_you_mean
 from ..findings import AuditResult
 from ..progress import SILENT, Progress
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,15 @@ class Auditor:
 
     def params(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def load_param_file(loader: Callable[[Path], T], value: str, base_dir: Path, key: str) -> T:
+    """Load the file a parameter names (relative to the spec's folder); errors are prefixed with ``key``."""
+    path = Path(value) if Path(value).is_absolute() else Path(base_dir) / value
+    try:
+        return loader(path)
+    except DataError as exc:
+        raise DataError(f"{key}: {exc}") from None
 
 
 class AuditorRegistry:

@@ -25,7 +25,7 @@ from ..errors import DataError, did_you_mean
 from ..findings import AuditResult, Finding, Metric, Plot, Status
 from ..metrics import percentile_ci, spread
 from ..vignettes import Vignette, load_vignettes
-from .base import AuditContext, Auditor, registry
+from .base import AuditContext, Auditor, load_param_file, registry
 from .demographics import SLOTS, fill
 
 CONTROL = "control"
@@ -88,11 +88,7 @@ class CounterfactualAuditor(Auditor):
         self._load(spec.path.parent, where)
 
     def _load(self, base_dir: Path, where: str) -> list[Vignette]:
-        path = Path(self.vignettes) if Path(self.vignettes).is_absolute() else base_dir / self.vignettes
-        try:
-            vignettes = load_vignettes(path)
-        except DataError as exc:
-            raise DataError(f"{where}.vignettes: {exc}") from None
+        vignettes = load_param_file(load_vignettes, self.vignettes, base_dir, f"{where}.vignettes")
         if self.families:
             known = {v.family for v in vignettes}
             for family in self.families:

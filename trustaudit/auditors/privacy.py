@@ -21,7 +21,7 @@ from ..errors import DataError
 from ..findings import AuditResult, Finding, Metric, Plot, Status
 from ..masking import mask
 from ..metrics import percentile_ci
-from .base import AuditContext, Auditor, registry
+from .base import AuditContext, Auditor, load_param_file, registry
 from .phi import NOT_COVERED, SAFE_HARBOR, resolve_overlaps, scan
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
@@ -89,11 +89,7 @@ class PrivacyAuditor(Auditor):
         self._probes(spec.path.parent, where)
 
     def _probes(self, base_dir: Path, where: str) -> list[Probe]:
-        path = Path(self.probes) if Path(self.probes).is_absolute() else base_dir / self.probes
-        try:
-            return load_probes(path)
-        except DataError as exc:
-            raise DataError(f"{where}.probes: {exc}") from None
+        return load_param_file(load_probes, self.probes, base_dir, f"{where}.probes")
 
     def run(self, model: Any, data: Any, ctx: AuditContext) -> AuditResult:
         probes = self._probes(Path(ctx.base_dir), f"{ctx.label}.params")
