@@ -77,6 +77,16 @@ def test_client_errors_are_not_retried(server):
     assert server.requests["FAULT:400 bad request"] == 1
 
 
+def test_phi_in_an_error_body_is_masked(server):
+    pytest.importorskip("presidio_analyzer")
+    prompt = "FAULT:400 Patient MRN: 00482913, SSN 219-09-9998"
+    with pytest.raises(AdapterError) as caught:
+        _adapter(server).generate(_request(prompt))
+    message = str(caught.value)
+    assert "HTTP 400" in message and "00482913" not in message and "219-09-9998" not in message
+    assert "<MEDICAL_RECORD_NUMBER>" in message
+
+
 def test_refused_connection_is_an_adapter_error():
     adapter = OpenAICompatibleAdapter("http://127.0.0.1:9/v1", "x", ModelInfo("openai", "x", "1", "e"),
                                       retry=RetryPolicy(max_retries=1, backoff=0), sleep=lambda s: None)

@@ -72,7 +72,8 @@ class LoopbackLLM:
                     time.sleep(server.stall)
                 time.sleep(server.latency)
                 if kind in ("500", "429", "400"):
-                    self._send(int(kind), b'{"error": "injected"}', {"Retry-After": "0"} if kind == "429" else {})
+                    error = {"error": "injected", "echo": prompt[:120]}  # servers echo requests in errors
+                    self._send(int(kind), json.dumps(error).encode(), {"Retry-After": "0"} if kind == "429" else {})
                 elif kind == "garbage":
                     self._send(200, b'{"choices": [{"message": ')
                 else:

@@ -81,7 +81,7 @@ class OpenAICompatibleAdapter:
                     problem = f"HTTP {status}"
                     retry_after = _retry_after(headers.get("Retry-After"))
                 else:
-                    shown = _snippet(data).replace(self.api_key, "***") if self.api_key else _snippet(data)
+                    shown = _masked_snippet(data, self.api_key)
                     raise AdapterError(f"{self._who()}: HTTP {status}: {shown}. Check base_url, model and "
                                        "the API key variable.")
             if attempt < self.retry.max_retries:
@@ -136,8 +136,17 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
-def _snippet(data: bytes) -> str:
-    return data[:200].decode("utf-8", "replace").replace("\n", " ")
+def _masked_snippet(data: bytes, api_key: str | None) -> str:
+    """The start of an error body for the message: the API key and (with the privacy extra) any PHI masked."""
+    text = data[:200].decode("utf-8", "replace").replace("\n", " ")
+    if api_key:
+        text = text.replace(api_key, "***")
+    try:
+        from ..auditors.phi import find_phi
+        from ..masking import mask
+    except ImportError:  # pragma: no cover - without presidio the body is shown as it is
+        return text
+    return mask(text, find_phi(text))
 
 
 def load_openai(spec_model, *, where: str) -> OpenAICompatibleAdapter:
