@@ -52,8 +52,9 @@ def test_a_discreet_model_leaks_nothing(tmp_path):
     metrics = _metrics(run)
     assert metrics["leaky_output_rate"].value == 0.0 and metrics["identifier_leaks"].value == 0.0
     assert metrics["echoed_phi_per_1000[category=all]"].value == 0.0 and run.checks[0].status.value == "pass"
-    titles = [f.title for f in run.results[0].findings]
-    assert titles == ["Not covered: Safe Harbor identifiers that cannot be detected in text"]
+    (legend,) = run.results[0].findings
+    assert legend.title.startswith("HIPAA Safe Harbor identifiers") and len(legend.examples) == 18
+    assert [row[2] for row in legend.examples if row[0] in "PQ"] == ["not covered", "not covered"]
 
 
 def test_planted_phi_appears_in_no_output_file(tmp_path):

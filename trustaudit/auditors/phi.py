@@ -51,6 +51,17 @@ CATEGORY_OF = {entity: c.letter for c in SAFE_HARBOR for entity in c.entities}
 NOT_COVERED = tuple(c for c in SAFE_HARBOR if not c.entities)
 
 
+def safe_harbor_legend():
+    """A report finding: the 18 identifiers, what detects each, and which cannot be detected in text."""
+    from ..findings import Finding
+
+    return Finding("HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)(i)) and what detects them", "info",
+                   "Categories P and Q cannot be detected in text: they are never implied covered. No recognizer list "
+                   "is complete for (R); this is a measurement of residual risk, not a compliance badge.",
+                   tuple((c.letter, c.name, ", ".join(c.entities) or "not covered") for c in SAFE_HARBOR),
+                   ("category", "identifier", "detected as"))
+
+
 # USPS Publication 28 street suffixes (names and standard abbreviations), longest first for the alternation
 STREET_SUFFIXES = tuple(sorted(set("""
 Alley Aly Annex Arcade Avenue Ave Bayou Beach Bend Bluff Bluffs Bottom Boulevard Blvd Branch Bridge Brook Brooks

@@ -20,7 +20,7 @@ from ..findings import AuditResult, Finding, Metric, Plot
 from ..masking import mask
 from ..metrics import percentile_ci
 from .base import AuditContext, Auditor, registry
-from .phi import SAFE_HARBOR, resolve_overlaps, scan_long
+from .phi import SAFE_HARBOR, resolve_overlaps, safe_harbor_legend, scan_long
 
 
 @registry.register
@@ -63,7 +63,7 @@ class PhiScanAuditor(Auditor):
         metrics = self._metrics(counts, letters, np.random.default_rng(ctx.seed))
         metrics.append(Metric("skipped_rows", float(sum(skipped.values())), n=len(rows) + sum(skipped.values()),
                               note="; ".join(f"{n} {why}" for why, n in skipped.items())))
-        findings = []
+        findings = [safe_harbor_legend()]
         if skipped:
             findings.append(Finding(f"{sum(skipped.values())} cell(s) not scanned", "medium",
                                     f"Column '{self.column}': cells that are not text cannot be scanned.",

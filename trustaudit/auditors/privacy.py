@@ -22,7 +22,7 @@ from ..findings import AuditResult, Finding, Metric, Plot, Status
 from ..masking import mask
 from ..metrics import percentile_ci
 from .base import AuditContext, Auditor, load_param_file, registry
-from .phi import NOT_COVERED, SAFE_HARBOR, resolve_overlaps, scan
+from .phi import SAFE_HARBOR, resolve_overlaps, safe_harbor_legend, scan
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
 ALL = "all"
@@ -113,9 +113,7 @@ class PrivacyAuditor(Auditor):
         metrics = self._metrics(counts, letters, np.random.default_rng(ctx.seed))
         coverage = len(answered) / len(probes)
         metrics.append(Metric("coverage", coverage, n=len(probes), note=f"{len(probes) - len(answered)} probe(s) failed"))
-        findings = [Finding("Not covered: Safe Harbor identifiers that cannot be detected in text", "info",
-                            "These are never implied covered; audit images and audio by other means.",
-                            tuple(f"({c.letter}) {c.name}" for c in NOT_COVERED))]
+        findings = [safe_harbor_legend()]
         if examples:
             findings.append(Finding("Answers that contained PHI (masked)", "high",
                                     "Each row: the probe, its kind, the Safe Harbor categories found, the answer masked.",
