@@ -8,5 +8,6 @@ from .fairness import FairnessAuditor
 from .membership import MembershipAuditor
 from .phi_scan import PhiScanAuditor
 from .privacy import PrivacyAuditor
+from .robustness import RobustnessAuditor
 
-__all__ = ["AccountabilityAuditor", "AuditContext", "CanaryAuditor", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]
+__all__ = ["AccountabilityAuditor", "AuditContext", "CanaryAuditor", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "RobustnessAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]
