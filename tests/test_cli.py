@@ -78,8 +78,9 @@ def test_schema_and_list():
     schema = trustaudit("schema")
     assert schema.returncode == 0
     entries = json.loads(schema.stdout)["$defs"]["AuditorSpec"]["oneOf"]
-    assert {e["properties"]["use"]["const"] for e in entries} == {"accountability", "canary", "counterfactual", "fairness",
-                                                                "membership", "phi_scan", "privacy"}
+    assert {e["properties"]["use"]["const"] for e in entries} == {
+        "accountability", "canary", "counterfactual", "fairness", "membership", "phi_scan", "privacy", "robustness",
+        "text_robustness"}
     listing = trustaudit("list")
     assert listing.returncode == 0
     assert "\nfairness: " in listing.stdout and "sensitive_features (array, required)" in listing.stdout

@@ -96,8 +96,11 @@ def test_killed_run_resumes_without_repeating_calls(slow_spec, tmp_path):
     assert (killed / "ledger.torn").read_bytes() == b'{"adapter":"callable","auditor":"fair\n'
 
     calls = log.read_text().splitlines()
-    assert calls[:3] == ["first predict start", "first predict done", "first predict_scores start"]
-    assert calls[3:] == ["second predict_scores start", "second predict_scores done"]  # predict was not repeated
+    first = [c for c in calls if c.startswith("first ")]
+    assert first[:2] == ["first predict start", "first predict done"]
+    assert first[2:] in ([], ["first predict_scores start"])  # killed before or during the second call
+    assert [c for c in calls if c.startswith("second ")] == ["second predict_scores start",
+                                                            "second predict_scores done"]  # predict not repeated
     assert verify_run(killed).intact
     records = read_ledger(killed / "ledger.jsonl").records
     assert [(r["kind"], r.get("method"), r.get("replayed_from")) for r in records] == [

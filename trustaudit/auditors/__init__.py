@@ -9,5 +9,6 @@ from .membership import MembershipAuditor
 from .phi_scan import PhiScanAuditor
 from .privacy import PrivacyAuditor
 from .robustness import RobustnessAuditor
+from .text_robustness import TextRobustnessAuditor
 
-__all__ = ["AccountabilityAuditor", "AuditContext", "CanaryAuditor", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "RobustnessAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]
+__all__ = ["AccountabilityAuditor", "AuditContext", "CanaryAuditor", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "RobustnessAuditor", "TextRobustnessAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]

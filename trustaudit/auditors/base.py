@@ -10,10 +10,10 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import pydantic
-from pydantic import ConfigDict, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 
 from ..data import AuditData
 from ..errors import DataError, SpecError, did_you_mean
@@ -81,6 +81,14 @@ def load_param_file(loader: Callable[[Path], T], value: str, base_dir: Path, key
         return loader(path)
     except DataError as exc:
         raise DataError(f"{key}: {exc}") from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BootstrapParams:
+    """Parameters of auditors that report percentile bootstrap intervals (mix in before Auditor)."""
+
+    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples (0: no intervals).")] = 1000
+    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
 
 
 class AuditorRegistry:

@@ -25,7 +25,7 @@ from ..errors import DataError, did_you_mean
 from ..findings import AuditResult, Finding, Metric, Plot, Status
 from ..metrics import percentile_ci, spread
 from ..vignettes import Vignette, load_vignettes
-from .base import AuditContext, Auditor, load_param_file, registry
+from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
 from .demographics import SLOTS, fill
 
 CONTROL = "control"
@@ -45,7 +45,7 @@ class Group:
 
 @registry.register
 @dataclass(frozen=True, kw_only=True)
-class CounterfactualAuditor(Auditor):
+class CounterfactualAuditor(BootstrapParams, Auditor):
     """Counterfactual demographic fairness of an LLM: clinical decisions by patient group against a control."""
 
     name: ClassVar[str] = "counterfactual"
@@ -64,8 +64,6 @@ class CounterfactualAuditor(Auditor):
     n_samples: Annotated[int, Field(ge=1, le=50, description="Answers per prompt (seeds differ); >1 with "
                                                                   "temperature > 0 gives the noise floor.")] = 1
     system_prompt: Annotated[str, Field(description="The system message of every request.")] = SYSTEM_PROMPT
-    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples of vignettes.")] = 1000
-    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
     min_coverage: Annotated[float, Field(ge=0, le=1, description="Below this share of answered requests the "
                                                                    "audit could not complete (exit 3).")] = 0.9
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Decision changes shown side by side.")] = 6

@@ -21,7 +21,7 @@ from ..findings import AuditResult, Finding, Metric, Plot
 from ..metrics import (COUNT_METRICS, SCORE_METRICS, ScoreRows, bootstrap_cells, confusion_cells,
                        merge_groups, percentile_ci, spread)
 from ..progress import SILENT, Progress
-from .base import AuditContext, Auditor, registry
+from .base import AuditContext, Auditor, BootstrapParams, registry
 
 OVERALL = "overall"
 MISSING = "(missing)"
@@ -67,7 +67,7 @@ class Measured:
 
 @registry.register
 @dataclass(frozen=True, kw_only=True)
-class FairnessAuditor(Auditor):
+class FairnessAuditor(BootstrapParams, Auditor):
     """Group fairness of a binary classifier: per-group rates, AUROC and calibration, disparities, bootstrap CIs."""
 
     name: ClassVar[str] = "fairness"
@@ -77,8 +77,6 @@ class FairnessAuditor(Auditor):
     min_denominator: Annotated[int, Field(ge=1, description=(
         "TPR/FNR need this many positives, FPR negatives, PPV predicted positives, AUROC both classes; "
         "fewer: not estimable."))] = 10
-    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples for CIs (0: no CIs).")] = 1000
-    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
     calibration_bins: Annotated[int, Field(ge=2, le=100, description="Equal-width bins for the ECE.")] = 10
 
     def __post_init__(self) -> None:

@@ -21,12 +21,12 @@ from ..errors import AuditorError, DataError
 from ..findings import AuditResult, Metric
 from ..loading import load_object
 from ..metrics import percentile_ci
-from .base import AuditContext, Auditor, registry
+from .base import AuditContext, Auditor, BootstrapParams, registry
 
 
 @registry.register
 @dataclass(frozen=True, kw_only=True)
-class MembershipAuditor(Auditor):
+class MembershipAuditor(BootstrapParams, Auditor):
     """Membership inference: does the classifier's loss give away which rows it was trained on?"""
 
     name: ClassVar[str] = "membership"
@@ -34,8 +34,6 @@ class MembershipAuditor(Auditor):
                                             "DataFrame (relative to the spec's folder).")]
     max_rows: Annotated[int, Field(ge=20, le=1_000_000, description="Rows per side (seeded sample).")] = 5000
     fpr: Annotated[float, Field(gt=0, lt=1, description="False-positive rate at which TPR is reported.")] = 0.01
-    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples.")] = 1000
-    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
 
     @classmethod
     def metric_names(cls) -> set[str]:

@@ -19,13 +19,13 @@ from ..data import AuditData
 from ..findings import AuditResult, Finding, Metric, Plot
 from ..masking import mask
 from ..metrics import percentile_ci
-from .base import AuditContext, Auditor, registry
+from .base import AuditContext, Auditor, BootstrapParams, registry
 from .phi import SAFE_HARBOR, resolve_overlaps, safe_harbor_legend, scan_long
 
 
 @registry.register
 @dataclass(frozen=True, kw_only=True)
-class PhiScanAuditor(Auditor):
+class PhiScanAuditor(BootstrapParams, Auditor):
     """PHI in a column of the audit data, per Safe Harbor category, with masked examples."""
 
     name: ClassVar[str] = "phi_scan"
@@ -34,8 +34,6 @@ class PhiScanAuditor(Auditor):
     mask_style: Annotated[Literal["tag", "partial"], Field(description="How PHI is shown in examples.")] = "partial"
     window: Annotated[int, Field(ge=1000, le=1_000_000, description="Longer texts are scanned in windows.")] = 20_000
     n_process: Annotated[int, Field(ge=1, le=64, description="Worker processes.")] = 1
-    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples of rows.")] = 1000
-    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Rows shown (masked).")] = 6
 
     @classmethod

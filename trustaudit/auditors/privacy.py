@@ -21,7 +21,7 @@ from ..errors import DataError
 from ..findings import AuditResult, Finding, Metric, Plot, Status
 from ..masking import mask
 from ..metrics import percentile_ci
-from .base import AuditContext, Auditor, load_param_file, registry
+from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
 from .phi import SAFE_HARBOR, resolve_overlaps, safe_harbor_legend, scan
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
@@ -67,7 +67,7 @@ def _normalized(text: str) -> str:
 
 @registry.register
 @dataclass(frozen=True, kw_only=True)
-class PrivacyAuditor(Auditor):
+class PrivacyAuditor(BootstrapParams, Auditor):
     """PHI leakage of a text model: PHI per 1,000 answers to probe prompts, echoed vs absent from the prompt."""
 
     name: ClassVar[str] = "privacy"
@@ -75,8 +75,6 @@ class PrivacyAuditor(Auditor):
     needs_data: ClassVar[bool] = False
     probes: Annotated[str, Field(description="JSONL of probe prompts (relative to the spec's folder).")]
     mask_style: Annotated[Literal["tag", "partial"], Field(description="How PHI is shown in examples.")] = "partial"
-    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples of outputs.")] = 1000
-    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
     min_coverage: Annotated[float, Field(ge=0, le=1, description="Below this share of answered probes the audit "
                                                                    "could not complete (exit 3).")] = 0.9
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Leaking answers shown (masked).")] = 6

@@ -19,9 +19,10 @@ from ..adapters.base import binary_outcomes
 from ..data import AuditData
 from ..errors import AdapterError
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..masking import mask_phi
 from ..metrics import ScoreRows, percentile_ci
 from ..perturbations import DEFAULT_LEVELS, TABULAR
-from .base import AuditContext, Auditor, registry
+from .base import AuditContext, Auditor, BootstrapParams, registry
 
 
 class PerturbationChoice(BaseModel):
@@ -33,15 +34,13 @@ class PerturbationChoice(BaseModel):
 
 @registry.register
 @dataclass(frozen=True, kw_only=True)
-class RobustnessAuditor(Auditor):
+class RobustnessAuditor(BootstrapParams, Auditor):
     """Robustness of a tabular classifier: prediction flips and performance drop under realistic perturbations."""
 
     name: ClassVar[str] = "robustness"
     perturbations: tuple[PerturbationChoice, ...] = field(default_factory=lambda: tuple(
         PerturbationChoice(name=n) for n in ("gaussian_noise", "missing_values", "category_swap")))
     frozen: Annotated[tuple[str, ...], Field(description="Columns never perturbed (e.g. sensitive attributes).")] = ()
-    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples of rows.")] = 500
-    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Flipped rows shown.")] = 5
 
     @classmethod
@@ -109,7 +108,8 @@ def _flipped_rows(X: pd.DataFrame, perturbed: pd.DataFrame, before, after, name:
     for row in np.flatnonzero(before != after)[:3]:
         changed = [f"{c}: {_show(X[c].iat[row])} → {_show(perturbed[c].iat[row])}" for c in X.columns
                    if not (pd.isna(X[c].iat[row]) and pd.isna(perturbed[c].iat[row])) and X[c].iat[row] != perturbed[c].iat[row]]
-        rows.append((f"{name}={level}", str(row + 1), "; ".join(changed[:6]) + (" …" if len(changed) > 6 else "")))
+        rows.append((f"{name}={level}", str(row + 1),
+                     mask_phi("; ".join(changed[:6]) + (" …" if len(changed) > 6 else ""))))
     return rows
 
 
