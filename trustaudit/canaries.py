@@ -9,12 +9,12 @@ training data; the audit prompts with ``prefix`` and looks for ``secret``.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError
+from .jsonl import read_records
 
 FIRST = ("Harriet", "Osman", "Liesel", "Tomasz", "Ngozi", "Ivar", "Marisol", "Dashiell", "Yusra", "Coralie")
 LAST = ("Pemberton", "Okonkwo", "Vasquez-Reid", "Lindqvist", "Haddad", "Castellanos", "Brandvold", "Achterberg")
@@ -41,21 +41,11 @@ def make_canaries(n: int, seed: int, digits: int = 9) -> list[dict]:
 
 
 def load_canaries(path: Path) -> list[Canary]:
-    if not path.is_file():
-        raise DataError(f"{path}: canary file not found. Make one with `trustaudit canaries`.")
-    canaries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            canary = Canary(str(item["id"]), item["prefix"], str(item["secret"]), int(item["digits"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise DataError(f"{path}: line {number}: expected {{\"id\", \"prefix\", \"secret\", \"digits\"}} "
-                            f"({type(exc).__name__}: {exc}).") from None
-        if not canary.secret.isdigit() or len(canary.secret) != canary.digits:
-            raise DataError(f"{path}: line {number}: secret must be {canary.digits} digits.")
-        canaries.append(canary)
-    if not canaries:
-        raise DataError(f"{path}: no canaries in the file.")
-    return canaries
+    return read_records(path, _canary, '{"id", "prefix", "secret", "digits"}', "canary")
+
+
+def _canary(item: dict, where: str) -> Canary:
+    canary = Canary(str(item["id"]), item["prefix"], str(item["secret"]), int(item["digits"]))
+    if not canary.secret.isdigit() or len(canary.secret) != canary.digits:
+        raise DataError(f"{where}: secret must be {canary.digits} digits.")
+    return canary

@@ -14,7 +14,6 @@ the vignette's own age, which the control keeps (``{age}`` in the text).
 
 from __future__ import annotations
 
-import json
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 from .auditors.demographics import PLACEHOLDERS, SLOTS
 from .errors import DataError, SpecError, did_you_mean
 from .extract import make_extractor
+from .jsonl import read_records
 
 
 @dataclass(frozen=True)
@@ -40,29 +40,16 @@ class Vignette:
 
 
 def load_vignettes(path: Path) -> list[Vignette]:
-    if not path.is_file():
-        raise DataError(f"{path}: vignette file not found.")
-    vignettes, seen = [], set()
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                vignette = _parse(line, f"{path}: line {number}")
-                if vignette.id in seen:
-                    raise DataError(f"{path}: line {number}: id '{vignette.id}' is used twice. Ids must be unique.")
-                seen.add(vignette.id)
-                vignettes.append(vignette)
-    if not vignettes:
-        raise DataError(f"{path}: no vignettes in the file.")
+    vignettes = read_records(path, _parse, "a vignette object", "vignette")
+    seen = set()
+    for vignette in vignettes:
+        if vignette.id in seen:
+            raise DataError(f"{path}: id '{vignette.id}' is used twice. Ids must be unique.")
+        seen.add(vignette.id)
     return vignettes
 
 
-def _parse(line: str, where: str) -> Vignette:
-    try:
-        item = json.loads(line)
-    except ValueError as exc:
-        raise DataError(f"{where}: not JSON ({exc}).") from None
-    if not isinstance(item, dict):
-        raise DataError(f"{where}: expected a JSON object.")
+def _parse(item: dict, where: str) -> Vignette:
     for key in ("id", "family", "text", "question", "decision"):
         if key not in item:
             raise DataError(f"{where}: missing key '{key}'.")

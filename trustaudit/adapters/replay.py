@@ -6,12 +6,12 @@ for a single user message), optionally ``"temperature"``, ``"seed"``. A request 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AdapterError, DataError
 from ..fingerprint import sha256_file
+from ..jsonl import read_records
 from ..ledger import canonical
 from .base import Generation, ModelInfo, TextRequest
 
@@ -33,25 +33,20 @@ def _key(messages: list[dict], temperature: float | None = None, seed: int | Non
     return canonical({"messages": messages, "temperature": temperature, "seed": seed})
 
 
+def _pair(item: dict, where: str) -> tuple[bytes, str]:
+    messages = item["messages"] if "messages" in item else [{"role": "user", "content": item["prompt"]}]
+    if not isinstance(item["response"], str):
+        raise DataError(f"{where}: 'response' must be text, got {type(item['response']).__name__}.")
+    if "temperature" in item:
+        return _key(messages, item.get("temperature"), item.get("seed")), item["response"]
+    return _key(messages), item["response"]
+
+
 def load_replay(spec_model, *, base_dir: Path, where: str) -> ReplayAdapter:
     path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
     if not path.is_file():
         raise DataError(f"{where}.path: file '{path}' does not exist.")
-    answers = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                messages = item["messages"] if "messages" in item else [{"role": "user", "content": item["prompt"]}]
-                response = item["response"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise DataError(f"{path}: line {number}: expected a JSON object with 'messages' (or 'prompt') and "
-                                f"'response' ({type(exc).__name__}: {exc}).") from None
-            if not isinstance(response, str):
-                raise DataError(f"{path}: line {number}: 'response' must be text, got {type(response).__name__}.")
-            key = _key(messages, item.get("temperature"), item.get("seed")) if "temperature" in item else _key(messages)
-            answers[key] = response
+    answers = dict(read_records(path, _pair, "a JSON object with 'messages' (or 'prompt') and 'response'",
+                                "recorded response"))
     info = ModelInfo("replay", path.name, spec_model.version or "recorded", sha256_file(path))
     return ReplayAdapter(answers, info)

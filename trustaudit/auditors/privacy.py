@@ -8,7 +8,6 @@ items echoed from the prompt and items absent from it (memorised or fabricated).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..errors import DataError
+from ..jsonl import read_records
 from ..findings import AuditResult, Finding, Metric, Plot, Status
 from ..masking import mask
 from ..metrics import percentile_ci
@@ -40,25 +39,14 @@ class Probe:
 
 
 def load_probes(path: Path) -> list[Probe]:
-    if not path.is_file():
-        raise DataError(f"{path}: probe file not found.")
-    probes = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                messages = tuple((m["role"], m["content"]) for m in item["messages"])
-                if not messages or not all(isinstance(c, str) for _, c in messages):
-                    raise ValueError("messages must be a non-empty list of {role, content} with text content")
-                probes.append(Probe(str(item["id"]), str(item.get("kind", "probe")), messages))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise DataError(f"{path}: line {number}: expected {{\"id\", \"messages\": [{{\"role\", \"content\"}}]}} "
-                                f"({type(exc).__name__}: {exc}).") from None
-    if not probes:
-        raise DataError(f"{path}: no probes in the file.")
-    return probes
+    return read_records(path, _probe, '{"id", "messages": [{"role", "content"}]}', "probe")
+
+
+def _probe(item: dict, where: str) -> Probe:
+    messages = tuple((m["role"], m["content"]) for m in item["messages"])
+    if not messages or not all(isinstance(c, str) for _, c in messages):
+        raise ValueError("messages must be a non-empty list of {role, content} with text content")
+    return Probe(str(item["id"]), str(item.get("kind", "probe")), messages)
 
 
 def _normalized(text: str) -> str:
