@@ -86,9 +86,6 @@ class AuditResult:
     error: str = ""
     seconds: float = 0.0
 
-    def metric_keys(self) -> list[str]:
-        return [m.key for m in self.metrics]
-
 
 @dataclass(frozen=True)
 class Check:

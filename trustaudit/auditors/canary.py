@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -87,13 +88,6 @@ class CanaryAuditor(Auditor):
 
 
 def _longest_common_run(secret: str, text: str) -> int:
-    """Length of the longest run of the secret's digits (in order, contiguous) found in the text."""
+    """Length of the longest run of the secret's digits (in order, contiguous) found in the text's digits."""
     digits = "".join(c for c in text if c.isdigit())
-    best = 0
-    for start in range(len(secret)):
-        for end in range(start + best + 1, len(secret) + 1):
-            if secret[start:end] in digits:
-                best = end - start
-            else:
-                break
-    return best
+    return SequenceMatcher(None, secret, digits, autojunk=False).find_longest_match(0, len(secret), 0, len(digits)).size
