@@ -1,5 +1,5 @@
 """LLM throughput: trustaudit's text adapter and recorder against a loopback endpoint with a fixed latency,
-and completion tokens/s of the bundled SmolLM2-135M model.
+and completion tokens/s of the bundled SmolLM2-135M model with and without trustaudit's AMX guard.
 
     python benchmarks/bench_llm.py [--prompts 2000] [--latency 0.05]
 
@@ -12,6 +12,8 @@ it does not share the client's interpreter. Prints Markdown tables.
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import subprocess
 import sys
 import tempfile
@@ -47,20 +49,37 @@ def throughput(base_url: str, prompts: int, in_flight: int) -> float:
     return prompts / seconds
 
 
-def bundled_tokens_per_second(requests: int = 8) -> tuple[float, int] | None:
-    try:
-        from llama_cpp import Llama
+TOKENS = """
+import contextlib, json, sys, time
+import llama_cpp
+from trustaudit.adapters.llamacpp import amx_build, amx_guard, bundled_model_path
+guard = amx_guard(llama_cpp) if sys.argv[1] == "guarded" else contextlib.nullcontext({})
+with guard:
+    llama = llama_cpp.Llama(model_path=str(bundled_model_path("smollm2-135m")), n_ctx=1024, seed=0,
+                            verbose=False)
+tokens, start = 0, time.perf_counter()
+for i in range(int(sys.argv[2])):
+    answer = llama.create_chat_completion(
+        messages=[{"role": "user", "content": f"Explain sepsis to patient {i}."}],
+        temperature=0, max_tokens=64, seed=0)
+    tokens += answer["usage"]["completion_tokens"]
+print(json.dumps({"rate": tokens / (time.perf_counter() - start), "tokens": tokens,
+                  "amx_build": amx_build(llama_cpp),
+                  "use_extra_bufts": llama.model_params.use_extra_bufts}))
+"""
 
-        from trustaudit.adapters.llamacpp import bundled_model_path
-    except ImportError:
-        return None
-    llama = Llama(model_path=str(bundled_model_path("smollm2-135m")), n_ctx=1024, seed=0, verbose=False)
-    tokens, start = 0, time.perf_counter()
-    for i in range(requests):
-        answer = llama.create_chat_completion(messages=[{"role": "user", "content": f"Explain sepsis to patient {i}."}],
-                                              temperature=0, max_tokens=64, seed=0)
-        tokens += answer["usage"]["completion_tokens"]
-    return tokens / (time.perf_counter() - start), tokens
+
+def bundled_tokens_per_second(mode: str, requests: int = 8) -> str:
+    """One table row: the bundled model's speed loaded with or without trustaudit's AMX guard, each in
+    a subprocess of its own so that a crash (the unguarded AMX backend segfaults) is reported."""
+    done = subprocess.run([sys.executable, "-c", TOKENS, mode, str(requests)], capture_output=True,
+                          text=True, timeout=600)
+    if done.returncode != 0:
+        why = f"signal {-done.returncode}" if done.returncode < 0 else f"exit {done.returncode}"
+        return f"| {mode} | — | — | crashed ({why}) |"
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    return (f"| {mode} | {row['amx_build']} | {row['use_extra_bufts']} | "
+            f"{row['rate']:.1f} ({row['tokens']} tokens) |")
 
 
 def main() -> None:
@@ -88,11 +107,13 @@ def main() -> None:
     finally:
         server.stdin.close()
         server.wait(timeout=30)
-    measured = bundled_tokens_per_second()
-    if measured:
-        print(f"\nBundled SmolLM2-135M-Instruct (Q4_1) in-process: {measured[0]:.0f} completion tokens/s "
-              f"({measured[1]} tokens over 8 answers of up to 64 tokens).")
-
+    if importlib.util.find_spec("llama_cpp") is None:
+        return
+    print("\nBundled SmolLM2-135M-Instruct (Q4_1) in-process, 8 answers of up to 64 tokens, temperature 0:\n")
+    print("| load | build has AMX | use_extra_bufts | completion tokens/s |")
+    print("|---|---|---|---|")
+    for mode in ("guarded", "unguarded"):
+        print(bundled_tokens_per_second(mode))
 
 if __name__ == "__main__":
     main()

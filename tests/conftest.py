@@ -8,9 +8,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from trustaudit import extras
+
 ROOT = Path(__file__).resolve().parent.parent
 COHORT_CSV = ROOT / "fixtures" / "readmission" / "cohort.csv"
 COHORT_PY = ROOT / "fixtures" / "readmission" / "cohort.py"
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``extra("privacy")`` is skipped, with the install command, where the extra is missing.
+    A base install runs ``pytest -m "not extra"``: everything that needs no extra."""
+    for item in items:
+        for mark in item.iter_markers("extra"):
+            if not extras.available(mark.args[0]):
+                item.add_marker(pytest.mark.skip(reason=f"needs {extras.install_hint(mark.args[0])}"))
 
 
 def _module(path: Path, name: str):

@@ -98,6 +98,7 @@ def test_recorded_predictions_in_the_data_file(write_spec, tmp_path, cohort, dem
     assert (out.y_pred == recorded["flag"]).all() and np.allclose(out.scores, recorded["risk"])
 
 
+@pytest.mark.extra("parquet")
 def test_recorded_predictions_matched_by_id_in_another_parquet_file(write_spec, tmp_path, cohort, demo_model):
     predictions = pd.DataFrame({"patient_id": cohort["patient_id"], "flag": demo_model.predict(cohort)})
     predictions.sample(frac=1, random_state=0).to_parquet(tmp_path / "predictions.parquet")

@@ -68,10 +68,14 @@ def test_a_model_that_fails_exits_3_and_still_writes_the_report(write_spec, tmp_
 def test_validate(write_spec):
     good = trustaudit("validate", str(ROOT / "audits" / "demo.yaml"))
     assert good.returncode == 0 and "valid. 2,500 data rows, 2 auditor(s), 9 threshold(s)" in good.stdout
-    llm = trustaudit("validate", str(ROOT / "audits" / "demo-llm.yaml"))
-    assert llm.returncode == 0 and "valid. no tabular data, 2 auditor(s), 4 threshold(s)" in llm.stdout
     bad = trustaudit("validate", str(write_spec({**base_spec(), "auditors": [{"use": "fairnes"}]})))
     assert bad.returncode == 2 and "Did you mean 'fairness'?" in bad.stderr
+
+
+@pytest.mark.extra("llm")
+def test_validate_llm_spec():
+    llm = trustaudit("validate", str(ROOT / "audits" / "demo-llm.yaml"))
+    assert llm.returncode == 0 and "valid. no tabular data, 2 auditor(s), 4 threshold(s)" in llm.stdout
 
 
 def test_schema_and_list():
@@ -100,6 +104,7 @@ def test_console_script_is_installed():
     assert subprocess.run([path, "--version"], capture_output=True, text=True).stdout.startswith("trustaudit ")
 
 
+@pytest.mark.extra("llm")
 def test_readme_first_command_runs_both_demos(tmp_path):
     import shutil
 

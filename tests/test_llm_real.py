@@ -22,20 +22,26 @@ from trustaudit.verify import verify_run
 
 from .conftest import ROOT
 
-pytest.importorskip("llama_cpp", reason="the llm extra is not installed")
+pytestmark = pytest.mark.extra("llm")
 VIGNETTES = ROOT / "fixtures" / "vignettes" / "clinical_vignettes.jsonl"
 QUESTION = [("system", "Answer with one word."),
             ("user", "A 58-year-old man has crushing chest pain and ST elevation. Admit or discharge?")]
 
 
 @pytest.fixture(scope="module")
-def llama_server(tmp_path_factory):
-    log = open(tmp_path_factory.mktemp("llama") / "server.log", "w+b")  # not a pipe: its buffer would fill
+def llama_server(llama_server_and_log):
+    return llama_server_and_log[0]
+
+
+@pytest.fixture(scope="module")
+def llama_server_and_log(tmp_path_factory):
+    log_path = tmp_path_factory.mktemp("llama") / "server.log"
+    log = open(log_path, "w+b")  # not a pipe: its buffer would fill
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path("smollm2-135m")),
+        [sys.executable, "-m", "trustaudit.adapters.llamacpp_server", "--model", str(bundled_model_path("smollm2-135m")),
          "--model_alias", "smollm2-135m", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024"],
         stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -51,7 +57,7 @@ def llama_server(tmp_path_factory):
                 log.seek(0)
                 pytest.fail(f"llama.cpp server did not start: {log.read().decode(errors='replace')[-2000:]}")
             time.sleep(0.5)
-    yield base_url
+    yield base_url, log_path
     process.terminate()
     process.wait(timeout=30)
     log.close()
@@ -98,3 +104,34 @@ def test_bundled_model_in_process_demo_spec(tmp_path):
     assert metrics["coverage"].value == 1.0
     # 7 oncology vignettes; gender is not swapped in the prostate vignette
     assert metrics["decision_rate[all vignettes=woman]"].n + 1 == metrics["decision_rate[all vignettes=control]"].n
+
+
+def test_in_process_load_applies_the_amx_guard_exactly_on_amx_builds():
+    """On an AMX build the model must be loaded without extra buffer types (the AMX backend crashes);
+    elsewhere it is left alone. Checked on the parameters llama.cpp was actually given."""
+    import llama_cpp
+
+    from trustaudit.adapters.llamacpp import amx_build, load_llamacpp
+    from trustaudit.spec import LlamaCppModelSpec
+
+    spec = LlamaCppModelSpec(type="llamacpp", bundled="smollm2-135m", n_ctx=512)
+    adapter = load_llamacpp(spec, base_dir=ROOT, where="model")
+    on_amx = amx_build(llama_cpp)
+    assert on_amx == (b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info())
+    assert adapter.load_params == {"amx_build": on_amx, "use_extra_bufts": not on_amx}
+    assert adapter.llama.model_params.use_extra_bufts is (not on_amx)
+    assert llama_cpp.llama_cpp.llama_model_default_params().use_extra_bufts is True, "guard not undone"
+    answer = adapter.generate(TextRequest(tuple(QUESTION), 0.0, 8, 0))
+    assert answer.text.strip()
+
+
+def test_server_launcher_applies_the_amx_guard(llama_server_and_log):
+    import llama_cpp
+
+    from trustaudit.adapters.llamacpp import amx_build
+
+    _, log_path = llama_server_and_log
+    line = next(x for x in log_path.read_text(errors="replace").splitlines()
+                if x.startswith("trustaudit llama.cpp load parameters: "))
+    applied = json.loads(line.split(": ", 1)[1])
+    assert applied == {"amx_build": amx_build(llama_cpp), "use_extra_bufts": not amx_build(llama_cpp)}

@@ -77,8 +77,8 @@ def test_client_errors_are_not_retried(server):
     assert server.requests["FAULT:400 bad request"] == 1
 
 
+@pytest.mark.extra("privacy")
 def test_phi_in_an_error_body_is_masked(server):
-    pytest.importorskip("presidio_analyzer")
     prompt = "FAULT:400 Patient MRN: 00482913, SSN 219-09-9998"
     with pytest.raises(AdapterError) as caught:
         _adapter(server).generate(_request(prompt))
@@ -168,7 +168,41 @@ def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(server, tm
     assert coverage["value"] == pytest.approx(8 / 12)  # 2 of 6 vignettes x (control + Black) fail for good
     records = read_ledger(folder / "ledger.jsonl").records
     assert sum(r.get("error") is not None for r in records) == 4
+    # 2 prompts x 2 retries for each always-500 vignette, 1 retry for each 429x1 and dropx1 prompt
+    assert view["provenance"]["retries"] == 2 * 2 * 2 + 2 + 2
+    assert sum(view["provenance"]["failed_calls"].values()) == 4
     assert all(server.requests[p] == 3 for p in server.requests if "FAULT:500" in p)  # 1 + max_retries
     for path in folder.iterdir():
         assert KEY not in path.read_text()
     assert KEY not in done.stdout + done.stderr
+
+
+def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path):
+    """Every call 404s (base_url without /v1): the summary, the auditor's error and the report name the
+    cause with its count and the fix, not only the coverage."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    _fault_vignettes(tmp_path / "v.jsonl", ["", "", ""])
+    base_url = server.base_url.removesuffix("/v1")
+    spec = {"name": "no-v1", "output": str(tmp_path / "reports"),
+            "model": {"type": "openai", "base_url": base_url, "model": "loopback", "max_retries": 1,
+                      "backoff": 0.0},
+            "auditors": [{"use": "counterfactual", "params": {
+                "vignettes": str(tmp_path / "v.jsonl"), "swap": ["race_ethnicity"],
+                "values": {"race_ethnicity": ["Black"]}, "n_boot": 20}}]}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    done = subprocess.run([sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"),
+                           "--quiet"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    cause = f"HTTP 404 Not Found from {base_url}/chat/completions: check base_url"
+    assert f"6 model calls failed; 6 of them: {cause}" in done.stdout
+    (folder,) = (tmp_path / "reports").iterdir()
+    view = json.loads((folder / "report.json").read_text())
+    assert view["provenance"]["failed_calls"] == {next(iter(view["provenance"]["failed_calls"])): 6}
+    assert next(iter(view["provenance"]["failed_calls"])).startswith(cause)
+    assert view["provenance"]["retries"] == 0  # a 404 is not retried
+    assert cause in view["auditors"][0]["error"]
+    assert "6 model call(s) failed" in (folder / "report.html").read_text()

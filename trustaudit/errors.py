@@ -23,7 +23,16 @@ class DataError(TrustAuditError, ValueError):
 
 
 class AdapterError(TrustAuditError, RuntimeError):
-    """A model adapter failed or returned something unusable (exit code 3)."""
+    """A model adapter failed or returned something unusable (exit code 3).
+
+    ``cause`` is a short, data-free statement of why with a hint (``HTTP 404 Not Found from
+    http://…/chat/completions: check base_url``): failures are counted by it, so that a run's summary
+    can name the dominant cause of failed calls.
+    """
+
+    def __init__(self, message: str, *, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class AuditorError(TrustAuditError, RuntimeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -129,3 +130,14 @@ class AuditRun:
             if status in statuses:
                 return status
         return Status.PASS
+
+
+def failure_summary(failures: Counter[str]) -> str:
+    """``160 model calls failed: HTTP 404 Not Found from …: check base_url`` ('' when none failed)."""
+    total = sum(failures.values())
+    if not total:
+        return ""
+    (cause, count), *others = failures.most_common()
+    rest = f" ({total - count} more with {len(others)} other cause(s))" if others else ""
+    calls = "call" if total == 1 else "calls"
+    return f"{total} model {calls} failed; {count} of them: {cause}{rest}"

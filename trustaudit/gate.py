@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
-from .findings import AuditResult, AuditRun, Check, Metric, Status
+from .findings import AuditResult, AuditRun, Check, Metric, Status, failure_summary
 from .spec import AuditSpec, ThresholdSpec
 
 EXIT_PASS = 0        # every check passed (warnings allowed)
@@ -74,4 +75,6 @@ def summary_line(run: AuditRun, report_path: str) -> str:
                                                     (Status.ERROR, "errored"), (Status.SKIPPED, "skipped")) if counts[s]]
     broken = [r.label for r in run.results if r.status is Status.ERROR]
     tail = f" Auditor(s) failed: {', '.join(broken)}." if broken else ""
+    failures = failure_summary(Counter(run.provenance.get("failed_calls", {})))
+    tail += f" {failures}." if failures else ""
     return f"{', '.join(parts)}.{tail} Report: {report_path}"

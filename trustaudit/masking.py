@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from . import extras
 
 Style = Literal["tag", "partial"]
 
@@ -47,9 +51,32 @@ def partial(value: str) -> str:
 
 
 def mask_phi(text: str, style: Style = "tag") -> str:
-    """``text`` with the PHI the recognizers find masked; as it is when the privacy extra is not installed."""
-    try:
-        from .auditors.phi import find_phi
-    except ImportError:  # pragma: no cover - presidio is optional
-        return text
+    """``text`` with the PHI the recognizers find masked. Without the privacy extra, the identifiers
+    that have a fixed shape (e-mail, URL, SSN, phone, any run of five or more digits) are masked by
+    pattern: names and places then cannot be recognised, so the fallback only narrows the leak."""
+    if not extras.available("privacy"):
+        return mask(text, _pattern_spans(text), style)
+    from .auditors.phi import find_phi
+
     return mask(text, find_phi(text), style)
+
+
+@dataclass(frozen=True)
+class _PatternSpan:
+    start: int
+    end: int
+    entity: str
+
+
+_FALLBACK_PATTERNS = (
+    ("EMAIL_ADDRESS", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("URL", re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)),
+    ("US_SSN", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
+    ("PHONE_NUMBER", re.compile(r"(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]\d{4}\b")),
+    ("ID_NUMBER", re.compile(r"\b[A-Za-z]{0,4}\d(?:[\d-]*\d){4,}\b")),
+)
+
+
+def _pattern_spans(text: str) -> list[_PatternSpan]:
+    return [_PatternSpan(m.start(), m.end(), entity)
+            for entity, pattern in _FALLBACK_PATTERNS for m in pattern.finditer(text)]

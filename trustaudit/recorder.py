@@ -61,6 +61,7 @@ class Recorder:
         self.calls = 0
         self.replayed = 0
         self.resumed = 0
+        self.failures: Counter[str] = Counter()  # failed model calls by cause
         self._lock = threading.Lock()  # adapters may call from several threads; the model call runs outside it
 
     @contextlib.contextmanager
@@ -100,6 +101,7 @@ class Recorder:
             result = invoke()
         except Exception as exc:
             with self._lock:
+                self.failures[failure_cause(exc)] += 1
                 self._append(fields, started, _utc_now(), _ms(clock), None, f"{type(exc).__name__}: {exc}",
                              input_capture)
             raise
@@ -147,6 +149,12 @@ def _masked(value: Any) -> Any:
     if isinstance(value, list):
         return [_masked(v) for v in value]
     return value
+
+
+def failure_cause(exc: Exception) -> str:
+    """Why a model call failed, without the message (which may quote the model's input or output)."""
+    cause = getattr(exc, "cause", None)
+    return cause if isinstance(cause, str) else f"{type(exc).__name__} raised by the model adapter"
 
 
 def _utc_now() -> str:

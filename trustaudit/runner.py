@@ -54,23 +54,24 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
     baseline_manifest = read_manifest(baseline) if baseline else None
     if data is not None:
         progress.step(f"data: {len(data.frame):,} rows from {data.source}")
-    model = build_model(spec, data)
-    progress.step(f"model: {model.info.name} ({model.info.adapter}, {model.info.version})")
+    model = build_model(spec, data) if spec.model is not None else None
+    if model is not None:
+        progress.step(f"model: {model.info.name} ({model.info.adapter}, {model.info.version})")
     if resume:
         folder = runfolder.resume(resume, spec, key=key, progress=progress)
     else:
         folder = runfolder.create(out or spec.resolve(spec.output), spec.name, _now(), key=key,
                                   fsync_every=spec.ledger.fsync_every)
     progress.step(f"run folder: {folder.path}")
-    manifest = _manifest(spec, folder, data, model.info)
+    model_info = model.info if model is not None else None
+    manifest = _manifest(spec, folder, data, model_info)
     try:
         write_manifest(folder.path, manifest)
         recorder = Recorder(folder.writer, run_id=folder.run_id, capture=spec.ledger.capture, replay=folder.replay,
                             recorded_asks=folder.recorded_asks)
         context = dict(recorder=recorder, baseline=baseline_manifest, declared=_declared(spec),
-                       spec_digest=spec.digest(), model_info=model.info, hmac_key=key, base_dir=spec.path.parent)
-        recorded = (RecordedTextModel(model, recorder, spec.model, spec.seed) if spec.model_kind == "text"
-                    else RecordedTabularModel(model, recorder))
+                       spec_digest=spec.digest(), model_info=model_info, hmac_key=key, base_dir=spec.path.parent)
+        recorded = _recorded(spec, model, recorder)
         results = _run_auditors(auditors, recorded, data, spec.seed, progress, context)
         checks = evaluate(spec, results)
         manifest.update(status="complete", finished=_now(),
@@ -78,17 +79,27 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
         provenance = {"folder": str(folder.path), "manifest_sha256": write_manifest(folder.path, manifest),
                       "ledger_head": folder.writer.head, "ledger_records": folder.writer.count,
                       "model_calls": recorder.calls, "replayed_calls": recorder.replayed,
-                      "resumed_calls": recorder.resumed}
+                      "resumed_calls": recorder.resumed, "failed_calls": dict(recorder.failures.most_common()),
+                      "retries": getattr(model, "retries", 0)}
         run = AuditRun(
             run_id=folder.run_id, name=spec.name, started=folder.started, finished=manifest["finished"],
             seed=spec.seed, spec=spec.normalized(), spec_path=str(spec.path), results=tuple(results),
-            checks=tuple(checks), model_info=model.info.as_dict(), data_info=data.info() if data is not None else {},
+            checks=tuple(checks), model_info=model_info.as_dict() if model_info else {}, data_info=data.info() if data is not None else {},
             environment=manifest["environment"], provenance=provenance)
         write_report(run, folder.path)
         runfolder.seal(folder)
     finally:
         folder.writer.close()
     return run
+
+
+def _recorded(spec: AuditSpec, model: Any, recorder: Recorder) -> Any:
+    """The model wrapped so every call goes through the ledger (None for a data-only audit)."""
+    if model is None:
+        return None
+    if spec.model_kind == "text":
+        return RecordedTextModel(model, recorder, spec.model, spec.seed)
+    return RecordedTabularModel(model, recorder)
 
 
 def _run_auditors(auditors, model, data: AuditData, seed: int, progress: Progress, context: dict) -> list[AuditResult]:
@@ -106,13 +117,14 @@ def _run_auditors(auditors, model, data: AuditData, seed: int, progress: Progres
     return [results[i] for i in range(len(auditors))]
 
 
-def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData | None, model_info: ModelInfo) -> dict[str, Any]:
+def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData | None,
+              model_info: ModelInfo | None) -> dict[str, Any]:
     return {
         "run_id": folder.run_id, "status": "running", "started": folder.started, "finished": None,
         "operator": operator(), "git": git_commit(Path.cwd()), "environment": environment(),
         "spec_path": str(spec.path), "spec_sha256": spec.digest(), "spec": spec.normalized(), "seed": spec.seed,
         "data": [{"source": data.source, "sha256": data.fingerprint, "rows": len(data.frame)}] if data is not None else [],
-        "models": [model_info.as_dict()],
+        "models": [model_info.as_dict()] if model_info is not None else [],
         "ledger": {"file": "ledger.jsonl", "capture": spec.ledger.capture, "hmac": spec.ledger.hmac_key_env is not None,
                    "hmac_key_env": spec.ledger.hmac_key_env, "head": None, "records": None},
     }
@@ -120,7 +132,8 @@ def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData | No
 
 def _declared(spec: AuditSpec) -> dict[str, float]:
     """Declared performance keyed by metric key; a bare name means its '[overall]' metric."""
-    return {name if "[" in name else f"{name}[overall]": value for name, value in spec.model.declared.items()}
+    declared = spec.model.declared if spec.model is not None else {}
+    return {name if "[" in name else f"{name}[overall]": value for name, value in declared.items()}
 
 
 def _run_one(auditor: Auditor, model, data: AuditData, ctx: AuditContext) -> AuditResult:

@@ -13,6 +13,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from . import envvars, extras
 from .errors import SpecError, did_you_mean
 
 Scalar = Union[bool, int, float, str]
@@ -191,12 +192,18 @@ class AuditSpec(_Strict):
     description: str = ""
     seed: int = Field(0, ge=0, description="Seed of every random choice in the run.")
     output: Path = Field(Path("reports"), description="Folder that receives the run folders.")
-    model: ModelSpec
+    model: ModelSpec | None = Field(None, description=(
+        "The model audited; omit it for audits of the data alone (e.g. phi_scan)."))
     data: DataSpec | None = Field(None, description="Tabular audit data; LLM auditors bring their own prompts.")
     auditors: list[AuditorSpec] = Field(min_length=1)
     ledger: LedgerSpec = Field(default_factory=LedgerSpec)
 
+    secret_env: list[str] = Field(default_factory=list, description=(
+        "Environment variables whose values are secret: ${NAME} in this spec is expanded for the run, "
+        "but the spec recorded in the manifest and report keeps it unexpanded."))
+
     _path: Path = PrivateAttr(default=Path("<memory>"))
+    _secret_values: dict[envvars.KeyPath, str] = PrivateAttr(default_factory=dict)
     _shown: str = PrivateAttr(default="<memory>")
 
     @property
@@ -213,11 +220,14 @@ class AuditSpec(_Strict):
 
     @property
     def model_kind(self) -> str:
-        """'text' or 'tabular': which kind of model the spec audits."""
+        """'text', 'tabular', or 'none' (a data-only audit): which kind of model the spec audits."""
+        if self.model is None:
+            return "none"
         return "text" if self.model.type in TEXT_MODEL_TYPES else getattr(self.model, "kind", "tabular")
 
     def normalized(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """The validated spec as JSON data, values of ``secret_env`` variables left unexpanded."""
+        return envvars.restore_secrets(self.model_dump(mode="json"), self._secret_values)
 
     def digest(self) -> str:
         canonical = json.dumps(self.normalized(), sort_keys=True, separators=(",", ":"))
@@ -245,11 +255,18 @@ def parse_spec(raw: Any, path: Path) -> AuditSpec:
     """Validate an already-parsed spec mapping; ``path`` locates it for messages and relative paths."""
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: the spec must be a mapping of keys (name, model, data, auditors), got {type(raw).__name__}.")
+    secret_names = raw.get("secret_env")
+    expanded = envvars.expand(raw, set(secret_names) if isinstance(secret_names, list) else set())
+    if expanded.problems:
+        raise SpecError("\n".join(f"{path}: {problem}" for problem in expanded.problems))
+    raw = expanded.value
     try:
         spec = AuditSpec.model_validate(raw)
     except pydantic.ValidationError as exc:
         raise SpecError(_format_errors(path, raw, exc.errors())) from None
     spec._path, spec._shown = path.resolve(), str(path)
+    spec._secret_values = expanded.secret_values
+    _check_extras(spec)
     _check_auditors(spec)
     _check_files(spec)
     return spec
@@ -266,7 +283,13 @@ def _check_auditors(spec: AuditSpec) -> None:
         except SpecError as exc:
             problems.append(spec.where(f"{key}.{exc}"))
             continue
-        if auditor.model_kind not in (spec.model_kind, "any"):
+        if auditor.extra is not None and not extras.available(auditor.extra):
+            problems.append(spec.where(f"{key}.use: '{entry.use}' needs the '{auditor.extra}' extra. "
+                                       f"Install it: {extras.install_hint(auditor.extra)}."))
+        if spec.model is None and auditor.model_kind != "any":
+            problems.append(spec.where(f"{key}.use: '{entry.use}' audits a {auditor.model_kind} model: add a "
+                                       "'model' section (see `trustaudit schema`)."))
+        elif auditor.model_kind not in (spec.model_kind, "any"):
             problems.append(spec.where(f"{key}.use: '{entry.use}' audits {auditor.model_kind} models, but model.type "
                                        f"'{spec.model.type}' is a {spec.model_kind} model."))
         if auditor.needs_data and spec.data is None:
@@ -283,6 +306,16 @@ def _check_auditors(spec: AuditSpec) -> None:
         raise SpecError("\n".join(problems))
 
 
+def _check_extras(spec: AuditSpec) -> None:
+    """Spec keys whose feature needs an optional extra: one message with the install command."""
+    needs = [("model.type", "llm", spec.model is not None and spec.model.type == "llamacpp"),
+             ("ledger.capture", "privacy", spec.ledger.capture == "masked")]
+    for key, extra, needed in needs:
+        if needed and not extras.available(extra):
+            raise extras.MissingExtraError(
+                f"{spec.where(key)}: needs the '{extra}' extra. Install it: {extras.install_hint(extra)}.")
+
+
 def _check_files(spec: AuditSpec) -> None:
     data_path = spec.data.path if spec.data is not None else None
     for key, value in (("data.path", data_path), ("model.path", getattr(spec.model, "path", None))):
@@ -297,7 +330,7 @@ def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
     lines = []
     for error in errors:
         loc = _strip_union_tags(error["loc"], raw)
-        where = _loc_text(loc) or "(top level)"
+        where = envvars.key_text(loc)
         kind = error["type"]
         if kind == "extra_forbidden":
             parent = _fields_at(loc[:-1], raw)
@@ -315,7 +348,7 @@ def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
             lines.append(f"{path}: {where}.type: missing; say which kind of model this is (sklearn, recorded, callable, "
                          "openai, llamacpp, replay).")
         elif kind == "invalid_key":
-            parent = _loc_text(loc[:-1])
+            parent = envvars.key_text(loc[:-1])
             hint = (" YAML reads unquoted on/off/yes/no as booleans: quote the key or check its spelling."
                     if isinstance(error.get("input"), bool) else "")
             lines.append(f"{path}: {parent}: key {error.get('input')!r} is not a string.{hint}")
@@ -332,13 +365,6 @@ def _strip_union_tags(loc: tuple, raw: dict) -> tuple:
     if len(loc) >= 2 and loc[0] == "model" and isinstance(raw.get("model"), dict) and loc[1] == raw["model"].get("type"):
         return (loc[0],) + tuple(loc[2:])
     return tuple(loc)
-
-
-def _loc_text(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _fields_at(loc: tuple, raw: dict) -> list[str]:

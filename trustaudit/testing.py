@@ -3,6 +3,7 @@
 A prompt can script faults for its own requests with ``FAULT:<kind>x<n>`` (the first n attempts fail):
 ``500``, ``429`` (with ``Retry-After: 0``), ``stall`` (answers after the client's timeout), ``garbage``
 (malformed JSON), ``drop`` (closes the connection without answering), ``400`` (always, not retryable).
+A path other than ``/v1/chat/completions`` gets HTTP 404.
 Otherwise it answers ``admit`` when the prompt mentions chest pain, else ``discharge``, after ``latency``
 seconds. Every request is counted, by prompt, so tests can show what was (not) sent again.
 """
@@ -62,6 +63,9 @@ class LoopbackLLM:
                     server.requests[prompt] += 1
                     attempt = server.requests[prompt]
                     server.authorization.append(self.headers.get("Authorization", ""))
+                if not self.path.endswith("/v1/chat/completions"):  # as real servers do
+                    self._send(404, b'{"error": "not found"}')
+                    return
                 fault = FAULT.search(prompt)
                 kind = fault.group(1) if fault and attempt <= int(fault.group(2) or 10**9) else None
                 if kind == "drop":

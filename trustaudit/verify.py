@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError
-from .ledger import LEDGER_FILE, chain_problems, read_ledger, sha256_hex
+from .ledger import GENESIS, LEDGER_FILE, chain_problems, read_ledger, sha256_hex
 from .manifest import MANIFEST_FILE, read_manifest
 
 
@@ -48,7 +48,7 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
                                f"({len(records)} complete record(s)). Resume it with trustaudit run SPEC --resume {folder}.")
         return result
     seal, calls = records[-1], records[:-1]
-    head = calls[-1]["hash"] if calls else None
+    head = calls[-1]["hash"] if calls else GENESIS
     for name, expected in seal.get("files", {}).items():
         path = folder / name
         actual = sha256_hex(path.read_bytes()) if path.is_file() else None

@@ -71,8 +71,8 @@ def test_without_scoring_exposure_is_not_estimable(tmp_path, canary_file):
     assert run.checks[0].status.value == "skipped"
 
 
+@pytest.mark.extra("llm")
 def test_real_model_scores_canaries(tmp_path, canary_file):
-    pytest.importorskip("llama_cpp", reason="the llm extra is not installed")
     model = {"type": "llamacpp", "bundled": "smollm2-135m", "max_tokens": 16, "n_ctx": 512}
     run, metrics = _run(tmp_path, canary_file, model, candidates=20)
     assert metrics["verbatim_rate"].value == 0.0  # it never saw these canaries

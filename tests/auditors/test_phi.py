@@ -3,7 +3,7 @@ category; masking. Runs presidio with the real offline spaCy pipeline."""
 
 import pytest
 
-pytest.importorskip("presidio_analyzer", reason="the privacy extra is not installed")
+pytestmark = pytest.mark.extra("privacy")
 
 from trustaudit.auditors.phi import NOT_COVERED, SAFE_HARBOR, find_phi, resolve_overlaps, vin_check_digit_ok
 from trustaudit.masking import mask, partial

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
-pytest.importorskip("presidio_analyzer", reason="the privacy extra is not installed")
+pytestmark = pytest.mark.extra("privacy")
 
 from trustaudit.auditors import AuditContext, PhiScanAuditor
 from trustaudit.auditors.phi import scan, scan_long

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytest.importorskip("presidio_analyzer", reason="the privacy extra is not installed")
+pytestmark = pytest.mark.extra("privacy")
 
 from trustaudit.auditors.privacy import load_probes
 from trustaudit.errors import DataError
@@ -91,8 +91,8 @@ def test_bad_probe_files(tmp_path, content, fragment):
         load_probes(tmp_path / "p.jsonl")
 
 
+@pytest.mark.extra("llm")
 def test_the_bundled_llm_repeats_phi_from_its_context(tmp_path):
-    pytest.importorskip("llama_cpp", reason="the llm extra is not installed")
     lookups = [line for line in PROBES.read_text().splitlines() if '"kind": "lookup"' in line][:6]
     (tmp_path / "lookups.jsonl").write_text("\n".join(lookups) + "\n")
     spec = yaml.safe_load(_spec(tmp_path, {"type": "llamacpp", "bundled": "smollm2-135m", "max_tokens": 48,

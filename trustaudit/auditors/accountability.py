@@ -46,8 +46,10 @@ class AccountabilityAuditor(Auditor):
                                     f"Required: {', '.join(required)}.", tuple(f"seq {s}" for s in incomplete[:10])))
         if problems:
             findings.append(Finding("The ledger's hash chain is broken", "high", problems[0], tuple(problems[:10])))
-        metrics.append(self._model_change(ctx, findings) if ctx.baseline is not None else
-                       Metric("model_changed", math.nan, note="no baseline run given (trustaudit run --baseline RUN_DIR)"))
+        metrics.append(self._model_change(ctx, findings) if ctx.baseline is not None
+                       and ctx.model_info is not None else Metric("model_changed", math.nan, note=(
+                           "no model in this audit" if ctx.model_info is None else
+                           "no baseline run given (trustaudit run --baseline RUN_DIR)")))
         metrics += [self._declared(key, value, ctx.results) for key, value in ctx.declared.items()]
         return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings))
 

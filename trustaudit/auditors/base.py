@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, TypeAdapter
 
 from ..data import AuditData
 from ..errors import DataError, SpecError, did_you_mean
-from ..findings import AuditResult
+from ..findings import AuditResult, Status, failure_summary
 from ..progress import SILENT, Progress
 
 
@@ -54,6 +54,7 @@ class Auditor:
     runs_last: ClassVar[bool] = False  # True: needs the other auditors' results and the whole ledger
     model_kind: ClassVar[str] = "tabular"  # "tabular" | "text" | "any": the kind of model it audits
     needs_data: ClassVar[bool] = True  # needs the spec's tabular data
+    extra: ClassVar[str | None] = None  # the optional extra (pyproject) it cannot run without
 
     @classmethod
     def metric_names(cls) -> set[str]:
@@ -81,6 +82,17 @@ def load_param_file(loader: Callable[[Path], T], value: str, base_dir: Path, key
         return loader(path)
     except DataError as exc:
         raise DataError(f"{key}: {exc}") from None
+
+
+def coverage_verdict(coverage: float, min_coverage: float, ctx: AuditContext) -> tuple[Status, str]:
+    """ERROR when too few model calls were answered for the audit to stand, naming the dominant cause
+    of the failures (from the run's recorder) so the user knows what to fix."""
+    if coverage >= min_coverage:
+        return Status.PASS, ""
+    failures = getattr(ctx.recorder, "failures", None)
+    why = f". {failure_summary(failures)}" if failures else ""
+    return Status.ERROR, (f"coverage {coverage:.1%} is under min_coverage {min_coverage:.0%}: too many "
+                          f"model calls failed for the audit to stand{why}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,10 +22,11 @@ from pydantic import Field
 from scipy.stats import binomtest, chi2_contingency, false_discovery_control
 
 from ..errors import DataError, did_you_mean
-from ..findings import AuditResult, Finding, Metric, Plot, Status
+from ..findings import AuditResult, Finding, Metric, Plot
 from ..metrics import percentile_ci, spread
 from ..vignettes import Vignette, load_vignettes
-from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
+from .base import (AuditContext, Auditor, BootstrapParams, coverage_verdict, load_param_file,
+                   registry)
 from .demographics import SLOTS, fill
 
 CONTROL = "control"
@@ -125,10 +126,7 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
         findings = self._findings(table, skipped, model)
         plots = [Plot(f"{family}: decision rate and flips by group", ("decision_rate", "flip_rate"), family)
                  for family in [ALL, *table.families]]
-        status, error = Status.PASS, ""
-        if coverage < self.min_coverage:
-            status, error = Status.ERROR, (f"coverage {coverage:.1%} is under min_coverage {self.min_coverage:.0%}: "
-                                           "too many requests failed for the audit to stand")
+        status, error = coverage_verdict(coverage, self.min_coverage, ctx)
         return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots),
                            status, error)
 

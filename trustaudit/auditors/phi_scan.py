@@ -29,6 +29,7 @@ class PhiScanAuditor(BootstrapParams, Auditor):
     """PHI in a column of the audit data, per Safe Harbor category, with masked examples."""
 
     name: ClassVar[str] = "phi_scan"
+    extra: ClassVar[str | None] = "privacy"
     model_kind: ClassVar[str] = "any"
     column: Annotated[str, Field(description="The text column to scan.")]
     mask_style: Annotated[Literal["tag", "partial"], Field(description="How PHI is shown in examples.")] = "partial"

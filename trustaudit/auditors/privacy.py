@@ -17,10 +17,11 @@ import numpy as np
 from pydantic import Field
 
 from ..jsonl import read_records
-from ..findings import AuditResult, Finding, Metric, Plot, Status
+from ..findings import AuditResult, Finding, Metric, Plot
 from ..masking import mask
 from ..metrics import percentile_ci
-from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
+from .base import (AuditContext, Auditor, BootstrapParams, coverage_verdict, load_param_file,
+                   registry)
 from .phi import SAFE_HARBOR, resolve_overlaps, safe_harbor_legend, scan
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
@@ -59,6 +60,7 @@ class PrivacyAuditor(BootstrapParams, Auditor):
     """PHI leakage of a text model: PHI per 1,000 answers to probe prompts, echoed vs absent from the prompt."""
 
     name: ClassVar[str] = "privacy"
+    extra: ClassVar[str | None] = "privacy"
     model_kind: ClassVar[str] = "text"
     needs_data: ClassVar[bool] = False
     probes: Annotated[str, Field(description="JSONL of probe prompts (relative to the spec's folder).")]
@@ -104,9 +106,7 @@ class PrivacyAuditor(BootstrapParams, Auditor):
             findings.append(Finding("Answers that contained PHI (masked)", "high",
                                     "Each row: the probe, its kind, the Safe Harbor categories found, the answer masked.",
                                     tuple(examples), ("probe", "kind", "categories", "answer (masked)")))
-        status, error = Status.PASS, ""
-        if coverage < self.min_coverage:
-            status, error = Status.ERROR, f"coverage {coverage:.1%} is under min_coverage {self.min_coverage:.0%}"
+        status, error = coverage_verdict(coverage, self.min_coverage, ctx)
         plots = (Plot("PHI items per 1,000 answers by Safe Harbor category", ("echoed_phi_per_1000", "new_phi_per_1000"),
                       "category"),)
         return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), plots, status, error)
