@@ -185,7 +185,7 @@ def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path
 
     import yaml
 
-    _fault_vignettes(tmp_path / "v.jsonl", ["", "", ""])
+    _fault_vignettes(tmp_path / "v.jsonl", ["(1)", "(2)", "(3)"])  # 3 distinct prompts per group
     base_url = server.base_url.removesuffix("/v1")
     spec = {"name": "no-v1", "output": str(tmp_path / "reports"),
             "model": {"type": "openai", "base_url": base_url, "model": "loopback", "max_retries": 1,
