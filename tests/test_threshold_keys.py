@@ -262,3 +262,14 @@ def test_estimator_classes_are_not_quoted(tmp_path):
         adapter.predict_scores(X)
     assert "classes (2 distinct values (str))" in str(caught.value)
     assert NAMES[0] not in str(caught.value)
+
+
+def test_key_errors_never_quote_the_groups_of_an_identifier_column(tmp_path, write_spec):
+    _frame_with("ssn", SSNS).to_csv(tmp_path / "phi.csv", index=False)
+    auditor = {"use": "fairness", "params": {"sensitive_features": ["ssn"]},
+               "thresholds": [{"metric": "tpr[ssn=536-22-810]", "max": 1}]}
+    spec = base_spec(data={"path": str(tmp_path / "phi.csv"), "target": "readmitted_30d"},
+                     auditors=[auditor])
+    done = trustaudit("validate", str(write_spec(spec)))
+    assert done.returncode == 2 and "'tpr[ssn=…]' for 50 groups" in done.stderr
+    assert not any(value in done.stderr for value in SSNS)

@@ -105,7 +105,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
             found |= keys(GROUP_METRICS, grouping.name, (None,) if overall else grouping.labels)
             if not overall:
                 found |= keys((*DISPARITIES, *EQUALIZED_ODDS), grouping.name)
-        return KeySpace(frozenset(found))
+        return KeySpace(frozenset(found), from_data=True)
 
     def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
         return PREDICTION_CALLS
