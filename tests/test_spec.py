@@ -102,7 +102,8 @@ DATA_ERRORS = [
     ("missing target column", _with("data.target", "readmitted"),
      ["data.target: column 'readmitted' is not in the data", "Did you mean 'readmitted_30d'?"]),
     ("non-binary target", _with("data.target", "age_band"), ["has 4 distinct values", "binary outcome is required"]),
-    ("positive label absent", _with("data.positive_label", "yes"), ["positive_label 'yes' does not occur", "values: 0, 1"]),
+    ("positive label absent", _with("data.positive_label", "yes"),
+     ["positive_label 'yes' does not occur", "(2 distinct values (int))"]),
     ("missing feature", _with("data.features", ["age", "weight"]), ["data.features: column 'weight' is not in the data"]),
 ]
 

@@ -15,7 +15,7 @@ from .canaries import make_canaries
 from .errors import AdapterError, AuditorError, TrustAuditError
 from .gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .progress import Progress
-from .runner import prepare, run_audit
+from .runner import model_calls, prepare, run_audit
 from .spec import json_schema, load_spec
 from .verify import verify_run
 
@@ -101,7 +101,9 @@ def _validate(args: argparse.Namespace) -> int:
     data, auditors = prepare(spec)
     thresholds = sum(len(entry.thresholds) for entry in spec.auditors)
     rows = f"{len(data.frame):,} data rows" if data is not None else "no tabular data"
-    print(f"{args.spec}: valid. {rows}, {len(auditors)} auditor(s), {thresholds} threshold(s).")
+    calls = sum(model_calls(spec, data, auditors).values())
+    print(f"{args.spec}: valid. {rows}, {len(auditors)} auditor(s), {thresholds} threshold(s). "
+          f"The run will make about {calls:,} model calls (max_calls {spec.max_calls:,}).")
     return EXIT_PASS
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from .errors import DataError, SpecError, did_you_mean
 from .fingerprint import sha256_file, sha256_frame
 from .loading import load_object
+from .masking import value_summary
 from .spec import AuditSpec
 
 _READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
@@ -106,14 +107,12 @@ def check_binary_target(data: AuditData, where: str) -> None:
         raise DataError(f"{where}: column '{data.target}' has {missing.size} missing value(s) (data rows {rows}). Drop or fill those rows.")
     values = pd.unique(column)
     if len(values) > 2:
-        shown = ", ".join(map(repr, values[:6].tolist()))
         raise DataError(
-            f"{where}: column '{data.target}' has {len(values)} distinct values ({shown}, ...); "
+            f"{where}: column '{data.target}' has {value_summary(values)}; "
             "a binary outcome is required. Binarize it, e.g. with a data factory."
         )
     if data.positive_label not in set(values.tolist()):
-        shown = ", ".join(map(repr, sorted(values.tolist(), key=str)))
         raise DataError(
             f"{where}: positive_label {data.positive_label!r} does not occur in column '{data.target}' "
-            f"(values: {shown}). Set data.positive_label to one of them."
+            f"({value_summary(values)}). Set data.positive_label to one of the column's values."
         )

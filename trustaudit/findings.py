@@ -19,6 +19,13 @@ class Status(str, Enum):
     SKIPPED = "skipped"
 
 
+def metric_key(name: str, grouping: str | None = None, group: str | None = None) -> str:
+    """``tpr``, ``equalized_odds_difference[sex]`` or ``tpr[sex=F]``: how thresholds name it."""
+    if grouping is None:
+        return name
+    return f"{name}[{grouping}]" if group is None else f"{name}[{grouping}={group}]"
+
+
 @dataclass(frozen=True)
 class Metric:
     """One measured quantity, optionally for one group of one grouping, with its confidence interval.
@@ -38,11 +45,7 @@ class Metric:
 
     @property
     def key(self) -> str:
-        if self.grouping is None:
-            return self.name
-        if self.group is None:
-            return f"{self.name}[{self.grouping}]"
-        return f"{self.name}[{self.grouping}={self.group}]"
+        return metric_key(self.name, self.grouping, self.group)
 
     @property
     def estimable(self) -> bool:

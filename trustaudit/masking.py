@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+import numpy as np
 
 from . import extras
 
@@ -48,6 +50,14 @@ def partial(value: str) -> str:
         else:
             out.append("*" if char.isalpha() else char)
     return "".join(out)
+
+
+def value_summary(values: Iterable[Any]) -> str:
+    """``2 distinct values (int)``: what a column or a model gives, for error messages, which never
+    quote data values (they may be PHI)."""
+    distinct = list(dict.fromkeys(v.item() if isinstance(v, np.generic) else v for v in values))
+    kinds = ", ".join(sorted({type(v).__name__ for v in distinct}))
+    return f"{len(distinct)} distinct value{'' if len(distinct) == 1 else 's'} ({kinds})"
 
 
 def mask_phi(text: str, style: Style = "tag") -> str:

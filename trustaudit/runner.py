@@ -16,7 +16,7 @@ from . import runfolder
 from .adapters import ModelInfo, build_model
 from .auditors import AuditContext, Auditor, registry
 from .data import AuditData, load_data
-from .errors import TrustAuditError
+from .errors import SpecError, TrustAuditError
 from .findings import AuditResult, AuditRun, Status
 from .gate import evaluate
 from .manifest import git_commit, operator, read_manifest, write_manifest
@@ -29,17 +29,56 @@ KEY_PACKAGES = ("trustaudit", "numpy", "pandas", "scikit-learn", "fairlearn", "s
 
 
 def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]]]:
-    """Load the data (if any) and build the auditors, checking every column they need (no model is touched)."""
+    """Load the data (if any) and build the auditors, checking every column they need, every
+    threshold's metric key and the number of model calls against ``max_calls`` (no model runs)."""
     data = load_data(spec) if spec.data is not None else None
-    auditors = []
+    auditors, problems = [], []
     labels = _labels(spec)
     for i, entry in enumerate(spec.auditors):
         auditor = registry.build(entry.use, entry.params)
         for param, columns in auditor.required_columns().items():
             data.require_columns(columns, spec.where(f"auditors[{i}].params.{param}"))
         auditor.check_inputs(spec, spec.where(f"auditors[{i}].params"))
+        problems += _threshold_problems(spec, i, auditor, data)
         auditors.append((labels[i], auditor))
+    if problems:
+        raise SpecError("\n".join(problems))
+    _check_budget(spec, model_calls(spec, data, auditors))
     return data, auditors
+
+
+def _threshold_problems(spec: AuditSpec, index: int, auditor: Auditor,
+                        data: AuditData | None) -> list[str]:
+    """A line per threshold whose metric the auditor will not produce (the gate would reject it)."""
+    space = auditor.metric_keys(spec, data, spec.where(f"auditors[{index}].params"))
+    if space is None:
+        return []
+    problems = []
+    for j, threshold in enumerate(spec.auditors[index].thresholds):
+        problem = space.problem(threshold.metric, auditor.name)
+        if problem:
+            problems.append(f"{spec.where(f'auditors[{index}].thresholds[{j}].metric')}: {problem}")
+    return problems
+
+
+def model_calls(spec: AuditSpec, data: AuditData | None,
+                auditors: list[tuple[str, Auditor]]) -> dict[str, int]:
+    """Each auditor's estimate of the model calls it will make, by label."""
+    return {label: auditor.model_calls(spec, data, spec.where(f"auditors[{i}].params"))
+            for i, (label, auditor) in enumerate(auditors)}
+
+
+def _check_budget(spec: AuditSpec, calls: dict[str, int]) -> None:
+    """Stop before the first call when the audit would make more calls than the spec allows."""
+    total = sum(calls.values())
+    if total > spec.max_calls:
+        parts = ", ".join(f"{label}: {n:,}" for label, n in calls.items() if n)
+        raise SpecError(
+            f"{spec.where('max_calls')}: the audit would make about {total:,} model calls "
+            f"({parts}), more than max_calls {spec.max_calls:,}. Narrow it (e.g. fewer families, "
+            "values or samples, design: one_at_a_time, sample_groups, max_vignettes), or confirm "
+            f"the cost: max_calls: {total} in the spec."
+        )
 
 
 def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None = None,
@@ -69,8 +108,9 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
         write_manifest(folder.path, manifest)
         recorder = Recorder(folder.writer, run_id=folder.run_id, capture=spec.ledger.capture, replay=folder.replay,
                             recorded_asks=folder.recorded_asks)
-        context = dict(recorder=recorder, baseline=baseline_manifest, declared=_declared(spec),
-                       spec_digest=spec.digest(), model_info=model_info, hmac_key=key, base_dir=spec.path.parent)
+        context = dict(recorder=recorder, baseline=baseline_manifest,
+                       declared=spec.declared_metrics(), spec_digest=spec.digest(),
+                       model_info=model_info, hmac_key=key, base_dir=spec.path.parent)
         recorded = _recorded(spec, model, recorder)
         results = _run_auditors(auditors, recorded, data, spec.seed, progress, context)
         checks = evaluate(spec, results)
@@ -128,12 +168,6 @@ def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData | No
         "ledger": {"file": "ledger.jsonl", "capture": spec.ledger.capture, "hmac": spec.ledger.hmac_key_env is not None,
                    "hmac_key_env": spec.ledger.hmac_key_env, "head": None, "records": None},
     }
-
-
-def _declared(spec: AuditSpec) -> dict[str, float]:
-    """Declared performance keyed by metric key; a bare name means its '[overall]' metric."""
-    declared = spec.model.declared if spec.model is not None else {}
-    return {name if "[" in name else f"{name}[overall]": value for name, value in declared.items()}
 
 
 def _run_one(auditor: Auditor, model, data: AuditData, ctx: AuditContext) -> AuditResult:

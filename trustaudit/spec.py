@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from . import envvars, extras
 from .errors import SpecError, did_you_mean
+from .keys import split_key
 
 Scalar = Union[bool, int, float, str]
 
@@ -164,7 +165,7 @@ class ThresholdSpec(_Strict):
 
     @property
     def base_name(self) -> str:
-        return self.metric.split("[", 1)[0]
+        return split_key(self.metric)[0]
 
 
 class LedgerSpec(_Strict):
@@ -197,6 +198,10 @@ class AuditSpec(_Strict):
     data: DataSpec | None = Field(None, description="Tabular audit data; LLM auditors bring their own prompts.")
     auditors: list[AuditorSpec] = Field(min_length=1)
     ledger: LedgerSpec = Field(default_factory=LedgerSpec)
+    max_calls: int = Field(5000, ge=1, description=(
+        "Most model calls the run may make. `trustaudit validate` shows the auditors' estimate; "
+        "validate and run stop (exit 2) before any call when it is larger. Raise it to confirm a "
+        "large audit, e.g. a factorial counterfactual design."))
 
     secret_env: list[str] = Field(default_factory=list, description=(
         "Environment variables whose values are secret: ${NAME} in this spec is expanded for the run, "
@@ -224,6 +229,11 @@ class AuditSpec(_Strict):
         if self.model is None:
             return "none"
         return "text" if self.model.type in TEXT_MODEL_TYPES else getattr(self.model, "kind", "tabular")
+
+    def declared_metrics(self) -> dict[str, float]:
+        """The model's declared performance by metric key; a bare name means its '[overall]'."""
+        declared = self.model.declared if self.model is not None else {}
+        return {name if "[" in name else f"{name}[overall]": value for name, value in declared.items()}
 
     def normalized(self) -> dict[str, Any]:
         """The validated spec as JSON data, values of ``secret_env`` variables left unexpanded."""
@@ -268,8 +278,20 @@ def parse_spec(raw: Any, path: Path) -> AuditSpec:
     spec._secret_values = expanded.secret_values
     _check_extras(spec)
     _check_auditors(spec)
+    _check_model_has_data(spec)
     _check_files(spec)
     return spec
+
+
+def _check_model_has_data(spec: AuditSpec) -> None:
+    """A tabular model predicts on the audit data: without it the run could not call the model."""
+    if spec.model_kind == "tabular" and spec.data is None:
+        raise SpecError(
+            f"{spec.where('data')}: model.type '{spec.model.type}' is a tabular model, which "
+            "predicts on the audit data, but the spec has no 'data' section. Add one, e.g. "
+            "data: {path: cohort.csv, target: outcome}, or audit a text model (openai, "
+            "llamacpp, replay, callable with 'generate')."
+        )
 
 
 def _check_auditors(spec: AuditSpec) -> None:

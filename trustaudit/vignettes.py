@@ -49,6 +49,17 @@ def load_vignettes(path: Path) -> list[Vignette]:
     return vignettes
 
 
+def select_families(vignettes: list[Vignette], families: tuple[str, ...],
+                    where: str) -> list[Vignette]:
+    """The vignettes of these families (all when none is named); an unknown one is a DataError."""
+    known = {v.family for v in vignettes}
+    for family in families:
+        if family not in known:
+            raise DataError(f"{where}.families: no vignette of family '{family}'."
+                            f"{did_you_mean(family, known)}")
+    return [v for v in vignettes if not families or v.family in families]
+
+
 def _parse(item: dict, where: str) -> Vignette:
     for key in ("id", "family", "text", "question", "decision"):
         if key not in item:

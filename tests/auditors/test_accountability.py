@@ -18,9 +18,11 @@ from ..conftest import base_spec
 
 def _spec(tmp_path, name="spec.yaml", **overrides):
     spec = base_spec(output=str(tmp_path / "reports"), **overrides)
-    spec["auditors"] = spec["auditors"] * 2 + [{"use": "accountability", "thresholds": [
-        {"metric": "ledger_completeness", "min": 1}, {"metric": "chain_intact", "min": 1},
-        {"metric": "declared_within_ci", "min": 1}, {"metric": "model_changed", "max": 0}]}]
+    thresholds = [{"metric": "ledger_completeness", "min": 1}, {"metric": "chain_intact", "min": 1},
+                  {"metric": "model_changed", "max": 0}]
+    if spec["model"].get("declared"):  # no declared performance: no declared_within_ci
+        thresholds.append({"metric": "declared_within_ci", "min": 1})
+    spec["auditors"] = spec["auditors"] * 2 + [{"use": "accountability", "thresholds": thresholds}]
     path = tmp_path / name
     path.write_text(yaml.safe_dump(spec))
     return load_spec(path)

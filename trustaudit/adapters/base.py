@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AdapterError
+from ..masking import value_summary
+
+PREDICTION_CALLS = 2  # binary_outcomes calls predict and predict_scores: two ledger records
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,10 @@ def binary_outcomes(model: TabularModel, X: pd.DataFrame, positive_label: Any) -
         raise AdapterError(f"{who}: predict returned a missing value at data row {row + 1}. Predictions must be complete.")
     labels = pd.unique(raw)
     if len(labels) > 2 or (len(labels) == 2 and positive_label not in set(labels.tolist())):
-        shown = ", ".join(map(repr, labels[:5].tolist()))
         hint = " They look like scores: give them as the score column." if np.issubdtype(raw.dtype, np.floating) else ""
         raise AdapterError(
-            f"{who}: predictions must be binary with positive label {positive_label!r}; got {len(labels)} "
-            f"distinct values ({shown}).{hint}"
+            f"{who}: predictions must be binary with positive label {positive_label!r}; got "
+            f"{value_summary(labels)}.{hint}"
         )
     y_pred = (raw == positive_label).astype(np.int8)
     scores = model.predict_scores(X)

@@ -14,6 +14,7 @@ import sklearn
 from ..errors import AdapterError, SpecError
 from ..fingerprint import sha256_file, sha256_source
 from ..loading import load_object
+from ..masking import value_summary
 from .base import ModelInfo
 
 
@@ -35,7 +36,8 @@ class SklearnAdapter:
         if self.positive_label not in classes:
             raise AdapterError(
                 f"sklearn adapter ({self.info.name}): positive label {self.positive_label!r} is not one of the "
-                f"estimator's classes {classes}. Set data.positive_label to one of them."
+                f"estimator's classes ({value_summary(classes)}). "
+                "Set data.positive_label to one of them."
             )
         return self._call("predict_proba", X)[:, classes.index(self.positive_label)]
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from ..data import AuditData
 from ..findings import AuditResult, Finding, Metric
+from ..keys import KeySpace, keys
 from ..ledger import CALL_FIELDS, chain_problems, read_ledger
 from .base import AuditContext, Auditor, registry
 
@@ -26,6 +27,13 @@ class AccountabilityAuditor(Auditor):
     @classmethod
     def metric_names(cls) -> set[str]:
         return {"ledger_completeness", "chain_intact", "model_calls", "model_changed", "declared_within_ci"}
+
+    def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace:
+        """The ledger's metrics, and one declared_within_ci per performance the model declares."""
+        found = keys(self.metric_names() - {"declared_within_ci"})
+        found |= {("declared_within_ci", key, None) for key in spec.declared_metrics()}
+        why = "It needs the model's declared performance: model.declared, e.g. {auroc: 0.8}."
+        return KeySpace(frozenset(found), absent={"declared_within_ci": why})
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         records = read_ledger(ctx.recorder.writer.path).records

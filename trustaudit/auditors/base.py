@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, TypeAdapter
 from ..data import AuditData
 from ..errors import DataError, SpecError, did_you_mean
 from ..findings import AuditResult, Status, failure_summary
+from ..keys import KeySpace
 from ..progress import SILENT, Progress
 
 
@@ -67,6 +68,16 @@ class Auditor:
 
     def check_inputs(self, spec: Any, where: str) -> None:
         """Check files and values the parameters name (before any model runs); raise SpecError/DataError."""
+
+    def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace | None:
+        """The metric keys ``run`` will produce, from the parameters, data and input files (no model
+        call), so a threshold naming none of them fails ``validate``. None: not known before the run
+        (thresholds are then checked by metric name only)."""
+        return None
+
+    def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
+        """Most model calls ``run`` will make (the spec's ``max_calls`` caps their sum)."""
+        return 0
 
     def run(self, model: Any, data: AuditData | None, ctx: AuditContext) -> AuditResult:
         raise NotImplementedError

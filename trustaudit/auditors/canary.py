@@ -20,6 +20,7 @@ from pydantic import Field
 
 from ..canaries import Canary, load_canaries
 from ..findings import AuditResult, Finding, Metric
+from ..keys import KeySpace, keys
 from .base import AuditContext, Auditor, load_param_file, registry
 
 PROMPT = "Complete the following record exactly, with no other words:\n{prefix}"
@@ -42,6 +43,20 @@ class CanaryAuditor(Auditor):
 
     def check_inputs(self, spec: Any, where: str) -> None:
         self._load(spec.path.parent, where)
+
+    def metric_keys(self, spec: Any, data: Any, where: str) -> KeySpace:
+        """Exposure per canary (by id) when the model can score text; the rates for all canaries."""
+        ids = [c.id for c in self._load(spec.path.parent, where)]
+        found = keys(("exposure",), "canary", ids)
+        found |= keys(("verbatim_rate", "partial_rate", "max_exposure"))
+        return KeySpace(frozenset(found))
+
+    def model_calls(self, spec: Any, data: Any, where: str) -> int:
+        """A completion per canary; with a model that scores text, also its secret and every
+        candidate scored."""
+        scoring = spec.model.type == "llamacpp" or getattr(spec.model, "score", None) is not None
+        per_canary = 1 + (self.candidates + 1 if scoring else 0)
+        return per_canary * len(self._load(spec.path.parent, where))
 
     def _load(self, base_dir: Path, where: str) -> list[Canary]:
         return load_param_file(load_canaries, self.canaries, base_dir, f"{where}.canaries")

@@ -21,10 +21,11 @@ import numpy as np
 from pydantic import Field
 from scipy.stats import binomtest, chi2_contingency, false_discovery_control
 
-from ..errors import DataError, did_you_mean
+from ..errors import did_you_mean
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..keys import KeySpace, keys
 from ..metrics import percentile_ci, spread
-from ..vignettes import Vignette, load_vignettes
+from ..vignettes import Vignette, load_vignettes, select_families
 from .base import (AuditContext, Auditor, BootstrapParams, coverage_verdict, load_param_file,
                    registry)
 from .demographics import SLOTS, fill
@@ -42,6 +43,10 @@ STATS = ("total", "errors", "answered", "refused", "unparseable", "focal_base", 
 class Group:
     label: str
     chosen: dict[str, str] = field(default_factory=dict)
+
+    def asks(self, vignette: Vignette) -> bool:
+        """False when the group would swap a slot clinically relevant to the vignette."""
+        return not any(slot in vignette.relevant for slot in self.chosen)
 
 
 @registry.register
@@ -88,13 +93,7 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
 
     def _load(self, base_dir: Path, where: str) -> list[Vignette]:
         vignettes = load_param_file(load_vignettes, self.vignettes, base_dir, f"{where}.vignettes")
-        if self.families:
-            known = {v.family for v in vignettes}
-            for family in self.families:
-                if family not in known:
-                    raise DataError(f"{where}.families: no vignette of family '{family}'.{did_you_mean(family, known)}")
-            vignettes = [v for v in vignettes if v.family in self.families]
-        return vignettes
+        return select_families(vignettes, self.families, where)
 
     def groups(self, rng: np.random.Generator) -> list[Group]:
         options = {slot: self.values.get(slot) or tuple(SLOTS[slot].values) for slot in self.swap}
@@ -108,12 +107,38 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
             groups = [groups[i] for i in picked]
         return groups
 
+    def _design(self, base_dir: Path, where: str,
+                rng: np.random.Generator) -> tuple[list[Vignette], list[Group]]:
+        """The vignettes (a seeded sample with max_vignettes) and the groups the run asks about."""
+        vignettes = self._load(base_dir, where)
+        if self.max_vignettes and self.max_vignettes < len(vignettes):
+            picked = rng.choice(len(vignettes), self.max_vignettes, replace=False)
+            vignettes = [vignettes[i] for i in sorted(picked)]
+        return vignettes, self.groups(rng)
+
+    def metric_keys(self, spec: Any, data: Any, where: str) -> KeySpace:
+        """Per vignette family (and all vignettes) and every group asked in it."""
+        vignettes, groups = self._design(spec.path.parent, where, np.random.default_rng(spec.seed))
+        found = keys(("coverage",))
+        for family in [ALL, *dict.fromkeys(v.family for v in vignettes)]:
+            members = [v for v in vignettes if family in (ALL, v.family)]
+            asked = [g.label for g in groups if any(g.asks(v) for v in members)]
+            found |= keys(set(RATES) - {"flip_rate"}, family, [CONTROL, *asked])
+            found |= keys(("flip_rate", "rate_ratio", "mcnemar_p_bh"), family, asked)
+            found |= keys(("accuracy_gap", "chi2_p_bh"), family)
+            if self.n_samples > 1:
+                found |= keys(("control_self_flip_rate",), family)
+        why = "It needs n_samples of 2 or more."
+        return KeySpace(frozenset(found), absent={"control_self_flip_rate": why})
+
+    def model_calls(self, spec: Any, data: Any, where: str) -> int:
+        """Each vignette for the control and each group that may swap its slots, n_samples times."""
+        vignettes, groups = self._design(spec.path.parent, where, np.random.default_rng(spec.seed))
+        return self.n_samples * sum(g.asks(v) for v in vignettes for g in [Group(CONTROL), *groups])
+
     def run(self, model: Any, data: Any, ctx: AuditContext) -> AuditResult:
         rng = np.random.default_rng(ctx.seed)
-        vignettes = self._load(Path(ctx.base_dir), f"{ctx.label}.params")
-        if self.max_vignettes and self.max_vignettes < len(vignettes):
-            vignettes = [vignettes[i] for i in sorted(rng.choice(len(vignettes), self.max_vignettes, replace=False))]
-        groups = self.groups(rng)
+        vignettes, groups = self._design(Path(ctx.base_dir), f"{ctx.label}.params", rng)
         plan, skipped = self._plan(vignettes, groups, model)
         ctx.progress.step(f"{ctx.label}: {len(vignettes)} vignettes x {len(groups)} groups + control x "
                           f"{self.n_samples} sample(s): {len(plan)} prompts")
@@ -135,7 +160,7 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
         plan, skipped = [], {}
         for i, vignette in enumerate(vignettes):
             for group in [Group(CONTROL), *groups]:
-                if any(slot in vignette.relevant for slot in group.chosen):
+                if not group.asks(vignette):
                     skipped.setdefault(vignette.id, vignette.relevance_note or ", ".join(vignette.relevant))
                     continue
                 prompt = f"{fill(vignette.text, group.chosen, vignette.own)}\n\n{vignette.question}"

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from ..adapters.base import binary_outcomes
+from ..adapters.base import PREDICTION_CALLS, binary_outcomes
 from ..data import AuditData
 from ..errors import SpecError
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..keys import KeySpace, keys
 from ..metrics import (COUNT_METRICS, SCORE_METRICS, ScoreRows, bootstrap_cells, confusion_cells,
                        merge_groups, percentile_ci, spread)
 from ..progress import SILENT, Progress
@@ -94,6 +95,20 @@ class FairnessAuditor(BootstrapParams, Auditor):
     def check_inputs(self, spec: Any, where: str) -> None:
         if spec.data is None or spec.data.target is None:
             raise SpecError(f"{spec.where('data.target')}: the fairness auditor needs the outcome column: set data.target.")
+
+    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+        """Per group of every grouping the data's sensitive columns give (small groups too: they are
+        reported as not estimable); disparities per grouping."""
+        found: set = set()
+        for grouping in self._groupings(data.frame.loc[:, list(self.sensitive_features)])[1]:
+            overall = grouping.name == OVERALL
+            found |= keys(GROUP_METRICS, grouping.name, (None,) if overall else grouping.labels)
+            if not overall:
+                found |= keys((*DISPARITIES, *EQUALIZED_ODDS), grouping.name)
+        return KeySpace(frozenset(found), from_data=True)
+
+    def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
+        return PREDICTION_CALLS
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         ctx.progress.step(f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}")

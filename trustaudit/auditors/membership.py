@@ -15,10 +15,11 @@ import pandas as pd
 from pydantic import Field
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from ..adapters.base import binary_outcomes
+from ..adapters.base import PREDICTION_CALLS, binary_outcomes
 from ..data import AuditData, read_table
 from ..errors import AuditorError, DataError
 from ..findings import AuditResult, Metric
+from ..keys import KeySpace, keys
 from ..loading import load_object
 from ..metrics import percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, registry
@@ -38,6 +39,12 @@ class MembershipAuditor(BootstrapParams, Auditor):
     @classmethod
     def metric_names(cls) -> set[str]:
         return {"mia_auc", "mia_tpr_at_fpr"}
+
+    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+        return KeySpace(frozenset(keys(self.metric_names())))
+
+    def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
+        return 2 * PREDICTION_CALLS  # the training rows and the held-out rows
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         if data.target is None:

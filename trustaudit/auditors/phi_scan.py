@@ -20,7 +20,8 @@ from ..findings import AuditResult, Finding, Metric, Plot
 from ..masking import mask
 from ..metrics import percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, registry
-from .phi import SAFE_HARBOR, resolve_overlaps, safe_harbor_legend, scan_long
+from ..keys import KeySpace
+from .phi import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan_long
 
 
 @registry.register
@@ -44,11 +45,14 @@ class PhiScanAuditor(BootstrapParams, Auditor):
     def required_columns(self) -> dict[str, tuple[str, ...]]:
         return {"column": (self.column,)}
 
+    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+        return category_keys(("phi_per_1000_rows",), ("rows_with_phi_rate", "skipped_rows"))
+
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         rows, texts, skipped = _texts(data.frame[self.column])
         ctx.progress.step(f"{ctx.label}: scanning {len(texts):,} cells of '{self.column}' for PHI")
         found = scan_long(texts, window=self.window, n_process=self.n_process)
-        letters = [c.letter for c in SAFE_HARBOR if c.entities]
+        letters = list(DETECTED)
         counts = np.zeros((len(texts), len(letters)))
         examples = []
         for k, (row, text, spans) in enumerate(zip(rows, texts, found)):

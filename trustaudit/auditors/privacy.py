@@ -20,9 +20,10 @@ from ..jsonl import read_records
 from ..findings import AuditResult, Finding, Metric, Plot
 from ..masking import mask
 from ..metrics import percentile_ci
+from ..keys import KeySpace
 from .base import (AuditContext, Auditor, BootstrapParams, coverage_verdict, load_param_file,
                    registry)
-from .phi import SAFE_HARBOR, resolve_overlaps, safe_harbor_legend, scan
+from .phi import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
 ALL = "all"
@@ -76,6 +77,13 @@ class PrivacyAuditor(BootstrapParams, Auditor):
     def check_inputs(self, spec: Any, where: str) -> None:
         self._probes(spec.path.parent, where)
 
+    def metric_keys(self, spec: Any, data: Any, where: str) -> KeySpace:
+        return category_keys(("echoed_phi_per_1000", "new_phi_per_1000"),
+                             ("leaky_output_rate", "identifier_leaks", "coverage"))
+
+    def model_calls(self, spec: Any, data: Any, where: str) -> int:
+        return len(self._probes(spec.path.parent, where))
+
     def _probes(self, base_dir: Path, where: str) -> list[Probe]:
         return load_param_file(load_probes, self.probes, base_dir, f"{where}.probes")
 
@@ -86,7 +94,7 @@ class PrivacyAuditor(BootstrapParams, Auditor):
         answered = [(p, a) for p, a in zip(probes, answers) if not a.error]
         ctx.progress.step(f"{ctx.label}: scanning {len(answered)} answers for PHI")
         found = scan([a.text for _, a in answered]) if answered else []
-        letters = [c.letter for c in SAFE_HARBOR if c.entities]
+        letters = list(DETECTED)
         counts = np.zeros((len(answered), len(letters), 2))  # per output, category, (echoed, new)
         examples = []
         for k, ((probe, answer), spans) in enumerate(zip(answered, found)):

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..adapters.base import binary_outcomes
+from ..adapters.base import PREDICTION_CALLS, binary_outcomes
 from ..data import AuditData
 from ..errors import AdapterError
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..keys import KeySpace, keys, level_group
 from ..masking import mask_phi
 from ..metrics import ScoreRows, percentile_ci
 from ..perturbations import DEFAULT_LEVELS, TABULAR
@@ -51,6 +52,16 @@ class RobustnessAuditor(BootstrapParams, Auditor):
         columns = tuple(c for p in self.perturbations for c in (p.columns or ()))
         return {"frozen": self.frozen, "perturbations": columns}
 
+    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+        """Per perturbation (the grouping) and level (the group)."""
+        found = [keys(self.metric_names(), choice.name, map(level_group, _levels(choice)))
+                 for choice in self.perturbations]
+        return KeySpace(frozenset().union(*found))
+
+    def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
+        """The clean data, then every level of every perturbation."""
+        return PREDICTION_CALLS * (1 + sum(len(_levels(choice)) for choice in self.perturbations))
+
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         X = data.X
         clean = binary_outcomes(model, X, data.positive_label)
@@ -61,10 +72,10 @@ class RobustnessAuditor(BootstrapParams, Auditor):
         metrics, examples, plots = [], [], []
         for p_index, choice in enumerate(self.perturbations):
             columns = list(choice.columns or [c for c in X.columns if c not in self.frozen])
-            for l_index, level in enumerate(choice.levels or DEFAULT_LEVELS[choice.name]):
+            for l_index, level in enumerate(_levels(choice)):
                 rng = np.random.default_rng([ctx.seed, p_index, l_index])
                 perturbed = TABULAR[choice.name](X, level, rng, columns)
-                group = f"{level:g}"
+                group = level_group(level)
                 try:
                     with ctx.recorder.scope(check=f"{choice.name}={group}"):
                         out = binary_outcomes(model, perturbed, data.positive_label)
@@ -101,6 +112,10 @@ class RobustnessAuditor(BootstrapParams, Auditor):
             low, high = percentile_ci(samples[:, None], self.confidence) if samples is not None else ([np.nan],) * 2
             out_metrics.append(Metric(name, float(value), float(low[0]), float(high[0]), n, grouping, group))
         return out_metrics
+
+
+def _levels(choice: PerturbationChoice) -> tuple[float, ...]:
+    return choice.levels or DEFAULT_LEVELS[choice.name]
 
 
 def _flipped_rows(X: pd.DataFrame, perturbed: pd.DataFrame, before, after, name: str, level: str) -> list[tuple]:

@@ -15,10 +15,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..keys import KeySpace, keys, level_group
 from ..metrics import percentile_ci
 from ..masking import mask_phi
 from ..perturbations.text import TEXT, negate, none_of_the_others, reorder_options
-from ..vignettes import Vignette, load_vignettes
+from ..vignettes import Vignette, load_vignettes, select_families
 from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
 from .counterfactual import SYSTEM_PROMPT, _short
 from .demographics import fill
@@ -61,17 +62,32 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
 
     def _load(self, base_dir: Path, where: str) -> list[Vignette]:
         vignettes = load_param_file(load_vignettes, self.vignettes, base_dir, f"{where}.vignettes")
-        return [v for v in vignettes if not self.families or v.family in self.families]
+        return select_families(vignettes, self.families, where)
+
+    def metric_keys(self, spec: Any, data: Any, where: str) -> KeySpace:
+        """Per perturbation (the grouping) and level (the group): negation is directional, the
+        others invariant (with the accuracy drop where vignettes have a gold answer)."""
+        found = [keys(("directional_pass_rate",) if choice.name == "negation" else
+                      ("flip_rate", "accuracy_drop_rate"), choice.name,
+                      map(level_group, _levels(choice)))
+                 for choice in self.perturbations]
+        return KeySpace(frozenset().union(*found))
+
+    def model_calls(self, spec: Any, data: Any, where: str) -> int:
+        """At most every vignette, clean and at every level (identical prompts are sent once)."""
+        variants = 1 + sum(len(_levels(choice)) for choice in self.perturbations)
+        return variants * len(self._load(spec.path.parent, where))
 
     def run(self, model: Any, data: Any, ctx: AuditContext) -> AuditResult:
         vignettes = self._load(Path(ctx.base_dir), f"{ctx.label}.params")
         clean = [(fill(v.text, {}, v.own), v.question, {}) for v in vignettes]
         variants = [("clean", "", clean)]
         for p_index, choice in enumerate(self.perturbations):
-            for l_index, level in enumerate(choice.levels or DEFAULT_LEVELS.get(choice.name, (1.0,))):
+            for l_index, level in enumerate(_levels(choice)):
                 rng = np.random.default_rng([ctx.seed, p_index, l_index])
-                variants.append((choice.name, f"{level:g}", [_perturb(choice.name, level, rng, v, case)
-                                                               for v, (case, *_) in zip(vignettes, clean)]))
+                perturbed = [_perturb(choice.name, level, rng, v, case)
+                             for v, (case, *_) in zip(vignettes, clean)]
+                variants.append((choice.name, level_group(level), perturbed))
         prompts = [[("system", SYSTEM_PROMPT), ("user", f"{case}\n\n{question}")] for *_, cases in variants
                    for case, question, _ in cases]
         ctx.progress.step(f"{ctx.label}: {len(vignettes)} vignettes x {len(variants)} variants: {len(prompts)} prompts")
@@ -108,6 +124,10 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
                             tuple(examples[: self.worst_examples]), ("vignette", "perturbation", "clean", "perturbed"))
                     ] if examples else []
         return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots))
+
+
+def _levels(choice: TextPerturbationChoice) -> tuple[float, ...]:
+    return choice.levels or DEFAULT_LEVELS.get(choice.name, (1.0,))
 
 
 def _perturb(name: str, level: float, rng: np.random.Generator, vignette: Vignette, case: str):
