@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
@@ -81,10 +82,36 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _canaries(args: argparse.Namespace) -> int:
     records = make_canaries(args.n, args.seed, args.digits)
-    Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    _write_file(Path(args.out), "".join(json.dumps(r) + "\n" for r in records), "--out")
     print(f"{args.out}: {len(records)} canary record(s). Put each 'text' into the fine-tuning data; audit with "
           "use: canary, params: {canaries: " + args.out + "}.")
     return EXIT_PASS
+
+
+def _write_file(path: Path, text: str, option: str) -> None:
+    """Write a file the user named, or say why it cannot be (a folder, a missing folder, no permission)."""
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; expected a file name, e.g. {path / 'canaries.jsonl'}.")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {path}: the folder '{path.parent}' does not exist. Create it first.")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write it ({exc.strerror}). Choose a path you can write to.") \
+            from None
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a bad value exits 2 with the option's name, the range and the fix."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low:,} to {high:,}, got {text!r}")
+        return value
+    return parse
 
 
 def _folder(value: str | None, must_exist: bool = False) -> Path | None:
@@ -152,9 +179,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)
     canaries = commands.add_parser("canaries", help="make canary records to plant in a fine-tuning set")
-    canaries.add_argument("--n", type=int, default=10, help="how many (default 10)")
-    canaries.add_argument("--seed", type=int, default=0)
-    canaries.add_argument("--digits", type=int, default=9, help="digits of each secret (default 9)")
+    canaries.add_argument("--n", type=_whole_number(1, 100_000), default=10, help="how many (default 10)")
+    canaries.add_argument("--seed", type=_whole_number(0, 2**63 - 1), default=0)
+    canaries.add_argument("--digits", type=_whole_number(1, 30), default=9,
+                          help="digits of each secret (default 9, at most 30)")
     canaries.add_argument("--out", required=True, help="JSONL file to write")
     canaries.set_defaults(handler=_canaries)
     commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)

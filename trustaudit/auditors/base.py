@@ -67,6 +67,9 @@ class Auditor:
     def check_inputs(self, spec: Any, where: str) -> None:
         """Check files and values the parameters name (before any model runs); raise SpecError/DataError."""
 
+    def check_data(self, data: AuditData, where: str) -> None:
+        """Check the data values the parameters rely on (before any model runs); raise DataError."""
+
     def run(self, model: Any, data: AuditData | None, ctx: AuditContext) -> AuditResult:
         raise NotImplementedError
 
