@@ -55,8 +55,8 @@ def _run(args: argparse.Namespace) -> int:
     progress = Progress(stream=None if args.quiet else sys.stderr)
     codes = []
     for spec in specs:
-        run = run_audit(spec, out=_folder(args.out), resume=_folder(args.resume, must_exist=True),
-                        baseline=_folder(args.baseline, must_exist=True), progress=progress)
+        run = run_audit(spec, out=_folder(args.out), resume=_run_folder(args.resume, "--resume"),
+                        baseline=_run_folder(args.baseline, "--baseline"), progress=progress)
         prefix = f"{spec.name}: " if len(specs) > 1 else ""
         print(prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html")))
         codes.append(exit_code(run))
@@ -69,7 +69,7 @@ def _verify(args: argparse.Namespace) -> int:
         key = os.environ.get(args.hmac_key_env, "").encode() or None
         if key is None:
             raise UsageError(f"--hmac-key-env: environment variable {args.hmac_key_env} is not set or empty.")
-    result = verify_run(_folder(args.run_dir, must_exist=True), key)
+    result = verify_run(_run_folder(args.run_dir, "RUN_DIR"), key)
     for problem in result.problems:
         print(f"BROKEN: {problem}")
     if result.intact:
@@ -114,13 +114,15 @@ def _whole_number(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _folder(value: str | None, must_exist: bool = False) -> Path | None:
-    if value is None:
-        return None
-    path = Path(value)
-    if must_exist and not path.is_dir():
-        raise UsageError(f"{value}: no such run folder.")
-    return path
+def _folder(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _run_folder(value: str | None, option: str) -> Path | None:
+    """An existing run folder named on the command line (the message names the option)."""
+    if value is not None and not Path(value).is_dir():
+        raise UsageError(f"{option} {value}: no such run folder. Give a folder written by trustaudit run.")
+    return _folder(value)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -223,7 +223,12 @@ class AuditSpec(_Strict):
         return self._path
 
     def resolve(self, path: Path) -> Path:
-        return path if path.is_absolute() else (self._path.parent / path).resolve()
+        if path.is_absolute():
+            return path
+        try:
+            return (self._path.parent / path).resolve()
+        except RuntimeError:  # a symbolic link loop: left for file_problem to name
+            return self._path.parent / path
 
     def where(self, key: str) -> str:
         """``audits/x.yaml: data.path``: the spec as the user named it, and a key path in it."""
@@ -368,7 +373,7 @@ def _check_files(spec: AuditSpec) -> None:
 
 def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
     lines = []
-    for error in errors:
+    for error in _merge_scalar_errors(errors):
         loc = _strip_union_tags(error["loc"], raw)
         where = _loc_text(loc) or "(top level)"
         kind = error["type"]
@@ -398,6 +403,20 @@ def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
             message = error["msg"].removeprefix("Value error, ")
             lines.append(f"{path}: {where}: {message}{shown}.")
     return "\n".join(lines)
+
+
+def _merge_scalar_errors(errors: list[dict]) -> list[dict]:
+    """A Scalar (positive_label) gives one error per member type (.bool, .int, ...): say it once."""
+    merged, seen = [], set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if len(loc) >= 2 and loc[-2] == "positive_label" and loc[-1] in ("bool", "int", "float", "str"):
+            if loc[:-1] in seen:
+                continue
+            seen.add(loc[:-1])
+            error = {**error, "loc": loc[:-1], "msg": "expected one value (true/false, a number or text)"}
+        merged.append(error)
+    return merged
 
 
 def _strip_union_tags(loc: tuple, raw: dict) -> tuple:
