@@ -52,7 +52,8 @@ def base_spec(**overrides) -> dict:
 
 
 def set_at(spec: dict, path: str, value) -> dict:
-    """Set the value at a dotted path ('auditors.0.params.x') in place (None deletes it); returns spec."""
+    """Set the value at a dotted path ('auditors.0.params.x') in place (None deletes it);
+    returns spec."""
     *parents, last = path.split(".")
     node = spec
     for part in parents:

@@ -1,5 +1,6 @@
-"""Issue 9, item 5: every bad input ends in exit 2 and a message naming the file, key, column or row, or in a
-sensible audit; never a traceback, 'internal error' or a hang. The cases live in tests/bad_inputs/."""
+"""Issue 9, item 5: every bad input ends in exit 2 and a message naming the file, key, column
+or row, or in a sensible audit; never a traceback, 'internal error' or a hang. The cases live in
+tests/bad_inputs/."""
 
 import pytest
 

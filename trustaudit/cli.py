@@ -55,8 +55,13 @@ def _run(args: argparse.Namespace) -> int:
     progress = Progress(stream=None if args.quiet else sys.stderr)
     codes = []
     for spec in specs:
-        run = run_audit(spec, out=_folder(args.out), resume=_run_folder(args.resume, "--resume"),
-                        baseline=_run_folder(args.baseline, "--baseline"), progress=progress)
+        run = run_audit(
+            spec,
+            out=_folder(args.out),
+            resume=_run_folder(args.resume, "--resume"),
+            baseline=_run_folder(args.baseline, "--baseline"),
+            progress=progress,
+        )
         prefix = f"{spec.name}: " if len(specs) > 1 else ""
         print(prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html")))
         codes.append(exit_code(run))
@@ -89,28 +94,38 @@ def _canaries(args: argparse.Namespace) -> int:
 
 
 def _write_file(path: Path, text: str, option: str) -> None:
-    """Write a file the user named, or say why it cannot be (a folder, a missing folder, no permission)."""
+    """Write a file the user named, or say why it cannot be (a folder, a missing folder, no
+    permission)."""
     if path.is_dir():
-        raise UsageError(f"{option} {path}: is a folder; expected a file name, e.g. {path / 'canaries.jsonl'}.")
+        raise UsageError(
+            f"{option} {path}: is a folder; expected a file name, e.g. {path / 'canaries.jsonl'}."
+        )
     if not path.parent.is_dir():
-        raise UsageError(f"{option} {path}: the folder '{path.parent}' does not exist. Create it first.")
+        raise UsageError(
+            f"{option} {path}: the folder '{path.parent}' does not exist. Create it first."
+        )
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"{option} {path}: cannot write it ({exc.strerror}). Choose a path you can write to.") \
-            from None
+        raise UsageError(
+            f"{option} {path}: cannot write it ({exc.strerror}). Choose a path you can write to."
+        ) from None
 
 
 def _whole_number(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a bad value exits 2 with the option's name, the range and the fix."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             value = None
         if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected a whole number from {low:,} to {high:,}, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low:,} to {high:,}, got {text!r}"
+            )
         return value
+
     return parse
 
 
@@ -121,7 +136,9 @@ def _folder(value: str | None) -> Path | None:
 def _run_folder(value: str | None, option: str) -> Path | None:
     """An existing run folder named on the command line (the message names the option)."""
     if value is not None and not Path(value).is_dir():
-        raise UsageError(f"{option} {value}: no such run folder. Give a folder written by trustaudit run.")
+        raise UsageError(
+            f"{option} {value}: no such run folder. Give a folder written by trustaudit run."
+        )
     return _folder(value)
 
 
@@ -181,10 +198,16 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)
     canaries = commands.add_parser("canaries", help="make canary records to plant in a fine-tuning set")
-    canaries.add_argument("--n", type=_whole_number(1, 100_000), default=10, help="how many (default 10)")
+    canaries.add_argument(
+        "--n", type=_whole_number(1, 100_000), default=10, help="how many (default 10)"
+    )
     canaries.add_argument("--seed", type=_whole_number(0, 2**63 - 1), default=0)
-    canaries.add_argument("--digits", type=_whole_number(1, 30), default=9,
-                          help="digits of each secret (default 9, at most 30)")
+    canaries.add_argument(
+        "--digits",
+        type=_whole_number(1, 30),
+        default=9,
+        help="digits of each secret (default 9, at most 30)",
+    )
     canaries.add_argument("--out", required=True, help="JSONL file to write")
     canaries.set_defaults(handler=_canaries)
     commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)

@@ -77,26 +77,41 @@ def read_table(path: Path, where: str) -> pd.DataFrame:
 
 
 def _csv_header(path: Path) -> list[str]:
-    """The header as written: pandas renames a repeated name ('sex' becomes 'sex.1') when it reads."""
+    """The header as written: pandas renames a repeated name ('sex' becomes 'sex.1') when it
+    reads."""
     return pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].dropna().tolist()
 
 
 def check_unique_columns(names: Iterable[Any], where: str, source: str) -> None:
-    """Two columns with one name would make every column reference ambiguous (or silently renamed)."""
-    repeated = [f"'{name}' ({count} times)" for name, count in Counter(map(str, names)).items() if count > 1]
+    """Two columns with one name would make every column reference ambiguous (or silently
+    renamed)."""
+    repeated = [
+        f"'{name}' ({count} times)" for name, count in Counter(map(str, names)).items() if count > 1
+    ]
     if repeated:
-        raise DataError(f"{where}: column name {', '.join(repeated)} repeats in {source}. "
-                        "Give every column its own name.")
+        raise DataError(
+            f"{where}: column name {', '.join(repeated)} repeats in {source}. "
+            "Give every column its own name."
+        )
 
 
 def check_flat(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
-    """A list or struct value (nested Parquet) cannot be compared or grouped: stop before any model runs."""
+    """A list or struct value (nested Parquet) cannot be compared or grouped: stop before any
+    model runs."""
     for column in columns:
-        nested = frame[column].map(_is_nested).to_numpy(dtype=bool) if frame[column].dtype == object else []
+        nested = (
+            frame[column].map(_is_nested).to_numpy(dtype=bool)
+            if frame[column].dtype == object
+            else []
+        )
         if np.any(nested):
-            raise DataError(f"{where}: column '{column}' holds lists or structs in {int(np.sum(nested))} row(s) "
-                            f"(first: data row {int(np.argmax(nested)) + 1}); expected one plain value per row. "
-                            "Flatten it into plain columns first.")
+            raise DataError(
+                f"{where}: column '{column}' holds lists or structs in {int(np.sum(nested))} "
+                f"row(s) "
+                f"(first: data row {int(np.argmax(nested)) + 1}); expected one plain value per "
+                f"row. "
+                "Flatten it into plain columns first."
+            )
 
 
 def _is_nested(value: Any) -> bool:
@@ -111,7 +126,8 @@ def load_data(spec: AuditSpec) -> AuditData:
         frame = read_table(path, spec.where("data.path"))
         source, fingerprint = str(path), sha256_file(path)
     else:
-        factory = load_function(data_spec.factory, base_dir=spec.path.parent, where=spec.where("data.factory"))
+        factory = load_function(data_spec.factory, base_dir=spec.path.parent,
+                                where=spec.where("data.factory"))
         try:
             frame = factory(**data_spec.kwargs)
         except (Exception, SystemExit) as exc:

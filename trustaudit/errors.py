@@ -44,7 +44,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 def file_problem(path: Path) -> str | None:
     """Why ``path`` cannot be read as a file, as the end of a sentence; None when it can.
 
-    Tells a symbolic link loop, a broken link, a folder and a device or pipe (whose read would block)
+    Tells a symbolic link loop, a broken link, a folder and a device or pipe (whose read would
+    block)
     apart from a plain missing file, so the message says what to fix."""
     try:
         mode = path.stat().st_mode

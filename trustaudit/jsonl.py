@@ -10,8 +10,15 @@ from typing import Any, TypeVar
 from .errors import DataError, file_problem
 
 T = TypeVar("T")
-JSON_TYPES = {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
-              dict: "an object", type(None): "null"}
+JSON_TYPES = {
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
 
 
 def json_type(value: Any) -> str:

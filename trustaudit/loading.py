@@ -12,10 +12,13 @@ from .errors import SpecError, did_you_mean
 
 
 def load_function(ref: str, *, base_dir: Path, where: str) -> Any:
-    """Like ``load_object``, for a function: a constant named by mistake is caught before it is called."""
+    """Like ``load_object``, for a function: a constant named by mistake is caught before it is
+    called."""
     found = load_object(ref, base_dir=base_dir, where=where)
     if not callable(found):
-        raise SpecError(f"{where}: '{ref}' is a {type(found).__name__}, not a function. Name a function.")
+        raise SpecError(
+            f"{where}: '{ref}' is a {type(found).__name__}, not a function. Name a function."
+        )
     return found
 
 
@@ -49,11 +52,13 @@ def _load_module(module_part: str, *, base_dir: Path, where: str):
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
-        except (Exception, SystemExit) as exc:  # a script's sys.exit() must not end the audit silently
+        except (Exception, SystemExit) as exc:  # a script's sys.exit() must not end the audit
             del sys.modules[name]
             raise SpecError(f"{where}: importing '{path}' failed: {type(exc).__name__}: {exc}") from exc
         return module
     try:
         return importlib.import_module(module_part)
     except (Exception, SystemExit) as exc:
-        raise SpecError(f"{where}: cannot import module '{module_part}': {type(exc).__name__}: {exc}") from exc
+        raise SpecError(
+            f"{where}: cannot import module '{module_part}': {type(exc).__name__}: {exc}"
+        ) from exc

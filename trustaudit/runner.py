@@ -64,7 +64,8 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
     if resume:
         folder = runfolder.resume(resume, spec, key=key, progress=progress)
     else:
-        folder = runfolder.create(parent, spec.name, _now(), key=key, fsync_every=spec.ledger.fsync_every)
+        folder = runfolder.create(parent, spec.name, _now(), key=key,
+        fsync_every=spec.ledger.fsync_every)
     progress.step(f"run folder: {folder.path}")
     manifest = _manifest(spec, folder, data, model.info)
     try:

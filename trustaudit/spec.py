@@ -108,7 +108,9 @@ class OpenAIModelSpec(_TextModelBase):
         """Caught here, not at the first request: a bad scheme or port would fail every call."""
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("expected an http:// or https:// URL with a host, e.g. http://127.0.0.1:8765/v1")
+            raise ValueError(
+                "expected an http:// or https:// URL with a host, e.g. http://127.0.0.1:8765/v1"
+            )
         try:
             port = parts.port
         except ValueError:
@@ -252,13 +254,18 @@ def load_spec(path: str | Path) -> AuditSpec:
     path = Path(path)
     problem = file_problem(path)
     if problem:
-        raise SpecError(f"{path}: spec file not found: the path {problem}. Give the path of a YAML audit spec.")
+        raise SpecError(f"{path}: spec file not found: the path {problem}. Give the path of a "
+                        f"YAML audit spec.")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except RecursionError:
-        raise SpecError(f"{path}: the YAML is nested too deeply to read. A spec needs only a few levels.") from None
+        raise SpecError(
+            f"{path}: the YAML is nested too deeply to read. A spec needs only a few levels."
+        ) from None
     except UnicodeDecodeError as exc:
-        raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8.") from None
+        raise SpecError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8."
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -270,44 +277,65 @@ def load_spec(path: str | Path) -> AuditSpec:
 
 def check_expansion(raw: Any, path: Path) -> None:
     """Reject a YAML alias bomb (a few aliases that expand to billions of values) and self-referring
-    aliases before anything walks the spec; sizes are memoized by node, so this is linear in what was
+    aliases before anything walks the spec; sizes are memoized by node, so this is linear in
+    what was
     written, not in what it expands to."""
     sizes: dict[int, int] = {}
     total = _expanded_size(raw, sizes, open_nodes=set(), where=(), path=path)
     if total > MAX_SPEC_VALUES:
         where = _loc_text(_largest_branch(raw, sizes)) or "(top level)"
-        raise SpecError(f"{path}: {where}: the YAML expands to {total:,} values (aliases such as *name repeat "
-                        f"whole nodes); a spec may have at most {MAX_SPEC_VALUES:,}. Write the values out instead "
-                        "of nesting aliases.")
+        raise SpecError(
+            f"{path}: {where}: the YAML expands to {total:,} values (aliases such as *name repeat "
+            f"whole nodes); a spec may have at most {MAX_SPEC_VALUES:,}. Write the values out "
+            f"instead "
+            "of nesting aliases."
+        )
 
 
-def _expanded_size(value: Any, sizes: dict[int, int], open_nodes: set[int], where: tuple, path: Path) -> int:
+def _expanded_size(
+    value: Any, sizes: dict[int, int], open_nodes: set[int], where: tuple, path: Path
+) -> int:
     if not isinstance(value, (dict, list)):
         return 1
     node = id(value)
     if node in open_nodes:
-        raise SpecError(f"{path}: {_loc_text(where) or '(top level)'}: a YAML alias refers to a node that "
-                        "contains it, so the spec never ends. Remove the self-reference.")
+        raise SpecError(
+            f"{path}: {_loc_text(where) or '(top level)'}: a YAML alias refers to a node that "
+            "contains it, so the spec never ends. Remove the self-reference."
+        )
     if len(where) > MAX_SPEC_DEPTH:
-        raise SpecError(f"{path}: {_loc_text(where)}: nested more than {MAX_SPEC_DEPTH} levels deep. "
-                        "A spec needs only a few levels.")
+        raise SpecError(
+            f"{path}: {_loc_text(where)}: nested more than {MAX_SPEC_DEPTH} levels deep. "
+            "A spec needs only a few levels."
+        )
     if node not in sizes:
         open_nodes.add(node)
-        sizes[node] = 1 + sum(_expanded_size(child, sizes, open_nodes, (*where, key), path)
-                              for key, child in _children(value))
+        sizes[node] = 1 + sum(
+            _expanded_size(child, sizes, open_nodes, (*where, key), path)
+            for key, child in _children(value)
+        )
         open_nodes.discard(node)
     return sizes[node]
 
 
 def _children(value: dict | list) -> list[tuple[Any, Any]]:
-    return [(str(k), v) for k, v in value.items()] if isinstance(value, dict) else list(enumerate(value))
+    return (
+        [(str(k), v) for k, v in value.items()]
+        if isinstance(value, dict)
+        else list(enumerate(value))
+    )
 
 
 def _largest_branch(raw: Any, sizes: dict[int, int]) -> tuple:
-    """The key path down to the deepest node that alone exceeds the limit (where the aliases are)."""
+    """The key path down to the deepest node that alone exceeds the limit (where the aliases
+    are)."""
     where: tuple = ()
     while isinstance(raw, (dict, list)):
-        big = [(key, child) for key, child in _children(raw) if sizes.get(id(child), 1) > MAX_SPEC_VALUES]
+        big = [
+            (key, child)
+            for key, child in _children(raw)
+            if sizes.get(id(child), 1) > MAX_SPEC_VALUES
+        ]
         if not big:
             break
         key, raw = big[0]
@@ -363,12 +391,15 @@ def _check_files(spec: AuditSpec) -> None:
         problem = file_problem(spec.resolve(value)) if value is not None else None
         if problem:
             raise SpecError(
-                f"{spec.where(key)}: file '{spec.resolve(value)}' {problem}. Paths are relative to the spec's folder."
+                f"{spec.where(key)}: file '{spec.resolve(value)}' {problem}. Paths are relative "
+                f"to the spec's folder."
             )
     output = spec.resolve(spec.output)
     if output.exists() and not output.is_dir():
-        raise SpecError(f"{spec.where('output')}: '{output}' is a file; expected a folder for the run folders. "
-                        "Name a folder (it is created if missing).")
+        raise SpecError(
+            f"{spec.where('output')}: '{output}' is a file; expected a folder for the run folders. "
+            "Name a folder (it is created if missing)."
+        )
 
 
 def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
@@ -410,11 +441,19 @@ def _merge_scalar_errors(errors: list[dict]) -> list[dict]:
     merged, seen = [], set()
     for error in errors:
         loc = tuple(error["loc"])
-        if len(loc) >= 2 and loc[-2] == "positive_label" and loc[-1] in ("bool", "int", "float", "str"):
+        if (
+            len(loc) >= 2
+            and loc[-2] == "positive_label"
+            and loc[-1] in ("bool", "int", "float", "str")
+        ):
             if loc[:-1] in seen:
                 continue
             seen.add(loc[:-1])
-            error = {**error, "loc": loc[:-1], "msg": "expected one value (true/false, a number or text)"}
+            error = {
+                **error,
+                "loc": loc[:-1],
+                "msg": "expected one value (true/false, a number or text)",
+            }
         merged.append(error)
     return merged
 

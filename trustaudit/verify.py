@@ -51,14 +51,18 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
     head = calls[-1].get("hash") if calls else None
     files = seal.get("files")
     if not isinstance(files, dict):
-        result.problems.append(f"{LEDGER_FILE} line {len(records)}: the seal record lists no files (expected an "
-                               "object of file name to sha256)")
+        result.problems.append(
+            f"{LEDGER_FILE} line {len(records)}: the seal record lists no files (expected an "
+            "object of file name to sha256)"
+        )
         files = {}
     for name, expected in files.items():
         path = folder / name
         actual = sha256_hex(path.read_bytes()) if path.is_file() else None
         if actual != expected:
-            what = "is missing" if actual is None else f"was changed after the run was sealed (sha256 {actual[:12]}…, sealed {str(expected)[:12]}…)"
+            what = "is missing" if actual is None else (
+                f"was changed after the run was sealed (sha256 {actual[:12]}…, "
+                f"sealed {str(expected)[:12]}…)")
             result.problems.append(f"{name} {what}")
     ledger = manifest.get("ledger", {})
     if (ledger.get("head"), ledger.get("records")) != (head, len(calls)):

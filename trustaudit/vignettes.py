@@ -51,14 +51,22 @@ def load_vignettes(path: Path) -> list[Vignette]:
 
 _REQUIRED = ("id", "family", "text", "question", "decision")
 # key -> (accepted JSON types, what the message says is expected)
-_FIELDS = {"id": ((str, int), "text or a number"), "family": (str, "text"), "text": (str, "text"),
-           "question": (str, "text"), "decision": (dict, 'an object such as {"kind": "yes_no"}'),
-           "gold": ((str, type(None)), "text"), "relevant": (list, "a list of slot names"),
-           "relevance_note": (str, "text"), "age": (str, 'text such as "58-year-old "')}
+_FIELDS = {
+    "id": ((str, int), "text or a number"),
+    "family": (str, "text"),
+    "text": (str, "text"),
+    "question": (str, "text"),
+    "decision": (dict, 'an object such as {"kind": "yes_no"}'),
+    "gold": ((str, type(None)), "text"),
+    "relevant": (list, "a list of slot names"),
+    "relevance_note": (str, "text"),
+    "age": (str, 'text such as "58-year-old "'),
+}
 
 
 def _check_fields(item: dict, where: str) -> None:
-    """Each key's JSON type, named without quoting the value (vignette text may hold patient details)."""
+    """Each key's JSON type, named without quoting the value (vignette text may hold patient
+    details)."""
     for key, (kinds, expected) in _FIELDS.items():
         if key not in item:
             if key in _REQUIRED:

@@ -59,13 +59,19 @@ class CallableTextAdapter:
 def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter | CallableTextAdapter:
     if spec_model.generate:
         generate = load_function(spec_model.generate, base_dir=base_dir, where=f"{where}.generate")
-        score = (load_function(spec_model.score, base_dir=base_dir, where=f"{where}.score")
-                 if spec_model.score else None)
+        score = (
+            load_function(spec_model.score, base_dir=base_dir, where=f"{where}.score")
+            if spec_model.score
+            else None
+        )
         info = ModelInfo("callable", spec_model.generate, spec_model.version or "unversioned", sha256_source(generate))
         return CallableTextAdapter(generate, info, spec_model.max_in_flight, score)
     predict = load_function(spec_model.predict, base_dir=base_dir, where=f"{where}.predict")
-    scores = (load_function(spec_model.predict_proba, base_dir=base_dir, where=f"{where}.predict_proba")
-              if spec_model.predict_proba else None)
+    scores = (
+        load_function(spec_model.predict_proba, base_dir=base_dir, where=f"{where}.predict_proba")
+        if spec_model.predict_proba
+        else None
+    )
     fingerprint = sha256_source(predict) if scores is None else f"{sha256_source(predict)} {sha256_source(scores)}"
     info = ModelInfo("callable", spec_model.predict, spec_model.version or "unversioned", fingerprint)
     return CallableAdapter(predict, scores, info)

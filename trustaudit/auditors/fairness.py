@@ -78,10 +78,20 @@ class FairnessAuditor(BootstrapParams, Auditor):
         "TPR/FNR need this many positives, FPR negatives, PPV predicted positives, AUROC both classes; "
         "fewer: not estimable."))] = 10
     calibration_bins: Annotated[int, Field(ge=2, le=100, description="Equal-width bins for the ECE.")] = 10
-    max_groups: Annotated[int, Field(ge=2, le=100_000, description=(
-        "Most groups a sensitive feature (and their intersection) may have; more stops the audit before any "
-        "model call, since hundreds of groups are too small to estimate and too many to show. Bin or merge "
-        "categories first, or raise this."))] = 50
+    max_groups: Annotated[
+        int,
+        Field(
+            ge=2,
+            le=100_000,
+            description=(
+                "Most groups a sensitive feature (and their intersection) may have; more stops "
+                "the audit before any "
+                "model call, since hundreds of groups are too small to estimate and too many to "
+                "show. Bin or merge "
+                "categories first, or raise this."
+            ),
+        ),
+    ] = 50
 
     def __post_init__(self) -> None:
         repeated = sorted({c for c in self.sensitive_features if self.sensitive_features.count(c) > 1})
@@ -100,7 +110,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
             raise SpecError(f"{spec.where('data.target')}: the fairness auditor needs the outcome column: set data.target.")
 
     def check_data(self, data: AuditData, where: str) -> None:
-        """Group columns must be flat and have at most ``max_groups`` values (counted, never quoted)."""
+        """Group columns must be flat and have at most ``max_groups`` values (counted, never
+        quoted)."""
         columns = list(self.sensitive_features)
         check_flat(data.frame, columns, f"{where}.sensitive_features")
         counts = {c: (data.frame[c].nunique(dropna=False), "") for c in columns}
@@ -110,9 +121,12 @@ class FairnessAuditor(BootstrapParams, Auditor):
         for grouping, (count, alternative) in counts.items():
             if count > self.max_groups:
                 raise DataError(
-                    f"{where}.sensitive_features: '{grouping}' has {count:,} distinct values, more than "
-                    f"max_groups ({self.max_groups}). Bin or merge its categories (e.g. with a data factory)"
-                    f"{alternative} or raise max_groups.")
+                    f"{where}.sensitive_features: '{grouping}' has {count:,} distinct values, "
+                    f"more than "
+                    f"max_groups ({self.max_groups}). Bin or merge its categories (e.g. with a "
+                    f"data factory)"
+                    f"{alternative} or raise max_groups."
+                )
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         ctx.progress.step(f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}")
