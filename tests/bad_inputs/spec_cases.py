@@ -32,7 +32,8 @@ def key(path: str, value, *places: str, make=tabular, code: int = 2, command=val
     """A case that sets one key of a valid spec; the message must name the key path."""
     shown = path.replace(".0.", "[0].").replace(".1.", "[1].")
     name = f"{command.__name__}-{make.__name__}-{path}={value!r}"[:80]
-    return Case(name, command(mutated(make, path, value)), code, (S, *(places or (shown,))))
+    where = (S,) if code == 2 else ()
+    return Case(name, command(mutated(make, path, value)), code, (*where, *(places or (shown,))))
 
 
 CASES = [
