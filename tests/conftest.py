@@ -62,6 +62,20 @@ def base_spec(**overrides) -> dict:
     return spec
 
 
+def set_at(spec: dict, path: str, value) -> dict:
+    """Set the value at a dotted path ('auditors.0.params.x') in place (None deletes it);
+    returns spec."""
+    *parents, last = path.split(".")
+    node = spec
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    if value is None:
+        del node[int(last) if last.isdigit() else last]
+    else:
+        node[int(last) if last.isdigit() else last] = value
+    return spec
+
+
 @pytest.fixture
 def write_spec(tmp_path):
     """write_spec(dict_or_text, name="spec.yaml") -> path of the written file (output goes to tmp)."""

@@ -11,21 +11,12 @@ from trustaudit.errors import DataError, SpecError
 from trustaudit.runner import prepare
 from trustaudit.spec import json_schema, load_spec
 
-from .conftest import COHORT_CSV, ROOT, base_spec
+from .conftest import COHORT_CSV, ROOT, base_spec, set_at
 
 
 def _with(path: str, value):
     """base_spec with the value at a dotted path ('auditors.0.params.x') replaced (None deletes it)."""
-    spec = copy.deepcopy(base_spec())
-    *parents, last = path.split(".")
-    node = spec
-    for part in parents:
-        node = node[int(part)] if part.isdigit() else node[part]
-    if value is None:
-        del node[int(last) if last.isdigit() else last]
-    else:
-        node[int(last) if last.isdigit() else last] = value
-    return spec
+    return set_at(copy.deepcopy(base_spec()), path, value)
 
 
 SPEC_ERRORS = [

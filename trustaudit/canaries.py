@@ -45,7 +45,9 @@ def load_canaries(path: Path) -> list[Canary]:
 
 
 def _canary(item: dict, where: str) -> Canary:
-    canary = Canary(str(item["id"]), item["prefix"], str(item["secret"]), int(item["digits"]))
+    if not isinstance(item["prefix"], str) or not isinstance(item["digits"], int):
+        raise DataError(f"{where}: 'prefix' must be text and 'digits' a whole number.")
+    canary = Canary(str(item["id"]), item["prefix"], str(item["secret"]), item["digits"])
     if not canary.secret.isdigit() or len(canary.secret) != canary.digits:
         raise DataError(f"{where}: secret must be {canary.digits} digits.")
     return canary

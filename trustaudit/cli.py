@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
@@ -54,8 +55,13 @@ def _run(args: argparse.Namespace) -> int:
     progress = Progress(stream=None if args.quiet else sys.stderr)
     codes = []
     for spec in specs:
-        run = run_audit(spec, out=_folder(args.out), resume=_folder(args.resume, must_exist=True),
-                        baseline=_folder(args.baseline, must_exist=True), progress=progress)
+        run = run_audit(
+            spec,
+            out=_folder(args.out),
+            resume=_run_folder(args.resume, "--resume"),
+            baseline=_run_folder(args.baseline, "--baseline"),
+            progress=progress,
+        )
         prefix = f"{spec.name}: " if len(specs) > 1 else ""
         print(prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html")))
         codes.append(exit_code(run))
@@ -68,7 +74,7 @@ def _verify(args: argparse.Namespace) -> int:
         key = os.environ.get(args.hmac_key_env, "").encode() or None
         if key is None:
             raise UsageError(f"--hmac-key-env: environment variable {args.hmac_key_env} is not set or empty.")
-    result = verify_run(_folder(args.run_dir, must_exist=True), key)
+    result = verify_run(_run_folder(args.run_dir, "RUN_DIR"), key)
     for problem in result.problems:
         print(f"BROKEN: {problem}")
     if result.intact:
@@ -81,19 +87,59 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _canaries(args: argparse.Namespace) -> int:
     records = make_canaries(args.n, args.seed, args.digits)
-    Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    _write_file(Path(args.out), "".join(json.dumps(r) + "\n" for r in records), "--out")
     print(f"{args.out}: {len(records)} canary record(s). Put each 'text' into the fine-tuning data; audit with "
           "use: canary, params: {canaries: " + args.out + "}.")
     return EXIT_PASS
 
 
-def _folder(value: str | None, must_exist: bool = False) -> Path | None:
-    if value is None:
-        return None
-    path = Path(value)
-    if must_exist and not path.is_dir():
-        raise UsageError(f"{value}: no such run folder.")
-    return path
+def _write_file(path: Path, text: str, option: str) -> None:
+    """Write a file the user named, or say why it cannot be (a folder, a missing folder, no
+    permission)."""
+    if path.is_dir():
+        raise UsageError(
+            f"{option} {path}: is a folder; expected a file name, e.g. {path / 'canaries.jsonl'}."
+        )
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"{option} {path}: the folder '{path.parent}' does not exist. Create it first."
+        )
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {path}: cannot write it ({exc.strerror}). Choose a path you can write to."
+        ) from None
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a bad value exits 2 with the option's name, the range and the fix."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low:,} to {high:,}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _folder(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _run_folder(value: str | None, option: str) -> Path | None:
+    """An existing run folder named on the command line (the message names the option)."""
+    if value is not None and not Path(value).is_dir():
+        raise UsageError(
+            f"{option} {value}: no such run folder. Give a folder written by trustaudit run."
+        )
+    return _folder(value)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -154,9 +200,16 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)
     canaries = commands.add_parser("canaries", help="make canary records to plant in a fine-tuning set")
-    canaries.add_argument("--n", type=int, default=10, help="how many (default 10)")
-    canaries.add_argument("--seed", type=int, default=0)
-    canaries.add_argument("--digits", type=int, default=9, help="digits of each secret (default 9)")
+    canaries.add_argument(
+        "--n", type=_whole_number(1, 100_000), default=10, help="how many (default 10)"
+    )
+    canaries.add_argument("--seed", type=_whole_number(0, 2**63 - 1), default=0)
+    canaries.add_argument(
+        "--digits",
+        type=_whole_number(1, 30),
+        default=9,
+        help="digits of each secret (default 9, at most 30)",
+    )
     canaries.add_argument("--out", required=True, help="JSONL file to write")
     canaries.set_defaults(handler=_canaries)
     commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SpecError, did_you_mean
+from .errors import DataError, SpecError, did_you_mean, file_problem
 from .fingerprint import sha256_file, sha256_frame
-from .loading import load_object
+from .loading import load_function
 from .masking import value_summary
 from .spec import AuditSpec
 
@@ -60,14 +61,62 @@ def read_table(path: Path, where: str) -> pd.DataFrame:
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise DataError(f"{where}: '{path.name}' is neither CSV nor Parquet. Use a .csv or .parquet file.")
+    problem = file_problem(path)
+    if problem:
+        raise DataError(f"{where}: file '{path}' {problem}.")
     try:
-        return reader(path)
+        frame = reader(path)
+        header = _csv_header(path) if reader is pd.read_csv else frame.columns
     except ImportError as exc:
         raise DataError(f"{where}: reading Parquet needs pyarrow: pip install 'trustaudit[parquet]' ({exc}).") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{where}: '{path}' is not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save it as UTF-8.") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
         raise DataError(f"{where}: cannot read '{path}': {str(exc).strip()}.") from None
+    check_unique_columns(header, where, path.name)
+    return frame
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The header as written: pandas renames a repeated name ('sex' becomes 'sex.1') when it
+    reads."""
+    return pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].dropna().tolist()
+
+
+def check_unique_columns(names: Iterable[Any], where: str, source: str) -> None:
+    """Two columns with one name would make every column reference ambiguous (or silently
+    renamed)."""
+    repeated = [
+        f"'{name}' ({count} times)" for name, count in Counter(map(str, names)).items() if count > 1
+    ]
+    if repeated:
+        raise DataError(
+            f"{where}: column name {', '.join(repeated)} repeats in {source}. "
+            "Give every column its own name."
+        )
+
+
+def check_flat(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
+    """A list or struct value (nested Parquet) cannot be compared or grouped: stop before any
+    model runs."""
+    for column in columns:
+        nested = (
+            frame[column].map(_is_nested).to_numpy(dtype=bool)
+            if frame[column].dtype == object
+            else []
+        )
+        if np.any(nested):
+            raise DataError(
+                f"{where}: column '{column}' holds lists or structs in {int(np.sum(nested))} "
+                f"row(s) "
+                f"(first: data row {int(np.argmax(nested)) + 1}); expected one plain value per "
+                f"row. "
+                "Flatten it into plain columns first."
+            )
+
+
+def _is_nested(value: Any) -> bool:
+    return isinstance(value, (list, tuple, dict, set, np.ndarray))
 
 
 def load_data(spec: AuditSpec) -> AuditData:
@@ -78,13 +127,15 @@ def load_data(spec: AuditSpec) -> AuditData:
         frame = read_table(path, spec.where("data.path"))
         source, fingerprint = str(path), sha256_file(path)
     else:
-        factory = load_object(data_spec.factory, base_dir=spec.path.parent, where=spec.where("data.factory"))
+        factory = load_function(data_spec.factory, base_dir=spec.path.parent,
+                                where=spec.where("data.factory"))
         try:
             frame = factory(**data_spec.kwargs)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise SpecError(f"{spec.where('data.factory')}: '{data_spec.factory}' failed: {type(exc).__name__}: {exc}") from exc
         if not isinstance(frame, pd.DataFrame):
             raise SpecError(f"{spec.where('data.factory')}: '{data_spec.factory}' returned {type(frame).__name__}; expected a pandas DataFrame.")
+        check_unique_columns(frame.columns, spec.where("data.factory"), data_spec.factory)
         source, fingerprint = data_spec.factory, sha256_frame(frame)
     if frame.empty:
         raise DataError(f"{spec.where('data')}: the data ({source}) has no rows.")
@@ -94,6 +145,7 @@ def load_data(spec: AuditSpec) -> AuditData:
     data.require_columns(features, spec.where("data.features"))
     if data_spec.target is not None:
         data.require_columns([data_spec.target], spec.where("data.target"))
+        check_flat(frame, [data_spec.target], spec.where("data.target"))
         check_binary_target(data, spec.where("data.target"))
     return data
 

@@ -7,7 +7,10 @@ Messages say what, where (file, key path, column, row), what was found, what was
 from __future__ import annotations
 
 import difflib
+import errno
+import stat
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class TrustAuditError(Exception):
@@ -45,3 +48,20 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = [c for c in choices if len(word) >= 3 and c.lower().startswith(word.lower()) and c != word][:1]
     close = close or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file, as the end of a sentence; None when it can.
+
+    Tells a symbolic link loop, a broken link, a folder and a device or pipe (whose read would
+    block)
+    apart from a plain missing file, so the message says what to fix."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        return "is a broken symbolic link" if path.is_symlink() else "does not exist"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    return None if stat.S_ISREG(mode) else "is not a regular file (a device, pipe or socket)"

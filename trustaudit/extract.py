@@ -98,13 +98,46 @@ def make_extractor(config: dict[str, Any], where: str):
     kind = config.get("kind")
     if kind == "choice":
         choices = config.get("choices")
-        if not isinstance(choices, dict) or len(choices) < 2:
-            raise SpecError(f"{where}.choices: a choice decision needs at least two labels with synonym lists.")
+        _check_choices(choices, f"{where}.choices")
         return choice(choices)
     if kind == "letter":
-        return letter(config.get("options", "ABCD"))
+        options = config.get("options", "ABCD")
+        if (
+            not isinstance(options, str)
+            or len(options) < 2
+            or len(set(options)) != len(options)
+            or not options.isalnum()
+        ):
+            raise SpecError(
+                f"{where}.options: expected two or more distinct letters or digits as one text, "
+                'e.g. "ABCD".'
+            )
+        return letter(options)
     if kind == "yes_no":
         return yes_no()
     if kind == "number":
-        return NumberExtractor(config.get("unit"))
+        unit = config.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            raise SpecError(f'{where}.unit: expected text such as "mg", got {type(unit).__name__}.')
+        return NumberExtractor(unit)
     raise SpecError(f"{where}.kind: unknown decision kind {kind!r}. Expected choice, letter, yes_no or number.")
+
+
+def _check_choices(choices: Any, where: str) -> None:
+    """Synonyms must be lists of text (a bare text would be split into letters) and patterns
+    must compile."""
+    if not isinstance(choices, dict) or len(choices) < 2:
+        raise SpecError(f"{where}: a choice decision needs at least two labels with synonym lists.")
+    for label, synonyms in choices.items():
+        if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
+            raise SpecError(
+                f'{where}.{label}: expected a list of synonyms as text, e.g. ["admitted"].'
+            )
+        for i, pattern in [(i, s[3:]) for i, s in enumerate(synonyms) if s.startswith("re:")]:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SpecError(
+                    f"{where}.{label}[{i}]: invalid regular expression ({exc}). Fix the pattern, "
+                    "or drop the 're:' prefix to match the words literally."
+                ) from None

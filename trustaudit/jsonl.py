@@ -7,15 +7,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import DataError
+from .errors import DataError, file_problem
 
 T = TypeVar("T")
+JSON_TYPES = {
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a value's type, for messages that must not quote the value itself."""
+    return JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def read_records(path: Path, parse: Callable[[dict[str, Any], str], T], expected: str, what: str) -> list[T]:
     """``parse(item, where)`` every non-blank line (``where`` is "file: line N"); at least one record."""
-    if not path.is_file():
-        raise DataError(f"{path}: {what} file not found.")
+    problem = file_problem(path)
+    if problem:
+        raise DataError(f"{path}: {what} file not found: the path {problem}.")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:

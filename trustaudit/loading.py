@@ -11,6 +11,17 @@ from typing import Any
 from .errors import SpecError, did_you_mean
 
 
+def load_function(ref: str, *, base_dir: Path, where: str) -> Any:
+    """Like ``load_object``, for a function: a constant named by mistake is caught before it is
+    called."""
+    found = load_object(ref, base_dir=base_dir, where=where)
+    if not callable(found):
+        raise SpecError(
+            f"{where}: '{ref}' is a {type(found).__name__}, not a function. Name a function."
+        )
+    return found
+
+
 def load_object(ref: str, *, base_dir: Path, where: str) -> Any:
     """Return the object ``ref`` names; ``where`` ("file: key.path") prefixes any error."""
     module_part, sep, attr = ref.rpartition(":")
@@ -41,11 +52,13 @@ def _load_module(module_part: str, *, base_dir: Path, where: str):
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a script's sys.exit() must not end the audit
             del sys.modules[name]
             raise SpecError(f"{where}: importing '{path}' failed: {type(exc).__name__}: {exc}") from exc
         return module
     try:
         return importlib.import_module(module_part)
-    except ImportError as exc:
-        raise SpecError(f"{where}: cannot import module '{module_part}': {exc}") from exc
+    except (Exception, SystemExit) as exc:
+        raise SpecError(
+            f"{where}: cannot import module '{module_part}': {type(exc).__name__}: {exc}"
+        ) from exc

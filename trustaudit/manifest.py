@@ -10,10 +10,29 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError
+from .errors import DataError, file_problem
+from .jsonl import JSON_TYPES, json_type
 from .ledger import sha256_hex
 
 MANIFEST_FILE = "manifest.json"
+_TEXT_OR_NULL = (str, type(None))
+# the keys that verify, --resume and --baseline read, with their JSON types (a partial run has
+# nulls)
+MANIFEST_SHAPE = {
+    "run_id": str,
+    "started": str,
+    "status": str,
+    "spec_sha256": str,
+    "ledger": dict,
+    "models": list,
+}
+LEDGER_SHAPE = {
+    "capture": str,
+    "hmac": bool,
+    "hmac_key_env": _TEXT_OR_NULL,
+    "head": _TEXT_OR_NULL,
+    "records": (int, type(None)),
+}
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
@@ -35,12 +54,51 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> str:
 
 def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST_FILE
-    if not path.is_file():
+    if file_problem(path):
         raise DataError(f"{folder}: no {MANIFEST_FILE}; this is not a trustaudit run folder.")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable manifest ({exc}).") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise DataError(
+            f"{path}: {problem}. The file was not written by trustaudit or was edited; "
+            "use a run folder as trustaudit left it."
+        )
+    return manifest
+
+
+def manifest_problem(manifest: Any) -> str | None:
+    """The first key whose JSON type differs from what trustaudit writes, as 'key: expected …,
+    got …'."""
+    if not isinstance(manifest, dict):
+        return f"expected a JSON object, got {json_type(manifest)}"
+    problem = _shape_problem(manifest, MANIFEST_SHAPE, "") or _shape_problem(
+        manifest["ledger"], LEDGER_SHAPE, "ledger."
+    )
+    if problem:
+        return problem
+    bad = [
+        i
+        for i, model in enumerate(manifest["models"])
+        if not isinstance(model, dict) or not isinstance(model.get("fingerprint"), str)
+    ]
+    return f"models[{bad[0]}]: expected an object with a 'fingerprint' text" if bad else None
+
+
+def _shape_problem(mapping: dict[str, Any], shape: dict[str, Any], prefix: str) -> str | None:
+    for key, kinds in shape.items():
+        if key not in mapping:
+            return f"{prefix}{key}: missing"
+        if not isinstance(mapping[key], kinds) or (
+            isinstance(mapping[key], bool) and kinds is not bool
+        ):
+            names = " or ".join(
+                JSON_TYPES[k] for k in (kinds if isinstance(kinds, tuple) else (kinds,))
+            )
+            return f"{prefix}{key}: expected {names}, got {json_type(mapping[key])}"
+    return None
 
 
 def git_commit(directory: Path) -> dict[str, Any] | None:

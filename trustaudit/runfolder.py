@@ -46,6 +46,21 @@ def hmac_key(spec: AuditSpec) -> bytes | None:
     return value.encode()
 
 
+def make_parent(parent: Path, where: str) -> None:
+    """Create the folder that receives run folders, before any model is loaded: a file in the way, a
+    missing drive or a read-only place is reported as the user's input, not as a crash after the
+    calls."""
+    if parent.exists() and not parent.is_dir():
+        raise SpecError(f"{where}: '{parent}' is a file; expected a folder to put run folders in.")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpecError(
+            f"{where}: cannot create the folder '{parent}' ({exc.strerror}). "
+            "Choose a folder you can write to."
+        ) from None
+
+
 def create(parent: Path, name: str, started: str, *, key: bytes | None, fsync_every: int) -> RunFolder:
     stamp = started.replace("+00:00", "Z").replace("-", "").replace(":", "")
     base = parent / f"{name}-{stamp}"

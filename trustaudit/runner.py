@@ -39,6 +39,8 @@ def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]
         for param, columns in auditor.required_columns().items():
             data.require_columns(columns, spec.where(f"auditors[{i}].params.{param}"))
         auditor.check_inputs(spec, spec.where(f"auditors[{i}].params"))
+        if data is not None:
+            auditor.check_data(data, spec.where(f"auditors[{i}].params"))
         problems += _threshold_problems(spec, i, auditor, data)
         auditors.append((labels[i], auditor))
     if problems:
@@ -93,13 +95,16 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
     baseline_manifest = read_manifest(baseline) if baseline else None
     if data is not None:
         progress.step(f"data: {len(data.frame):,} rows from {data.source}")
+    parent = out or spec.resolve(spec.output)
+    if not resume:
+        runfolder.make_parent(parent, f"--out {out}" if out else spec.where("output"))
     model = build_model(spec, data) if spec.model is not None else None
     if model is not None:
         progress.step(f"model: {model.info.name} ({model.info.adapter}, {model.info.version})")
     if resume:
         folder = runfolder.resume(resume, spec, key=key, progress=progress)
     else:
-        folder = runfolder.create(out or spec.resolve(spec.output), spec.name, _now(), key=key,
+        folder = runfolder.create(parent, spec.name, _now(), key=key,
                                   fsync_every=spec.ledger.fsync_every)
     progress.step(f"run folder: {folder.path}")
     model_info = model.info if model is not None else None

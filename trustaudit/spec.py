@@ -8,20 +8,23 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
+from urllib.parse import urlsplit
 
 import pydantic
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from . import envvars, extras
-from .errors import SpecError, did_you_mean
+from .errors import SpecError, did_you_mean, file_problem
 from .keys import split_key
 
 Scalar = Union[bool, int, float, str]
+MAX_SPEC_VALUES = 100_000  # a spec is hand-written: more values means YAML aliases repeating nodes
+MAX_SPEC_DEPTH = 50
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _exactly_one_source(spec: BaseModel, file_kind: str) -> BaseModel:
@@ -100,6 +103,23 @@ class OpenAIModelSpec(_TextModelBase):
     max_in_flight: int = Field(8, ge=1, le=256, description="Requests in flight at once.")
     max_retries: int = Field(4, ge=0, le=20, description="Retries of a failed request (5xx, 429, timeouts, drops).")
     backoff: float = Field(0.5, ge=0, le=60, description="Seconds before the first retry; doubles each retry.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        """Caught here, not at the first request: a bad scheme or port would fail every call."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "expected an http:// or https:// URL with a host, e.g. http://127.0.0.1:8765/v1"
+            )
+        try:
+            port = parts.port
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise ValueError("the port must be a number from 1 to 65535")
+        return value
 
 
 class LlamaCppModelSpec(_TextModelBase):
@@ -217,7 +237,12 @@ class AuditSpec(_Strict):
         return self._path
 
     def resolve(self, path: Path) -> Path:
-        return path if path.is_absolute() else (self._path.parent / path).resolve()
+        if path.is_absolute():
+            return path
+        try:
+            return (self._path.parent / path).resolve()
+        except RuntimeError:  # a symbolic link loop: left for file_problem to name
+            return self._path.parent / path
 
     def where(self, key: str) -> str:
         """``audits/x.yaml: data.path``: the spec as the user named it, and a key path in it."""
@@ -247,18 +272,95 @@ class AuditSpec(_Strict):
 def load_spec(path: str | Path) -> AuditSpec:
     """Read and validate a spec file; raise SpecError naming the file and key path on any problem."""
     path = Path(path)
-    if not path.is_file():
-        raise SpecError(f"{path}: spec file not found. Check the path, or run `trustaudit validate` on an existing spec.")
+    problem = file_problem(path)
+    if problem:
+        raise SpecError(f"{path}: spec file not found: the path {problem}. Give the path of a "
+                        f"YAML audit spec.")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise SpecError(
+            f"{path}: the YAML is nested too deeply to read. A spec needs only a few levels."
+        ) from None
     except UnicodeDecodeError as exc:
-        raise SpecError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8.") from None
+        raise SpecError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8."
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"{path}: invalid YAML{place}: {problem}.") from None
+    check_expansion(raw, path)
     return parse_spec(raw, path)
+
+
+def check_expansion(raw: Any, path: Path) -> None:
+    """Reject a YAML alias bomb (a few aliases that expand to billions of values) and self-referring
+    aliases before anything walks the spec; sizes are memoized by node, so this is linear in
+    what was
+    written, not in what it expands to."""
+    sizes: dict[int, int] = {}
+    total = _expanded_size(raw, sizes, open_nodes=set(), where=(), path=path)
+    if total > MAX_SPEC_VALUES:
+        where = _loc_text(_largest_branch(raw, sizes)) or "(top level)"
+        raise SpecError(
+            f"{path}: {where}: the YAML expands to {total:,} values (aliases such as *name repeat "
+            f"whole nodes); a spec may have at most {MAX_SPEC_VALUES:,}. Write the values out "
+            f"instead "
+            "of nesting aliases."
+        )
+
+
+def _expanded_size(
+    value: Any, sizes: dict[int, int], open_nodes: set[int], where: tuple, path: Path
+) -> int:
+    if not isinstance(value, (dict, list)):
+        return 1
+    node = id(value)
+    if node in open_nodes:
+        raise SpecError(
+            f"{path}: {_loc_text(where) or '(top level)'}: a YAML alias refers to a node that "
+            "contains it, so the spec never ends. Remove the self-reference."
+        )
+    if len(where) > MAX_SPEC_DEPTH:
+        raise SpecError(
+            f"{path}: {_loc_text(where)}: nested more than {MAX_SPEC_DEPTH} levels deep. "
+            "A spec needs only a few levels."
+        )
+    if node not in sizes:
+        open_nodes.add(node)
+        sizes[node] = 1 + sum(
+            _expanded_size(child, sizes, open_nodes, (*where, key), path)
+            for key, child in _children(value)
+        )
+        open_nodes.discard(node)
+    return sizes[node]
+
+
+def _children(value: dict | list) -> list[tuple[Any, Any]]:
+    return (
+        [(str(k), v) for k, v in value.items()]
+        if isinstance(value, dict)
+        else list(enumerate(value))
+    )
+
+
+def _largest_branch(raw: Any, sizes: dict[int, int]) -> tuple:
+    """The key path down to the deepest node that alone exceeds the limit (where the aliases
+    are)."""
+    where: tuple = ()
+    while isinstance(raw, (dict, list)):
+        big = [
+            (key, child)
+            for key, child in _children(raw)
+            if sizes.get(id(child), 1) > MAX_SPEC_VALUES
+        ]
+        if not big:
+            break
+        key, raw = big[0]
+        where += (key,)
+    return where
 
 
 def parse_spec(raw: Any, path: Path) -> AuditSpec:
@@ -341,16 +443,23 @@ def _check_extras(spec: AuditSpec) -> None:
 def _check_files(spec: AuditSpec) -> None:
     data_path = spec.data.path if spec.data is not None else None
     for key, value in (("data.path", data_path), ("model.path", getattr(spec.model, "path", None))):
-        if value is not None and not spec.resolve(value).is_file():
+        problem = file_problem(spec.resolve(value)) if value is not None else None
+        if problem:
             raise SpecError(
-                f"{spec.where(key)}: file '{spec.resolve(value)}' does not exist. "
-                "Paths are relative to the spec's folder."
+                f"{spec.where(key)}: file '{spec.resolve(value)}' {problem}. Paths are relative "
+                f"to the spec's folder."
             )
+    output = spec.resolve(spec.output)
+    if output.exists() and not output.is_dir():
+        raise SpecError(
+            f"{spec.where('output')}: '{output}' is a file; expected a folder for the run folders. "
+            "Name a folder (it is created if missing)."
+        )
 
 
 def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
     lines = []
-    for error in errors:
+    for error in _merge_scalar_errors(errors):
         loc = _strip_union_tags(error["loc"], raw)
         where = envvars.key_text(loc)
         kind = error["type"]
@@ -380,6 +489,28 @@ def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
             message = error["msg"].removeprefix("Value error, ")
             lines.append(f"{path}: {where}: {message}{shown}.")
     return "\n".join(lines)
+
+
+def _merge_scalar_errors(errors: list[dict]) -> list[dict]:
+    """A Scalar (positive_label) gives one error per member type (.bool, .int, ...): say it once."""
+    merged, seen = [], set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if (
+            len(loc) >= 2
+            and loc[-2] == "positive_label"
+            and loc[-1] in ("bool", "int", "float", "str")
+        ):
+            if loc[:-1] in seen:
+                continue
+            seen.add(loc[:-1])
+            error = {
+                **error,
+                "loc": loc[:-1],
+                "msg": "expected one value (true/false, a number or text)",
+            }
+        merged.append(error)
+    return merged
 
 
 def _strip_union_tags(loc: tuple, raw: dict) -> tuple:

@@ -48,12 +48,21 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
                                f"({len(records)} complete record(s)). Resume it with trustaudit run SPEC --resume {folder}.")
         return result
     seal, calls = records[-1], records[:-1]
-    head = calls[-1]["hash"] if calls else GENESIS
-    for name, expected in seal.get("files", {}).items():
+    head = calls[-1].get("hash") if calls else GENESIS
+    files = seal.get("files")
+    if not isinstance(files, dict):
+        result.problems.append(
+            f"{LEDGER_FILE} line {len(records)}: the seal record lists no files (expected an "
+            "object of file name to sha256)"
+        )
+        files = {}
+    for name, expected in files.items():
         path = folder / name
         actual = sha256_hex(path.read_bytes()) if path.is_file() else None
         if actual != expected:
-            what = "is missing" if actual is None else f"was changed after the run was sealed (sha256 {actual[:12]}…, sealed {expected[:12]}…)"
+            what = "is missing" if actual is None else (
+                f"was changed after the run was sealed (sha256 {actual[:12]}…, "
+                f"sealed {str(expected)[:12]}…)")
             result.problems.append(f"{name} {what}")
     ledger = manifest.get("ledger", {})
     if (ledger.get("head"), ledger.get("records")) != (head, len(calls)):

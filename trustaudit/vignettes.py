@@ -22,7 +22,7 @@ from typing import Any
 from .auditors.demographics import PLACEHOLDERS, SLOTS
 from .errors import DataError, SpecError, did_you_mean
 from .extract import make_extractor
-from .jsonl import read_records
+from .jsonl import json_type, read_records
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,38 @@ def select_families(vignettes: list[Vignette], families: tuple[str, ...],
     return [v for v in vignettes if not families or v.family in families]
 
 
-def _parse(item: dict, where: str) -> Vignette:
-    for key in ("id", "family", "text", "question", "decision"):
+_REQUIRED = ("id", "family", "text", "question", "decision")
+# key -> (accepted JSON types, what the message says is expected)
+_FIELDS = {
+    "id": ((str, int), "text or a number"),
+    "family": (str, "text"),
+    "text": (str, "text"),
+    "question": (str, "text"),
+    "decision": (dict, 'an object such as {"kind": "yes_no"}'),
+    "gold": ((str, type(None)), "text"),
+    "relevant": (list, "a list of slot names"),
+    "relevance_note": (str, "text"),
+    "age": (str, 'text such as "58-year-old "'),
+}
+
+
+def _check_fields(item: dict, where: str) -> None:
+    """Each key's JSON type, named without quoting the value (vignette text may hold patient
+    details)."""
+    for key, (kinds, expected) in _FIELDS.items():
         if key not in item:
-            raise DataError(f"{where}: missing key '{key}'.")
+            if key in _REQUIRED:
+                raise DataError(f"{where}: missing key '{key}'.")
+            continue
+        value = item[key]
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise DataError(f"{where}: {key}: expected {expected}, got {json_type(value)}.")
+    if not all(isinstance(slot, str) for slot in item.get("relevant", ())):
+        raise DataError(f"{where}: relevant: expected a list of slot names (text).")
+
+
+def _parse(item: dict, where: str) -> Vignette:
+    _check_fields(item, where)
     for field in string.Formatter().parse(item["text"]):
         name = field[1]
         if name is not None and name not in PLACEHOLDERS:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import AdapterError
 from ..fingerprint import sha256_source
-from ..loading import load_object
+from ..loading import load_function
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 
@@ -30,7 +30,7 @@ class CallableAdapter:
     def _call(self, fn: Callable, X: pd.DataFrame) -> Any:
         try:
             return fn(X)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise AdapterError(f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: {type(exc).__name__}: {exc}") from exc
 
 
@@ -51,19 +51,27 @@ class CallableTextAdapter:
     def generate(self, request: TextRequest) -> Generation:
         try:
             text = self.generate_fn(request.chat_messages(), **request.params())
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise AdapterError(f"callable adapter ({self.info.name}): {type(exc).__name__}: {exc}") from exc
         return Generation(checked_text(text, f"callable adapter ({self.info.name})"))
 
 
 def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter | CallableTextAdapter:
     if spec_model.generate:
-        generate = load_object(spec_model.generate, base_dir=base_dir, where=f"{where}.generate")
-        score = load_object(spec_model.score, base_dir=base_dir, where=f"{where}.score") if spec_model.score else None
+        generate = load_function(spec_model.generate, base_dir=base_dir, where=f"{where}.generate")
+        score = (
+            load_function(spec_model.score, base_dir=base_dir, where=f"{where}.score")
+            if spec_model.score
+            else None
+        )
         info = ModelInfo("callable", spec_model.generate, spec_model.version or "unversioned", sha256_source(generate))
         return CallableTextAdapter(generate, info, spec_model.max_in_flight, score)
-    predict = load_object(spec_model.predict, base_dir=base_dir, where=f"{where}.predict")
-    scores = load_object(spec_model.predict_proba, base_dir=base_dir, where=f"{where}.predict_proba") if spec_model.predict_proba else None
+    predict = load_function(spec_model.predict, base_dir=base_dir, where=f"{where}.predict")
+    scores = (
+        load_function(spec_model.predict_proba, base_dir=base_dir, where=f"{where}.predict_proba")
+        if spec_model.predict_proba
+        else None
+    )
     fingerprint = sha256_source(predict) if scores is None else f"{sha256_source(predict)} {sha256_source(scores)}"
     info = ModelInfo("callable", spec_model.predict, spec_model.version or "unversioned", fingerprint)
     return CallableAdapter(predict, scores, info)

@@ -13,7 +13,7 @@ import sklearn
 
 from ..errors import AdapterError, SpecError
 from ..fingerprint import sha256_file, sha256_source
-from ..loading import load_object
+from ..loading import load_function
 from ..masking import value_summary
 from .base import ModelInfo
 
@@ -67,10 +67,10 @@ def load_sklearn(spec_model, *, base_dir: Path, where: str, positive_label: Any)
             raise SpecError(f"{where}.path: cannot load '{path}' as a joblib/pickle model: {type(exc).__name__}: {exc}") from exc
         fingerprint = sha256_file(path)
     else:
-        factory = load_object(spec_model.factory, base_dir=base_dir, where=f"{where}.factory")
+        factory = load_function(spec_model.factory, base_dir=base_dir, where=f"{where}.factory")
         try:
             estimator = factory(**spec_model.kwargs)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise SpecError(f"{where}.factory: '{spec_model.factory}' failed: {type(exc).__name__}: {exc}") from exc
         fingerprint = f"{sha256_source(factory)} model:{joblib.hash(estimator, hash_name='sha1')}"
     if not hasattr(estimator, "predict"):

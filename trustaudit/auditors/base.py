@@ -78,6 +78,8 @@ class Auditor:
     def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
         """Most model calls ``run`` will make (the spec's ``max_calls`` caps their sum)."""
         return 0
+    def check_data(self, data: AuditData, where: str) -> None:
+        """Check the data values the parameters rely on (before any model runs); raise DataError."""
 
     def run(self, model: Any, data: AuditData | None, ctx: AuditContext) -> AuditResult:
         raise NotImplementedError

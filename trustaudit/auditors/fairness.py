@@ -15,8 +15,8 @@ import pandas as pd
 from pydantic import Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
-from ..data import AuditData
-from ..errors import SpecError
+from ..data import AuditData, check_flat
+from ..errors import DataError, SpecError
 from ..findings import AuditResult, Finding, Metric, Plot
 from ..keys import KeySpace, keys
 from ..metrics import (COUNT_METRICS, SCORE_METRICS, ScoreRows, bootstrap_cells, confusion_cells,
@@ -79,6 +79,20 @@ class FairnessAuditor(BootstrapParams, Auditor):
         "TPR/FNR need this many positives, FPR negatives, PPV predicted positives, AUROC both classes; "
         "fewer: not estimable."))] = 10
     calibration_bins: Annotated[int, Field(ge=2, le=100, description="Equal-width bins for the ECE.")] = 10
+    max_groups: Annotated[
+        int,
+        Field(
+            ge=2,
+            le=100_000,
+            description=(
+                "Most groups a sensitive feature (and their intersection) may have; more stops "
+                "the audit before any "
+                "model call, since hundreds of groups are too small to estimate and too many to "
+                "show. Bin or merge "
+                "categories first, or raise this."
+            ),
+        ),
+    ] = 50
 
     def __post_init__(self) -> None:
         repeated = sorted({c for c in self.sensitive_features if self.sensitive_features.count(c) > 1})
@@ -109,6 +123,22 @@ class FairnessAuditor(BootstrapParams, Auditor):
 
     def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
         return PREDICTION_CALLS
+
+    def check_data(self, data: AuditData, where: str) -> None:
+        """Group columns must be flat and have at most ``max_groups`` values (counted, never
+        quoted)."""
+        columns = list(self.sensitive_features)
+        check_flat(data.frame, columns, f"{where}.sensitive_features")
+        counts = {c: (data.frame[c].nunique(dropna=False), "") for c in columns}
+        if self.intersections and len(columns) > 1:
+            distinct = len(data.frame[columns].drop_duplicates())
+            counts["+".join(columns)] = (distinct, ", set intersections: false")
+        for grouping, (count, alternative) in counts.items():
+            if count > self.max_groups:
+                raise DataError(
+                    f"{where}.sensitive_features: '{grouping}' has {count:,} distinct values, more "
+                    f"than max_groups ({self.max_groups}). Bin or merge its categories (e.g. with a "
+                    f"data factory){alternative} or raise max_groups.")
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         ctx.progress.step(f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}")

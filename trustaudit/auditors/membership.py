@@ -20,7 +20,7 @@ from ..data import AuditData, read_table
 from ..errors import AuditorError, DataError
 from ..findings import AuditResult, Metric
 from ..keys import KeySpace, keys
-from ..loading import load_object
+from ..loading import load_function
 from ..metrics import percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, registry
 
@@ -79,7 +79,7 @@ class MembershipAuditor(BootstrapParams, Auditor):
                 raise DataError(f"{where}: file '{path}' does not exist.")
             frame = read_table(path, where)
         else:
-            frame = load_object(self.train, base_dir=base_dir, where=where)()
+            frame = load_function(self.train, base_dir=base_dir, where=where)()
         missing = [c for c in (*data.features, data.target) if c not in frame.columns]
         if missing:
             raise DataError(f"{where}: the training rows lack column(s) {missing} that the audit data has.")

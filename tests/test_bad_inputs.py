@@ -1,0 +1,20 @@
+"""Issue 9, item 5: every bad input ends in exit 2 and a message naming the file, key, column
+or row, or in a sensible audit; never a traceback, 'internal error' or a hang. The cases live in
+tests/bad_inputs/."""
+
+import pytest
+
+from .bad_inputs import cli_cases, data_cases, spec_cases, text_cases
+from .bad_inputs.harness import Case, Workspace, check
+
+CASES: list[Case] = [*spec_cases.CASES, *data_cases.CASES, *text_cases.CASES, *cli_cases.CASES]
+
+
+def test_case_ids_are_unique():
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids)) and len(ids) >= 150
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input(case, tmp_path, write_spec):
+    check(case, Workspace(tmp_path, write_spec))
