@@ -298,17 +298,15 @@ def load_spec(path: str | Path) -> AuditSpec:
 def check_expansion(raw: Any, path: Path) -> None:
     """Reject a YAML alias bomb (a few aliases that expand to billions of values) and self-referring
     aliases before anything walks the spec; sizes are memoized by node, so this is linear in
-    what was
-    written, not in what it expands to."""
+    what was written, not in what it expands to."""
     sizes: dict[int, int] = {}
     total = _expanded_size(raw, sizes, open_nodes=set(), where=(), path=path)
     if total > MAX_SPEC_VALUES:
-        where = _loc_text(_largest_branch(raw, sizes)) or "(top level)"
+        where = envvars.key_text(_largest_branch(raw, sizes))
         raise SpecError(
             f"{path}: {where}: the YAML expands to {total:,} values (aliases such as *name repeat "
             f"whole nodes); a spec may have at most {MAX_SPEC_VALUES:,}. Write the values out "
-            f"instead "
-            "of nesting aliases."
+            "instead of nesting aliases."
         )
 
 
@@ -320,12 +318,12 @@ def _expanded_size(
     node = id(value)
     if node in open_nodes:
         raise SpecError(
-            f"{path}: {_loc_text(where) or '(top level)'}: a YAML alias refers to a node that "
+            f"{path}: {envvars.key_text(where)}: a YAML alias refers to a node that "
             "contains it, so the spec never ends. Remove the self-reference."
         )
     if len(where) > MAX_SPEC_DEPTH:
         raise SpecError(
-            f"{path}: {_loc_text(where)}: nested more than {MAX_SPEC_DEPTH} levels deep. "
+            f"{path}: {envvars.key_text(where)}: nested more than {MAX_SPEC_DEPTH} levels deep. "
             "A spec needs only a few levels."
         )
     if node not in sizes:
