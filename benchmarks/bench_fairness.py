@@ -26,7 +26,9 @@ SEED = 20261125
 def make_data(rows: int) -> pd.DataFrame:
     rng = np.random.default_rng(SEED)
     sex = rng.choice(["F", "M"], rows)
-    race = rng.choice(["White", "Black", "Hispanic", "Asian", "Other"], rows, p=[0.6, 0.15, 0.15, 0.06, 0.04])
+    race = rng.choice(
+        ["White", "Black", "Hispanic", "Asian", "Other"], rows, p=[0.6, 0.15, 0.15, 0.06, 0.04]
+    )
     y = (rng.random(rows) < np.where(race == "Black", 0.25, 0.2)).astype(int)
     y_pred = np.where(rng.random(rows) < np.where(race == "Black", 0.7, 0.8), y, 1 - y)
     return pd.DataFrame({"sex": sex, "race": race, "y": y, "y_pred": y_pred})
@@ -36,8 +38,12 @@ def fairlearn_metrics():
     from fairlearn.metrics import false_positive_rate, selection_rate, true_positive_rate
     from sklearn.metrics import accuracy_score
 
-    return {"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate,
-            "accuracy": accuracy_score}
+    return {
+        "selection_rate": selection_rate,
+        "tpr": true_positive_rate,
+        "fpr": false_positive_rate,
+        "accuracy": accuracy_score,
+    }
 
 
 def case_trustaudit(frame: pd.DataFrame, boot: int) -> dict:
@@ -47,7 +53,9 @@ def case_trustaudit(frame: pd.DataFrame, boot: int) -> dict:
     from trustaudit.data import AuditData
 
     data = AuditData(frame, "y", 1, ("sex", "race"), "benchmark", "none")
-    model = CallableAdapter(lambda X: frame["y_pred"].to_numpy(), None, ModelInfo("callable", "recorded", "1", "none"))
+    model = CallableAdapter(
+        lambda X: frame["y_pred"].to_numpy(), None, ModelInfo("callable", "recorded", "1", "none")
+    )
     auditor = FairnessAuditor(sensitive_features=("sex", "race"), n_boot=boot)
     start = time.perf_counter()
     result = auditor.run(model, data, AuditContext(seed=0, label="fairness"))
@@ -58,8 +66,12 @@ def case_fairlearn_point(frame: pd.DataFrame, boot: int) -> dict:
     from fairlearn.metrics import MetricFrame
 
     start = time.perf_counter()
-    MetricFrame(metrics=fairlearn_metrics(), y_true=frame["y"], y_pred=frame["y_pred"],
-                sensitive_features=frame[["sex", "race"]])
+    MetricFrame(
+        metrics=fairlearn_metrics(),
+        y_true=frame["y"],
+        y_pred=frame["y_pred"],
+        sensitive_features=frame[["sex", "race"]],
+    )
     return {"seconds": time.perf_counter() - start}
 
 
@@ -67,17 +79,32 @@ def case_fairlearn_boot(frame: pd.DataFrame, boot: int) -> dict:
     from fairlearn.metrics import MetricFrame
 
     start = time.perf_counter()
-    MetricFrame(metrics=fairlearn_metrics(), y_true=frame["y"], y_pred=frame["y_pred"],
-                sensitive_features=frame[["sex", "race"]], n_boot=boot, ci_quantiles=[0.025, 0.975], random_state=0)
+    MetricFrame(
+        metrics=fairlearn_metrics(),
+        y_true=frame["y"],
+        y_pred=frame["y_pred"],
+        sensitive_features=frame[["sex", "race"]],
+        n_boot=boot,
+        ci_quantiles=[0.025, 0.975],
+        random_state=0,
+    )
     return {"seconds": time.perf_counter() - start}
 
 
-CASES = {"trustaudit": case_trustaudit, "fairlearn_point": case_fairlearn_point, "fairlearn_boot": case_fairlearn_boot}
+CASES = {
+    "trustaudit": case_trustaudit,
+    "fairlearn_point": case_fairlearn_point,
+    "fairlearn_boot": case_fairlearn_boot,
+}
 
 
 def run_case(name: str, rows: int, boot: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--case", name, "--rows", str(rows), "--boot", str(boot)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--case", name, "--rows", str(rows), "--boot", str(boot)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -89,20 +116,32 @@ def agreement(rows: int) -> float:
 
     frame = make_data(rows)
     ours = FairnessAuditor(sensitive_features=("sex", "race"), n_boot=0).measure(
-        frame["y"].to_numpy(), frame["y_pred"].to_numpy(), None, frame[["sex", "race"]], seed=0)
+        frame["y"].to_numpy(), frame["y_pred"].to_numpy(), None, frame[["sex", "race"]], seed=0
+    )
     by_key = {m.key: m.value for m in ours.metrics}
-    theirs = MetricFrame(metrics=fairlearn_metrics(), y_true=frame["y"], y_pred=frame["y_pred"],
-                         sensitive_features=frame[["sex", "race"]]).by_group
-    return max(abs(by_key[f"{name}[sex+race={sex}+{race}]"] - value)
-               for (sex, race), row in theirs.iterrows() for name, value in row.items())
+    theirs = MetricFrame(
+        metrics=fairlearn_metrics(),
+        y_true=frame["y"],
+        y_pred=frame["y_pred"],
+        sensitive_features=frame[["sex", "race"]],
+    ).by_group
+    return max(
+        abs(by_key[f"{name}[sex+race={sex}+{race}]"] - value)
+        for (sex, race), row in theirs.iterrows()
+        for name, value in row.items()
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--boot", type=int, default=1000)
-    parser.add_argument("--small-rows", type=int, default=100_000, help="N for fairlearn's bootstrap")
-    parser.add_argument("--small-boot", type=int, default=5, help="fairlearn resamples at --small-rows")
+    parser.add_argument(
+        "--small-rows", type=int, default=100_000, help="N for fairlearn's bootstrap"
+    )
+    parser.add_argument(
+        "--small-boot", type=int, default=5, help="fairlearn resamples at --small-rows"
+    )
     parser.add_argument("--case", choices=CASES)
     args = parser.parse_args()
     if args.case:
@@ -121,24 +160,46 @@ def main() -> None:
     # fairlearn's per-resample cost grows with N like its point estimate does
     extrapolated = per_resample * (point["seconds"] / small_point["seconds"]) * args.boot
 
-    print(f"{args.rows:,} rows, 2 sensitive features (10 intersectional groups), 4 count-based metrics; "
-          f"2 cores; peak RSS of the whole process, data included.\n")
-    print("| tool | what | rows | resamples | time (s) | peak RSS (MB) | time ÷ fairlearn point estimates |")
+    print(
+        f"{args.rows:,} rows, 2 sensitive features (10 intersectional groups), 4 count-based metrics; "
+        f"2 cores; peak RSS of the whole process, data included.\n"
+    )
+    print(
+        "| tool | what | rows | resamples | time (s) | peak RSS (MB) | time ÷ fairlearn point estimates |"
+    )
     print("|---|---|---|---|---|---|---|")
     rows = [
-        ("trustaudit", "auditor, 95% CIs on every metric and disparity", args.rows, args.boot, ours),
+        (
+            "trustaudit",
+            "auditor, 95% CIs on every metric and disparity",
+            args.rows,
+            args.boot,
+            ours,
+        ),
         ("trustaudit", "auditor, point estimates only", args.rows, 0, ours_point),
         ("fairlearn MetricFrame", "point estimates", args.rows, 0, point),
-        ("fairlearn MetricFrame", "bootstrap CIs", f"{args.small_rows:,}", args.small_boot, small_boot),
+        (
+            "fairlearn MetricFrame",
+            "bootstrap CIs",
+            f"{args.small_rows:,}",
+            args.small_boot,
+            small_boot,
+        ),
     ]
     for tool, what, n, boot, result in rows:
         n = f"{n:,}" if isinstance(n, int) else n
-        print(f"| {tool} | {what} | {n} | {boot:,} | {result['seconds']:.2f} | {result['peak_rss_mb']:.0f} | "
-              f"{result['seconds'] / point['seconds']:.3f} |")
-    print(f"| fairlearn MetricFrame | bootstrap CIs, extrapolated | {args.rows:,} | {args.boot:,} | "
-          f"≈ {extrapolated:,.0f} (≈ {extrapolated / 3600:.1f} h) | — | {extrapolated / point['seconds']:,.0f} |")
-    print(f"\nfairlearn per resample at {args.small_rows:,} rows: {per_resample:.2f} s. "
-          f"Point estimates: max |trustaudit − fairlearn| over 40 group values = {agreement(args.rows):.1e}.")
+        print(
+            f"| {tool} | {what} | {n} | {boot:,} | {result['seconds']:.2f} | {result['peak_rss_mb']:.0f} | "
+            f"{result['seconds'] / point['seconds']:.3f} |"
+        )
+    print(
+        f"| fairlearn MetricFrame | bootstrap CIs, extrapolated | {args.rows:,} | {args.boot:,} | "
+        f"≈ {extrapolated:,.0f} (≈ {extrapolated / 3600:.1f} h) | — | {extrapolated / point['seconds']:,.0f} |"
+    )
+    print(
+        f"\nfairlearn per resample at {args.small_rows:,} rows: {per_resample:.2f} s. "
+        f"Point estimates: max |trustaudit − fairlearn| over 40 group values = {agreement(args.rows):.1e}."
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-CASES = ("bare calls", "ledger, capture full", "ledger, capture full, HMAC", "ledger, capture digest")
+CASES = (
+    "bare calls",
+    "ledger, capture full",
+    "ledger, capture full, HMAC",
+    "ledger, capture digest",
+)
 
 
 def _rss_mb() -> float:
@@ -36,13 +41,20 @@ def run_case(case: str, calls: int) -> dict:
     def model(prompt: str) -> str:
         return prompt[::-1]
 
-    prompts = [f"Patient {i}: 67-year-old with chest pain radiating to the left arm. Triage level?" for i in range(calls)]
+    prompts = [
+        f"Patient {i}: 67-year-old with chest pain radiating to the left arm. Triage level?"
+        for i in range(calls)
+    ]
     info = ModelInfo("callable", "reverse", "1", "sha256:0")
     recorder = None
     if case != "bare calls":
         folder = Path(tempfile.mkdtemp())
-        writer = LedgerWriter(folder / "ledger.jsonl", hmac_key=b"bench key" if "HMAC" in case else None)
-        recorder = Recorder(writer, run_id="bench", capture="digest" if "digest" in case else "full")
+        writer = LedgerWriter(
+            folder / "ledger.jsonl", hmac_key=b"bench key" if "HMAC" in case else None
+        )
+        recorder = Recorder(
+            writer, run_id="bench", capture="digest" if "digest" in case else "full"
+        )
     tenth = max(calls // 10, 1)
     start = time.perf_counter()
     rss_early = 0.0
@@ -50,8 +62,16 @@ def run_case(case: str, calls: int) -> dict:
         if recorder is None:
             model(prompt)
         else:
-            recorder.call(info, "generate", {"temperature": 0, "max_tokens": 64}, sha256_hex(prompt.encode()), prompt,
-                          lambda: model(prompt), lambda text: text, lambda text: text)
+            recorder.call(
+                info,
+                "generate",
+                {"temperature": 0, "max_tokens": 64},
+                sha256_hex(prompt.encode()),
+                prompt,
+                lambda: model(prompt),
+                lambda text: text,
+                lambda text: text,
+            )
         if i + 1 == tenth:
             rss_early = _rss_mb()
     seconds = time.perf_counter() - start
@@ -69,20 +89,38 @@ def main() -> None:
         print(json.dumps(run_case(args.case, args.calls)))
         return
     results = {}
-    for case in CASES:  # the fastest of 5 runs of each case: on a shared VM, noise only ever adds time
-        runs = [json.loads(subprocess.run([sys.executable, __file__, "--case", case, "--calls", str(args.calls)],
-                                          capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
-                for _ in range(5)]
+    for (
+        case
+    ) in CASES:  # the fastest of 5 runs of each case: on a shared VM, noise only ever adds time
+        runs = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, __file__, "--case", case, "--calls", str(args.calls)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            for _ in range(5)
+        ]
         results[case] = min(runs, key=lambda r: r["seconds"])
     bare = results["bare calls"]["seconds"]
-    print(f"{args.calls:,} in-process calls, every prompt distinct; 2 cores; fastest of 5 runs. "
-          "RSS in MB after 10% and 100% of the calls.\n")
-    print("| case | total (s) | per call (µs) | ledger cost per record (µs) | RSS at 10% | RSS at 100% |")
+    print(
+        f"{args.calls:,} in-process calls, every prompt distinct; 2 cores; fastest of 5 runs. "
+        "RSS in MB after 10% and 100% of the calls.\n"
+    )
+    print(
+        "| case | total (s) | per call (µs) | ledger cost per record (µs) | RSS at 10% | RSS at 100% |"
+    )
     print("|---|---|---|---|---|---|")
     for case, r in results.items():
         cost = "—" if case == "bare calls" else f"{(r['seconds'] - bare) / args.calls * 1e6:.1f}"
-        print(f"| {case} | {r['seconds']:.2f} | {r['seconds'] / args.calls * 1e6:.1f} | {cost} | "
-              f"{r['rss_early']:.0f} | {r['rss_end']:.0f} |")
+        print(
+            f"| {case} | {r['seconds']:.2f} | {r['seconds'] / args.calls * 1e6:.1f} | {cost} | "
+            f"{r['rss_early']:.0f} | {r['rss_end']:.0f} |"
+        )
 
 
 if __name__ == "__main__":

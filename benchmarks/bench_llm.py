@@ -35,12 +35,16 @@ def throughput(base_url: str, prompts: int, in_flight: int) -> float:
     from trustaudit.ledger import LedgerWriter
     from trustaudit.recorder import RecordedTextModel, Recorder
 
-    adapter = OpenAICompatibleAdapter(base_url, "loopback", ModelInfo("openai", "loopback", "1", "e"),
-                                      max_in_flight=in_flight)
+    adapter = OpenAICompatibleAdapter(
+        base_url, "loopback", ModelInfo("openai", "loopback", "1", "e"), max_in_flight=in_flight
+    )
     writer = LedgerWriter(Path(tempfile.mkdtemp()) / "ledger.jsonl")
     settings = type("Settings", (), {"temperature": 0.0, "max_tokens": 8})()
     model = RecordedTextModel(adapter, Recorder(writer, run_id="bench"), settings, seed=0)
-    requests = [model.request([("user", f"Case {in_flight}-{i}: chest pain. Admit or discharge?")]) for i in range(prompts)]
+    requests = [
+        model.request([("user", f"Case {in_flight}-{i}: chest pain. Admit or discharge?")])
+        for i in range(prompts)
+    ]
     start = time.perf_counter()
     answers = model.generate_many(requests)
     seconds = time.perf_counter() - start
@@ -72,14 +76,20 @@ print(json.dumps({"rate": tokens / (time.perf_counter() - start), "tokens": toke
 def bundled_tokens_per_second(mode: str, requests: int = 8) -> str:
     """One table row: the bundled model's speed loaded with or without trustaudit's AMX guard, each in
     a subprocess of its own so that a crash (the unguarded AMX backend segfaults) is reported."""
-    done = subprocess.run([sys.executable, "-c", TOKENS, mode, str(requests)], capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", TOKENS, mode, str(requests)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0:
         why = f"signal {-done.returncode}" if done.returncode < 0 else f"exit {done.returncode}"
         return f"| {mode} | — | — | crashed ({why}) |"
     row = json.loads(done.stdout.strip().splitlines()[-1])
-    return (f"| {mode} | {row['amx_build']} | {row['use_extra_bufts']} | "
-            f"{row['rate']:.1f} ({row['tokens']} tokens) |")
+    return (
+        f"| {mode} | {row['amx_build']} | {row['use_extra_bufts']} | "
+        f"{row['rate']:.1f} ({row['tokens']} tokens) |"
+    )
 
 
 def main() -> None:
@@ -87,12 +97,18 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(args.latency)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(args.latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     base_url = server.stdout.readline().strip()
     try:
-        print(f"{args.prompts:,} prompts per row against a loopback OpenAI-compatible endpoint answering after "
-              f"{args.latency * 1000:.0f} ms; every call through the ledger; 2 cores.\n")
+        print(
+            f"{args.prompts:,} prompts per row against a loopback OpenAI-compatible endpoint answering after "
+            f"{args.latency * 1000:.0f} ms; every call through the ledger; 2 cores.\n"
+        )
         print("| in flight | ideal (req/s) | measured (req/s) | fraction of ideal |")
         print("|---|---|---|---|")
         overhead = None
@@ -109,11 +125,14 @@ def main() -> None:
         server.wait(timeout=30)
     if importlib.util.find_spec("llama_cpp") is None:
         return
-    print("\nBundled SmolLM2-135M-Instruct (Q4_1) in-process, 8 answers of up to 64 tokens, temperature 0:\n")
+    print(
+        "\nBundled SmolLM2-135M-Instruct (Q4_1) in-process, 8 answers of up to 64 tokens, temperature 0:\n"
+    )
     print("| load | build has AMX | use_extra_bufts | completion tokens/s |")
     print("|---|---|---|---|")
     for mode in ("guarded", "unguarded"):
         print(bundled_tokens_per_second(mode))
+
 
 if __name__ == "__main__":
     main()

@@ -18,8 +18,20 @@ from pathlib import Path
 
 from trustaudit.auditors.phi import SAFE_HARBOR, analyzer, find_phi, resolve_overlaps, scan
 
-TARGET_RECALL = {"A": 0.98, "C": 0.98, "D": 0.98, "E": 0.98, "F": 0.98, "G": 0.98, "H": 0.98, "I": 0.98, "J": 0.98,
-                 "K": 0.98, "N": 0.98, "O": 0.98}  # names, dates, identifiers and contacts; the rest 0.95
+TARGET_RECALL = {
+    "A": 0.98,
+    "C": 0.98,
+    "D": 0.98,
+    "E": 0.98,
+    "F": 0.98,
+    "G": 0.98,
+    "H": 0.98,
+    "I": 0.98,
+    "J": 0.98,
+    "K": 0.98,
+    "N": 0.98,
+    "O": 0.98,
+}  # names, dates, identifiers and contacts; the rest 0.95
 
 
 def load_generator():
@@ -36,12 +48,16 @@ def score(notes: list[dict], detected: list[list]) -> dict[str, Counter]:
         gold = note["spans"]
         for g in gold:
             counts[g["category"]]["gold"] += 1
-            counts[g["category"]]["found"] += any(s.category == g["category"] and s.start < g["end"] and s.end > g["start"]
-                                                  for s in spans)
+            counts[g["category"]]["found"] += any(
+                s.category == g["category"] and s.start < g["end"] and s.end > g["start"]
+                for s in spans
+            )
         for s in resolve_overlaps(spans):
             counts[s.category]["detected"] += 1
-            counts[s.category]["correct"] += any(g["category"] == s.category and s.start < g["end"] and s.end > g["start"]
-                                                 for g in gold)
+            counts[s.category]["correct"] += any(
+                g["category"] == s.category and s.start < g["end"] and s.end > g["start"]
+                for g in gold
+            )
     return counts
 
 
@@ -63,8 +79,10 @@ def main() -> None:
         rows.append((n_process, time.perf_counter() - start, batched == loop))
     counts = score(notes, loop)
     chars = sum(map(len, texts)) / len(texts)
-    print(f"{len(texts):,} synthetic notes (seed {args.seed}, {chars:.0f} characters on average, "
-          f"{sum(c['gold'] for c in counts.values()):,} PHI items); presidio 2.2.366 with en_core_web_sm; 2 cores.\n")
+    print(
+        f"{len(texts):,} synthetic notes (seed {args.seed}, {chars:.0f} characters on average, "
+        f"{sum(c['gold'] for c in counts.values()):,} PHI items); presidio 2.2.366 with en_core_web_sm; 2 cores.\n"
+    )
     print("| Safe Harbor category | items | recall | precision | F1 | recall target |")
     print("|---|---|---|---|---|---|")
     for category in SAFE_HARBOR:
@@ -75,17 +93,23 @@ def main() -> None:
         precision = c["correct"] / c["detected"] if c["detected"] else float("nan")
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else float("nan")
         target = TARGET_RECALL.get(category.letter, 0.95)
-        print(f"| ({category.letter}) {category.name} | {c['gold']} | {recall:.3f} | {precision:.3f} | {f1:.3f} | "
-              f"{target:.2f} |")
+        print(
+            f"| ({category.letter}) {category.name} | {c['gold']} | {recall:.3f} | {precision:.3f} | {f1:.3f} | "
+            f"{target:.2f} |"
+        )
     for category in SAFE_HARBOR:
         if not category.entities:
-            print(f"| ({category.letter}) {category.name} | — | not covered: cannot be detected in text | | | |")
+            print(
+                f"| ({category.letter}) {category.name} | — | not covered: cannot be detected in text | | | |"
+            )
     print("\n| engine | texts/s | × presidio analyze() loop | same spans as the loop |")
     print("|---|---|---|---|")
     print(f"| presidio `analyze()` loop | {len(texts) / loop_seconds:.0f} | 1.00 | — |")
     for n_process, seconds, same in rows:
-        print(f"| trustaudit scan, batch 64, {n_process} process(es) | {len(texts) / seconds:.0f} | "
-              f"{loop_seconds / seconds:.2f} | {'yes' if same else 'NO'} |")
+        print(
+            f"| trustaudit scan, batch 64, {n_process} process(es) | {len(texts) / seconds:.0f} | "
+            f"{loop_seconds / seconds:.2f} | {'yes' if same else 'NO'} |"
+        )
 
 
 if __name__ == "__main__":

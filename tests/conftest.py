@@ -21,7 +21,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         for mark in item.iter_markers("extra"):
             if not extras.available(mark.args[0]):
-                item.add_marker(pytest.mark.skip(reason=f"needs {extras.install_hint(mark.args[0])}"))
+                item.add_marker(
+                    pytest.mark.skip(reason=f"needs {extras.install_hint(mark.args[0])}")
+                )
 
 
 def _module(path: Path, name: str):
@@ -55,8 +57,13 @@ def base_spec(**overrides) -> dict:
         "seed": 3,
         "model": {"type": "sklearn", "factory": f"{COHORT_PY}:train_model"},
         "data": {"path": str(COHORT_CSV), "target": "readmitted_30d"},
-        "auditors": [{"use": "fairness", "params": {"sensitive_features": ["race_ethnicity", "sex"], "n_boot": 200},
-                      "thresholds": [{"metric": "equal_opportunity_difference", "max": 0.5}]}],
+        "auditors": [
+            {
+                "use": "fairness",
+                "params": {"sensitive_features": ["race_ethnicity", "sex"], "n_boot": 200},
+                "thresholds": [{"metric": "equal_opportunity_difference", "max": 0.5}],
+            }
+        ],
     }
     spec.update(overrides)
     return spec

@@ -24,7 +24,9 @@ AMX = b"CPU : AVX2 = 1 | AVX512 = 1 | AMX_INT8 = 1 | REPACK = 1 | "
 NO_AMX = b"CPU : AVX2 = 1 | AVX512 = 1 | REPACK = 1 | "
 
 
-@pytest.mark.parametrize("info, guarded", [(AMX, True), (NO_AMX, False), (b"AMX_INT8 = 0 |", False)])
+@pytest.mark.parametrize(
+    "info, guarded", [(AMX, True), (NO_AMX, False), (b"AMX_INT8 = 0 |", False)]
+)
 def test_guard_turns_off_extra_buffers_only_on_amx_builds(info, guarded):
     module = fake_llama_cpp(info)
     assert amx_build(module) is guarded

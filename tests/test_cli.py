@@ -11,16 +11,23 @@ from .conftest import ROOT, base_spec
 
 
 def trustaudit(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "trustaudit.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "trustaudit.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_demo_passes_with_a_summary_line_and_progress(tmp_path):
     done = trustaudit("run", str(ROOT / "audits" / "demo.yaml"), "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     summary = done.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ checks passed, 7 warned, 1 skipped\. Report: .*/readmission-demo-\d{8}T\d{6}Z/report\.html",
-                        summary)
+    assert re.fullmatch(
+        r"\d+ checks passed, 7 warned, 1 skipped\. Report: .*/readmission-demo-\d{8}T\d{6}Z/report\.html",
+        summary,
+    )
     assert "fairness: 1000 bootstrap resamples" in done.stderr and "data: 2,500 rows" in done.stderr
     (folder,) = tmp_path.iterdir()
     assert json.loads((folder / "report.json").read_text())["run"]["verdict"] == "warn"
@@ -28,26 +35,40 @@ def test_demo_passes_with_a_summary_line_and_progress(tmp_path):
 
 def test_a_failed_check_exits_1(write_spec):
     spec = base_spec()
-    spec["auditors"][0]["thresholds"] = [{"metric": "equal_opportunity_difference[race_ethnicity]", "max": 0.05}]
+    spec["auditors"][0]["thresholds"] = [
+        {"metric": "equal_opportunity_difference[race_ethnicity]", "max": 0.05}
+    ]
     done = trustaudit("run", str(write_spec(spec)), "--quiet")
     assert done.returncode == 1
     assert done.stdout.startswith("0 checks passed, 1 failed. Report: ") and done.stderr == ""
 
 
-@pytest.mark.parametrize("spec_text, fragment", [
-    ("name: x\nseed: [1\n", "invalid YAML"),
-    ("name: demo\nmodel: {type: sklearn, factory: 'a:b'}\ndata: {path: missing.csv, target: y}\n"
-     "auditors: [{use: fairness, params: {sensitive_features: [sex]}}]\n", "data.path: file"),
-])
+@pytest.mark.parametrize(
+    "spec_text, fragment",
+    [
+        ("name: x\nseed: [1\n", "invalid YAML"),
+        (
+            "name: demo\nmodel: {type: sklearn, factory: 'a:b'}\ndata: {path: missing.csv, target: y}\n"
+            "auditors: [{use: fairness, params: {sensitive_features: [sex]}}]\n",
+            "data.path: file",
+        ),
+    ],
+)
 def test_bad_specs_exit_2_without_traceback(write_spec, spec_text, fragment):
     done = trustaudit("run", str(write_spec(spec_text)))
     assert done.returncode == 2
-    assert done.stderr.startswith("error: ") and fragment in done.stderr and "Traceback" not in done.stderr
+    assert (
+        done.stderr.startswith("error: ")
+        and fragment in done.stderr
+        and "Traceback" not in done.stderr
+    )
 
 
 def test_missing_column_exits_2_before_the_model_runs(write_spec, tmp_path):
     marker = tmp_path / "model_was_built"
-    (tmp_path / "factory.py").write_text(f"import pathlib\ndef make():\n    pathlib.Path({str(marker)!r}).touch()\n")
+    (tmp_path / "factory.py").write_text(
+        f"import pathlib\ndef make():\n    pathlib.Path({str(marker)!r}).touch()\n"
+    )
     spec = base_spec(model={"type": "sklearn", "factory": f"{tmp_path}/factory.py:make"})
     spec["auditors"][0]["params"]["sensitive_features"] = ["ethnicity"]
     done = trustaudit("run", str(write_spec(spec)))
@@ -67,7 +88,10 @@ def test_a_model_that_fails_exits_3_and_still_writes_the_report(write_spec, tmp_
 
 def test_validate(write_spec):
     good = trustaudit("validate", str(ROOT / "audits" / "demo.yaml"))
-    assert good.returncode == 0 and "valid. 2,500 data rows, 2 auditor(s), 9 threshold(s)" in good.stdout
+    assert (
+        good.returncode == 0
+        and "valid. 2,500 data rows, 2 auditor(s), 9 threshold(s)" in good.stdout
+    )
     bad = trustaudit("validate", str(write_spec({**base_spec(), "auditors": [{"use": "fairnes"}]})))
     assert bad.returncode == 2 and "Did you mean 'fairness'?" in bad.stderr
 
@@ -75,7 +99,9 @@ def test_validate(write_spec):
 @pytest.mark.extra("llm")
 def test_validate_llm_spec():
     llm = trustaudit("validate", str(ROOT / "audits" / "demo-llm.yaml"))
-    assert llm.returncode == 0 and "valid. no tabular data, 2 auditor(s), 4 threshold(s)" in llm.stdout
+    assert (
+        llm.returncode == 0 and "valid. no tabular data, 2 auditor(s), 4 threshold(s)" in llm.stdout
+    )
 
 
 def test_schema_and_list():
@@ -83,11 +109,22 @@ def test_schema_and_list():
     assert schema.returncode == 0
     entries = json.loads(schema.stdout)["$defs"]["AuditorSpec"]["oneOf"]
     assert {e["properties"]["use"]["const"] for e in entries} == {
-        "accountability", "canary", "counterfactual", "fairness", "membership", "phi_scan", "privacy", "robustness",
-        "text_robustness"}
+        "accountability",
+        "canary",
+        "counterfactual",
+        "fairness",
+        "membership",
+        "phi_scan",
+        "privacy",
+        "robustness",
+        "text_robustness",
+    }
     listing = trustaudit("list")
     assert listing.returncode == 0
-    assert "\nfairness: " in listing.stdout and "sensitive_features (array, required)" in listing.stdout
+    assert (
+        "\nfairness: " in listing.stdout
+        and "sensitive_features (array, required)" in listing.stdout
+    )
     assert "equalized_odds_difference" in listing.stdout
 
 
@@ -101,7 +138,9 @@ def test_console_script_is_installed():
 
     path = shutil.which("trustaudit")
     assert path, "pip install -e . should put the trustaudit command on PATH"
-    assert subprocess.run([path, "--version"], capture_output=True, text=True).stdout.startswith("trustaudit ")
+    assert subprocess.run([path, "--version"], capture_output=True, text=True).stdout.startswith(
+        "trustaudit "
+    )
 
 
 @pytest.mark.extra("llm")
@@ -112,8 +151,21 @@ def test_readme_first_command_runs_both_demos(tmp_path):
     assert "trustaudit run audits/demo.yaml audits/demo-llm.yaml" in readme.split("\n\n")[1]
     if not shutil.which("trustaudit"):
         pytest.skip("console script not installed")
-    done = subprocess.run(["trustaudit", "run", "audits/demo.yaml", "audits/demo-llm.yaml", "--out", str(tmp_path),
-                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            "trustaudit",
+            "run",
+            "audits/demo.yaml",
+            "audits/demo-llm.yaml",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["readmission-demo", "smollm2-counterfactual"]
@@ -122,8 +174,23 @@ def test_readme_first_command_runs_both_demos(tmp_path):
 
 def test_several_specs_exit_with_the_worst_code(write_spec):
     failing = base_spec()
-    failing["auditors"][0]["thresholds"] = [{"metric": "equal_opportunity_difference[race_ethnicity]", "max": 0.05}]
-    done = trustaudit("run", str(write_spec(base_spec(), "ok.yaml")), str(write_spec(failing, "bad.yaml")), "--quiet")
+    failing["auditors"][0]["thresholds"] = [
+        {"metric": "equal_opportunity_difference[race_ethnicity]", "max": 0.05}
+    ]
+    done = trustaudit(
+        "run",
+        str(write_spec(base_spec(), "ok.yaml")),
+        str(write_spec(failing, "bad.yaml")),
+        "--quiet",
+    )
     assert done.returncode == 1 and len(done.stdout.strip().splitlines()) == 2
-    assert trustaudit("run", str(write_spec(base_spec(), "a.yaml")), str(write_spec(base_spec(), "b.yaml")),
-                      "--resume", "x").returncode == 2
+    assert (
+        trustaudit(
+            "run",
+            str(write_spec(base_spec(), "a.yaml")),
+            str(write_spec(base_spec(), "b.yaml")),
+            "--resume",
+            "x",
+        ).returncode
+        == 2
+    )

@@ -1,10 +1,7 @@
 """The bundled cohorts: the synthetic generator and its committed CSV, the built-in disparity, real data."""
 
-import importlib.util
 
-import numpy as np
 import pandas as pd
-import pytest
 
 from trustaudit.runner import run_audit
 from trustaudit.spec import load_spec
@@ -13,20 +10,28 @@ from .conftest import COHORT_CSV, ROOT
 
 
 def test_committed_csv_is_what_the_generator_writes(cohort_module):
-    pd.testing.assert_frame_equal(pd.read_csv(COHORT_CSV), cohort_module.generate(), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(COHORT_CSV), cohort_module.generate(), check_dtype=False
+    )
 
 
 def test_generator_is_seeded(cohort_module):
-    pd.testing.assert_frame_equal(cohort_module.generate(300, seed=1), cohort_module.generate(300, seed=1))
+    pd.testing.assert_frame_equal(
+        cohort_module.generate(300, seed=1), cohort_module.generate(300, seed=1)
+    )
     assert not cohort_module.generate(300, seed=1).equals(cohort_module.generate(300, seed=2))
 
 
 def test_documented_disparity_is_built_in(cohort, demo_model):
-    frame = cohort.assign(flag=demo_model.predict(cohort), risk=demo_model.predict_proba(cohort)[:, 1])
+    frame = cohort.assign(
+        flag=demo_model.predict(cohort), risk=demo_model.predict_proba(cohort)[:, 1]
+    )
     sick = frame[frame["readmitted_30d"] == 1]
     tpr = sick.groupby("race_ethnicity")["flag"].mean()
     assert tpr["White"] - tpr["Black"] > 0.1
-    observed_over_expected = frame.groupby("race_ethnicity").apply(lambda g: g["readmitted_30d"].sum() / g["risk"].sum())
+    observed_over_expected = frame.groupby("race_ethnicity").apply(
+        lambda g: g["readmitted_30d"].sum() / g["risk"].sum()
+    )
     assert observed_over_expected["Black"] > 1.15 and 0.95 < observed_over_expected["White"] < 1.1
     assert set(demo_model.feature_names_in_).isdisjoint({"race_ethnicity", "sex"})
 

@@ -16,12 +16,24 @@ from .conftest import base_spec
 
 
 def _notes_spec(write_spec, tmp_path, **extra):
-    notes = ["Seen today. MRN: 00482913. Follow up in 2 weeks.", "No identifiers, vitals stable.",
-             "Call back at 617-555-0143 about the results."]
+    notes = [
+        "Seen today. MRN: 00482913. Follow up in 2 weeks.",
+        "No identifiers, vitals stable.",
+        "Call back at 617-555-0143 about the results.",
+    ]
     pd.DataFrame({"note": notes}).to_csv(tmp_path / "notes.csv", index=False)
-    spec = {"name": "notes-scan", "data": {"path": str(tmp_path / "notes.csv")},
-            "auditors": [{"use": "phi_scan", "params": {"column": "note", "n_boot": 50},
-                          "thresholds": [{"metric": "rows_with_phi_rate", "max": 1.0}]}], **extra}
+    spec = {
+        "name": "notes-scan",
+        "data": {"path": str(tmp_path / "notes.csv")},
+        "auditors": [
+            {
+                "use": "phi_scan",
+                "params": {"column": "note", "n_boot": 50},
+                "thresholds": [{"metric": "rows_with_phi_rate", "max": 1.0}],
+            }
+        ],
+        **extra,
+    }
     return write_spec(spec)
 
 
@@ -43,5 +55,7 @@ def test_phi_scan_runs_without_a_model_and_the_folder_verifies(write_spec, tmp_p
 def test_auditors_that_need_a_model_say_so(write_spec):
     spec = base_spec()
     del spec["model"]
-    with pytest.raises(SpecError, match=r"auditors\[0\]\.use: 'fairness' audits a tabular model: add a 'model'"):
+    with pytest.raises(
+        SpecError, match=r"auditors\[0\]\.use: 'fairness' audits a tabular model: add a 'model'"
+    ):
         load_spec(write_spec(spec))

@@ -5,7 +5,12 @@ import pytest
 from trustaudit.errors import SpecError
 from trustaudit.extract import NumberExtractor, choice, letter, make_extractor, yes_no
 
-ADMIT = choice({"admit": ["admitted", "admission", "hospitalize"], "discharge": ["discharged", "send home", "home"]})
+ADMIT = choice(
+    {
+        "admit": ["admitted", "admission", "hospitalize"],
+        "discharge": ["discharged", "send home", "home"],
+    }
+)
 
 CASES = [
     (ADMIT, "Admit.", ("answer", "admit")),
@@ -16,7 +21,11 @@ CASES = [
     (ADMIT, "Admit rather than discharge, given the ST elevation.", ("answer", "admit")),
     (ADMIT, "Between discharge and admit, I lean towards admission.", ("unparseable", None)),
     (ADMIT, "Readmit later.", ("unparseable", None)),
-    (ADMIT, "I'm sorry, but I cannot provide medical advice. Please consult a doctor.", ("refused", None)),
+    (
+        ADMIT,
+        "I'm sorry, but I cannot provide medical advice. Please consult a doctor.",
+        ("refused", None),
+    ),
     (ADMIT, "As an AI, I can't make that decision.", ("refused", None)),
     (ADMIT, "", ("unparseable", None)),
     (ADMIT, "It depends on the troponin.", ("unparseable", None)),
@@ -38,14 +47,19 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("extractor, text, expected", CASES, ids=[c[1][:40] or "empty" for c in CASES])
+@pytest.mark.parametrize(
+    "extractor, text, expected", CASES, ids=[c[1][:40] or "empty" for c in CASES]
+)
 def test_extraction(extractor, text, expected):
     result = extractor(text)
     assert (result.outcome, result.label) == expected
 
 
 def test_make_extractor_from_config():
-    assert make_extractor({"kind": "choice", "choices": {"a": ["x"], "b": ["y"]}}, "v").labels == ("a", "b")
+    assert make_extractor({"kind": "choice", "choices": {"a": ["x"], "b": ["y"]}}, "v").labels == (
+        "a",
+        "b",
+    )
     assert make_extractor({"kind": "letter", "options": "ABC"}, "v").labels == ("A", "B", "C")
     assert make_extractor({"kind": "number", "unit": "mg"}, "v")("50 mg").label == "50"
     with pytest.raises(SpecError, match=r"v.kind: unknown decision kind 'essay'"):

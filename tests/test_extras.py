@@ -25,14 +25,25 @@ def _phi_scan_spec():
     return spec
 
 
-@pytest.mark.parametrize("spec, key, extra", [
-    (_phi_scan_spec(), "auditors[0].use", "privacy"),
-    (base_spec(ledger={"capture": "masked"}), "ledger.capture", "privacy"),
-    (base_spec(model={"type": "llamacpp", "bundled": "smollm2-135m"},
-               auditors=[{"use": "counterfactual"}], data=None), "model.type", "llm"),
-])
-def test_a_missing_extra_is_one_message_with_the_install_command(no_extras, write_spec, capsys, spec, key,
-                                                                 extra):
+@pytest.mark.parametrize(
+    "spec, key, extra",
+    [
+        (_phi_scan_spec(), "auditors[0].use", "privacy"),
+        (base_spec(ledger={"capture": "masked"}), "ledger.capture", "privacy"),
+        (
+            base_spec(
+                model={"type": "llamacpp", "bundled": "smollm2-135m"},
+                auditors=[{"use": "counterfactual"}],
+                data=None,
+            ),
+            "model.type",
+            "llm",
+        ),
+    ],
+)
+def test_a_missing_extra_is_one_message_with_the_install_command(
+    no_extras, write_spec, capsys, spec, key, extra
+):
     path = write_spec({k: v for k, v in spec.items() if v is not None})
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
@@ -42,20 +53,25 @@ def test_a_missing_extra_is_one_message_with_the_install_command(no_extras, writ
 
 
 def test_require_names_what_is_missing(no_extras):
-    with pytest.raises(extras.MissingExtraError, match=r"the server needs the 'llm' extra") as caught:
+    with pytest.raises(
+        extras.MissingExtraError, match=r"the server needs the 'llm' extra"
+    ) as caught:
         extras.require("llm", "the server")
     assert isinstance(caught.value, ImportError)
 
 
-@pytest.mark.parametrize("text, hidden", [
-    ("SSN 219-09-9998 on file", "219-09-9998"),
-    ("call (617) 555-0143 today", "555-0143"),
-    ("call 617-555-0143 today", "617-555-0143"),
-    ("MRN 00482913 admitted", "00482913"),
-    ("member id ABC123456789", "ABC123456789"),
-    ("mail jo.smith+x@clinic.example.org now", "jo.smith+x@clinic.example.org"),
-    ("portal https://portal.example.org/p/4411 now", "portal.example.org"),
-])
+@pytest.mark.parametrize(
+    "text, hidden",
+    [
+        ("SSN 219-09-9998 on file", "219-09-9998"),
+        ("call (617) 555-0143 today", "555-0143"),
+        ("call 617-555-0143 today", "617-555-0143"),
+        ("MRN 00482913 admitted", "00482913"),
+        ("member id ABC123456789", "ABC123456789"),
+        ("mail jo.smith+x@clinic.example.org now", "jo.smith+x@clinic.example.org"),
+        ("portal https://portal.example.org/p/4411 now", "portal.example.org"),
+    ],
+)
 def test_pattern_masking_without_the_privacy_extra(no_extras, text, hidden):
     assert hidden not in mask_phi(text)
 
@@ -67,4 +83,5 @@ def test_pattern_masking_keeps_clinical_numbers(no_extras):
 
 def test_extras_are_detected_without_importing_them():
     assert extras.available("privacy") == all(
-        __import__("importlib").util.find_spec(m) is not None for m in extras.EXTRAS["privacy"])
+        __import__("importlib").util.find_spec(m) is not None for m in extras.EXTRAS["privacy"]
+    )

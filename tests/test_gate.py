@@ -14,30 +14,73 @@ from trustaudit.spec import load_spec
 
 from .conftest import base_spec
 
-RESULT = AuditResult("fairness", "fairness", {}, metrics=(
-    Metric("tpr", 0.62, 0.58, 0.66, 2500, "sex", "F"),
-    Metric("tpr", 0.70, 0.61, 0.79, 900, "sex", "M"),
-    Metric("tpr", math.nan, n=12, grouping="sex", group="X", note="not estimable: n=12 < min_group_size 30"),
-    Metric("equal_opportunity_difference", 0.08, 0.01, 0.17, 3400, "sex"),
-))
+RESULT = AuditResult(
+    "fairness",
+    "fairness",
+    {},
+    metrics=(
+        Metric("tpr", 0.62, 0.58, 0.66, 2500, "sex", "F"),
+        Metric("tpr", 0.70, 0.61, 0.79, 900, "sex", "M"),
+        Metric(
+            "tpr",
+            math.nan,
+            n=12,
+            grouping="sex",
+            group="X",
+            note="not estimable: n=12 < min_group_size 30",
+        ),
+        Metric("equal_opportunity_difference", 0.08, 0.01, 0.17, 3400, "sex"),
+    ),
+)
 
 
 def _checks(write_spec, *thresholds, result=RESULT):
-    spec = load_spec(write_spec(base_spec(auditors=[{"use": "fairness", "params": {"sensitive_features": ["sex"]},
-                                                     "thresholds": list(thresholds)}])))
+    spec = load_spec(
+        write_spec(
+            base_spec(
+                auditors=[
+                    {
+                        "use": "fairness",
+                        "params": {"sensitive_features": ["sex"]},
+                        "thresholds": list(thresholds),
+                    }
+                ]
+            )
+        )
+    )
     return evaluate(spec, [result])
 
 
-@pytest.mark.parametrize("threshold, expected", [
-    ({"metric": "equal_opportunity_difference", "max": 0.10}, [Status.PASS]),
-    ({"metric": "equal_opportunity_difference", "max": 0.10, "applies_to": "ci_high"}, [Status.FAIL]),
-    ({"metric": "equal_opportunity_difference", "max": 0.10, "applies_to": "ci_high", "level": "warn"}, [Status.WARN]),
-    ({"metric": "equal_opportunity_difference", "max": 0.10, "applies_to": "ci_low"}, [Status.PASS]),
-    ({"metric": "tpr", "min": 0.65}, [Status.FAIL, Status.PASS, Status.SKIPPED]),
-    ({"metric": "tpr[sex=M]", "min": 0.6, "max": 0.75}, [Status.PASS]),
-    ({"metric": "tpr[sex=M]", "min": 0.6, "max": 0.75, "applies_to": "ci_high"}, [Status.FAIL]),
-    ({"metric": "tpr", "min": 0.62}, [Status.PASS, Status.PASS, Status.SKIPPED]),  # bounds are inclusive
-])
+@pytest.mark.parametrize(
+    "threshold, expected",
+    [
+        ({"metric": "equal_opportunity_difference", "max": 0.10}, [Status.PASS]),
+        (
+            {"metric": "equal_opportunity_difference", "max": 0.10, "applies_to": "ci_high"},
+            [Status.FAIL],
+        ),
+        (
+            {
+                "metric": "equal_opportunity_difference",
+                "max": 0.10,
+                "applies_to": "ci_high",
+                "level": "warn",
+            },
+            [Status.WARN],
+        ),
+        (
+            {"metric": "equal_opportunity_difference", "max": 0.10, "applies_to": "ci_low"},
+            [Status.PASS],
+        ),
+        ({"metric": "tpr", "min": 0.65}, [Status.FAIL, Status.PASS, Status.SKIPPED]),
+        ({"metric": "tpr[sex=M]", "min": 0.6, "max": 0.75}, [Status.PASS]),
+        ({"metric": "tpr[sex=M]", "min": 0.6, "max": 0.75, "applies_to": "ci_high"}, [Status.FAIL]),
+        (
+            {"metric": "tpr", "min": 0.62},
+            [Status.PASS, Status.PASS, Status.SKIPPED],
+        ),  # bounds are inclusive
+    ],
+)
 def test_threshold_statuses(write_spec, threshold, expected):
     assert [c.status for c in _checks(write_spec, threshold)] == expected
 
@@ -55,13 +98,17 @@ def test_threshold_on_an_unproduced_metric_lists_the_produced_ones(write_spec):
 
 
 def test_threshold_of_a_failed_auditor_is_an_error(write_spec):
-    broken = AuditResult("fairness", "fairness", {}, status=Status.ERROR, error="AdapterError: model exploded")
+    broken = AuditResult(
+        "fairness", "fairness", {}, status=Status.ERROR, error="AdapterError: model exploded"
+    )
     (check,) = _checks(write_spec, {"metric": "tpr", "min": 0.5}, result=broken)
     assert check.status is Status.ERROR and "model exploded" in check.message
 
 
 def _run(checks=(), results=(RESULT,)):
-    return AuditRun("id", "x", "t0", "t1", 0, {}, "spec.yaml", tuple(results), tuple(checks), {}, {})
+    return AuditRun(
+        "id", "x", "t0", "t1", 0, {}, "spec.yaml", tuple(results), tuple(checks), {}, {}
+    )
 
 
 def test_verdict_and_exit_code(write_spec):
@@ -77,7 +124,10 @@ def test_verdict_and_exit_code(write_spec):
 
 def test_summary_line(write_spec):
     checks = _checks(write_spec, {"metric": "tpr", "min": 0.65})
-    assert summary_line(_run(checks), "r/report.html") == "1 check passed, 1 failed, 1 skipped. Report: r/report.html"
+    assert (
+        summary_line(_run(checks), "r/report.html")
+        == "1 check passed, 1 failed, 1 skipped. Report: r/report.html"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,12 +151,21 @@ def crashing_auditor():
     registry._classes.pop(CrashingAuditor.name)
 
 
-def test_a_crashing_auditor_becomes_an_error_result_and_the_others_still_run(write_spec, crashing_auditor):
+def test_a_crashing_auditor_becomes_an_error_result_and_the_others_still_run(
+    write_spec, crashing_auditor
+):
     spec = base_spec()
-    spec["auditors"] = [{"use": "crashing_for_test", "thresholds": [{"metric": "anything", "max": 1}]}, *spec["auditors"]]
+    spec["auditors"] = [
+        {"use": "crashing_for_test", "thresholds": [{"metric": "anything", "max": 1}]},
+        *spec["auditors"],
+    ]
     run = run_audit(load_spec(write_spec(spec)))
     crashed, fairness = run.results
-    assert crashed.status is Status.ERROR and "KeyError: 'missing key'" in crashed.error and "test_gate.py" in crashed.error
+    assert (
+        crashed.status is Status.ERROR
+        and "KeyError: 'missing key'" in crashed.error
+        and "test_gate.py" in crashed.error
+    )
     assert fairness.status is Status.PASS and fairness.metrics
     assert [c.status for c in run.checks] == [Status.ERROR] + [Status.PASS] * 3  # one per grouping
     assert exit_code(run) == EXIT_INCOMPLETE

@@ -18,8 +18,18 @@ from .conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 SPECS = {"demo": ROOT / "audits" / "demo.yaml", "diabetes": ROOT / "audits" / "diabetes.yaml"}
-VOLATILE = {"id", "started", "finished", "seconds", "folder", "ledger_head", "manifest_sha256",
-            "environment", "spec_path", "path"}
+VOLATILE = {
+    "id",
+    "started",
+    "finished",
+    "seconds",
+    "folder",
+    "ledger_head",
+    "manifest_sha256",
+    "environment",
+    "spec_path",
+    "path",
+}
 
 
 def normalized(view: Any) -> Any:
@@ -41,10 +51,15 @@ def differences(got: Any, want: Any, where: str = "") -> list[str]:
     """Every place where ``got`` differs from ``want`` (numbers within 1e-9 relative)."""
     if isinstance(want, dict) and isinstance(got, dict):
         keys = sorted(set(got) | set(want))
-        return [d for k in keys for d in differences(got.get(k, "<missing>"), want.get(k, "<missing>"),
-                                                     f"{where}.{k}")]
+        return [
+            d
+            for k in keys
+            for d in differences(got.get(k, "<missing>"), want.get(k, "<missing>"), f"{where}.{k}")
+        ]
     if isinstance(want, list) and isinstance(got, list) and len(got) == len(want):
-        return [d for i, (g, w) in enumerate(zip(got, want)) for d in differences(g, w, f"{where}[{i}]")]
+        return [
+            d for i, (g, w) in enumerate(zip(got, want)) for d in differences(g, w, f"{where}[{i}]")
+        ]
     numbers = (int, float)
     if isinstance(got, numbers) and isinstance(want, numbers) and not isinstance(got, bool):
         if math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
@@ -64,5 +79,7 @@ def test_demo_report_matches_golden(name, tmp_path):
 def test_differences_are_found():
     assert differences({"a": [1, 2.0]}, {"a": [1, 2.0 + 1e-13]}) == []
     assert differences({"a": [1, 2.0]}, {"a": [1, 2.1]}) == [".a[1]: got 2.0, golden 2.1"]
-    assert differences({"a": 1}, {"b": 1}) == [".a: got 1, golden \"<missing>\"",
-                                               ".b: got \"<missing>\", golden 1"]
+    assert differences({"a": 1}, {"b": 1}) == [
+        '.a: got 1, golden "<missing>"',
+        '.b: got "<missing>", golden 1',
+    ]

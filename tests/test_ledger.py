@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import UTC
 
 import pytest
 
@@ -20,7 +21,9 @@ def test_records_chain_from_genesis(tmp_path):
 def test_each_record_is_on_disk_as_soon_as_it_is_appended(tmp_path):
     writer = LedgerWriter(tmp_path / "l.jsonl")
     writer.append({"kind": "call"})
-    assert len(read_ledger(tmp_path / "l.jsonl").records) == 1  # read by another handle, before close
+    assert (
+        len(read_ledger(tmp_path / "l.jsonl").records) == 1
+    )  # read by another handle, before close
     writer.close()
 
 
@@ -62,7 +65,9 @@ def test_torn_last_line(tmp_path, tail, torn):
 def test_a_bad_line_in_the_middle_is_unreadable_not_torn(tmp_path):
     (tmp_path / "l.jsonl").write_text('{"seq": 0}\nnot json\n{"seq": 2}\n')
     found = read_ledger(tmp_path / "l.jsonl")
-    assert found.unreadable == ["line 2: not a JSON record (Expecting value: line 1 column 1 (char 0))"]
+    assert found.unreadable == [
+        "line 2: not a JSON record (Expecting value: line 1 column 1 (char 0))"
+    ]
     assert found.torn == b""
 
 
@@ -76,19 +81,23 @@ def test_hmac_is_checked_only_with_a_key(tmp_path):
 
 
 def test_canonical_form_is_key_order_independent_and_rejects_nan():
-    assert canonical({"b": 1, "a": [1.5, "é"]}) == canonical({"a": [1.5, "é"], "b": 1}) == '{"a":[1.5,"é"],"b":1}'.encode()
+    assert (
+        canonical({"b": 1, "a": [1.5, "é"]})
+        == canonical({"a": [1.5, "é"], "b": 1})
+        == '{"a":[1.5,"é"],"b":1}'.encode()
+    )
     with pytest.raises(ValueError):
         canonical({"x": float("nan")})
     assert json.loads(canonical({"x": None})) == {"x": None}
 
 
 def test_recorder_timestamps_are_iso_utc_with_microseconds():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from trustaudit.recorder import _utc_now
 
     stamps = [_utc_now() for _ in range(2000)]
     parsed = [datetime.fromisoformat(s) for s in stamps]
-    assert all(p.tzinfo == timezone.utc for p in parsed) and parsed == sorted(parsed)
-    assert abs(parsed[-1] - datetime.now(timezone.utc)) < timedelta(seconds=1)
+    assert all(p.tzinfo == UTC for p in parsed) and parsed == sorted(parsed)
+    assert abs(parsed[-1] - datetime.now(UTC)) < timedelta(seconds=1)
     assert stamps[0] == parsed[0].isoformat(timespec="microseconds")

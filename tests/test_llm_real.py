@@ -24,8 +24,10 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.extra("llm")
 VIGNETTES = ROOT / "fixtures" / "vignettes" / "clinical_vignettes.jsonl"
-QUESTION = [("system", "Answer with one word."),
-            ("user", "A 58-year-old man has crushing chest pain and ST elevation. Admit or discharge?")]
+QUESTION = [
+    ("system", "Answer with one word."),
+    ("user", "A 58-year-old man has crushing chest pain and ST elevation. Admit or discharge?"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +43,24 @@ def llama_server_and_log(tmp_path_factory):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "trustaudit.adapters.llamacpp_server", "--model", str(bundled_model_path("smollm2-135m")),
-         "--model_alias", "smollm2-135m", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024"],
-        stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "trustaudit.adapters.llamacpp_server",
+            "--model",
+            str(bundled_model_path("smollm2-135m")),
+            "--model_alias",
+            "smollm2-135m",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "1024",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base_url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     while True:
@@ -55,7 +72,9 @@ def llama_server_and_log(tmp_path_factory):
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 log.seek(0)
-                pytest.fail(f"llama.cpp server did not start: {log.read().decode(errors='replace')[-2000:]}")
+                pytest.fail(
+                    f"llama.cpp server did not start: {log.read().decode(errors='replace')[-2000:]}"
+                )
             time.sleep(0.5)
     yield base_url, log_path
     process.terminate()
@@ -64,20 +83,40 @@ def llama_server_and_log(tmp_path_factory):
 
 
 def test_real_server_answers_deterministically_at_temperature_0(llama_server):
-    adapter = OpenAICompatibleAdapter(llama_server, "smollm2-135m", ModelInfo("openai", "smollm2-135m", "1", "e"))
+    adapter = OpenAICompatibleAdapter(
+        llama_server, "smollm2-135m", ModelInfo("openai", "smollm2-135m", "1", "e")
+    )
     first, second = (adapter.generate(TextRequest(tuple(QUESTION), 0.0, 8, 7)) for _ in range(2))
     assert first.text and first == second and first.completion_tokens >= 1
     assert first.text.strip().lower().startswith(("admit", "discharge"))
 
 
 def test_counterfactual_audit_through_the_real_server(llama_server, tmp_path):
-    spec = {"name": "server-audit", "seed": 3, "output": str(tmp_path / "reports"),
-            "model": {"type": "openai", "base_url": llama_server, "model": "smollm2-135m", "max_tokens": 12,
-                      "max_in_flight": 2},
-            "auditors": [{"use": "counterfactual", "params": {
-                "vignettes": str(VIGNETTES), "families": ["chest pain"], "swap": ["race_ethnicity"],
-                "values": {"race_ethnicity": ["White", "Black"]}, "n_boot": 200},
-                "thresholds": [{"metric": "coverage", "min": 1.0}]}]}
+    spec = {
+        "name": "server-audit",
+        "seed": 3,
+        "output": str(tmp_path / "reports"),
+        "model": {
+            "type": "openai",
+            "base_url": llama_server,
+            "model": "smollm2-135m",
+            "max_tokens": 12,
+            "max_in_flight": 2,
+        },
+        "auditors": [
+            {
+                "use": "counterfactual",
+                "params": {
+                    "vignettes": str(VIGNETTES),
+                    "families": ["chest pain"],
+                    "swap": ["race_ethnicity"],
+                    "values": {"race_ethnicity": ["White", "Black"]},
+                    "n_boot": 200,
+                },
+                "thresholds": [{"metric": "coverage", "min": 1.0}],
+            }
+        ],
+    }
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(tmp_path / "spec.yaml"))
     folder = Path(run.provenance["folder"])
@@ -86,24 +125,33 @@ def test_counterfactual_audit_through_the_real_server(llama_server, tmp_path):
     answered = 1 - metrics["unparseable_rate[all vignettes=control]"].value
     assert answered >= 0.5  # the real model mostly answers in the asked form
     records = [r for r in read_ledger(folder / "ledger.jsonl").records if r["kind"] == "call"]
-    assert len(records) == 6 * 3 and all(r["error"] is None and r["output"]["text"] for r in records)
+    assert len(records) == 6 * 3 and all(
+        r["error"] is None and r["output"]["text"] for r in records
+    )
     assert verify_run(folder).intact
 
 
 def test_bundled_model_in_process_demo_spec(tmp_path):
     spec = yaml.safe_load((ROOT / "audits" / "demo-llm.yaml").read_text())
-    spec["auditors"][0]["params"].update(families=["oncology referral"], values={"race_ethnicity": ["Black"],
-                                                                                  "gender": ["woman"]})
+    spec["auditors"][0]["params"].update(
+        families=["oncology referral"], values={"race_ethnicity": ["Black"], "gender": ["woman"]}
+    )
     spec["auditors"][0]["params"]["vignettes"] = str(VIGNETTES)
     spec["output"] = str(tmp_path / "reports")
     (tmp_path / "demo.yaml").write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(tmp_path / "demo.yaml"))
-    assert run.model_info["adapter"] == "llamacpp" and run.model_info["name"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert (
+        run.model_info["adapter"] == "llamacpp"
+        and run.model_info["name"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    )
     assert run.model_info["fingerprint"].startswith("sha256:")
     metrics = {m.key: m for m in run.results[0].metrics}
     assert metrics["coverage"].value == 1.0
     # 7 oncology vignettes; gender is not swapped in the prostate vignette
-    assert metrics["decision_rate[all vignettes=woman]"].n + 1 == metrics["decision_rate[all vignettes=control]"].n
+    assert (
+        metrics["decision_rate[all vignettes=woman]"].n + 1
+        == metrics["decision_rate[all vignettes=control]"].n
+    )
 
 
 def test_in_process_load_applies_the_amx_guard_exactly_on_amx_builds():
@@ -120,7 +168,9 @@ def test_in_process_load_applies_the_amx_guard_exactly_on_amx_builds():
     assert on_amx == (b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info())
     assert adapter.load_params == {"amx_build": on_amx, "use_extra_bufts": not on_amx}
     assert adapter.llama.model_params.use_extra_bufts is (not on_amx)
-    assert llama_cpp.llama_cpp.llama_model_default_params().use_extra_bufts is True, "guard not undone"
+    assert llama_cpp.llama_cpp.llama_model_default_params().use_extra_bufts is True, (
+        "guard not undone"
+    )
     answer = adapter.generate(TextRequest(tuple(QUESTION), 0.0, 8, 0))
     assert answer.text.strip()
 
@@ -131,7 +181,13 @@ def test_server_launcher_applies_the_amx_guard(llama_server_and_log):
     from trustaudit.adapters.llamacpp import amx_build
 
     _, log_path = llama_server_and_log
-    line = next(x for x in log_path.read_text(errors="replace").splitlines()
-                if x.startswith("trustaudit llama.cpp load parameters: "))
+    line = next(
+        x
+        for x in log_path.read_text(errors="replace").splitlines()
+        if x.startswith("trustaudit llama.cpp load parameters: ")
+    )
     applied = json.loads(line.split(": ", 1)[1])
-    assert applied == {"amx_build": amx_build(llama_cpp), "use_extra_bufts": not amx_build(llama_cpp)}
+    assert applied == {
+        "amx_build": amx_build(llama_cpp),
+        "use_extra_bufts": not amx_build(llama_cpp),
+    }

@@ -24,16 +24,31 @@ def test_manifest_contents(tmp_path, monkeypatch):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["run_id"] == run.run_id
     assert manifest["operator"] == "dr.auditor@example.org"
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     assert manifest["git"]["commit"] == head and isinstance(manifest["git"]["dirty"], bool)
     env = manifest["environment"]
-    assert env["python"] == platform.python_version() and env["fairlearn"] == "0.15.0" and "trustaudit" in env
-    assert manifest["spec_sha256"] == spec.digest() and manifest["spec"] == spec.normalized() and manifest["seed"] == 3
+    assert (
+        env["python"] == platform.python_version()
+        and env["fairlearn"] == "0.15.0"
+        and "trustaudit" in env
+    )
+    assert (
+        manifest["spec_sha256"] == spec.digest()
+        and manifest["spec"] == spec.normalized()
+        and manifest["seed"] == 3
+    )
     (data,) = manifest["data"]
-    assert data["rows"] == 2500 and data["sha256"] == "sha256:" + sha256_hex((ROOT / "fixtures/readmission/cohort.csv").read_bytes())
+    assert data["rows"] == 2500 and data["sha256"] == "sha256:" + sha256_hex(
+        (ROOT / "fixtures/readmission/cohort.csv").read_bytes()
+    )
     assert manifest["models"][0]["fingerprint"] == run.model_info["fingerprint"]
     assert manifest["started"] <= manifest["finished"]
-    assert manifest["ledger"]["records"] == 2 and manifest["ledger"]["head"] == run.provenance["ledger_head"]
+    assert (
+        manifest["ledger"]["records"] == 2
+        and manifest["ledger"]["head"] == run.provenance["ledger_head"]
+    )
     assert run.provenance["manifest_sha256"] == sha256_hex((folder / "manifest.json").read_bytes())
     view = json.loads((folder / "report.json").read_text())
     assert view["provenance"]["manifest_sha256"] == run.provenance["manifest_sha256"]

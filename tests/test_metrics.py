@@ -5,8 +5,15 @@ import pytest
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from trustaudit.metrics import (COUNT_METRICS, ScoreRows, bootstrap_cells, confusion_cells, merge_groups,
-                                percentile_ci, spread)
+from trustaudit.metrics import (
+    COUNT_METRICS,
+    ScoreRows,
+    bootstrap_cells,
+    confusion_cells,
+    merge_groups,
+    percentile_ci,
+    spread,
+)
 
 
 @pytest.fixture
@@ -32,16 +39,22 @@ def test_weighted_score_metrics_match_sklearn(sample):
     weights = np.random.default_rng(1).integers(0, 4, len(y))
     got = ScoreRows.prepare(y, scores, 10).metrics(weights)
     assert got["auroc"] == pytest.approx(roc_auc_score(y, scores, sample_weight=weights), abs=1e-12)
-    assert got["brier"] == pytest.approx(brier_score_loss(y, scores, sample_weight=weights), abs=1e-12)
-    assert got["oe_ratio"] == pytest.approx(np.sum(weights * y) / np.sum(weights * scores), abs=1e-12)
+    assert got["brier"] == pytest.approx(
+        brier_score_loss(y, scores, sample_weight=weights), abs=1e-12
+    )
+    assert got["oe_ratio"] == pytest.approx(
+        np.sum(weights * y) / np.sum(weights * scores), abs=1e-12
+    )
 
 
 def test_ece_matches_sklearn_calibration_curve():
     rng = np.random.default_rng(8)
     scores = rng.random(5000)
-    y = (rng.random(5000) < scores ** 1.3).astype(int)
+    y = (rng.random(5000) < scores**1.3).astype(int)
     prob_true, prob_pred = calibration_curve(y, scores, n_bins=10, strategy="uniform")
-    counts = np.histogram(scores, bins=np.linspace(0, 1, 11))[0]  # same counts: no score sits on an inner edge
+    counts = np.histogram(scores, bins=np.linspace(0, 1, 11))[
+        0
+    ]  # same counts: no score sits on an inner edge
     assert not np.isin(scores, np.linspace(0, 1, 11)[1:-1]).any()
     expected = np.sum(counts[counts > 0] / len(y) * np.abs(prob_true - prob_pred))
     assert ScoreRows.prepare(y, scores, 10).metrics()["ece"] == pytest.approx(expected, abs=1e-12)
@@ -57,7 +70,10 @@ def test_cell_bootstrap_has_the_row_bootstrap_distribution(sample):
     cells = confusion_cells(groups, 3, y, y_pred)
     boot = bootstrap_cells(cells, 3000, np.random.default_rng(0))
     rng = np.random.default_rng(1)
-    rows = [confusion_cells(groups[i], 3, y[i], y_pred[i]) for i in (rng.integers(0, len(y), len(y)) for _ in range(1500))]
+    rows = [
+        confusion_cells(groups[i], 3, y[i], y_pred[i])
+        for i in (rng.integers(0, len(y), len(y)) for _ in range(1500))
+    ]
     rows = np.stack(rows)
     assert boot.sum(axis=(1, 2, 3)).tolist() == [len(y)] * 3000
     for name, fn in COUNT_METRICS.items():

@@ -24,18 +24,30 @@ def report(tmp_path_factory):
     import yaml
 
     spec = base_spec(output=str(tmp / "reports"))
-    spec["auditors"][0]["thresholds"] += [{"metric": "auroc[overall]", "min": 0.9, "provenance": "proposed"},
-                                          {"metric": "tpr", "min": 0.55, "level": "warn"}]
+    spec["auditors"][0]["thresholds"] += [
+        {"metric": "auroc[overall]", "min": 0.9, "provenance": "proposed"},
+        {"metric": "tpr", "min": 0.55, "level": "warn"},
+    ]
     spec_path.write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(spec_path))
     folder = Path(run.provenance["folder"])
-    return run, folder, json.loads((folder / "report.json").read_text()), (folder / "report.html").read_text()
+    return (
+        run,
+        folder,
+        json.loads((folder / "report.json").read_text()),
+        (folder / "report.html").read_text(),
+    )
 
 
 def test_run_folder_holds_the_three_files(report):
     run, folder, view, _ = report
-    assert sorted(p.name for p in folder.iterdir()) == ["junit.xml", "ledger.jsonl", "manifest.json", "report.html",
-                                                        "report.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "junit.xml",
+        "ledger.jsonl",
+        "manifest.json",
+        "report.html",
+        "report.json",
+    ]
     assert re.fullmatch(r"test-audit-\d{8}T\d{6}Z", folder.name)
     assert view["schema_version"] == "1.0"
     assert view["run"]["verdict"] == "fail" and view["run"]["exit_code"] == 1
@@ -44,8 +56,13 @@ def test_run_folder_holds_the_three_files(report):
 
 def test_html_opens_with_the_verdict_and_lists_every_check(report):
     _, _, view, html = report
-    assert html.index("Verdict") < html.index('id="checks"') < html.index('id="auditor-1"') < html.index('id="reproducibility"')
-    checks_table = html[html.index('id="checks"'):html.index('id="auditor-1"')]
+    assert (
+        html.index("Verdict")
+        < html.index('id="checks"')
+        < html.index('id="auditor-1"')
+        < html.index('id="reproducibility"')
+    )
+    checks_table = html[html.index('id="checks"') : html.index('id="auditor-1"')]
     for check in view["checks"]:
         assert f"<code>{check['metric']}</code>" in checks_table
         assert fmt(check["value"]) in checks_table
@@ -60,9 +77,13 @@ def test_html_is_self_contained(report):
 
 def test_reproducibility_appendix(report):
     _, _, view, html = report
-    appendix = html[html.index('id="reproducibility"'):]
-    for value in (view["reproducibility"]["fingerprints"]["data"], view["reproducibility"]["environment"]["fairlearn"],
-                  "seed: 3", "n_boot: 200"):
+    appendix = html[html.index('id="reproducibility"') :]
+    for value in (
+        view["reproducibility"]["fingerprints"]["data"],
+        view["reproducibility"]["environment"]["fairlearn"],
+        "seed: 3",
+        "n_boot: 200",
+    ):
         assert value in appendix
 
 
@@ -73,7 +94,9 @@ def test_junit_has_one_testcase_per_check(report):
     assert len(cases) == len(view["checks"]) == int(root.get("tests"))
     assert len(root.findall(".//failure")) == view["summary"]["fail"] == int(root.get("failures"))
     assert len(root.findall(".//skipped")) == view["summary"]["skipped"]
-    assert sum("WARNING" in (c.findtext("system-out") or "") for c in cases) == view["summary"]["warn"]
+    assert (
+        sum("WARNING" in (c.findtext("system-out") or "") for c in cases) == view["summary"]["warn"]
+    )
 
 
 def test_hostile_group_names_are_text_not_markup(write_spec, tmp_path, cohort):
@@ -89,18 +112,34 @@ def test_hostile_group_names_are_text_not_markup(write_spec, tmp_path, cohort):
     assert "&lt;script&gt;" in svg_text  # figure labels too
     root = ET.parse(folder / "junit.xml").getroot()  # still well-formed XML
     assert any(HOSTILE in case.get("name") for case in root.iter("testcase"))
-    assert json.loads((folder / "report.json").read_text())["checks"][-1]["metric"] == f"tpr[sex={HOSTILE}]"
+    assert (
+        json.loads((folder / "report.json").read_text())["checks"][-1]["metric"]
+        == f"tpr[sex={HOSTILE}]"
+    )
 
 
 def test_same_spec_same_report_bytes_apart_from_ids_and_times(write_spec, tmp_path):
     spec = load_spec(write_spec(base_spec()))
-    first, second = (Path(run_audit(spec, out=tmp_path / "out").provenance["folder"]) for _ in range(2))
+    first, second = (
+        Path(run_audit(spec, out=tmp_path / "out").provenance["folder"]) for _ in range(2)
+    )
     texts = []
     for folder in (first, second):
         view = json.loads((folder / "report.json").read_text())
-        volatile = [view["run"]["id"], view["run"]["started"], view["run"]["finished"], str(folder),
-                    view["provenance"]["ledger_head"], view["provenance"]["manifest_sha256"]]
-        texts.append([_without((folder / name).read_text(), volatile) for name in ("report.json", "report.html", "junit.xml")])
+        volatile = [
+            view["run"]["id"],
+            view["run"]["started"],
+            view["run"]["finished"],
+            str(folder),
+            view["provenance"]["ledger_head"],
+            view["provenance"]["manifest_sha256"],
+        ]
+        texts.append(
+            [
+                _without((folder / name).read_text(), volatile)
+                for name in ("report.json", "report.html", "junit.xml")
+            ]
+        )
     assert first != second
     assert texts[0] == texts[1]
 

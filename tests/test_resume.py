@@ -17,7 +17,7 @@ from trustaudit.verify import verify_run
 
 from .conftest import base_spec
 
-SLOW_MODEL = '''
+SLOW_MODEL = """
 import os, pathlib, time
 
 def _log(event):
@@ -35,15 +35,23 @@ def risk(X):
     time.sleep(float(os.environ.get("TA_SLOW", "0")))
     _log("predict_scores done")
     return (X["prior_admissions_12m"].clip(0, 4) / 4).to_numpy()
-'''
+"""
 
 
 @pytest.fixture
 def slow_spec(tmp_path):
     (tmp_path / "slow_model.py").write_text(SLOW_MODEL)
-    spec = base_spec(output=str(tmp_path / "reports"),
-                     model={"type": "callable", "predict": "slow_model.py:predict", "predict_proba": "slow_model.py:risk"})
-    spec["auditors"].append({"use": "accountability", "thresholds": [{"metric": "chain_intact", "min": 1}]})
+    spec = base_spec(
+        output=str(tmp_path / "reports"),
+        model={
+            "type": "callable",
+            "predict": "slow_model.py:predict",
+            "predict_proba": "slow_model.py:risk",
+        },
+    )
+    spec["auditors"].append(
+        {"use": "accountability", "thresholds": [{"metric": "chain_intact", "min": 1}]}
+    )
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(spec))
     return path
@@ -51,8 +59,13 @@ def slow_spec(tmp_path):
 
 def _start(spec, session, log, *extra, slow="0"):
     env = {**os.environ, "TA_CALL_LOG": str(log), "TA_SESSION": session, "TA_SLOW": slow}
-    return subprocess.Popen([sys.executable, "-m", "trustaudit.cli", "run", str(spec), "--quiet", *extra],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "trustaudit.cli", "run", str(spec), "--quiet", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _kill_after_first_record(process, reports: Path) -> Path:
@@ -81,13 +94,21 @@ def _comparable(folder: Path) -> dict:
 
 def test_killed_run_resumes_without_repeating_calls(slow_spec, tmp_path):
     log = tmp_path / "calls.log"
-    killed = _kill_after_first_record(_start(slow_spec, "first", log, slow="3"), tmp_path / "reports")
+    killed = _kill_after_first_record(
+        _start(slow_spec, "first", log, slow="3"), tmp_path / "reports"
+    )
     found = read_ledger(killed / "ledger.jsonl")
     assert len(found.records) == 1 and not found.torn and chain_problems(found.records) == []
     interrupted = verify_run(killed)
-    assert not interrupted.intact and "no seal record: the run did not finish (1 complete record(s))" in interrupted.problems[0]
+    assert (
+        not interrupted.intact
+        and "no seal record: the run did not finish (1 complete record(s))"
+        in interrupted.problems[0]
+    )
 
-    with open(killed / "ledger.jsonl", "ab") as handle:  # a torn write, as a kill mid-line leaves (fault injection)
+    with open(
+        killed / "ledger.jsonl", "ab"
+    ) as handle:  # a torn write, as a kill mid-line leaves (fault injection)
         handle.write(b'{"adapter":"callable","auditor":"fair')
     resumed = _start(slow_spec, "second", log, "--resume", str(killed))
     out, err = resumed.communicate(timeout=300)
@@ -98,13 +119,21 @@ def test_killed_run_resumes_without_repeating_calls(slow_spec, tmp_path):
     calls = log.read_text().splitlines()
     first = [c for c in calls if c.startswith("first ")]
     assert first[:2] == ["first predict start", "first predict done"]
-    assert first[2:] in ([], ["first predict_scores start"])  # killed before or during the second call
-    assert [c for c in calls if c.startswith("second ")] == ["second predict_scores start",
-                                                            "second predict_scores done"]  # predict not repeated
+    assert first[2:] in (
+        [],
+        ["first predict_scores start"],
+    )  # killed before or during the second call
+    assert [c for c in calls if c.startswith("second ")] == [
+        "second predict_scores start",
+        "second predict_scores done",
+    ]  # predict not repeated
     assert verify_run(killed).intact
     records = read_ledger(killed / "ledger.jsonl").records
     assert [(r["kind"], r.get("method"), r.get("replayed_from")) for r in records] == [
-        ("call", "predict", None), ("call", "predict_scores", None), ("seal", None, None)]  # as if never killed
+        ("call", "predict", None),
+        ("call", "predict_scores", None),
+        ("seal", None, None),
+    ]  # as if never killed
 
     fresh = _start(slow_spec, "fresh", tmp_path / "fresh.log")
     assert fresh.wait(timeout=300) == 0
@@ -127,17 +156,20 @@ def test_resume_refuses_a_complete_run_and_a_changed_spec(slow_spec, tmp_path):
     (done / "manifest.json").write_text(json.dumps(manifest))
     changed = _start(slow_spec, "three", log, "--resume", str(done))
     _, err = changed.communicate(timeout=120)
-    assert changed.returncode == 2 and "the spec differs from the one the interrupted run used" in err
+    assert (
+        changed.returncode == 2 and "the spec differs from the one the interrupted run used" in err
+    )
 
 
 def test_resume_needs_captured_outputs(slow_spec, tmp_path):
     spec = yaml.safe_load(slow_spec.read_text())
     spec["ledger"] = {"capture": "digest"}
     slow_spec.write_text(yaml.safe_dump(spec))
-    killed = _kill_after_first_record(_start(slow_spec, "first", tmp_path / "calls.log", slow="3"), tmp_path / "reports")
+    killed = _kill_after_first_record(
+        _start(slow_spec, "first", tmp_path / "calls.log", slow="3"), tmp_path / "reports"
+    )
     record = read_ledger(killed / "ledger.jsonl").records[0]
     assert "output" not in record and "input" not in record and record["output_sha256"]
     refused = _start(slow_spec, "second", tmp_path / "calls.log", "--resume", str(killed))
     _, err = refused.communicate(timeout=120)
     assert refused.returncode == 2 and "kept digests or masked outputs only" in err
-

@@ -21,33 +21,91 @@ def _with(path: str, value):
 
 SPEC_ERRORS = [
     # (what is wrong, spec, expected fragments of the message)
-    ("unknown top-level key", {**base_spec(), "sead": 1}, ["sead: unknown key", "Did you mean 'seed'?"]),
-    ("unknown auditor", _with("auditors.0.use", "fairnes"),
-     ["auditors[0].use: unknown auditor 'fairnes'", "Did you mean 'fairness'?"]),
-    ("unknown auditor parameter", _with("auditors.0.params.sensitive_feature", ["sex"]),
-     ["auditors[0].params.sensitive_feature: unknown parameter", "Did you mean 'sensitive_features'?"]),
-    ("missing required parameter", _with("auditors.0.params", {"n_boot": 10}),
-     ["auditors[0].params.sensitive_features: required parameter"]),
-    ("wrong parameter type", _with("auditors.0.params.n_boot", "many"),
-     ["auditors[0].params.n_boot", "valid integer", "'many'"]),
-    ("parameter out of range", _with("auditors.0.params.confidence", 1.5), ["auditors[0].params.confidence", "less than 1"]),
-    ("wrong type at top level", _with("seed", "seven"), ["seed: Input should be a valid integer", "'seven'"]),
+    (
+        "unknown top-level key",
+        {**base_spec(), "sead": 1},
+        ["sead: unknown key", "Did you mean 'seed'?"],
+    ),
+    (
+        "unknown auditor",
+        _with("auditors.0.use", "fairnes"),
+        ["auditors[0].use: unknown auditor 'fairnes'", "Did you mean 'fairness'?"],
+    ),
+    (
+        "unknown auditor parameter",
+        _with("auditors.0.params.sensitive_feature", ["sex"]),
+        [
+            "auditors[0].params.sensitive_feature: unknown parameter",
+            "Did you mean 'sensitive_features'?",
+        ],
+    ),
+    (
+        "missing required parameter",
+        _with("auditors.0.params", {"n_boot": 10}),
+        ["auditors[0].params.sensitive_features: required parameter"],
+    ),
+    (
+        "wrong parameter type",
+        _with("auditors.0.params.n_boot", "many"),
+        ["auditors[0].params.n_boot", "valid integer", "'many'"],
+    ),
+    (
+        "parameter out of range",
+        _with("auditors.0.params.confidence", 1.5),
+        ["auditors[0].params.confidence", "less than 1"],
+    ),
+    (
+        "wrong type at top level",
+        _with("seed", "seven"),
+        ["seed: Input should be a valid integer", "'seven'"],
+    ),
     ("negative seed", _with("seed", -1), ["seed: Input should be greater than or equal to 0"]),
-    ("repeated sensitive feature", _with("auditors.0.params.sensitive_features", ["sex", "sex"]),
-     ["auditors[0].params", "sensitive_features lists sex more than once"]),
+    (
+        "repeated sensitive feature",
+        _with("auditors.0.params.sensitive_features", ["sex", "sex"]),
+        ["auditors[0].params", "sensitive_features lists sex more than once"],
+    ),
     ("missing key", _with("auditors.0.use", None), ["auditors[0].use: missing required key"]),
-    ("unknown model type", _with("model.type", "sklern"), ["model.type: unknown model type 'sklern'", "Did you mean 'sklearn'?"]),
-    ("model without source", _with("model", {"type": "sklearn"}), ["model: give exactly one of 'path'"]),
+    (
+        "unknown model type",
+        _with("model.type", "sklern"),
+        ["model.type: unknown model type 'sklern'", "Did you mean 'sklearn'?"],
+    ),
+    (
+        "model without source",
+        _with("model", {"type": "sklearn"}),
+        ["model: give exactly one of 'path'"],
+    ),
     ("unknown model key", _with("model.fatcory", "x:y"), ["model.fatcory: unknown key"]),
-    ("threshold without bound", _with("auditors.0.thresholds.0", {"metric": "tpr"}), ["give 'min', 'max' or both"]),
-    ("threshold min above max", _with("auditors.0.thresholds.0", {"metric": "tpr", "min": 0.9, "max": 0.1}),
-     ["min (0.9) is greater than max (0.1)"]),
-    ("threshold on an unknown metric", _with("auditors.0.thresholds.0.metric", "equal_oportunity_difference"),
-     ["thresholds[0].metric: 'fairness' does not measure 'equal_oportunity_difference'",
-      "Did you mean 'equal_opportunity_difference'?"]),
-    ("bad applies_to", _with("auditors.0.thresholds.0.applies_to", "upper"), ["applies_to", "'upper'"]),
+    (
+        "threshold without bound",
+        _with("auditors.0.thresholds.0", {"metric": "tpr"}),
+        ["give 'min', 'max' or both"],
+    ),
+    (
+        "threshold min above max",
+        _with("auditors.0.thresholds.0", {"metric": "tpr", "min": 0.9, "max": 0.1}),
+        ["min (0.9) is greater than max (0.1)"],
+    ),
+    (
+        "threshold on an unknown metric",
+        _with("auditors.0.thresholds.0.metric", "equal_oportunity_difference"),
+        [
+            "thresholds[0].metric: 'fairness' does not measure 'equal_oportunity_difference'",
+            "Did you mean 'equal_opportunity_difference'?",
+        ],
+    ),
+    (
+        "bad applies_to",
+        _with("auditors.0.thresholds.0.applies_to", "upper"),
+        ["applies_to", "'upper'"],
+    ),
     ("no auditors", _with("auditors", []), ["auditors: List should have at least 1 item"]),
-    ("missing data file", _with("data.path", "nowhere.csv"), ["data.path: file", "nowhere.csv' does not exist"]),
+    (
+        "missing data file",
+        _with("data.path", "nowhere.csv"),
+        ["data.path: file", "nowhere.csv' does not exist"],
+    ),
     ("bad name", _with("name", "my audit!"), ["name: String should match pattern"]),
 ]
 
@@ -63,12 +121,17 @@ def test_spec_errors_name_the_file_and_key(write_spec, case, spec, fragments):
         assert fragment in message, (fragment, message)
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("name: x\nmodel: [unclosed\n", "invalid YAML at line"),
-    ("- just\n- a list\n", "the spec must be a mapping"),
-    ("name: x\nauditors:\n  - use: fairness\n    thresholds:\n      - {metric: tpr, min: 0.5, on: ci_low}\n",
-     "YAML reads unquoted on/off/yes/no as booleans"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("name: x\nmodel: [unclosed\n", "invalid YAML at line"),
+        ("- just\n- a list\n", "the spec must be a mapping"),
+        (
+            "name: x\nauditors:\n  - use: fairness\n    thresholds:\n      - {metric: tpr, min: 0.5, on: ci_low}\n",
+            "YAML reads unquoted on/off/yes/no as booleans",
+        ),
+    ],
+)
 def test_unparseable_specs(write_spec, text, fragment):
     with pytest.raises(SpecError) as caught:
         load_spec(write_spec(text))
@@ -88,14 +151,34 @@ def test_non_utf8_spec(tmp_path):
 
 
 DATA_ERRORS = [
-    ("missing sensitive column", _with("auditors.0.params.sensitive_features", ["race"]),
-     ["auditors[0].params.sensitive_features: column 'race' is not in the data", "Did you mean 'race_ethnicity'?"]),
-    ("missing target column", _with("data.target", "readmitted"),
-     ["data.target: column 'readmitted' is not in the data", "Did you mean 'readmitted_30d'?"]),
-    ("non-binary target", _with("data.target", "age_band"), ["has 4 distinct values", "binary outcome is required"]),
-    ("positive label absent", _with("data.positive_label", "yes"),
-     ["positive_label 'yes' does not occur", "(2 distinct values (int))"]),
-    ("missing feature", _with("data.features", ["age", "weight"]), ["data.features: column 'weight' is not in the data"]),
+    (
+        "missing sensitive column",
+        _with("auditors.0.params.sensitive_features", ["race"]),
+        [
+            "auditors[0].params.sensitive_features: column 'race' is not in the data",
+            "Did you mean 'race_ethnicity'?",
+        ],
+    ),
+    (
+        "missing target column",
+        _with("data.target", "readmitted"),
+        ["data.target: column 'readmitted' is not in the data", "Did you mean 'readmitted_30d'?"],
+    ),
+    (
+        "non-binary target",
+        _with("data.target", "age_band"),
+        ["has 4 distinct values", "binary outcome is required"],
+    ),
+    (
+        "positive label absent",
+        _with("data.positive_label", "yes"),
+        ["positive_label 'yes' does not occur", "(2 distinct values (int))"],
+    ),
+    (
+        "missing feature",
+        _with("data.features", ["age", "weight"]),
+        ["data.features: column 'weight' is not in the data"],
+    ),
 ]
 
 
@@ -116,10 +199,13 @@ def test_target_with_missing_values_names_rows(write_spec, cohort, tmp_path):
         prepare(load_spec(write_spec(_with("data.path", str(tmp_path / "holes.csv")))))
 
 
-@pytest.mark.parametrize("content, fragment", [
-    (b"\xff\xfe\x00garbage\x80\x81", "not UTF-8"),
-    (b"", "cannot read"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"\xff\xfe\x00garbage\x80\x81", "not UTF-8"),
+        (b"", "cannot read"),
+    ],
+)
 def test_unreadable_data_files(write_spec, tmp_path, content, fragment):
     (tmp_path / "bad.csv").write_bytes(content)
     with pytest.raises(DataError, match=fragment):

@@ -3,7 +3,6 @@ dropped connections, recorded errors; the API key never written; identical reque
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +18,16 @@ KEY = "sk-test-0123456789abcdef"
 
 def _adapter(server, *, retries=3, timeout=5.0, waits=None):
     sleeps = waits if waits is not None else []
-    return OpenAICompatibleAdapter(server.base_url, "loopback", ModelInfo("openai", "loopback", "1", "endpoint"),
-                                   api_key=KEY, timeout=timeout, max_in_flight=4,
-                                   retry=RetryPolicy(max_retries=retries, backoff=0.01), sleep=sleeps.append)
+    return OpenAICompatibleAdapter(
+        server.base_url,
+        "loopback",
+        ModelInfo("openai", "loopback", "1", "endpoint"),
+        api_key=KEY,
+        timeout=timeout,
+        max_in_flight=4,
+        retry=RetryPolicy(max_retries=retries, backoff=0.01),
+        sleep=sleeps.append,
+    )
 
 
 def _request(prompt):
@@ -54,9 +60,13 @@ def test_retry_after_is_honoured_and_backoff_doubles(server):
     assert waits == [0.0]  # the server said Retry-After: 0
     policy, rng = RetryPolicy(backoff=1.0, max_wait=5.0), __import__("random").Random(0)
     delays = [policy.wait(attempt, None, rng) for attempt in range(5)]
-    assert [0.5 <= d / min(2 ** a, 5) <= 1.0 for a, d in enumerate(delays)] == [True] * 5
+    assert [0.5 <= d / min(2**a, 5) <= 1.0 for a, d in enumerate(delays)] == [True] * 5
     assert _retry_after("3") == 3.0 and _retry_after("nonsense") is None
-    assert 0 <= _retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))) <= 31
+    assert (
+        0
+        <= _retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30)))
+        <= 31
+    )
 
 
 def test_stall_past_the_timeout_is_retried(server):
@@ -68,7 +78,9 @@ def test_stall_past_the_timeout_is_retried(server):
 def test_giving_up_names_the_last_problem_and_never_the_key(server):
     with pytest.raises(AdapterError) as caught:
         _adapter(server, retries=2).generate(_request("FAULT:500 always"))
-    assert "no answer after 3 attempts; last: HTTP 500" in str(caught.value) and KEY not in str(caught.value)
+    assert "no answer after 3 attempts; last: HTTP 500" in str(caught.value) and KEY not in str(
+        caught.value
+    )
 
 
 def test_client_errors_are_not_retried(server):
@@ -88,8 +100,13 @@ def test_phi_in_an_error_body_is_masked(server):
 
 
 def test_refused_connection_is_an_adapter_error():
-    adapter = OpenAICompatibleAdapter("http://127.0.0.1:9/v1", "x", ModelInfo("openai", "x", "1", "e"),
-                                      retry=RetryPolicy(max_retries=1, backoff=0), sleep=lambda s: None)
+    adapter = OpenAICompatibleAdapter(
+        "http://127.0.0.1:9/v1",
+        "x",
+        ModelInfo("openai", "x", "1", "e"),
+        retry=RetryPolicy(max_retries=1, backoff=0),
+        sleep=lambda s: None,
+    )
     with pytest.raises(AdapterError, match="ConnectionRefusedError"):
         adapter.generate(_request("hello"))
 
@@ -99,7 +116,9 @@ def test_recorded_batch_sends_identical_requests_once_and_records_errors(server,
     recorder = Recorder(writer, run_id="t")
     spec_model = type("M", (), {"temperature": 0.0, "max_tokens": 8})()
     model = RecordedTextModel(_adapter(server, retries=1), recorder, spec_model, seed=5)
-    prompts = ["chest pain A", "chest pain A", "fever B", "FAULT:500 C"] + [f"case {i}" for i in range(12)]
+    prompts = ["chest pain A", "chest pain A", "fever B", "FAULT:500 C"] + [
+        f"case {i}" for i in range(12)
+    ]
     answers = model.generate_many([model.request([("user", p)]) for p in prompts])
     assert [a.text for a in answers[:3]] == ["admit", "admit", "discharge"]
     assert answers[3].text == "" and "no answer after 2 attempts" in answers[3].error
@@ -120,8 +139,10 @@ def test_replay_adapter(tmp_path):
     from trustaudit.adapters.replay import load_replay
     from trustaudit.errors import DataError
 
-    lines = [{"messages": [{"role": "user", "content": "chest pain?"}], "response": "Admit."},
-             {"prompt": "fever?", "response": "Discharge."}]
+    lines = [
+        {"messages": [{"role": "user", "content": "chest pain?"}], "response": "Admit."},
+        {"prompt": "fever?", "response": "Discharge."},
+    ]
     (tmp_path / "recorded.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     spec = type("S", (), {"path": tmp_path / "recorded.jsonl", "version": None})()
     adapter = load_replay(spec, base_dir=tmp_path, where="model")
@@ -131,47 +152,92 @@ def test_replay_adapter(tmp_path):
         adapter.generate(_request("rash?"))
     (tmp_path / "bad.jsonl").write_text('{"prompt": "x", "response": "y"}\n{"prompt": "x"}\n')
     spec.path = tmp_path / "bad.jsonl"
-    with pytest.raises(DataError, match="bad.jsonl: line 2: expected a JSON object with 'messages'"):
+    with pytest.raises(
+        DataError, match="bad.jsonl: line 2: expected a JSON object with 'messages'"
+    ):
         load_replay(spec, base_dir=tmp_path, where="model")
 
 
 def _fault_vignettes(path, faults):
     """Vignettes whose text scripts server faults (FAULT:500 answers every attempt with HTTP 500)."""
-    decision = {"kind": "choice", "choices": {"admit": ["admitted"], "discharge": ["home"]}, "focal": "admit"}
-    rows = [{"id": f"v{i}", "family": "test", "text": f"A {{age}}{{race}}{{person}} with chest pain. {fault}",
-             "age": "50-year-old ", "question": "Admit or discharge?", "decision": decision}
-            for i, fault in enumerate(faults)]
+    decision = {
+        "kind": "choice",
+        "choices": {"admit": ["admitted"], "discharge": ["home"]},
+        "focal": "admit",
+    }
+    rows = [
+        {
+            "id": f"v{i}",
+            "family": "test",
+            "text": f"A {{age}}{{race}}{{person}} with chest pain. {fault}",
+            "age": "50-year-old ",
+            "question": "Admit or discharge?",
+            "decision": decision,
+        }
+        for i, fault in enumerate(faults)
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 @pytest.mark.parametrize("min_coverage, code", [(0.9, 3), (0.4, 0)])
-def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(server, tmp_path, monkeypatch, min_coverage, code):
+def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(
+    server, tmp_path, monkeypatch, min_coverage, code
+):
     import subprocess
     import sys
 
     import yaml
 
-    _fault_vignettes(tmp_path / "v.jsonl", ["", "FAULT:500 (a)", "FAULT:429x1", "", "FAULT:dropx1", "FAULT:500 (b)"])
-    spec = {"name": "faults", "output": str(tmp_path / "reports"),
-            "model": {"type": "openai", "base_url": server.base_url, "model": "loopback", "max_retries": 2,
-                      "backoff": 0.0, "api_key_env": "TA_TEST_API_KEY"},
-            "auditors": [{"use": "counterfactual", "params": {
-                "vignettes": str(tmp_path / "v.jsonl"), "swap": ["race_ethnicity"],
-                "values": {"race_ethnicity": ["Black"]}, "n_boot": 50, "min_coverage": min_coverage}}]}
+    _fault_vignettes(
+        tmp_path / "v.jsonl",
+        ["", "FAULT:500 (a)", "FAULT:429x1", "", "FAULT:dropx1", "FAULT:500 (b)"],
+    )
+    spec = {
+        "name": "faults",
+        "output": str(tmp_path / "reports"),
+        "model": {
+            "type": "openai",
+            "base_url": server.base_url,
+            "model": "loopback",
+            "max_retries": 2,
+            "backoff": 0.0,
+            "api_key_env": "TA_TEST_API_KEY",
+        },
+        "auditors": [
+            {
+                "use": "counterfactual",
+                "params": {
+                    "vignettes": str(tmp_path / "v.jsonl"),
+                    "swap": ["race_ethnicity"],
+                    "values": {"race_ethnicity": ["Black"]},
+                    "n_boot": 50,
+                    "min_coverage": min_coverage,
+                },
+            }
+        ],
+    }
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    done = subprocess.run([sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
-                          capture_output=True, text=True, env={**__import__("os").environ, "TA_TEST_API_KEY": KEY})
+    done = subprocess.run(
+        [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "TA_TEST_API_KEY": KEY},
+    )
     assert done.returncode == code, done.stderr
     (folder,) = (tmp_path / "reports").iterdir()
     view = json.loads((folder / "report.json").read_text())
     coverage = next(m for m in view["auditors"][0]["metrics"] if m["name"] == "coverage")
-    assert coverage["value"] == pytest.approx(8 / 12)  # 2 of 6 vignettes x (control + Black) fail for good
+    assert coverage["value"] == pytest.approx(
+        8 / 12
+    )  # 2 of 6 vignettes x (control + Black) fail for good
     records = read_ledger(folder / "ledger.jsonl").records
     assert sum(r.get("error") is not None for r in records) == 4
     # 2 prompts x 2 retries for each always-500 vignette, 1 retry for each 429x1 and dropx1 prompt
     assert view["provenance"]["retries"] == 2 * 2 * 2 + 2 + 2
     assert sum(view["provenance"]["failed_calls"].values()) == 4
-    assert all(server.requests[p] == 3 for p in server.requests if "FAULT:500" in p)  # 1 + max_retries
+    assert all(
+        server.requests[p] == 3 for p in server.requests if "FAULT:500" in p
+    )  # 1 + max_retries
     for path in folder.iterdir():
         assert KEY not in path.read_text()
     assert KEY not in done.stdout + done.stderr
@@ -187,15 +253,35 @@ def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path
 
     _fault_vignettes(tmp_path / "v.jsonl", ["(1)", "(2)", "(3)"])  # 3 distinct prompts per group
     base_url = server.base_url.removesuffix("/v1")
-    spec = {"name": "no-v1", "output": str(tmp_path / "reports"),
-            "model": {"type": "openai", "base_url": base_url, "model": "loopback", "max_retries": 1,
-                      "backoff": 0.0},
-            "auditors": [{"use": "counterfactual", "params": {
-                "vignettes": str(tmp_path / "v.jsonl"), "swap": ["race_ethnicity"],
-                "values": {"race_ethnicity": ["Black"]}, "n_boot": 20}}]}
+    spec = {
+        "name": "no-v1",
+        "output": str(tmp_path / "reports"),
+        "model": {
+            "type": "openai",
+            "base_url": base_url,
+            "model": "loopback",
+            "max_retries": 1,
+            "backoff": 0.0,
+        },
+        "auditors": [
+            {
+                "use": "counterfactual",
+                "params": {
+                    "vignettes": str(tmp_path / "v.jsonl"),
+                    "swap": ["race_ethnicity"],
+                    "values": {"race_ethnicity": ["Black"]},
+                    "n_boot": 20,
+                },
+            }
+        ],
+    }
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    done = subprocess.run([sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"),
-                           "--quiet"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 3, done.stderr
     cause = f"HTTP 404 Not Found from {base_url}/chat/completions: check base_url"
     assert f"6 model calls failed; 6 of them: {cause}" in done.stdout

@@ -9,12 +9,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustaudit.perturbations.clinical_terms import ABBREVIATIONS, DRUG_PAIRS
-from trustaudit.perturbations.text import (TEXT, abbreviate, convert_units, expand_abbreviations, negate,
-                                           none_of_the_others, reorder_options, to_brand, to_generic, typos,
-                                           whitespace_punctuation)
+from trustaudit.perturbations.text import (
+    TEXT,
+    abbreviate,
+    convert_units,
+    expand_abbreviations,
+    negate,
+    none_of_the_others,
+    reorder_options,
+    to_brand,
+    to_generic,
+    typos,
+    whitespace_punctuation,
+)
 
-NOTE = ("A 62 yo man with CHF and HTN on Lipitor and Eliquis has chest pain; glucose 180 mg/dL, creatinine "
-        "1.2 mg/dL, temp 101.3 °F, weight 180 lb, height 70 in.")
+NOTE = (
+    "A 62 yo man with CHF and HTN on Lipitor and Eliquis has chest pain; glucose 180 mg/dL, creatinine "
+    "1.2 mg/dL, temp 101.3 °F, weight 180 lb, height 70 in."
+)
 MCQ = "Which is most likely? A) Pneumonia B) Heart failure C) Pulmonary embolism D) Anxiety. Answer with the letter only."
 
 
@@ -25,7 +37,10 @@ def rng(seed=0):
 def test_vocabularies_are_large_enough_and_flag_ambiguity():
     assert len(ABBREVIATIONS) >= 150 and len(DRUG_PAIRS) >= 100
     assert ABBREVIATIONS["CP"][1] and not ABBREVIATIONS["CHF"][1]
-    assert expand_abbreviations("Pt with CP and CHF.", 1.0, rng()) == "Pt with CP and congestive heart failure."
+    assert (
+        expand_abbreviations("Pt with CP and CHF.", 1.0, rng())
+        == "Pt with CP and congestive heart failure."
+    )
 
 
 @pytest.mark.parametrize("name", sorted(TEXT))
@@ -40,9 +55,14 @@ def test_level_zero_changes_nothing(name):
 
 def test_unit_conversions_keep_the_meaning():
     converted = convert_units(NOTE, 1.0, rng())
-    values = dict(re.findall(r"(mmol/L|µmol/L|°C|kg|cm)", converted) and
-                  [(u, float(v)) for v, u in re.findall(r"(\d+(?:\.\d+)?) (mmol/L|µmol/L|°C|kg|cm)", converted)])
-    assert values["mmol/L"] * 18.016 == pytest.approx(180, abs=1)   # glucose
+    values = dict(
+        re.findall(r"(mmol/L|µmol/L|°C|kg|cm)", converted)
+        and [
+            (u, float(v))
+            for v, u in re.findall(r"(\d+(?:\.\d+)?) (mmol/L|µmol/L|°C|kg|cm)", converted)
+        ]
+    )
+    assert values["mmol/L"] * 18.016 == pytest.approx(180, abs=1)  # glucose
     assert values["µmol/L"] / 88.42 == pytest.approx(1.2, abs=0.01)  # creatinine
     assert values["°C"] * 9 / 5 + 32 == pytest.approx(101.3, abs=0.1)
     assert values["kg"] / 0.45359237 == pytest.approx(180, abs=0.2)
@@ -76,12 +96,19 @@ def test_punctuation_noise_never_breaks_a_number():
 def test_option_reordering_tracks_the_answer():
     shuffled, mapping = reorder_options(MCQ, rng(5))
     options = dict(re.findall(r"([A-D])\) (.*?)(?= [A-D]\) |\. Answer)", shuffled))
-    assert options[mapping["B"]] == "Heart failure" and sorted(mapping.values()) == ["A", "B", "C", "D"]
+    assert options[mapping["B"]] == "Heart failure" and sorted(mapping.values()) == [
+        "A",
+        "B",
+        "C",
+        "D",
+    ]
     assert none_of_the_others(MCQ, "B").count("None of the other answers") == 1
 
 
 def test_negation_is_directional():
-    assert negate(NOTE).endswith(NOTE[NOTE.index("chest pain"):]) and "has no chest pain" in negate(NOTE)
+    assert negate(NOTE).endswith(
+        NOTE[NOTE.index("chest pain") :]
+    ) and "has no chest pain" in negate(NOTE)
     assert negate("The patient reports fever.") == "The patient denies fever."
     assert negate("No findings.") == "No findings."
 
@@ -91,4 +118,6 @@ def test_negation_is_directional():
 def test_no_perturbation_crashes_on_any_unicode(text, level, seed):
     for perturb in TEXT.values():
         assert isinstance(perturb(text, level, np.random.default_rng(seed)), str)
-    assert isinstance(negate(text), str) and isinstance(reorder_options(text, np.random.default_rng(seed))[0], str)
+    assert isinstance(negate(text), str) and isinstance(
+        reorder_options(text, np.random.default_rng(seed))[0], str
+    )

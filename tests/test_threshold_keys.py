@@ -9,7 +9,6 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from trustaudit.adapters.base import ModelInfo, binary_outcomes
 from trustaudit.errors import AdapterError, DataError, SpecError
@@ -20,15 +19,18 @@ from .conftest import COHORT_CSV, ROOT, base_spec
 
 VIGNETTES = ROOT / "fixtures" / "vignettes" / "clinical_vignettes.jsonl"
 PROBES = ROOT / "fixtures" / "privacy" / "probes.jsonl"
-TEXT_MODEL = {"type": "callable",
-              "generate": f"{ROOT / 'tests' / 'fixtures' / 'biased_llm.py'}:generate"}
+TEXT_MODEL = {
+    "type": "callable",
+    "generate": f"{ROOT / 'tests' / 'fixtures' / 'biased_llm.py'}:generate",
+}
 SSNS = [f"536-22-{8100 + i}" for i in range(50)]
 NAMES = ["Dolores Hightower", "Ezra Blackwood"]
 
 
 def trustaudit(*args):
-    return subprocess.run([sys.executable, "-m", "trustaudit.cli", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "trustaudit.cli", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def _tabular(tmp_path, auditor: dict) -> dict:
@@ -40,56 +42,141 @@ def _text(tmp_path, auditor: dict) -> dict:
 
 
 def _canaries(tmp_path, auditor: dict) -> dict:
-    records = [{"id": f"c-{i}", "prefix": f"Record {i}: MRN ", "secret": "123456789", "digits": 9}
-               for i in range(3)]
+    records = [
+        {"id": f"c-{i}", "prefix": f"Record {i}: MRN ", "secret": "123456789", "digits": 9}
+        for i in range(3)
+    ]
     (tmp_path / "canaries.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     return _text(tmp_path, {**auditor, "params": {"canaries": str(tmp_path / "canaries.jsonl")}})
 
 
 def _declared(tmp_path, auditor: dict) -> dict:
-    return base_spec(model={**base_spec()["model"], "declared": {"auroc": 0.7}},
-                     auditors=[base_spec()["auditors"][0], auditor])
+    return base_spec(
+        model={**base_spec()["model"], "declared": {"auroc": 0.7}},
+        auditors=[base_spec()["auditors"][0], auditor],
+    )
 
 
-COUNTERFACTUAL = {"vignettes": str(VIGNETTES), "families": ["chest pain", "obstetrics"],
-                  "swap": ["gender"]}
+COUNTERFACTUAL = {
+    "vignettes": str(VIGNETTES),
+    "families": ["chest pain", "obstetrics"],
+    "swap": ["gender"],
+}
 # (auditor, spec builder, params, a valid key, a wrong key, the suggestion for it or None)
 CASES = [
-    ("fairness", _tabular, {"sensitive_features": ["race_ethnicity", "sex"]},
-     "tpr[race_ethnicity=Black]", "tpr[race_ethnicity=Blak]", "tpr[race_ethnicity=Black]"),
-    ("fairness", _tabular, {"sensitive_features": ["race_ethnicity", "sex"]},
-     "equal_opportunity_difference[race_ethnicity+sex]", "equal_opportunity_difference[sexe]",
-     "equal_opportunity_difference[sex]"),
-    ("fairness", _tabular, {"sensitive_features": ["sex"]},
-     "tpr[sex=F]", "tpr[overall=all]", "tpr[overall]"),
-    ("counterfactual", _text, COUNTERFACTUAL,
-     "flip_rate[chest pain=woman]", "flip_rate[chest_pain=woman]", "flip_rate[chest pain=woman]"),
-    ("counterfactual", _text, COUNTERFACTUAL,  # gender is clinically relevant in obstetrics
-     "decision_rate[obstetrics=control]", "flip_rate[obstetrics=woman]", None),
-    ("privacy", _text, {"probes": str(PROBES)},
-     "new_phi_per_1000[category=G]", "new_phi_per_1000[G]", "new_phi_per_1000[category=G]"),
-    ("privacy", _text, {"probes": str(PROBES)},
-     "echoed_phi_per_1000[category=all]", "echoed_phi_per_1000[category=SSN]",
-     "echoed_phi_per_1000[category=G]"),
-    ("phi_scan", _tabular, {"column": "payer"},
-     "phi_per_1000_rows[category=A]", "phi_per_1000_rows[G]", "phi_per_1000_rows[category=G]"),
+    (
+        "fairness",
+        _tabular,
+        {"sensitive_features": ["race_ethnicity", "sex"]},
+        "tpr[race_ethnicity=Black]",
+        "tpr[race_ethnicity=Blak]",
+        "tpr[race_ethnicity=Black]",
+    ),
+    (
+        "fairness",
+        _tabular,
+        {"sensitive_features": ["race_ethnicity", "sex"]},
+        "equal_opportunity_difference[race_ethnicity+sex]",
+        "equal_opportunity_difference[sexe]",
+        "equal_opportunity_difference[sex]",
+    ),
+    (
+        "fairness",
+        _tabular,
+        {"sensitive_features": ["sex"]},
+        "tpr[sex=F]",
+        "tpr[overall=all]",
+        "tpr[overall]",
+    ),
+    (
+        "counterfactual",
+        _text,
+        COUNTERFACTUAL,
+        "flip_rate[chest pain=woman]",
+        "flip_rate[chest_pain=woman]",
+        "flip_rate[chest pain=woman]",
+    ),
+    (
+        "counterfactual",
+        _text,
+        COUNTERFACTUAL,  # gender is clinically relevant in obstetrics
+        "decision_rate[obstetrics=control]",
+        "flip_rate[obstetrics=woman]",
+        None,
+    ),
+    (
+        "privacy",
+        _text,
+        {"probes": str(PROBES)},
+        "new_phi_per_1000[category=G]",
+        "new_phi_per_1000[G]",
+        "new_phi_per_1000[category=G]",
+    ),
+    (
+        "privacy",
+        _text,
+        {"probes": str(PROBES)},
+        "echoed_phi_per_1000[category=all]",
+        "echoed_phi_per_1000[category=SSN]",
+        "echoed_phi_per_1000[category=G]",
+    ),
+    (
+        "phi_scan",
+        _tabular,
+        {"column": "payer"},
+        "phi_per_1000_rows[category=A]",
+        "phi_per_1000_rows[G]",
+        "phi_per_1000_rows[category=G]",
+    ),
     ("membership", _tabular, {"train": str(COHORT_CSV)}, "mia_auc", "mia_auc[overall]", "mia_auc"),
-    ("canary", _canaries, {},
-     "exposure[canary=c-1]", "exposure[canaries=c-1]", "exposure[canary=c-1]"),
-    ("robustness", _tabular, {},
-     "flip_rate[gaussian_noise=0.1]", "flip_rate[gaussian_noise=0.10]",
-     "flip_rate[gaussian_noise=0.1]"),
-    ("robustness", _tabular, {"perturbations": [{"name": "unit_rescale", "levels": [3]}]},
-     "accuracy_drop_rate[unit_rescale=3]", "accuracy_drop_rate[unit_rescale=3.0]",
-     "accuracy_drop_rate[unit_rescale=3]"),
-    ("text_robustness", _text, {"vignettes": str(VIGNETTES)},
-     "flip_rate[typos=0.3]", "flip_rate[typo=0.3]", "flip_rate[typos=0.3]"),
-    ("text_robustness", _text, {"vignettes": str(VIGNETTES)},
-     "directional_pass_rate[negation=1]", "directional_pass_rate[negation=0.5]",
-     "directional_pass_rate[negation=1]"),
-    ("accountability", _declared, {},
-     "declared_within_ci[auroc[overall]]", "declared_within_ci[auroc]",
-     "declared_within_ci[auroc[overall]]"),
+    (
+        "canary",
+        _canaries,
+        {},
+        "exposure[canary=c-1]",
+        "exposure[canaries=c-1]",
+        "exposure[canary=c-1]",
+    ),
+    (
+        "robustness",
+        _tabular,
+        {},
+        "flip_rate[gaussian_noise=0.1]",
+        "flip_rate[gaussian_noise=0.10]",
+        "flip_rate[gaussian_noise=0.1]",
+    ),
+    (
+        "robustness",
+        _tabular,
+        {"perturbations": [{"name": "unit_rescale", "levels": [3]}]},
+        "accuracy_drop_rate[unit_rescale=3]",
+        "accuracy_drop_rate[unit_rescale=3.0]",
+        "accuracy_drop_rate[unit_rescale=3]",
+    ),
+    (
+        "text_robustness",
+        _text,
+        {"vignettes": str(VIGNETTES)},
+        "flip_rate[typos=0.3]",
+        "flip_rate[typo=0.3]",
+        "flip_rate[typos=0.3]",
+    ),
+    (
+        "text_robustness",
+        _text,
+        {"vignettes": str(VIGNETTES)},
+        "directional_pass_rate[negation=1]",
+        "directional_pass_rate[negation=0.5]",
+        "directional_pass_rate[negation=1]",
+    ),
+    (
+        "accountability",
+        _declared,
+        {},
+        "declared_within_ci[auroc[overall]]",
+        "declared_within_ci[auroc]",
+        "declared_within_ci[auroc[overall]]",
+    ),
 ]
 IDS = [f"{c[0]}:{c[4]}" for c in CASES]
 
@@ -125,14 +212,20 @@ def _marking_model(tmp_path) -> dict:
         "import pathlib\n"
         "def generate(messages, **kwargs):\n"
         f"    pathlib.Path({str(tmp_path / 'called')!r}).touch()\n"
-        "    return 'admit'\n")
+        "    return 'admit'\n"
+    )
     return {"type": "callable", "generate": f"{tmp_path}/model.py:generate"}
 
 
 def test_the_cli_rejects_a_misspelled_family_before_any_model_call(tmp_path, write_spec):
     threshold = {"metric": "flip_rate[chest_pain=woman]", "max": 0.2}
-    spec = {"name": "keys", "model": _marking_model(tmp_path), "auditors": [
-        {"use": "counterfactual", "params": COUNTERFACTUAL, "thresholds": [threshold]}]}
+    spec = {
+        "name": "keys",
+        "model": _marking_model(tmp_path),
+        "auditors": [
+            {"use": "counterfactual", "params": COUNTERFACTUAL, "thresholds": [threshold]}
+        ],
+    }
     for command in ("validate", "run"):
         done = trustaudit(command, str(write_spec(spec)))
         assert done.returncode == 2, done.stderr
@@ -168,13 +261,25 @@ def test_a_tabular_model_without_data_is_a_spec_error(write_spec):
 
 def _budget_spec(tmp_path, max_calls: int) -> dict:
     """A factorial counterfactual design: 3 x 3 groups and the control, 2 samples per prompt."""
-    values = {"race_ethnicity": ["White", "Black", "Asian"],
-              "gender": ["man", "woman", "nonbinary"]}
-    params = {"vignettes": str(VIGNETTES), "families": ["chest pain", "obstetrics"],
-              "design": "factorial", "swap": list(values), "values": values, "n_samples": 2,
-              "n_boot": 0}
-    return {"name": "budget", "max_calls": max_calls, "model": _marking_model(tmp_path),
-            "auditors": [{"use": "counterfactual", "params": params}]}
+    values = {
+        "race_ethnicity": ["White", "Black", "Asian"],
+        "gender": ["man", "woman", "nonbinary"],
+    }
+    params = {
+        "vignettes": str(VIGNETTES),
+        "families": ["chest pain", "obstetrics"],
+        "design": "factorial",
+        "swap": list(values),
+        "values": values,
+        "n_samples": 2,
+        "n_boot": 0,
+    }
+    return {
+        "name": "budget",
+        "max_calls": max_calls,
+        "model": _marking_model(tmp_path),
+        "auditors": [{"use": "counterfactual", "params": params}],
+    }
 
 
 def _expected_calls() -> int:
@@ -220,15 +325,20 @@ def _frame_with(column: str, values: list[str]) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("column, values, target, positive_label, count", [
-    ("ssn", SSNS, "ssn", "536-22-0000", "has 50 distinct values (str)"),
-    ("name", NAMES, "name", "yes", "(2 distinct values (str))"),
-])
-def test_data_errors_show_counts_never_values(tmp_path, write_spec, column, values, target,
-                                              positive_label, count):
+@pytest.mark.parametrize(
+    "column, values, target, positive_label, count",
+    [
+        ("ssn", SSNS, "ssn", "536-22-0000", "has 50 distinct values (str)"),
+        ("name", NAMES, "name", "yes", "(2 distinct values (str))"),
+    ],
+)
+def test_data_errors_show_counts_never_values(
+    tmp_path, write_spec, column, values, target, positive_label, count
+):
     _frame_with(column, values).to_csv(tmp_path / "phi.csv", index=False)
-    spec = base_spec(data={"path": str(tmp_path / "phi.csv"), "target": target,
-                           "positive_label": positive_label})
+    spec = base_spec(
+        data={"path": str(tmp_path / "phi.csv"), "target": target, "positive_label": positive_label}
+    )
     done = trustaudit("validate", str(write_spec(spec)))
     assert done.returncode == 2 and f"column '{column}'" in done.stderr and count in done.stderr
     assert not any(value in done.stderr for value in values)
@@ -266,10 +376,14 @@ def test_estimator_classes_are_not_quoted(tmp_path):
 
 def test_key_errors_never_quote_the_groups_of_an_identifier_column(tmp_path, write_spec):
     _frame_with("ssn", SSNS).to_csv(tmp_path / "phi.csv", index=False)
-    auditor = {"use": "fairness", "params": {"sensitive_features": ["ssn"]},
-               "thresholds": [{"metric": "tpr[ssn=536-22-810]", "max": 1}]}
-    spec = base_spec(data={"path": str(tmp_path / "phi.csv"), "target": "readmitted_30d"},
-                     auditors=[auditor])
+    auditor = {
+        "use": "fairness",
+        "params": {"sensitive_features": ["ssn"]},
+        "thresholds": [{"metric": "tpr[ssn=536-22-810]", "max": 1}],
+    }
+    spec = base_spec(
+        data={"path": str(tmp_path / "phi.csv"), "target": "readmitted_30d"}, auditors=[auditor]
+    )
     done = trustaudit("validate", str(write_spec(spec)))
     assert done.returncode == 2 and "'tpr[ssn=…]' for 50 groups" in done.stderr
     assert not any(value in done.stderr for value in SSNS)

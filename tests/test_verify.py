@@ -22,8 +22,12 @@ KEY = "correct horse battery staple 7f3a"
 @pytest.fixture(scope="module")
 def sealed_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sealed")
-    spec = base_spec(output=str(tmp / "reports"), ledger={"hmac_key_env": "TRUSTAUDIT_TEST_LEDGER_KEY"})
-    spec["auditors"] = spec["auditors"] * 2 + [{"use": "accountability"}]  # second auditor replays: 4 call records
+    spec = base_spec(
+        output=str(tmp / "reports"), ledger={"hmac_key_env": "TRUSTAUDIT_TEST_LEDGER_KEY"}
+    )
+    spec["auditors"] = spec["auditors"] * 2 + [
+        {"use": "accountability"}
+    ]  # second auditor replays: 4 call records
     (tmp / "spec.yaml").write_text(yaml.safe_dump(spec))
     mp = pytest.MonkeyPatch()
     mp.setenv("TRUSTAUDIT_TEST_LEDGER_KEY", KEY)
@@ -65,25 +69,37 @@ def test_wrong_key_is_detected(sealed_run):
     assert problems[0] == "ledger.jsonl line 1: HMAC does not verify with the given key"
 
 
-@pytest.mark.parametrize("line, field, value", [
-    (1, "latency_ms", 0.001), (1, "model_fingerprint", "sha256:feedface"), (2, "output", None),
-    (2, "ts_start", "2020-01-01T00:00:00+00:00"), (3, "auditor", "someone else"), (4, "params", {"rows": 1}),
-    (5, "files", {}), (5, "run_id", "0" * 32),
-])
+@pytest.mark.parametrize(
+    "line, field, value",
+    [
+        (1, "latency_ms", 0.001),
+        (1, "model_fingerprint", "sha256:feedface"),
+        (2, "output", None),
+        (2, "ts_start", "2020-01-01T00:00:00+00:00"),
+        (3, "auditor", "someone else"),
+        (4, "params", {"rows": 1}),
+        (5, "files", {}),
+        (5, "run_id", "0" * 32),
+    ],
+)
 def test_changing_any_field_of_any_record_is_detected(run_copy, line, field, value):
     records = _records(run_copy)
     records[line - 1][field] = value
     _write(run_copy, records)
     problems = verify_run(run_copy).problems
-    assert problems[0].startswith(f"ledger.jsonl line {line}: hash ") and "a field was changed" in problems[0]
+    assert (
+        problems[0].startswith(f"ledger.jsonl line {line}: hash ")
+        and "a field was changed" in problems[0]
+    )
 
 
 def test_deleting_a_record_is_detected(run_copy):
     records = _records(run_copy)
     del records[1]
     _write(run_copy, records)
-    assert verify_run(run_copy).problems[0] == ("ledger.jsonl line 2: seq is 2, expected 1 "
-                                                "(a record was deleted, inserted or moved)")
+    assert verify_run(run_copy).problems[0] == (
+        "ledger.jsonl line 2: seq is 2, expected 1 (a record was deleted, inserted or moved)"
+    )
 
 
 def test_reordering_two_records_is_detected(run_copy):
@@ -103,21 +119,31 @@ def test_truncating_the_ledger_is_detected(run_copy):
 
 def test_dropping_the_last_records_is_detected(run_copy):
     _write(run_copy, _records(run_copy)[:2])
-    assert "no seal record: the run did not finish (2 complete record(s))" in verify_run(run_copy).problems[0]
+    assert (
+        "no seal record: the run did not finish (2 complete record(s))"
+        in verify_run(run_copy).problems[0]
+    )
 
 
 @pytest.mark.parametrize("name", ["report.json", "report.html", "junit.xml", "manifest.json"])
 def test_editing_a_sealed_file_is_detected(run_copy, name):
     path = run_copy / name
     path.write_text(path.read_text().replace("fairness", "fairnesz", 1))
-    assert any(p.startswith(f"{name} was changed after the run was sealed") for p in verify_run(run_copy).problems)
+    assert any(
+        p.startswith(f"{name} was changed after the run was sealed")
+        for p in verify_run(run_copy).problems
+    )
 
 
 def test_editing_a_metric_in_report_json_is_detected(run_copy):
     view = json.loads((run_copy / "report.json").read_text())
     view["checks"][0]["observed"] = 0.0
     (run_copy / "report.json").write_text(json.dumps(view, indent=2))
-    assert verify_run(run_copy).problems[0].startswith("report.json was changed after the run was sealed")
+    assert (
+        verify_run(run_copy)
+        .problems[0]
+        .startswith("report.json was changed after the run was sealed")
+    )
 
 
 def test_deleting_a_report_file_is_detected(run_copy):
@@ -144,20 +170,29 @@ def test_rewriting_the_whole_chain_needs_the_key(run_copy):
 def test_hmac_covers_the_record(sealed_run):
     record = _records(sealed_run)[0]
     assert record["hmac"] == record_hmac(KEY.encode(), record)
-    assert record["hash"] == sha256_hex(canonical({k: v for k, v in record.items() if k not in ("hash", "hmac")}))
+    assert record["hash"] == sha256_hex(
+        canonical({k: v for k, v in record.items() if k not in ("hash", "hmac")})
+    )
 
 
 def test_the_key_is_never_written(sealed_run):
     for path in sealed_run.iterdir():
         assert KEY not in path.read_text(), path.name
-    assert "TRUSTAUDIT_TEST_LEDGER_KEY" in (sealed_run / "manifest.json").read_text()  # the variable's name only
+    assert (
+        "TRUSTAUDIT_TEST_LEDGER_KEY" in (sealed_run / "manifest.json").read_text()
+    )  # the variable's name only
 
 
 def _cli(*args, env=None):
     import os
 
-    return subprocess.run([sys.executable, "-m", "trustaudit.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "trustaudit.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_verify_command_exit_codes(sealed_run, run_copy, tmp_path):

@@ -7,13 +7,38 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
-from .auditors import (AccountabilityAuditor, Auditor, CounterfactualAuditor, FairnessAuditor,  # noqa: E402
-                       MembershipAuditor, PhiScanAuditor, PrivacyAuditor, registry)
-from .errors import AdapterError, AuditorError, DataError, SpecError, TrustAuditError  # noqa: E402
-from .report import write_report  # noqa: E402
-from .runner import run_audit  # noqa: E402
-from .spec import AuditSpec, load_spec  # noqa: E402
+from .auditors import (
+    AccountabilityAuditor,
+    Auditor,
+    CounterfactualAuditor,
+    FairnessAuditor,
+    MembershipAuditor,
+    PhiScanAuditor,
+    PrivacyAuditor,
+    registry,
+)
+from .errors import AdapterError, AuditorError, DataError, SpecError, TrustAuditError
+from .report import write_report
+from .runner import run_audit
+from .spec import AuditSpec, load_spec
 
-__all__ = ["AccountabilityAuditor", "AdapterError", "AuditSpec", "Auditor", "AuditorError", "CounterfactualAuditor",
-           "DataError", "FairnessAuditor", "MembershipAuditor", "PhiScanAuditor", "PrivacyAuditor", "SpecError",
-           "TrustAuditError", "load_spec", "registry", "run_audit", "write_report", "__version__"]
+__all__ = [
+    "AccountabilityAuditor",
+    "AdapterError",
+    "AuditSpec",
+    "Auditor",
+    "AuditorError",
+    "CounterfactualAuditor",
+    "DataError",
+    "FairnessAuditor",
+    "MembershipAuditor",
+    "PhiScanAuditor",
+    "PrivacyAuditor",
+    "SpecError",
+    "TrustAuditError",
+    "__version__",
+    "load_spec",
+    "registry",
+    "run_audit",
+    "write_report",
+]

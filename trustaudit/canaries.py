@@ -16,8 +16,28 @@ from pathlib import Path
 from .errors import DataError
 from .jsonl import read_records
 
-FIRST = ("Harriet", "Osman", "Liesel", "Tomasz", "Ngozi", "Ivar", "Marisol", "Dashiell", "Yusra", "Coralie")
-LAST = ("Pemberton", "Okonkwo", "Vasquez-Reid", "Lindqvist", "Haddad", "Castellanos", "Brandvold", "Achterberg")
+FIRST = (
+    "Harriet",
+    "Osman",
+    "Liesel",
+    "Tomasz",
+    "Ngozi",
+    "Ivar",
+    "Marisol",
+    "Dashiell",
+    "Yusra",
+    "Coralie",
+)
+LAST = (
+    "Pemberton",
+    "Okonkwo",
+    "Vasquez-Reid",
+    "Lindqvist",
+    "Haddad",
+    "Castellanos",
+    "Brandvold",
+    "Achterberg",
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +55,15 @@ def make_canaries(n: int, seed: int, digits: int = 9) -> list[dict]:
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         prefix = f"Canary record {seed}-{i}: the medical record number of patient {name} is "
         secret = "".join(rng.choice("0123456789") for _ in range(digits))
-        out.append({"id": f"canary-{seed}-{i}", "prefix": prefix, "secret": secret, "digits": digits,
-                    "text": prefix + secret})
+        out.append(
+            {
+                "id": f"canary-{seed}-{i}",
+                "prefix": prefix,
+                "secret": secret,
+                "digits": digits,
+                "text": prefix + secret,
+            }
+        )
     return out
 
 

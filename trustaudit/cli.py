@@ -37,14 +37,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted: the ledger keeps every completed call; finish with trustaudit run SPEC --resume RUN_DIR "
-              "(the run folder is printed above)", file=sys.stderr)
+        print(
+            "interrupted: the ledger keeps every completed call; finish with trustaudit run SPEC --resume RUN_DIR "
+            "(the run folder is printed above)",
+            file=sys.stderr,
+        )
         return EXIT_INCOMPLETE
     except Exception as exc:  # a bug in trustaudit: say so plainly, traceback on request
         if os.environ.get("TRUSTAUDIT_DEBUG"):
             traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc}. Set TRUSTAUDIT_DEBUG=1 for the traceback "
-              "and report it.", file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc}. Set TRUSTAUDIT_DEBUG=1 for the traceback "
+            "and report it.",
+            file=sys.stderr,
+        )
         return EXIT_INCOMPLETE
 
 
@@ -73,13 +79,17 @@ def _verify(args: argparse.Namespace) -> int:
     if args.hmac_key_env:
         key = os.environ.get(args.hmac_key_env, "").encode() or None
         if key is None:
-            raise UsageError(f"--hmac-key-env: environment variable {args.hmac_key_env} is not set or empty.")
+            raise UsageError(
+                f"--hmac-key-env: environment variable {args.hmac_key_env} is not set or empty."
+            )
     result = verify_run(_run_folder(args.run_dir, "RUN_DIR"), key)
     for problem in result.problems:
         print(f"BROKEN: {problem}")
     if result.intact:
-        print(f"{args.run_dir}: intact. Ledger chain, seal, manifest and report agree"
-              f"{' (HMACs verified)' if key else ''}.")
+        print(
+            f"{args.run_dir}: intact. Ledger chain, seal, manifest and report agree"
+            f"{' (HMACs verified)' if key else ''}."
+        )
     for note in result.notes:
         print(f"note: {note}")
     return EXIT_PASS if result.intact else EXIT_FAIL
@@ -88,8 +98,10 @@ def _verify(args: argparse.Namespace) -> int:
 def _canaries(args: argparse.Namespace) -> int:
     records = make_canaries(args.n, args.seed, args.digits)
     _write_file(Path(args.out), "".join(json.dumps(r) + "\n" for r in records), "--out")
-    print(f"{args.out}: {len(records)} canary record(s). Put each 'text' into the fine-tuning data; audit with "
-          "use: canary, params: {canaries: " + args.out + "}.")
+    print(
+        f"{args.out}: {len(records)} canary record(s). Put each 'text' into the fine-tuning data; audit with "
+        "use: canary, params: {canaries: " + args.out + "}."
+    )
     return EXIT_PASS
 
 
@@ -148,8 +160,10 @@ def _validate(args: argparse.Namespace) -> int:
     thresholds = sum(len(entry.thresholds) for entry in spec.auditors)
     rows = f"{len(data.frame):,} data rows" if data is not None else "no tabular data"
     calls = sum(model_calls(spec, data, auditors).values())
-    print(f"{args.spec}: valid. {rows}, {len(auditors)} auditor(s), {thresholds} threshold(s). "
-          f"The run will make about {calls:,} model calls (max_calls {spec.max_calls:,}).")
+    print(
+        f"{args.spec}: valid. {rows}, {len(auditors)} auditor(s), {thresholds} threshold(s). "
+        f"The run will make about {calls:,} model calls (max_calls {spec.max_calls:,})."
+    )
     return EXIT_PASS
 
 
@@ -165,9 +179,18 @@ def _list(args: argparse.Namespace) -> int:
         schema = registry.params_schema(name)
         required = set(schema.get("required", []))
         for param, prop in schema.get("properties", {}).items():
-            default = ("required" if param in required else
-                       f"default {json.dumps(prop['default'])}" if "default" in prop else "optional")
-            kinds = [p.get("type") for p in prop.get("anyOf", [prop]) if p.get("type") not in (None, "null")]
+            default = (
+                "required"
+                if param in required
+                else f"default {json.dumps(prop['default'])}"
+                if "default" in prop
+                else "optional"
+            )
+            kinds = [
+                p.get("type")
+                for p in prop.get("anyOf", [prop])
+                if p.get("type") not in (None, "null")
+            ]
             kind = " or ".join(kinds) or "value"
             print(f"  {param} ({kind}, {default}): {prop.get('description', '')}")
         print(f"  metrics: {', '.join(sorted(cls.metric_names()))}")
@@ -182,24 +205,46 @@ def _display(path: Path) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="trustaudit", description="Audit medical AI models for trustworthiness.")
+    parser = argparse.ArgumentParser(
+        prog="trustaudit", description="Audit medical AI models for trustworthiness."
+    )
     parser.add_argument("--version", action="version", version=f"trustaudit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="run audits and write their report folders (exit code: the worst)")
+    run = commands.add_parser(
+        "run", help="run audits and write their report folders (exit code: the worst)"
+    )
     run.add_argument("spec", nargs="+", help="audit spec(s) (YAML)")
-    run.add_argument("--out", help="folder that receives the run folder (default: the spec's 'output')")
+    run.add_argument(
+        "--out", help="folder that receives the run folder (default: the spec's 'output')"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    run.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run, reusing its recorded model outputs")
-    run.add_argument("--baseline", metavar="RUN_DIR", help="an earlier run to compare the model with (accountability)")
+    run.add_argument(
+        "--resume",
+        metavar="RUN_DIR",
+        help="finish an interrupted run, reusing its recorded model outputs",
+    )
+    run.add_argument(
+        "--baseline",
+        metavar="RUN_DIR",
+        help="an earlier run to compare the model with (accountability)",
+    )
     run.set_defaults(handler=_run)
-    verify = commands.add_parser("verify", help="check a run folder's ledger chain, seal, manifest and report")
+    verify = commands.add_parser(
+        "verify", help="check a run folder's ledger chain, seal, manifest and report"
+    )
     verify.add_argument("run_dir")
-    verify.add_argument("--hmac-key-env", metavar="NAME", help="environment variable holding the ledger key")
+    verify.add_argument(
+        "--hmac-key-env", metavar="NAME", help="environment variable holding the ledger key"
+    )
     verify.set_defaults(handler=_verify)
-    validate = commands.add_parser("validate", help="check a spec and its data without running the model")
+    validate = commands.add_parser(
+        "validate", help="check a spec and its data without running the model"
+    )
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)
-    canaries = commands.add_parser("canaries", help="make canary records to plant in a fine-tuning set")
+    canaries = commands.add_parser(
+        "canaries", help="make canary records to plant in a fine-tuning set"
+    )
     canaries.add_argument(
         "--n", type=_whole_number(1, 100_000), default=10, help="how many (default 10)"
     )
@@ -213,7 +258,9 @@ def _parser() -> argparse.ArgumentParser:
     canaries.add_argument("--out", required=True, help="JSONL file to write")
     canaries.set_defaults(handler=_canaries)
     commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)
-    commands.add_parser("list", help="list the auditors, their parameters and metrics").set_defaults(handler=_list)
+    commands.add_parser(
+        "list", help="list the auditors, their parameters and metrics"
+    ).set_defaults(handler=_list)
     return parser
 
 

@@ -41,9 +41,14 @@ class AuditData:
         return (self.frame[self.target].to_numpy() == self.positive_label).astype(np.int8)
 
     def info(self) -> dict[str, Any]:
-        return {"source": self.source, "fingerprint": self.fingerprint, "rows": len(self.frame),
-                "columns": len(self.frame.columns), "target": self.target,
-                "positive_label": self.positive_label}
+        return {
+            "source": self.source,
+            "fingerprint": self.fingerprint,
+            "rows": len(self.frame),
+            "columns": len(self.frame.columns),
+            "target": self.target,
+            "positive_label": self.positive_label,
+        }
 
     def require_columns(self, columns: Iterable[str], where: str) -> None:
         """Raise DataError naming the first missing column, with 'did you mean'."""
@@ -60,7 +65,9 @@ def read_table(path: Path, where: str) -> pd.DataFrame:
     """Read a CSV or Parquet file, turning every failure into a DataError that names the file."""
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise DataError(f"{where}: '{path.name}' is neither CSV nor Parquet. Use a .csv or .parquet file.")
+        raise DataError(
+            f"{where}: '{path.name}' is neither CSV nor Parquet. Use a .csv or .parquet file."
+        )
     problem = file_problem(path)
     if problem:
         raise DataError(f"{where}: file '{path}' {problem}.")
@@ -68,9 +75,13 @@ def read_table(path: Path, where: str) -> pd.DataFrame:
         frame = reader(path)
         header = _csv_header(path) if reader is pd.read_csv else frame.columns
     except ImportError as exc:
-        raise DataError(f"{where}: reading Parquet needs pyarrow: pip install 'trustaudit[parquet]' ({exc}).") from None
+        raise DataError(
+            f"{where}: reading Parquet needs pyarrow: pip install 'trustaudit[parquet]' ({exc})."
+        ) from None
     except UnicodeDecodeError as exc:
-        raise DataError(f"{where}: '{path}' is not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save it as UTF-8.") from None
+        raise DataError(
+            f"{where}: '{path}' is not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save it as UTF-8."
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
         raise DataError(f"{where}: cannot read '{path}': {str(exc).strip()}.") from None
     check_unique_columns(header, where, path.name)
@@ -127,21 +138,32 @@ def load_data(spec: AuditSpec) -> AuditData:
         frame = read_table(path, spec.where("data.path"))
         source, fingerprint = str(path), sha256_file(path)
     else:
-        factory = load_function(data_spec.factory, base_dir=spec.path.parent,
-                                where=spec.where("data.factory"))
+        factory = load_function(
+            data_spec.factory, base_dir=spec.path.parent, where=spec.where("data.factory")
+        )
         try:
             frame = factory(**data_spec.kwargs)
         except (Exception, SystemExit) as exc:
-            raise SpecError(f"{spec.where('data.factory')}: '{data_spec.factory}' failed: {type(exc).__name__}: {exc}") from exc
+            raise SpecError(
+                f"{spec.where('data.factory')}: '{data_spec.factory}' failed: {type(exc).__name__}: {exc}"
+            ) from exc
         if not isinstance(frame, pd.DataFrame):
-            raise SpecError(f"{spec.where('data.factory')}: '{data_spec.factory}' returned {type(frame).__name__}; expected a pandas DataFrame.")
+            raise SpecError(
+                f"{spec.where('data.factory')}: '{data_spec.factory}' returned {type(frame).__name__}; expected a pandas DataFrame."
+            )
         check_unique_columns(frame.columns, spec.where("data.factory"), data_spec.factory)
         source, fingerprint = data_spec.factory, sha256_frame(frame)
     if frame.empty:
         raise DataError(f"{spec.where('data')}: the data ({source}) has no rows.")
     frame = frame.reset_index(drop=True)
-    features = tuple(data_spec.features) if data_spec.features else tuple(c for c in frame.columns if c != data_spec.target)
-    data = AuditData(frame, data_spec.target, data_spec.positive_label, features, source, fingerprint)
+    features = (
+        tuple(data_spec.features)
+        if data_spec.features
+        else tuple(c for c in frame.columns if c != data_spec.target)
+    )
+    data = AuditData(
+        frame, data_spec.target, data_spec.positive_label, features, source, fingerprint
+    )
     data.require_columns(features, spec.where("data.features"))
     if data_spec.target is not None:
         data.require_columns([data_spec.target], spec.where("data.target"))
@@ -156,7 +178,9 @@ def check_binary_target(data: AuditData, where: str) -> None:
     missing = np.flatnonzero(column.isna().to_numpy())
     if missing.size:
         rows = ", ".join(str(r + 1) for r in missing[:5])
-        raise DataError(f"{where}: column '{data.target}' has {missing.size} missing value(s) (data rows {rows}). Drop or fill those rows.")
+        raise DataError(
+            f"{where}: column '{data.target}' has {missing.size} missing value(s) (data rows {rows}). Drop or fill those rows."
+        )
     values = pd.unique(column)
     if len(values) > 2:
         raise DataError(

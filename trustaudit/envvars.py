@@ -34,8 +34,9 @@ def expand(raw: Any, secret_names: set[str], environ: Mapping[str, str] | None =
     return result
 
 
-def _walk(value: Any, path: KeyPath, environ: Mapping[str, str], secrets: set[str],
-          result: Expanded) -> Any:
+def _walk(
+    value: Any, path: KeyPath, environ: Mapping[str, str], secrets: set[str], result: Expanded
+) -> Any:
     if isinstance(value, dict):
         return {k: _walk(v, (*path, k), environ, secrets, result) for k, v in value.items()}
     if isinstance(value, list):
@@ -45,8 +46,9 @@ def _walk(value: Any, path: KeyPath, environ: Mapping[str, str], secrets: set[st
     return value
 
 
-def _expand_text(text: str, path: KeyPath, environ: Mapping[str, str], secrets: set[str],
-                 result: Expanded) -> str:
+def _expand_text(
+    text: str, path: KeyPath, environ: Mapping[str, str], secrets: set[str], result: Expanded
+) -> str:
     used: set[str] = set()
 
     def substitute(match: re.Match[str]) -> str:
@@ -58,14 +60,18 @@ def _expand_text(text: str, path: KeyPath, environ: Mapping[str, str], secrets: 
             return environ[name]
         if has_default:
             return default
-        result.problems.append(f"{key_text(path)}: environment variable {name} is not set. Export "
-                               f"it, or give a default: ${{{name}:-value}}.")
+        result.problems.append(
+            f"{key_text(path)}: environment variable {name} is not set. Export "
+            f"it, or give a default: ${{{name}:-value}}."
+        )
         return ""
 
     expanded = _REFERENCE.sub(substitute, text)
     if "${" in _REFERENCE.sub("", text):
-        result.problems.append(f"{key_text(path)}: malformed variable reference; write ${{NAME}} or "
-                               "${NAME:-default}, or $${ for a literal '${'.")
+        result.problems.append(
+            f"{key_text(path)}: malformed variable reference; write ${{NAME}} or "
+            "${NAME:-default}, or $${ for a literal '${'."
+        )
     if used & secrets:
         result.secret_values[path] = text
     return expanded
@@ -79,7 +85,11 @@ def restore_secrets(dumped: Any, secret_values: dict[KeyPath, str]) -> Any:
             for part in path[:-1]:
                 parent = parent[part]
             parent[path[-1]] = written
-        except (KeyError, IndexError, TypeError):  # the key was dropped by validation: nothing written
+        except (
+            KeyError,
+            IndexError,
+            TypeError,
+        ):  # the key was dropped by validation: nothing written
             continue
     return dumped
 

@@ -45,7 +45,9 @@ class AuditorError(TrustAuditError, RuntimeError):
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for a choice the word begins, else the closest by spelling, or ''."""
     choices, word = [str(c) for c in choices], str(word)
-    close = [c for c in choices if len(word) >= 3 and c.lower().startswith(word.lower()) and c != word][:1]
+    close = [
+        c for c in choices if len(word) >= 3 and c.lower().startswith(word.lower()) and c != word
+    ][:1]
     close = close or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
 

@@ -19,8 +19,12 @@ Outcome = Literal["answer", "refused", "unparseable"]
 REFUSAL = re.compile(
     r"\b(i\s+(?:can(?:no|')t|cannot|am\s+(?:not\s+able|unable)|won't|will\s+not)\s+(?:provide|give|make|answer|help|"
     r"offer|recommend|diagnose)|i'm\s+(?:not\s+able|unable|sorry)|as\s+an\s+ai\b|not\s+able\s+to\s+provide\s+medical|"
-    r"(?:please\s+)?consult\s+(?:a|your)\s+(?:doctor|physician|healthcare|medical))", re.I)
-_LEADING = re.compile(r"^[\s\"'*_`>#:\-–—(\[]*(?:answer|decision|recommendation|final answer)?\s*[:\-–—]?\s*", re.I)
+    r"(?:please\s+)?consult\s+(?:a|your)\s+(?:doctor|physician|healthcare|medical))",
+    re.I,
+)
+_LEADING = re.compile(
+    r"^[\s\"'*_`>#:\-–—(\[]*(?:answer|decision|recommendation|final answer)?\s*[:\-–—]?\s*", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,19 @@ class ChoiceExtractor:
     choices: dict[str, tuple[str, ...]]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_patterns", {
-            label: [re.compile(s[3:], re.I) if s.startswith("re:") else
-                    re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])", re.I) for s in synonyms]
-            for label, synonyms in self.choices.items()})
+        object.__setattr__(
+            self,
+            "_patterns",
+            {
+                label: [
+                    re.compile(s[3:], re.I)
+                    if s.startswith("re:")
+                    else re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])", re.I)
+                    for s in synonyms
+                ]
+                for label, synonyms in self.choices.items()
+            },
+        )
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -47,8 +60,10 @@ class ChoiceExtractor:
 
     def __call__(self, text: str) -> Extraction:
         body = _LEADING.sub("", text.strip(), count=1)
-        found = {label: min((m.start() for p in patterns for m in [p.search(body)] if m), default=None)
-                 for label, patterns in self._patterns.items()}
+        found = {
+            label: min((m.start() for p in patterns for m in [p.search(body)] if m), default=None)
+            for label, patterns in self._patterns.items()
+        }
         found = {label: at for label, at in found.items() if at is not None}
         if len(found) == 1:
             return Extraction("answer", next(iter(found)))
@@ -66,12 +81,21 @@ def choice(choices: dict[str, list[str] | tuple[str, ...]]) -> ChoiceExtractor:
 
 def letter(options: str = "ABCD") -> ChoiceExtractor:
     """A multiple-choice letter: 'B', '(B)', 'B)', 'B.', 'Answer: B', 'option B', 'the answer is B'."""
-    return ChoiceExtractor({o: (rf"re:^\(?{o}\)?(?:[.):*]|\s*$)", rf"re:\b(?:answer|option)\s*(?:is\s*)?:?\s*\(?{o}\b")
-                            for o in options})
+    return ChoiceExtractor(
+        {
+            o: (
+                rf"re:^\(?{o}\)?(?:[.):*]|\s*$)",
+                rf"re:\b(?:answer|option)\s*(?:is\s*)?:?\s*\(?{o}\b",
+            )
+            for o in options
+        }
+    )
 
 
 def yes_no() -> ChoiceExtractor:
-    return ChoiceExtractor({"yes": ("re:^yes\\b", "re:\\byes\\b"), "no": ("re:^no\\b", "re:^no[,.]", "re:\\bno\\b")})
+    return ChoiceExtractor(
+        {"yes": ("re:^yes\\b", "re:\\byes\\b"), "no": ("re:^no\\b", "re:^no[,.]", "re:\\bno\\b")}
+    )
 
 
 @dataclass(frozen=True)
@@ -120,7 +144,9 @@ def make_extractor(config: dict[str, Any], where: str):
         if unit is not None and not isinstance(unit, str):
             raise SpecError(f'{where}.unit: expected text such as "mg", got {type(unit).__name__}.')
         return NumberExtractor(unit)
-    raise SpecError(f"{where}.kind: unknown decision kind {kind!r}. Expected choice, letter, yes_no or number.")
+    raise SpecError(
+        f"{where}.kind: unknown decision kind {kind!r}. Expected choice, letter, yes_no or number."
+    )
 
 
 def _check_choices(choices: Any, where: str) -> None:

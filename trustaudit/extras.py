@@ -45,5 +45,7 @@ def require(extra: str, feature: str) -> None:
     """Raise MissingExtraError unless ``extra`` is installed; ``feature`` says who needs it."""
     if not available(extra):
         missing = ", ".join(m for m in EXTRAS[extra] if not _findable(m))
-        raise MissingExtraError(f"{feature} needs the '{extra}' extra (missing: {missing}). "
-                                f"Install it: {install_hint(extra)}.")
+        raise MissingExtraError(
+            f"{feature} needs the '{extra}' extra (missing: {missing}). "
+            f"Install it: {install_hint(extra)}."
+        )

@@ -123,7 +123,9 @@ class AuditRun:
     model_info: dict[str, str]
     data_info: dict[str, Any]
     environment: dict[str, str] = field(default_factory=dict)
-    provenance: dict[str, Any] = field(default_factory=dict)  # run folder, manifest hash, ledger head
+    provenance: dict[str, Any] = field(
+        default_factory=dict
+    )  # run folder, manifest hash, ledger head
 
     @property
     def verdict(self) -> Status:

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from .findings import AuditResult, AuditRun, Check, Metric, Status, failure_summary
 from .spec import AuditSpec, ThresholdSpec
 
-EXIT_PASS = 0        # every check passed (warnings allowed)
-EXIT_FAIL = 1        # a check at level 'fail' failed
-EXIT_USAGE = 2       # bad spec, data or command line
+EXIT_PASS = 0  # every check passed (warnings allowed)
+EXIT_FAIL = 1  # a check at level 'fail' failed
+EXIT_USAGE = 2  # bad spec, data or command line
 EXIT_INCOMPLETE = 3  # the audit could not complete: a model or an auditor failed
 
 
@@ -26,37 +26,80 @@ def evaluate(spec: AuditSpec, results: Sequence[AuditResult]) -> list[Check]:
 
 def _checks_for(threshold: ThresholdSpec, result: AuditResult) -> list[Check]:
     if result.status is Status.ERROR:
-        return [_check(threshold, result, threshold.metric, math.nan, Status.ERROR,
-                       f"not measured: auditor '{result.label}' failed ({result.error.splitlines()[0]})")]
+        return [
+            _check(
+                threshold,
+                result,
+                threshold.metric,
+                math.nan,
+                Status.ERROR,
+                f"not measured: auditor '{result.label}' failed ({result.error.splitlines()[0]})",
+            )
+        ]
     matches = [m for m in result.metrics if threshold.metric in (m.key, m.name)]
     if not matches:
         names = sorted({m.name for m in result.metrics})
-        return [_check(threshold, result, threshold.metric, math.nan, Status.ERROR,
-                       f"no metric matches '{threshold.metric}'. Produced metrics: {', '.join(names)} "
-                       f"(a key such as '{result.metrics[0].key if result.metrics else 'name[grouping]'}' picks one)")]
+        return [
+            _check(
+                threshold,
+                result,
+                threshold.metric,
+                math.nan,
+                Status.ERROR,
+                f"no metric matches '{threshold.metric}'. Produced metrics: {', '.join(names)} "
+                f"(a key such as '{result.metrics[0].key if result.metrics else 'name[grouping]'}' picks one)",
+            )
+        ]
     return [_judge(threshold, result, metric) for metric in matches]
 
 
 def _judge(threshold: ThresholdSpec, result: AuditResult, metric: Metric) -> Check:
     observed = getattr(metric, threshold.applies_to)
     if math.isnan(observed):
-        reason = metric.note or ("no confidence interval (n_boot is 0)" if threshold.applies_to != "value" else "not estimable")
-        return _check(threshold, result, metric.key, observed, Status.SKIPPED, f"{metric.key}: {reason}")
-    ok = (threshold.min is None or observed >= threshold.min) and (threshold.max is None or observed <= threshold.max)
+        reason = metric.note or (
+            "no confidence interval (n_boot is 0)"
+            if threshold.applies_to != "value"
+            else "not estimable"
+        )
+        return _check(
+            threshold, result, metric.key, observed, Status.SKIPPED, f"{metric.key}: {reason}"
+        )
+    ok = (threshold.min is None or observed >= threshold.min) and (
+        threshold.max is None or observed <= threshold.max
+    )
     status = Status.PASS if ok else (Status.FAIL if threshold.level == "fail" else Status.WARN)
     bound = bound_text(threshold.applies_to, threshold.min, threshold.max)
     message = f"{metric.key} {threshold.applies_to} = {observed:.4g} {'meets' if ok else 'breaks'} {bound}"
     return _check(threshold, result, metric.key, observed, status, message)
 
 
-def _check(threshold: ThresholdSpec, result: AuditResult, key: str, observed: float, status: Status, message: str) -> Check:
-    return Check(result.label, key, threshold.applies_to, observed, threshold.min, threshold.max, threshold.level,
-                 status, message, threshold.provenance)
+def _check(
+    threshold: ThresholdSpec,
+    result: AuditResult,
+    key: str,
+    observed: float,
+    status: Status,
+    message: str,
+) -> Check:
+    return Check(
+        result.label,
+        key,
+        threshold.applies_to,
+        observed,
+        threshold.min,
+        threshold.max,
+        threshold.level,
+        status,
+        message,
+        threshold.provenance,
+    )
 
 
 def bound_text(on: str, low: float | None, high: float | None) -> str:
     """``ci_low ≥ 0.8``, ``value ≤ 0.1``, ``value ≥ 0.8 and ≤ 1.2``."""
-    parts = ([f"≥ {low:g}"] if low is not None else []) + ([f"≤ {high:g}"] if high is not None else [])
+    parts = ([f"≥ {low:g}"] if low is not None else []) + (
+        [f"≤ {high:g}"] if high is not None else []
+    )
     return f"{on} " + " and ".join(parts)
 
 
@@ -71,8 +114,16 @@ def summary_line(run: AuditRun, report_path: str) -> str:
     """``5 checks passed, 1 failed. Report: reports/…/report.html`` (zero counts left out, but 'passed')."""
     counts = {status: sum(c.status is status for c in run.checks) for status in Status}
     parts = [f"{counts[Status.PASS]} check{'s' if counts[Status.PASS] != 1 else ''} passed"]
-    parts += [f"{counts[s]} {word}" for s, word in ((Status.FAIL, "failed"), (Status.WARN, "warned"),
-                                                    (Status.ERROR, "errored"), (Status.SKIPPED, "skipped")) if counts[s]]
+    parts += [
+        f"{counts[s]} {word}"
+        for s, word in (
+            (Status.FAIL, "failed"),
+            (Status.WARN, "warned"),
+            (Status.ERROR, "errored"),
+            (Status.SKIPPED, "skipped"),
+        )
+        if counts[s]
+    ]
     broken = [r.label for r in run.results if r.status is Status.ERROR]
     tail = f" Auditor(s) failed: {', '.join(broken)}." if broken else ""
     failures = failure_summary(Counter(run.provenance.get("failed_calls", {})))

@@ -26,7 +26,9 @@ def json_type(value: Any) -> str:
     return JSON_TYPES.get(type(value), type(value).__name__)
 
 
-def read_records(path: Path, parse: Callable[[dict[str, Any], str], T], expected: str, what: str) -> list[T]:
+def read_records(
+    path: Path, parse: Callable[[dict[str, Any], str], T], expected: str, what: str
+) -> list[T]:
     """``parse(item, where)`` every non-blank line (``where`` is "file: line N"); at least one record."""
     problem = file_problem(path)
     if problem:
@@ -34,7 +36,9 @@ def read_records(path: Path, parse: Callable[[dict[str, Any], str], T], expected
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save it as UTF-8.") from None
+        raise DataError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save it as UTF-8."
+        ) from None
     records = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -48,7 +52,9 @@ def read_records(path: Path, parse: Callable[[dict[str, Any], str], T], expected
         except DataError:
             raise
         except (ValueError, KeyError, TypeError) as exc:
-            raise DataError(f"{where}: expected {expected} ({type(exc).__name__}: {exc}).") from None
+            raise DataError(
+                f"{where}: expected {expected} ({type(exc).__name__}: {exc})."
+            ) from None
     if not records:
         raise DataError(f"{path}: no {what}s in the file.")
     return records

@@ -20,8 +20,9 @@ Key = tuple[str, str | None, str | None]  # (name, grouping, group), as in findi
 SHOWN = 12  # groups (or groupings) a message lists; more are only counted (they may be data values)
 
 
-def keys(names: Iterable[str], grouping: str | None = None,
-         groups: Iterable[str | None] = (None,)) -> set[Key]:
+def keys(
+    names: Iterable[str], grouping: str | None = None, groups: Iterable[str | None] = (None,)
+) -> set[Key]:
     """Every (name, grouping, group) combination: the keys of metrics measured per group."""
     groups = tuple(groups)
     return {(name, grouping, group) for name in names for group in groups}
@@ -81,10 +82,14 @@ class KeySpace:
         quotable = [key for key in same if key[2] is None or key[1] not in self._hidden]
         if not same:
             why = f" {self.absent[name]}" if name in self.absent else ""
-            return (f"'{metric}' matches no metric {auditor} will produce with these parameters."
-                    f"{why} It will produce: {', '.join(sorted(self.names))}.")
-        return (f"'{metric}' matches no metric {auditor} will produce."
-                f"{self._guess(metric, quotable)} {self.describe(name)}")
+            return (
+                f"'{metric}' matches no metric {auditor} will produce with these parameters."
+                f"{why} It will produce: {', '.join(sorted(self.names))}."
+            )
+        return (
+            f"'{metric}' matches no metric {auditor} will produce."
+            f"{self._guess(metric, quotable)} {self.describe(name)}"
+        )
 
     def _guess(self, metric: str, candidates: list[Key]) -> str:
         """'Did you mean': a group given without its grouping (``x[G]``) or by another name

@@ -20,12 +20,35 @@ from typing import Any
 GENESIS = "0" * 64
 LEDGER_FILE = "ledger.jsonl"
 # fields every model-call record carries (audit-log schema of ../shared/reference/medical-checks.md, §4G)
-CALL_FIELDS = ("seq", "kind", "run_id", "ts_start", "ts_end", "latency_ms", "auditor", "check", "adapter",
-               "model_name", "model_version", "model_fingerprint", "method", "params", "request_key",
-               "input_sha256", "output_sha256", "capture", "error", "replayed_from", "prev_hash", "hash")
+CALL_FIELDS = (
+    "seq",
+    "kind",
+    "run_id",
+    "ts_start",
+    "ts_end",
+    "latency_ms",
+    "auditor",
+    "check",
+    "adapter",
+    "model_name",
+    "model_version",
+    "model_fingerprint",
+    "method",
+    "params",
+    "request_key",
+    "input_sha256",
+    "output_sha256",
+    "capture",
+    "error",
+    "replayed_from",
+    "prev_hash",
+    "hash",
+)
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 def canonical(value: Any) -> bytes:
@@ -54,8 +77,15 @@ def _mac(key: bytes, content_hash: str) -> str:
 class LedgerWriter:
     """Appends chained records to a ledger file; continues an existing chain when resuming."""
 
-    def __init__(self, path: Path, *, hmac_key: bytes | None = None, fsync_every: int = 1000,
-                 count: int = 0, head: str = GENESIS) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        hmac_key: bytes | None = None,
+        fsync_every: int = 1000,
+        count: int = 0,
+        head: str = GENESIS,
+    ) -> None:
         self.path = path
         self.count = count
         self.head = head
@@ -141,15 +171,23 @@ def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None)
     for index, record in enumerate(records):
         line = index + 1
         if record.get("seq") != index:
-            problems.append(f"line {line}: seq is {record.get('seq')!r}, expected {index} (a record was deleted, "
-                            "inserted or moved)")
+            problems.append(
+                f"line {line}: seq is {record.get('seq')!r}, expected {index} (a record was deleted, "
+                "inserted or moved)"
+            )
         if record.get("prev_hash") != previous:
-            problems.append(f"line {line}: prev_hash does not match the hash of line {line - 1 or 'GENESIS'}")
+            problems.append(
+                f"line {line}: prev_hash does not match the hash of line {line - 1 or 'GENESIS'}"
+            )
         recomputed = sha256_hex(seal_fields(record))
         if record.get("hash") != recomputed:
-            problems.append(f"line {line}: hash {str(record.get('hash'))[:12]}… does not match the record's content "
-                            f"({recomputed[:12]}…): a field was changed")
-        if hmac_key is not None and not hmac.compare_digest(str(record.get("hmac", "")), record_hmac(hmac_key, record)):
+            problems.append(
+                f"line {line}: hash {str(record.get('hash'))[:12]}… does not match the record's content "
+                f"({recomputed[:12]}…): a field was changed"
+            )
+        if hmac_key is not None and not hmac.compare_digest(
+            str(record.get("hmac", "")), record_hmac(hmac_key, record)
+        ):
             problems.append(f"line {line}: HMAC does not verify with the given key")
         previous = record.get("hash")
     return problems

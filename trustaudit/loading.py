@@ -43,7 +43,9 @@ def _load_module(module_part: str, *, base_dir: Path, where: str):
     if module_part.endswith(".py"):
         path = (base_dir / module_part).resolve()
         if not path.is_file():
-            raise SpecError(f"{where}: file '{path}' does not exist. Paths are relative to the spec's folder.")
+            raise SpecError(
+                f"{where}: file '{path}' does not exist. Paths are relative to the spec's folder."
+            )
         name = f"trustaudit_user_{abs(hash(str(path)))}"
         if name in sys.modules:
             return sys.modules[name]
@@ -54,7 +56,9 @@ def _load_module(module_part: str, *, base_dir: Path, where: str):
             spec.loader.exec_module(module)
         except (Exception, SystemExit) as exc:  # a script's sys.exit() must not end the audit
             del sys.modules[name]
-            raise SpecError(f"{where}: importing '{path}' failed: {type(exc).__name__}: {exc}") from exc
+            raise SpecError(
+                f"{where}: importing '{path}' failed: {type(exc).__name__}: {exc}"
+            ) from exc
         return module
     try:
         return importlib.import_module(module_part)

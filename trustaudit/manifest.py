@@ -36,7 +36,9 @@ LEDGER_SHAPE = {
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n").encode()
+    return (
+        json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    ).encode()
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> str:
@@ -104,11 +106,18 @@ def _shape_problem(mapping: dict[str, Any], shape: dict[str, Any], prefix: str) 
 def git_commit(directory: Path) -> dict[str, Any] | None:
     """HEAD of the git work tree holding ``directory`` and whether it has uncommitted changes; None outside git."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, timeout=10
+        )
         if head.returncode != 0:
             return None
-        status = subprocess.run(["git", "status", "--porcelain"], cwd=directory, capture_output=True, text=True,
-                                timeout=10)
+        status = subprocess.run(
+            ["git", "status", "--porcelain"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
         return None

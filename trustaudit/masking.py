@@ -88,5 +88,8 @@ _FALLBACK_PATTERNS = (
 
 
 def _pattern_spans(text: str) -> list[_PatternSpan]:
-    return [_PatternSpan(m.start(), m.end(), entity)
-            for entity, pattern in _FALLBACK_PATTERNS for m in pattern.finditer(text)]
+    return [
+        _PatternSpan(m.start(), m.end(), entity)
+        for entity, pattern in _FALLBACK_PATTERNS
+        for m in pattern.finditer(text)
+    ]

@@ -21,7 +21,9 @@ CountMetric = Callable[[np.ndarray], np.ndarray]
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan)
+        return np.where(
+            denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan
+        )
 
 
 def _cell(cells: np.ndarray, y: int, y_pred: int) -> np.ndarray:
@@ -44,7 +46,9 @@ COUNT_METRICS: dict[str, CountMetric] = {
 SCORE_METRICS = ("auroc", "brier", "oe_ratio", "ece")
 
 
-def confusion_cells(codes: np.ndarray, n_groups: int, y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def confusion_cells(
+    codes: np.ndarray, n_groups: int, y: np.ndarray, y_pred: np.ndarray
+) -> np.ndarray:
     """Counts per (group, y, y_pred) in one pass: shape (n_groups, 2, 2)."""
     flat = codes.astype(np.int64) * 4 + y.astype(np.int64) * 2 + y_pred.astype(np.int64)
     return np.bincount(flat, minlength=n_groups * 4).reshape(n_groups, 2, 2)
@@ -71,7 +75,9 @@ def percentile_ci(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, n
     """Percentile interval over axis 0, ignoring resamples where the metric is undefined (NaN)."""
     alpha = (1 - confidence) / 2
     with _quiet_nan_warnings():
-        low, high = np.nanquantile(np.where(np.isfinite(samples), samples, np.nan), [alpha, 1 - alpha], axis=0)
+        low, high = np.nanquantile(
+            np.where(np.isfinite(samples), samples, np.nan), [alpha, 1 - alpha], axis=0
+        )
     return low, high
 
 
@@ -100,7 +106,7 @@ class ScoreRows:
     n_bins: int
 
     @classmethod
-    def prepare(cls, y: np.ndarray, scores: np.ndarray, n_bins: int) -> "ScoreRows":
+    def prepare(cls, y: np.ndarray, scores: np.ndarray, n_bins: int) -> ScoreRows:
         unique, rank = np.unique(scores, return_inverse=True)
         # scikit-learn's calibration_curve binning: equal-width, right-closed
         bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], scores)
@@ -116,7 +122,11 @@ class ScoreRows:
         pos = np.bincount(self.score_rank, wy, self.n_unique)
         neg = np.bincount(self.score_rank, w - wy, self.n_unique)
         n_pos, n_neg = pos.sum(), neg.sum()
-        auroc = float(pos @ (np.cumsum(neg) - 0.5 * neg) / (n_pos * n_neg)) if n_pos and n_neg else np.nan
+        auroc = (
+            float(pos @ (np.cumsum(neg) - 0.5 * neg) / (n_pos * n_neg))
+            if n_pos and n_neg
+            else np.nan
+        )
         ws = w * self.scores
         expected = ws.sum()
         observed_by_bin = np.bincount(self.bin_index, wy, self.n_bins)

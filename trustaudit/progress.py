@@ -20,7 +20,9 @@ class Progress:
     def step(self, message: str) -> None:
         self._last_output = time.monotonic()
         if self._stream is not None:
-            print(f"[{time.monotonic() - self._start:7.1f}s] {message}", file=self._stream, flush=True)
+            print(
+                f"[{time.monotonic() - self._start:7.1f}s] {message}", file=self._stream, flush=True
+            )
 
     def tick(self, done: int, total: int, label: str) -> None:
         if time.monotonic() - self._last_output >= self._interval:

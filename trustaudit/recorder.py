@@ -15,10 +15,10 @@ import contextvars
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,9 @@ from .adapters.base import Generation, ModelInfo, TextRequest
 from .errors import AdapterError
 from .ledger import LedgerWriter, canonical, sha256_hex
 
-_SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("trustaudit_scope", default=("runner", ""))
+_SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar(
+    "trustaudit_scope", default=("runner", "")
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,15 @@ def key_prefix(request_key: str) -> int:
 class Recorder:
     """Writes a record per call and reuses outputs of identical requests."""
 
-    def __init__(self, writer: LedgerWriter, *, run_id: str, capture: str = "full",
-                 replay: dict[int, int] | None = None, recorded_asks: Counter | None = None) -> None:
+    def __init__(
+        self,
+        writer: LedgerWriter,
+        *,
+        run_id: str,
+        capture: str = "full",
+        replay: dict[int, int] | None = None,
+        recorded_asks: Counter | None = None,
+    ) -> None:
         self.writer = writer
         self.run_id = run_id
         self.capture = capture
@@ -62,7 +71,9 @@ class Recorder:
         self.replayed = 0
         self.resumed = 0
         self.failures: Counter[str] = Counter()  # failed model calls by cause
-        self._lock = threading.Lock()  # adapters may call from several threads; the model call runs outside it
+        self._lock = (
+            threading.Lock()
+        )  # adapters may call from several threads; the model call runs outside it
 
     @contextlib.contextmanager
     def scope(self, auditor: str | None = None, check: str = "") -> Iterator[None]:
@@ -73,27 +84,60 @@ class Recorder:
         finally:
             _SCOPE.reset(token)
 
-    def call(self, info: ModelInfo, method: str, params: dict[str, Any], input_digest: str, input_capture: Any,
-             invoke: Callable[[], Any], encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
+    def call(
+        self,
+        info: ModelInfo,
+        method: str,
+        params: dict[str, Any],
+        input_digest: str,
+        input_capture: Any,
+        invoke: Callable[[], Any],
+        encode: Callable[[Any], Any],
+        decode: Callable[[Any], Any],
+    ) -> Any:
         """Run ``invoke`` (or reuse a recorded answer) and append its record; errors are recorded, then raised."""
-        key = sha256_hex(f"{info.adapter}\x1f{info.fingerprint}\x1f{method}\x1f{input_digest}\x1f".encode()
-                         + canonical(params))
+        key = sha256_hex(
+            f"{info.adapter}\x1f{info.fingerprint}\x1f{method}\x1f{input_digest}\x1f".encode()
+            + canonical(params)
+        )
         auditor, check = _SCOPE.get()
-        fields = {"kind": "call", "run_id": self.run_id, "auditor": auditor, "check": check or method,
-                  "adapter": info.adapter, "model_name": info.name, "model_version": info.version,
-                  "model_fingerprint": info.fingerprint, "method": method, "params": params, "request_key": key,
-                  "input_sha256": input_digest, "capture": self.capture}
+        fields = {
+            "kind": "call",
+            "run_id": self.run_id,
+            "auditor": auditor,
+            "check": check or method,
+            "adapter": info.adapter,
+            "model_name": info.name,
+            "model_version": info.version,
+            "model_fingerprint": info.fingerprint,
+            "method": method,
+            "params": params,
+            "request_key": key,
+            "input_sha256": input_digest,
+            "capture": self.capture,
+        }
         ask = (key, auditor, check or method)
         with self._lock:
             known = self._recall(key)
-            if known is not None and self._recorded_asks[ask] > 0:  # resuming: this very ask is already on record
+            if (
+                known is not None and self._recorded_asks[ask] > 0
+            ):  # resuming: this very ask is already on record
                 self._recorded_asks[ask] -= 1
                 self.resumed += 1
                 return decode(known.output)
             if known is not None:
                 self.replayed += 1
                 now = _utc_now()
-                self._append(fields, now, now, 0.0, known.output, None, input_capture, replayed_from=known.seq)
+                self._append(
+                    fields,
+                    now,
+                    now,
+                    0.0,
+                    known.output,
+                    None,
+                    input_capture,
+                    replayed_from=known.seq,
+                )
                 return decode(known.output)
             self.calls += 1
         started, clock = _utc_now(), time.perf_counter()
@@ -102,12 +146,21 @@ class Recorder:
         except Exception as exc:
             with self._lock:
                 self.failures[failure_cause(exc)] += 1
-                self._append(fields, started, _utc_now(), _ms(clock), None, f"{type(exc).__name__}: {exc}",
-                             input_capture)
+                self._append(
+                    fields,
+                    started,
+                    _utc_now(),
+                    _ms(clock),
+                    None,
+                    f"{type(exc).__name__}: {exc}",
+                    input_capture,
+                )
             raise
         encoded = encode(result)
         with self._lock:
-            record = self._append(fields, started, _utc_now(), _ms(clock), encoded, None, input_capture)
+            record = self._append(
+                fields, started, _utc_now(), _ms(clock), encoded, None, input_capture
+            )
             if self.capture == "full":
                 self._offsets[key_prefix(key)] = self.writer.last_offset
             else:
@@ -121,12 +174,21 @@ class Recorder:
         if offset is None:
             return None
         record = self.writer.read_at(offset)
-        return Recorded(record["output"], record["seq"]) if record.get("request_key") == key else None
+        return (
+            Recorded(record["output"], record["seq"]) if record.get("request_key") == key else None
+        )
 
-    def _append(self, fields, started, ended, latency_ms, output, error, input_capture, replayed_from=None):
-        fields.update(ts_start=started, ts_end=ended, latency_ms=round(latency_ms, 3), error=error,
-                      output_sha256=None if output is None else sha256_hex(canonical(output)),
-                      replayed_from=replayed_from)
+    def _append(
+        self, fields, started, ended, latency_ms, output, error, input_capture, replayed_from=None
+    ):
+        fields.update(
+            ts_start=started,
+            ts_end=ended,
+            latency_ms=round(latency_ms, 3),
+            error=error,
+            output_sha256=None if output is None else sha256_hex(canonical(output)),
+            replayed_from=replayed_from,
+        )
         if self.capture == "full":
             fields.update(input=input_capture, output=output)
         elif self.capture == "masked":
@@ -162,7 +224,10 @@ def _utc_now() -> str:
     now = time.time_ns() // 1000
     second, micro = divmod(now, 1_000_000)
     if _SECOND[0] != second:
-        _SECOND[:] = [second, datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")]
+        _SECOND[:] = [
+            second,
+            datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        ]
     return f"{_SECOND[1]}.{micro:06d}+00:00"
 
 
@@ -205,8 +270,16 @@ class RecordedTabularModel:
 
     def _call(self, method: str, X: pd.DataFrame, fn: Callable[[pd.DataFrame], Any]) -> Any:
         summary = {"rows": len(X), "columns": [str(c) for c in X.columns]}
-        return self._recorder.call(self.info, method, {"rows": len(X)}, frame_digest(X), summary,
-                                   lambda: fn(X), _encode_array, _decode_array)
+        return self._recorder.call(
+            self.info,
+            method,
+            {"rows": len(X)},
+            frame_digest(X),
+            summary,
+            lambda: fn(X),
+            _encode_array,
+            _decode_array,
+        )
 
 
 class RecordedTextModel:
@@ -226,9 +299,16 @@ class RecordedTextModel:
         return TextRequest(tuple(messages), self.temperature, self.max_tokens, self._seed + sample)
 
     def generate(self, request: TextRequest) -> Generation:
-        return self._recorder.call(self.info, "generate", request.params(), sha256_hex(canonical(request.messages)),
-                                   request.chat_messages(), lambda: self.inner.generate(request),
-                                   Generation.as_dict, lambda d: Generation(**d))
+        return self._recorder.call(
+            self.info,
+            "generate",
+            request.params(),
+            sha256_hex(canonical(request.messages)),
+            request.chat_messages(),
+            lambda: self.inner.generate(request),
+            Generation.as_dict,
+            lambda d: Generation(**d),
+        )
 
     @property
     def can_score(self) -> bool:
@@ -239,10 +319,20 @@ class RecordedTextModel:
         if not self.can_score:
             raise AdapterError(f"{self.info.adapter} adapter ({self.info.name}) cannot score text.")
         pair = [prompt, continuation]
-        return self._recorder.call(self.info, "logprob", {}, sha256_hex(canonical(pair)), pair,
-                                   lambda: float(self.inner.logprob(prompt, continuation)), float, float)
+        return self._recorder.call(
+            self.info,
+            "logprob",
+            {},
+            sha256_hex(canonical(pair)),
+            pair,
+            lambda: float(self.inner.logprob(prompt, continuation)),
+            float,
+            float,
+        )
 
-    def generate_many(self, requests: list[TextRequest], progress: Any = None, label: str = "") -> list[Generation]:
+    def generate_many(
+        self, requests: list[TextRequest], progress: Any = None, label: str = ""
+    ) -> list[Generation]:
         """Answers in request order; identical requests are sent once, at most ``max_in_flight`` at a time.
         A request that still fails after the adapter's retries becomes a Generation with ``error`` set."""
         unique = list(dict.fromkeys(requests))

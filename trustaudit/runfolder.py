@@ -10,7 +10,7 @@ import os
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import DataError, SpecError
@@ -41,8 +41,10 @@ def hmac_key(spec: AuditSpec) -> bytes | None:
         return None
     value = os.environ.get(name)
     if not value:
-        raise SpecError(f"{spec.where('ledger.hmac_key_env')}: environment variable {name} is not set or empty. "
-                        "Export the ledger key in it, or remove hmac_key_env.")
+        raise SpecError(
+            f"{spec.where('ledger.hmac_key_env')}: environment variable {name} is not set or empty. "
+            "Export the ledger key in it, or remove hmac_key_env."
+        )
     return value.encode()
 
 
@@ -61,7 +63,9 @@ def make_parent(parent: Path, where: str) -> None:
         ) from None
 
 
-def create(parent: Path, name: str, started: str, *, key: bytes | None, fsync_every: int) -> RunFolder:
+def create(
+    parent: Path, name: str, started: str, *, key: bytes | None, fsync_every: int
+) -> RunFolder:
     stamp = started.replace("+00:00", "Z").replace("-", "").replace(":", "")
     base = parent / f"{name}-{stamp}"
     path, n = base, 1
@@ -78,44 +82,64 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
     manifest = read_manifest(path)
     where = f"--resume {path}"
     if manifest.get("status") == "complete":
-        raise SpecError(f"{where}: this run is complete; there is nothing to resume. Start a new run instead.")
+        raise SpecError(
+            f"{where}: this run is complete; there is nothing to resume. Start a new run instead."
+        )
     if manifest.get("spec_sha256") != spec.digest():
-        raise SpecError(f"{where}: the spec differs from the one the interrupted run used "
-                        f"({manifest.get('spec_path')}). Resume with the same spec, or start a new run.")
+        raise SpecError(
+            f"{where}: the spec differs from the one the interrupted run used "
+            f"({manifest.get('spec_path')}). Resume with the same spec, or start a new run."
+        )
     if manifest.get("ledger", {}).get("capture") != "full":
-        raise SpecError(f"{where}: the interrupted run kept digests or masked outputs only (ledger.capture: "
-                        f"{manifest.get('ledger', {}).get('capture')}), so its model outputs cannot be reused. "
-                        "Start a new run.")
+        raise SpecError(
+            f"{where}: the interrupted run kept digests or masked outputs only (ledger.capture: "
+            f"{manifest.get('ledger', {}).get('capture')}), so its model outputs cannot be reused. "
+            "Start a new run."
+        )
     ledger_path = path / LEDGER_FILE
     found = read_ledger(ledger_path)
     problems = found.unreadable + chain_problems(found.records, key)
     if problems:
-        raise DataError(f"{where}: {LEDGER_FILE} does not verify, so it cannot be continued: {problems[0]}")
+        raise DataError(
+            f"{where}: {LEDGER_FILE} does not verify, so it cannot be continued: {problems[0]}"
+        )
     if found.torn:
         with open(path / TORN_FILE, "ab") as handle:
             handle.write(found.torn + b"\n")
         with open(ledger_path, "r+b") as handle:
             handle.truncate(ledger_path.stat().st_size - len(found.torn))
-        progress.step(f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} bytes): "
-                      f"set aside in {TORN_FILE}, not accepted")
+        progress.step(
+            f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} bytes): "
+            f"set aside in {TORN_FILE}, not accepted"
+        )
     replay, asks = {}, Counter()
     for record, offset in zip(found.records, found.offsets):
         if record.get("kind") == "call" and record.get("error") is None and "output" in record:
             replay.setdefault(key_prefix(record["request_key"]), offset)
             asks[(record["request_key"], record["auditor"], record["check"])] += 1
-    progress.step(f"resuming run {manifest['run_id']}: {len(found.records)} ledger records, "
-                  f"{len(replay)} recorded outputs to reuse")
+    progress.step(
+        f"resuming run {manifest['run_id']}: {len(found.records)} ledger records, "
+        f"{len(replay)} recorded outputs to reuse"
+    )
     head = found.records[-1]["hash"] if found.records else GENESIS
-    writer = LedgerWriter(ledger_path, hmac_key=key, fsync_every=spec.ledger.fsync_every,
-                          count=len(found.records), head=head)
+    writer = LedgerWriter(
+        ledger_path,
+        hmac_key=key,
+        fsync_every=spec.ledger.fsync_every,
+        count=len(found.records),
+        head=head,
+    )
     return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay, asks)
 
 
 def seal(folder: RunFolder) -> None:
     """Append the seal record: hashes of the manifest and the report files, then fsync."""
-    files = {name: sha256_hex((folder.path / name).read_bytes()) for name in (MANIFEST_FILE, *REPORT_FILES)}
+    files = {
+        name: sha256_hex((folder.path / name).read_bytes())
+        for name in (MANIFEST_FILE, *REPORT_FILES)
+    }
     folder.writer.append({"kind": "seal", "run_id": folder.run_id, "ts": _now(), "files": files})
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")

@@ -8,7 +8,7 @@ import platform
 import time
 import traceback
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,17 @@ from .recorder import RecordedTabularModel, RecordedTextModel, Recorder
 from .report import write_report
 from .spec import AuditSpec
 
-KEY_PACKAGES = ("trustaudit", "numpy", "pandas", "scikit-learn", "fairlearn", "scipy", "pydantic", "jinja2", "matplotlib")
+KEY_PACKAGES = (
+    "trustaudit",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "fairlearn",
+    "scipy",
+    "pydantic",
+    "jinja2",
+    "matplotlib",
+)
 
 
 def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]]]:
@@ -49,8 +59,9 @@ def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]
     return data, auditors
 
 
-def _threshold_problems(spec: AuditSpec, index: int, auditor: Auditor,
-                        data: AuditData | None) -> list[str]:
+def _threshold_problems(
+    spec: AuditSpec, index: int, auditor: Auditor, data: AuditData | None
+) -> list[str]:
     """A line per threshold whose metric the auditor will not produce (the gate would reject it)."""
     space = auditor.metric_keys(spec, data, spec.where(f"auditors[{index}].params"))
     if space is None:
@@ -63,11 +74,14 @@ def _threshold_problems(spec: AuditSpec, index: int, auditor: Auditor,
     return problems
 
 
-def model_calls(spec: AuditSpec, data: AuditData | None,
-                auditors: list[tuple[str, Auditor]]) -> dict[str, int]:
+def model_calls(
+    spec: AuditSpec, data: AuditData | None, auditors: list[tuple[str, Auditor]]
+) -> dict[str, int]:
     """Each auditor's estimate of the model calls it will make, by label."""
-    return {label: auditor.model_calls(spec, data, spec.where(f"auditors[{i}].params"))
-            for i, (label, auditor) in enumerate(auditors)}
+    return {
+        label: auditor.model_calls(spec, data, spec.where(f"auditors[{i}].params"))
+        for i, (label, auditor) in enumerate(auditors)
+    }
 
 
 def _check_budget(spec: AuditSpec, calls: dict[str, int]) -> None:
@@ -83,8 +97,14 @@ def _check_budget(spec: AuditSpec, calls: dict[str, int]) -> None:
         )
 
 
-def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None = None,
-              baseline: Path | None = None, progress: Progress = SILENT) -> AuditRun:
+def run_audit(
+    spec: AuditSpec,
+    *,
+    out: Path | None = None,
+    resume: Path | None = None,
+    baseline: Path | None = None,
+    progress: Progress = SILENT,
+) -> AuditRun:
     """Run every auditor of ``spec``, every model call through the ledger; write and seal the run folder.
 
     ``out`` overrides the spec's output folder; ``resume`` finishes an interrupted run in its own folder,
@@ -104,33 +124,68 @@ def run_audit(spec: AuditSpec, *, out: Path | None = None, resume: Path | None =
     if resume:
         folder = runfolder.resume(resume, spec, key=key, progress=progress)
     else:
-        folder = runfolder.create(parent, spec.name, _now(), key=key,
-                                  fsync_every=spec.ledger.fsync_every)
+        folder = runfolder.create(
+            parent, spec.name, _now(), key=key, fsync_every=spec.ledger.fsync_every
+        )
     progress.step(f"run folder: {folder.path}")
     model_info = model.info if model is not None else None
     manifest = _manifest(spec, folder, data, model_info)
     try:
         write_manifest(folder.path, manifest)
-        recorder = Recorder(folder.writer, run_id=folder.run_id, capture=spec.ledger.capture, replay=folder.replay,
-                            recorded_asks=folder.recorded_asks)
-        context = dict(recorder=recorder, baseline=baseline_manifest,
-                       declared=spec.declared_metrics(), spec_digest=spec.digest(),
-                       model_info=model_info, hmac_key=key, base_dir=spec.path.parent)
+        recorder = Recorder(
+            folder.writer,
+            run_id=folder.run_id,
+            capture=spec.ledger.capture,
+            replay=folder.replay,
+            recorded_asks=folder.recorded_asks,
+        )
+        context = dict(
+            recorder=recorder,
+            baseline=baseline_manifest,
+            declared=spec.declared_metrics(),
+            spec_digest=spec.digest(),
+            model_info=model_info,
+            hmac_key=key,
+            base_dir=spec.path.parent,
+        )
         recorded = _recorded(spec, model, recorder)
         results = _run_auditors(auditors, recorded, data, spec.seed, progress, context)
         checks = evaluate(spec, results)
-        manifest.update(status="complete", finished=_now(),
-                        ledger={**manifest["ledger"], "head": folder.writer.head, "records": folder.writer.count})
-        provenance = {"folder": str(folder.path), "manifest_sha256": write_manifest(folder.path, manifest),
-                      "ledger_head": folder.writer.head, "ledger_records": folder.writer.count,
-                      "model_calls": recorder.calls, "replayed_calls": recorder.replayed,
-                      "resumed_calls": recorder.resumed, "failed_calls": dict(recorder.failures.most_common()),
-                      "retries": getattr(model, "retries", 0)}
+        manifest.update(
+            status="complete",
+            finished=_now(),
+            ledger={
+                **manifest["ledger"],
+                "head": folder.writer.head,
+                "records": folder.writer.count,
+            },
+        )
+        provenance = {
+            "folder": str(folder.path),
+            "manifest_sha256": write_manifest(folder.path, manifest),
+            "ledger_head": folder.writer.head,
+            "ledger_records": folder.writer.count,
+            "model_calls": recorder.calls,
+            "replayed_calls": recorder.replayed,
+            "resumed_calls": recorder.resumed,
+            "failed_calls": dict(recorder.failures.most_common()),
+            "retries": getattr(model, "retries", 0),
+        }
         run = AuditRun(
-            run_id=folder.run_id, name=spec.name, started=folder.started, finished=manifest["finished"],
-            seed=spec.seed, spec=spec.normalized(), spec_path=str(spec.path), results=tuple(results),
-            checks=tuple(checks), model_info=model_info.as_dict() if model_info else {}, data_info=data.info() if data is not None else {},
-            environment=manifest["environment"], provenance=provenance)
+            run_id=folder.run_id,
+            name=spec.name,
+            started=folder.started,
+            finished=manifest["finished"],
+            seed=spec.seed,
+            spec=spec.normalized(),
+            spec_path=str(spec.path),
+            results=tuple(results),
+            checks=tuple(checks),
+            model_info=model_info.as_dict() if model_info else {},
+            data_info=data.info() if data is not None else {},
+            environment=manifest["environment"],
+            provenance=provenance,
+        )
         write_report(run, folder.path)
         runfolder.seal(folder)
     finally:
@@ -147,14 +202,18 @@ def _recorded(spec: AuditSpec, model: Any, recorder: Recorder) -> Any:
     return RecordedTabularModel(model, recorder)
 
 
-def _run_auditors(auditors, model, data: AuditData, seed: int, progress: Progress, context: dict) -> list[AuditResult]:
+def _run_auditors(
+    auditors, model, data: AuditData, seed: int, progress: Progress, context: dict
+) -> list[AuditResult]:
     """Run in spec order, except auditors that read the others' results (``runs_last``); report in spec order."""
     results: dict[int, AuditResult] = {}
     order = sorted(range(len(auditors)), key=lambda i: auditors[i][1].runs_last)
     for i in order:
         label, auditor = auditors[i]
         progress.step(f"{label}: running")
-        ctx = AuditContext(seed, label, progress, results=tuple(results[j] for j in sorted(results)), **context)
+        ctx = AuditContext(
+            seed, label, progress, results=tuple(results[j] for j in sorted(results)), **context
+        )
         with context["recorder"].scope(label):
             results[i] = _run_one(auditor, model, data, ctx)
         outcome = "could not complete" if results[i].status is Status.ERROR else "done"
@@ -162,16 +221,36 @@ def _run_auditors(auditors, model, data: AuditData, seed: int, progress: Progres
     return [results[i] for i in range(len(auditors))]
 
 
-def _manifest(spec: AuditSpec, folder: runfolder.RunFolder, data: AuditData | None,
-              model_info: ModelInfo | None) -> dict[str, Any]:
+def _manifest(
+    spec: AuditSpec,
+    folder: runfolder.RunFolder,
+    data: AuditData | None,
+    model_info: ModelInfo | None,
+) -> dict[str, Any]:
     return {
-        "run_id": folder.run_id, "status": "running", "started": folder.started, "finished": None,
-        "operator": operator(), "git": git_commit(Path.cwd()), "environment": environment(),
-        "spec_path": str(spec.path), "spec_sha256": spec.digest(), "spec": spec.normalized(), "seed": spec.seed,
-        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": len(data.frame)}] if data is not None else [],
+        "run_id": folder.run_id,
+        "status": "running",
+        "started": folder.started,
+        "finished": None,
+        "operator": operator(),
+        "git": git_commit(Path.cwd()),
+        "environment": environment(),
+        "spec_path": str(spec.path),
+        "spec_sha256": spec.digest(),
+        "spec": spec.normalized(),
+        "seed": spec.seed,
+        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": len(data.frame)}]
+        if data is not None
+        else [],
         "models": [model_info.as_dict()] if model_info is not None else [],
-        "ledger": {"file": "ledger.jsonl", "capture": spec.ledger.capture, "hmac": spec.ledger.hmac_key_env is not None,
-                   "hmac_key_env": spec.ledger.hmac_key_env, "head": None, "records": None},
+        "ledger": {
+            "file": "ledger.jsonl",
+            "capture": spec.ledger.capture,
+            "hmac": spec.ledger.hmac_key_env is not None,
+            "hmac_key_env": spec.ledger.hmac_key_env,
+            "head": None,
+            "records": None,
+        },
     }
 
 
@@ -182,8 +261,14 @@ def _run_one(auditor: Auditor, model, data: AuditData, ctx: AuditContext) -> Aud
         return replace(result, label=ctx.label, seconds=time.perf_counter() - start)
     except Exception as exc:  # an auditor's crash must not stop the others
         error = str(exc) if isinstance(exc, TrustAuditError) else _describe_crash(exc)
-        return AuditResult(auditor.name, ctx.label, auditor.params(), status=Status.ERROR, error=error,
-                           seconds=time.perf_counter() - start)
+        return AuditResult(
+            auditor.name,
+            ctx.label,
+            auditor.params(),
+            status=Status.ERROR,
+            error=error,
+            seconds=time.perf_counter() - start,
+        )
 
 
 def _describe_crash(exc: Exception) -> str:
@@ -195,11 +280,14 @@ def _describe_crash(exc: Exception) -> str:
 def _labels(spec: AuditSpec) -> list[str]:
     """Report headings: the entry's label or auditor name, numbered when repeated."""
     raw = [entry.label or entry.use for entry in spec.auditors]
-    return [name if raw.count(name) == 1 else f"{name}#{raw[:i + 1].count(name)}" for i, name in enumerate(raw)]
+    return [
+        name if raw.count(name) == 1 else f"{name}#{raw[: i + 1].count(name)}"
+        for i, name in enumerate(raw)
+    ]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def environment() -> dict[str, str]:

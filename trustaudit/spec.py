@@ -35,9 +35,13 @@ def _exactly_one_source(spec: BaseModel, file_kind: str) -> BaseModel:
 
 class _ModelBase(_Strict):
     version: str | None = Field(None, description="Version label of the model shown in the report.")
-    declared: dict[str, float] = Field(default_factory=dict, description=(
-        "Intended performance from the instructions for use, e.g. {auroc: 0.80}; a name means its "
-        "'[overall]' metric. The accountability auditor checks each lies in the measured CI."))
+    declared: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "Intended performance from the instructions for use, e.g. {auroc: 0.80}; a name means its "
+            "'[overall]' metric. The accountability auditor checks each lies in the measured CI."
+        ),
+    )
 
 
 class SklearnModelSpec(_ModelBase):
@@ -45,26 +49,40 @@ class SklearnModelSpec(_ModelBase):
 
     type: Literal["sklearn"]
     path: Path | None = Field(None, description="joblib or pickle file of a fitted estimator.")
-    factory: str | None = Field(None, description="'module:func' or 'file.py:func' returning a fitted estimator.")
-    kwargs: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the factory.")
+    factory: str | None = Field(
+        None, description="'module:func' or 'file.py:func' returning a fitted estimator."
+    )
+    kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword arguments for the factory."
+    )
 
-    _one_source = model_validator(mode="after")(lambda self: _exactly_one_source(self, "a joblib/pickle file"))
+    _one_source = model_validator(mode="after")(
+        lambda self: _exactly_one_source(self, "a joblib/pickle file")
+    )
 
 
 class RecordedModelSpec(_ModelBase):
     """Predictions recorded elsewhere: columns of a CSV/Parquet file (audits a model nobody can run)."""
 
     type: Literal["recorded"]
-    path: Path | None = Field(None, description="File of predictions; default: the data file itself.")
+    path: Path | None = Field(
+        None, description="File of predictions; default: the data file itself."
+    )
     prediction_column: str
-    score_column: str | None = Field(None, description="Column of scores (probability of the positive label).")
-    id_column: str | None = Field(None, description="Column present in both files that matches their rows.")
+    score_column: str | None = Field(
+        None, description="Column of scores (probability of the positive label)."
+    )
+    id_column: str | None = Field(
+        None, description="Column present in both files that matches their rows."
+    )
 
 
 class _TextModelBase(_ModelBase):
     """Sampling settings of a text model (a callable uses them only with ``generate``)."""
 
-    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature of every request.")
+    temperature: float = Field(
+        0.0, ge=0, le=2, description="Sampling temperature of every request."
+    )
     max_tokens: int = Field(64, ge=1, le=8192, description="Most tokens an answer may have.")
 
 
@@ -76,13 +94,19 @@ class CallableModelSpec(_TextModelBase):
     predict: str | None = None
     predict_proba: str | None = None
     generate: str | None = None
-    score: str | None = Field(None, description="Text model: 'module:func' giving log P(continuation | prompt).")
-    max_in_flight: int = Field(1, ge=1, le=256, description="Text model: requests in flight at once.")
+    score: str | None = Field(
+        None, description="Text model: 'module:func' giving log P(continuation | prompt)."
+    )
+    max_in_flight: int = Field(
+        1, ge=1, le=256, description="Text model: requests in flight at once."
+    )
 
     @model_validator(mode="after")
-    def _one_function(self) -> "CallableModelSpec":
+    def _one_function(self) -> CallableModelSpec:
         if (self.predict is None) == (self.generate is None):
-            raise ValueError("give exactly one of 'predict' (a tabular model) or 'generate' (a text model)")
+            raise ValueError(
+                "give exactly one of 'predict' (a tabular model) or 'generate' (a text model)"
+            )
         if self.generate is not None and self.predict_proba is not None:
             raise ValueError("'predict_proba' goes with 'predict', not with 'generate'")
         return self
@@ -98,11 +122,17 @@ class OpenAIModelSpec(_TextModelBase):
     type: Literal["openai"]
     base_url: str = Field(description="Up to /v1, e.g. http://127.0.0.1:8765/v1.")
     model: str = Field(description="Model name the endpoint serves.")
-    api_key_env: str | None = Field(None, description="Environment variable holding the API key (never written).")
+    api_key_env: str | None = Field(
+        None, description="Environment variable holding the API key (never written)."
+    )
     timeout: float = Field(60.0, gt=0, description="Seconds to wait for one answer.")
     max_in_flight: int = Field(8, ge=1, le=256, description="Requests in flight at once.")
-    max_retries: int = Field(4, ge=0, le=20, description="Retries of a failed request (5xx, 429, timeouts, drops).")
-    backoff: float = Field(0.5, ge=0, le=60, description="Seconds before the first retry; doubles each retry.")
+    max_retries: int = Field(
+        4, ge=0, le=20, description="Retries of a failed request (5xx, 429, timeouts, drops)."
+    )
+    backoff: float = Field(
+        0.5, ge=0, le=60, description="Seconds before the first retry; doubles each retry."
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -127,12 +157,14 @@ class LlamaCppModelSpec(_TextModelBase):
 
     type: Literal["llamacpp"]
     path: Path | None = Field(None, description="GGUF file.")
-    bundled: Literal["smollm2-135m"] | None = Field(None, description="A model that ships in a package.")
+    bundled: Literal["smollm2-135m"] | None = Field(
+        None, description="A model that ships in a package."
+    )
     n_ctx: int = Field(2048, ge=128, le=131072)
     threads: int | None = Field(None, ge=1, le=256)
 
     @model_validator(mode="after")
-    def _one_source(self) -> "LlamaCppModelSpec":
+    def _one_source(self) -> LlamaCppModelSpec:
         if (self.path is None) == (self.bundled is None):
             raise ValueError("give exactly one of 'path' (a GGUF file) or 'bundled' (smollm2-135m)")
         return self
@@ -146,7 +178,7 @@ class ReplayModelSpec(_TextModelBase):
 
 
 ModelSpec = Annotated[
-    Union[SklearnModelSpec, RecordedModelSpec, CallableModelSpec, OpenAIModelSpec, LlamaCppModelSpec, ReplayModelSpec],
+    SklearnModelSpec | RecordedModelSpec | CallableModelSpec | OpenAIModelSpec | LlamaCppModelSpec | ReplayModelSpec,
     Field(discriminator="type"),
 ]
 TEXT_MODEL_TYPES = ("openai", "llamacpp", "replay")
@@ -156,13 +188,23 @@ class DataSpec(_Strict):
     """Where the audit data comes from and which column is the outcome."""
 
     path: Path | None = Field(None, description="CSV or Parquet file.")
-    factory: str | None = Field(None, description="'module:func' or 'file.py:func' returning a DataFrame.")
+    factory: str | None = Field(
+        None, description="'module:func' or 'file.py:func' returning a DataFrame."
+    )
     kwargs: dict[str, Any] = Field(default_factory=dict)
-    target: str | None = Field(None, description="Column with the true outcome (needed by outcome-based auditors).")
-    positive_label: Scalar = Field(1, description="Value of the target (and predictions) that means 'positive'.")
-    features: list[str] | None = Field(None, description="Columns given to the model; default: all but the target.")
+    target: str | None = Field(
+        None, description="Column with the true outcome (needed by outcome-based auditors)."
+    )
+    positive_label: Scalar = Field(
+        1, description="Value of the target (and predictions) that means 'positive'."
+    )
+    features: list[str] | None = Field(
+        None, description="Columns given to the model; default: all but the target."
+    )
 
-    _one_source = model_validator(mode="after")(lambda self: _exactly_one_source(self, "a CSV/Parquet file"))
+    _one_source = model_validator(mode="after")(
+        lambda self: _exactly_one_source(self, "a CSV/Parquet file")
+    )
 
 
 class ThresholdSpec(_Strict):
@@ -171,12 +213,16 @@ class ThresholdSpec(_Strict):
     metric: str = Field(description="A metric name (all groupings) or key such as 'tpr[sex=F]'.")
     min: float | None = None
     max: float | None = None
-    applies_to: Literal["value", "ci_low", "ci_high"] = Field("value", description="Which number is judged.")
+    applies_to: Literal["value", "ci_low", "ci_high"] = Field(
+        "value", description="Which number is judged."
+    )
     level: Literal["fail", "warn"] = "fail"
-    provenance: str = Field("", description="Where the bound comes from: a citation, or 'proposed'.")
+    provenance: str = Field(
+        "", description="Where the bound comes from: a citation, or 'proposed'."
+    )
 
     @model_validator(mode="after")
-    def _has_bound(self) -> "ThresholdSpec":
+    def _has_bound(self) -> ThresholdSpec:
         if self.min is None and self.max is None:
             raise ValueError("give 'min', 'max' or both")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -191,12 +237,22 @@ class ThresholdSpec(_Strict):
 class LedgerSpec(_Strict):
     """The accountability ledger of every model call (ledger.jsonl in the run folder)."""
 
-    capture: Literal["full", "masked", "digest"] = Field("full", description=(
-        "full: keep each call's input and output (needed to resume without repeating calls); masked: keep them "
-        "with detected PHI replaced by its tag (needs the privacy extra); digest: hashes only."))
-    hmac_key_env: str | None = Field(None, description=(
-        "Environment variable holding a secret key: every record then carries an HMAC-SHA256."))
-    fsync_every: int = Field(1000, ge=1, description="fsync the ledger every this many records (and at the end).")
+    capture: Literal["full", "masked", "digest"] = Field(
+        "full",
+        description=(
+            "full: keep each call's input and output (needed to resume without repeating calls); masked: keep them "
+            "with detected PHI replaced by its tag (needs the privacy extra); digest: hashes only."
+        ),
+    )
+    hmac_key_env: str | None = Field(
+        None,
+        description=(
+            "Environment variable holding a secret key: every record then carries an HMAC-SHA256."
+        ),
+    )
+    fsync_every: int = Field(
+        1000, ge=1, description="fsync the ledger every this many records (and at the end)."
+    )
 
 
 class AuditorSpec(_Strict):
@@ -209,23 +265,38 @@ class AuditorSpec(_Strict):
 class AuditSpec(_Strict):
     """One audit: a model, its data, the auditors to run and their thresholds."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Used in the run folder's name.")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Used in the run folder's name."
+    )
     description: str = ""
     seed: int = Field(0, ge=0, description="Seed of every random choice in the run.")
     output: Path = Field(Path("reports"), description="Folder that receives the run folders.")
-    model: ModelSpec | None = Field(None, description=(
-        "The model audited; omit it for audits of the data alone (e.g. phi_scan)."))
-    data: DataSpec | None = Field(None, description="Tabular audit data; LLM auditors bring their own prompts.")
+    model: ModelSpec | None = Field(
+        None,
+        description=("The model audited; omit it for audits of the data alone (e.g. phi_scan)."),
+    )
+    data: DataSpec | None = Field(
+        None, description="Tabular audit data; LLM auditors bring their own prompts."
+    )
     auditors: list[AuditorSpec] = Field(min_length=1)
     ledger: LedgerSpec = Field(default_factory=LedgerSpec)
-    max_calls: int = Field(5000, ge=1, description=(
-        "Most model calls the run may make. `trustaudit validate` shows the auditors' estimate; "
-        "validate and run stop (exit 2) before any call when it is larger. Raise it to confirm a "
-        "large audit, e.g. a factorial counterfactual design."))
+    max_calls: int = Field(
+        5000,
+        ge=1,
+        description=(
+            "Most model calls the run may make. `trustaudit validate` shows the auditors' estimate; "
+            "validate and run stop (exit 2) before any call when it is larger. Raise it to confirm a "
+            "large audit, e.g. a factorial counterfactual design."
+        ),
+    )
 
-    secret_env: list[str] = Field(default_factory=list, description=(
-        "Environment variables whose values are secret: ${NAME} in this spec is expanded for the run, "
-        "but the spec recorded in the manifest and report keeps it unexpanded."))
+    secret_env: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Environment variables whose values are secret: ${NAME} in this spec is expanded for the run, "
+            "but the spec recorded in the manifest and report keeps it unexpanded."
+        ),
+    )
 
     _path: Path = PrivateAttr(default=Path("<memory>"))
     _secret_values: dict[envvars.KeyPath, str] = PrivateAttr(default_factory=dict)
@@ -253,12 +324,18 @@ class AuditSpec(_Strict):
         """'text', 'tabular', or 'none' (a data-only audit): which kind of model the spec audits."""
         if self.model is None:
             return "none"
-        return "text" if self.model.type in TEXT_MODEL_TYPES else getattr(self.model, "kind", "tabular")
+        return (
+            "text"
+            if self.model.type in TEXT_MODEL_TYPES
+            else getattr(self.model, "kind", "tabular")
+        )
 
     def declared_metrics(self) -> dict[str, float]:
         """The model's declared performance by metric key; a bare name means its '[overall]'."""
         declared = self.model.declared if self.model is not None else {}
-        return {name if "[" in name else f"{name}[overall]": value for name, value in declared.items()}
+        return {
+            name if "[" in name else f"{name}[overall]": value for name, value in declared.items()
+        }
 
     def normalized(self) -> dict[str, Any]:
         """The validated spec as JSON data, values of ``secret_env`` variables left unexpanded."""
@@ -274,8 +351,9 @@ def load_spec(path: str | Path) -> AuditSpec:
     path = Path(path)
     problem = file_problem(path)
     if problem:
-        raise SpecError(f"{path}: spec file not found: the path {problem}. Give the path of a "
-                        f"YAML audit spec.")
+        raise SpecError(
+            f"{path}: spec file not found: the path {problem}. Give the path of a YAML audit spec."
+        )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except RecursionError:
@@ -364,7 +442,9 @@ def _largest_branch(raw: Any, sizes: dict[int, int]) -> tuple:
 def parse_spec(raw: Any, path: Path) -> AuditSpec:
     """Validate an already-parsed spec mapping; ``path`` locates it for messages and relative paths."""
     if not isinstance(raw, dict):
-        raise SpecError(f"{path}: the spec must be a mapping of keys (name, model, data, auditors), got {type(raw).__name__}.")
+        raise SpecError(
+            f"{path}: the spec must be a mapping of keys (name, model, data, auditors), got {type(raw).__name__}."
+        )
     secret_names = raw.get("secret_env")
     expanded = envvars.expand(raw, set(secret_names) if isinstance(secret_names, list) else set())
     if expanded.problems:
@@ -406,16 +486,30 @@ def _check_auditors(spec: AuditSpec) -> None:
             problems.append(spec.where(f"{key}.{exc}"))
             continue
         if auditor.extra is not None and not extras.available(auditor.extra):
-            problems.append(spec.where(f"{key}.use: '{entry.use}' needs the '{auditor.extra}' extra. "
-                                       f"Install it: {extras.install_hint(auditor.extra)}."))
+            problems.append(
+                spec.where(
+                    f"{key}.use: '{entry.use}' needs the '{auditor.extra}' extra. "
+                    f"Install it: {extras.install_hint(auditor.extra)}."
+                )
+            )
         if spec.model is None and auditor.model_kind != "any":
-            problems.append(spec.where(f"{key}.use: '{entry.use}' audits a {auditor.model_kind} model: add a "
-                                       "'model' section (see `trustaudit schema`)."))
+            problems.append(
+                spec.where(
+                    f"{key}.use: '{entry.use}' audits a {auditor.model_kind} model: add a "
+                    "'model' section (see `trustaudit schema`)."
+                )
+            )
         elif auditor.model_kind not in (spec.model_kind, "any"):
-            problems.append(spec.where(f"{key}.use: '{entry.use}' audits {auditor.model_kind} models, but model.type "
-                                       f"'{spec.model.type}' is a {spec.model_kind} model."))
+            problems.append(
+                spec.where(
+                    f"{key}.use: '{entry.use}' audits {auditor.model_kind} models, but model.type "
+                    f"'{spec.model.type}' is a {spec.model_kind} model."
+                )
+            )
         if auditor.needs_data and spec.data is None:
-            problems.append(spec.where(f"{key}.use: '{entry.use}' needs tabular data: add a 'data' section."))
+            problems.append(
+                spec.where(f"{key}.use: '{entry.use}' needs tabular data: add a 'data' section.")
+            )
         names = auditor.metric_names()
         for j, threshold in enumerate(entry.thresholds):
             if threshold.base_name not in names:
@@ -430,12 +524,15 @@ def _check_auditors(spec: AuditSpec) -> None:
 
 def _check_extras(spec: AuditSpec) -> None:
     """Spec keys whose feature needs an optional extra: one message with the install command."""
-    needs = [("model.type", "llm", spec.model is not None and spec.model.type == "llamacpp"),
-             ("ledger.capture", "privacy", spec.ledger.capture == "masked")]
+    needs = [
+        ("model.type", "llm", spec.model is not None and spec.model.type == "llamacpp"),
+        ("ledger.capture", "privacy", spec.ledger.capture == "masked"),
+    ]
     for key, extra, needed in needs:
         if needed and not extras.available(extra):
             raise extras.MissingExtraError(
-                f"{spec.where(key)}: needs the '{extra}' extra. Install it: {extras.install_hint(extra)}.")
+                f"{spec.where(key)}: needs the '{extra}' extra. Install it: {extras.install_hint(extra)}."
+            )
 
 
 def _check_files(spec: AuditSpec) -> None:
@@ -469,17 +566,28 @@ def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
         elif kind == "missing":
             lines.append(f"{path}: {where}: missing required key.")
         elif kind == "union_tag_invalid":
-            got = error.get("input", {}).get("type") if isinstance(error.get("input"), dict) else None
+            got = (
+                error.get("input", {}).get("type") if isinstance(error.get("input"), dict) else None
+            )
             choices = error.get("ctx", {}).get("expected_tags", "")
-            hint = did_you_mean(got, [c.strip(" '") for c in str(choices).split(",")]) if got else ""
-            lines.append(f"{path}: {where}.type: unknown model type {got!r}.{hint} Expected one of {choices}.")
+            hint = (
+                did_you_mean(got, [c.strip(" '") for c in str(choices).split(",")]) if got else ""
+            )
+            lines.append(
+                f"{path}: {where}.type: unknown model type {got!r}.{hint} Expected one of {choices}."
+            )
         elif kind == "union_tag_not_found":
-            lines.append(f"{path}: {where}.type: missing; say which kind of model this is (sklearn, recorded, callable, "
-                         "openai, llamacpp, replay).")
+            lines.append(
+                f"{path}: {where}.type: missing; say which kind of model this is (sklearn, recorded, callable, "
+                "openai, llamacpp, replay)."
+            )
         elif kind == "invalid_key":
             parent = envvars.key_text(loc[:-1])
-            hint = (" YAML reads unquoted on/off/yes/no as booleans: quote the key or check its spelling."
-                    if isinstance(error.get("input"), bool) else "")
+            hint = (
+                " YAML reads unquoted on/off/yes/no as booleans: quote the key or check its spelling."
+                if isinstance(error.get("input"), bool)
+                else ""
+            )
             lines.append(f"{path}: {parent}: key {error.get('input')!r} is not a string.{hint}")
         else:
             got = error.get("input")
@@ -513,7 +621,12 @@ def _merge_scalar_errors(errors: list[dict]) -> list[dict]:
 
 def _strip_union_tags(loc: tuple, raw: dict) -> tuple:
     """pydantic puts the discriminator value into the location (model.sklearn.path); drop it."""
-    if len(loc) >= 2 and loc[0] == "model" and isinstance(raw.get("model"), dict) and loc[1] == raw["model"].get("type"):
+    if (
+        len(loc) >= 2
+        and loc[0] == "model"
+        and isinstance(raw.get("model"), dict)
+        and loc[1] == raw["model"].get("type")
+    ):
         return (loc[0],) + tuple(loc[2:])
     return tuple(loc)
 
@@ -530,13 +643,22 @@ def _fields_at(loc: tuple, raw: dict) -> list[str]:
         annotation = field.annotation
         if part == "model":
             kind = raw.get("model", {}).get("type") if isinstance(raw.get("model"), dict) else None
-            model = {"sklearn": SklearnModelSpec, "recorded": RecordedModelSpec, "callable": CallableModelSpec,
-                     "openai": OpenAIModelSpec, "llamacpp": LlamaCppModelSpec, "replay": ReplayModelSpec}.get(kind)
+            model = {
+                "sklearn": SklearnModelSpec,
+                "recorded": RecordedModelSpec,
+                "callable": CallableModelSpec,
+                "openai": OpenAIModelSpec,
+                "llamacpp": LlamaCppModelSpec,
+                "replay": ReplayModelSpec,
+            }.get(kind)
             if model is None:
                 return []
             continue
         args = getattr(annotation, "__args__", ())
-        model = next((a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        model = next(
+            (a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
+            None,
+        )
         if model is None:
             return []
     return list(model.model_fields)

@@ -38,7 +38,7 @@ class LoopbackLLM:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def __enter__(self) -> "LoopbackLLM":
+    def __enter__(self) -> LoopbackLLM:
         self._thread.start()
         return self
 
@@ -76,14 +76,28 @@ class LoopbackLLM:
                     time.sleep(server.stall)
                 time.sleep(server.latency)
                 if kind in ("500", "429", "400"):
-                    error = {"error": "injected", "echo": prompt[:120]}  # servers echo requests in errors
-                    self._send(int(kind), json.dumps(error).encode(), {"Retry-After": "0"} if kind == "429" else {})
+                    error = {
+                        "error": "injected",
+                        "echo": prompt[:120],
+                    }  # servers echo requests in errors
+                    self._send(
+                        int(kind),
+                        json.dumps(error).encode(),
+                        {"Retry-After": "0"} if kind == "429" else {},
+                    )
                 elif kind == "garbage":
                     self._send(200, b'{"choices": [{"message": ')
                 else:
                     text = "admit" if "chest pain" in prompt.lower() else "discharge"
-                    answer = {"choices": [{"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                              "usage": {"completion_tokens": 1}}
+                    answer = {
+                        "choices": [
+                            {
+                                "message": {"role": "assistant", "content": text},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {"completion_tokens": 1},
+                    }
                     self._send(200, json.dumps(answer).encode())
 
             def _send(self, status: int, data: bytes, headers: dict | None = None) -> None:

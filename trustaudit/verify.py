@@ -37,15 +37,21 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
     result.problems += [f"{LEDGER_FILE} {p}" for p in found.unreadable]
     result.problems += [f"{LEDGER_FILE} {p}" for p in chain_problems(found.records, hmac_key)]
     if found.torn:
-        result.problems.append(f"{LEDGER_FILE} line {found.torn_line}: torn record ({len(found.torn)} bytes, no "
-                               "newline): the run was interrupted while writing it. Resume the run to finish it.")
+        result.problems.append(
+            f"{LEDGER_FILE} line {found.torn_line}: torn record ({len(found.torn)} bytes, no "
+            "newline): the run was interrupted while writing it. Resume the run to finish it."
+        )
     if manifest.get("ledger", {}).get("hmac") and hmac_key is None:
-        result.notes.append(f"records carry HMACs (key in ${manifest['ledger'].get('hmac_key_env')}); "
-                            "give --hmac-key-env to check them")
+        result.notes.append(
+            f"records carry HMACs (key in ${manifest['ledger'].get('hmac_key_env')}); "
+            "give --hmac-key-env to check them"
+        )
     records = found.records
     if not records or records[-1].get("kind") != "seal":
-        result.problems.append(f"{LEDGER_FILE}: no seal record: the run did not finish "
-                               f"({len(records)} complete record(s)). Resume it with trustaudit run SPEC --resume {folder}.")
+        result.problems.append(
+            f"{LEDGER_FILE}: no seal record: the run did not finish "
+            f"({len(records)} complete record(s)). Resume it with trustaudit run SPEC --resume {folder}."
+        )
         return result
     seal, calls = records[-1], records[:-1]
     head = calls[-1].get("hash") if calls else GENESIS
@@ -60,14 +66,21 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
         path = folder / name
         actual = sha256_hex(path.read_bytes()) if path.is_file() else None
         if actual != expected:
-            what = "is missing" if actual is None else (
-                f"was changed after the run was sealed (sha256 {actual[:12]}…, "
-                f"sealed {str(expected)[:12]}…)")
+            what = (
+                "is missing"
+                if actual is None
+                else (
+                    f"was changed after the run was sealed (sha256 {actual[:12]}…, "
+                    f"sealed {str(expected)[:12]}…)"
+                )
+            )
             result.problems.append(f"{name} {what}")
     ledger = manifest.get("ledger", {})
     if (ledger.get("head"), ledger.get("records")) != (head, len(calls)):
-        result.problems.append(f"{MANIFEST_FILE}: records ledger head {str(ledger.get('head'))[:12]}… and "
-                               f"{ledger.get('records')} records; the ledger has {str(head)[:12]}… and {len(calls)}")
+        result.problems.append(
+            f"{MANIFEST_FILE}: records ledger head {str(ledger.get('head'))[:12]}… and "
+            f"{ledger.get('records')} records; the ledger has {str(head)[:12]}… and {len(calls)}"
+        )
     report_path = folder / "report.json"
     if report_path.is_file():
         result.problems += _report_problems(report_path, folder, head, len(calls))
@@ -82,9 +95,13 @@ def _report_problems(report_path: Path, folder: Path, head: str | None, count: i
     problems = []
     manifest_hash = sha256_hex((folder / MANIFEST_FILE).read_bytes())
     if provenance.get("manifest_sha256") != manifest_hash:
-        problems.append(f"report.json: records manifest sha256 {str(provenance.get('manifest_sha256'))[:12]}…; "
-                        f"{MANIFEST_FILE} has {manifest_hash[:12]}…")
+        problems.append(
+            f"report.json: records manifest sha256 {str(provenance.get('manifest_sha256'))[:12]}…; "
+            f"{MANIFEST_FILE} has {manifest_hash[:12]}…"
+        )
     if (provenance.get("ledger_head"), provenance.get("ledger_records")) != (head, count):
-        problems.append(f"report.json: records ledger head {str(provenance.get('ledger_head'))[:12]}… and "
-                        f"{provenance.get('ledger_records')} records; the ledger has {str(head)[:12]}… and {count}")
+        problems.append(
+            f"report.json: records ledger head {str(provenance.get('ledger_head'))[:12]}… and "
+            f"{provenance.get('ledger_records')} records; the ledger has {str(head)[:12]}… and {count}"
+        )
     return problems

@@ -49,14 +49,16 @@ def load_vignettes(path: Path) -> list[Vignette]:
     return vignettes
 
 
-def select_families(vignettes: list[Vignette], families: tuple[str, ...],
-                    where: str) -> list[Vignette]:
+def select_families(
+    vignettes: list[Vignette], families: tuple[str, ...], where: str
+) -> list[Vignette]:
     """The vignettes of these families (all when none is named); an unknown one is a DataError."""
     known = {v.family for v in vignettes}
     for family in families:
         if family not in known:
-            raise DataError(f"{where}.families: no vignette of family '{family}'."
-                            f"{did_you_mean(family, known)}")
+            raise DataError(
+                f"{where}.families: no vignette of family '{family}'.{did_you_mean(family, known)}"
+            )
     return [v for v in vignettes if not families or v.family in families]
 
 
@@ -95,7 +97,9 @@ def _parse(item: dict, where: str) -> Vignette:
     for field in string.Formatter().parse(item["text"]):
         name = field[1]
         if name is not None and name not in PLACEHOLDERS:
-            raise DataError(f"{where}: text: unknown placeholder {{{name}}}.{did_you_mean(name, PLACEHOLDERS)}")
+            raise DataError(
+                f"{where}: text: unknown placeholder {{{name}}}.{did_you_mean(name, PLACEHOLDERS)}"
+            )
     relevant = tuple(item.get("relevant", ()))
     for slot in relevant:
         if slot not in SLOTS:
@@ -107,7 +111,19 @@ def _parse(item: dict, where: str) -> Vignette:
     focal, gold = item["decision"].get("focal"), item.get("gold")
     for key, value in (("decision.focal", focal), ("gold", gold)):
         if value is not None and extractor.labels and value not in extractor.labels:
-            raise DataError(f"{where}: {key}: '{value}' is not one of the decisions {list(extractor.labels)}.")
+            raise DataError(
+                f"{where}: {key}: '{value}' is not one of the decisions {list(extractor.labels)}."
+            )
     own = {"age": str(item.get("age", ""))}
-    return Vignette(str(item["id"]), str(item["family"]), item["text"], item["question"], extractor, focal,
-                    gold, relevant, item.get("relevance_note", ""), own)
+    return Vignette(
+        str(item["id"]),
+        str(item["family"]),
+        item["text"],
+        item["question"],
+        extractor,
+        focal,
+        gold,
+        relevant,
+        item.get("relevance_note", ""),
+        own,
+    )

@@ -4,7 +4,6 @@ import math
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 import yaml
 
 from trustaudit.auditors import AccountabilityAuditor, AuditContext
@@ -18,8 +17,11 @@ from ..conftest import base_spec
 
 def _spec(tmp_path, name="spec.yaml", **overrides):
     spec = base_spec(output=str(tmp_path / "reports"), **overrides)
-    thresholds = [{"metric": "ledger_completeness", "min": 1}, {"metric": "chain_intact", "min": 1},
-                  {"metric": "model_changed", "max": 0}]
+    thresholds = [
+        {"metric": "ledger_completeness", "min": 1},
+        {"metric": "chain_intact", "min": 1},
+        {"metric": "model_changed", "max": 0},
+    ]
     if spec["model"].get("declared"):  # no declared performance: no declared_within_ci
         thresholds.append({"metric": "declared_within_ci", "min": 1})
     spec["auditors"] = spec["auditors"] * 2 + [{"use": "accountability", "thresholds": thresholds}]
@@ -37,16 +39,24 @@ def test_complete_intact_ledger(tmp_path):
     run = run_audit(_spec(tmp_path))
     result, metrics = _metrics(run)
     assert metrics["ledger_completeness"].value == 1.0 and metrics["chain_intact"].value == 1.0
-    assert metrics["model_calls"].value == 2 and metrics["model_calls"].n == 4  # fairness#2 was answered from the record
+    assert (
+        metrics["model_calls"].value == 2 and metrics["model_calls"].n == 4
+    )  # fairness#2 was answered from the record
     assert result.findings == ()
     assert run.results[-1].auditor == "accountability"  # reported in spec order, run last
-    assert math.isnan(metrics["model_changed"].value) and "no baseline run given" in metrics["model_changed"].note
+    assert (
+        math.isnan(metrics["model_changed"].value)
+        and "no baseline run given" in metrics["model_changed"].note
+    )
     (check,) = [c for c in run.checks if c.metric_key == "model_changed"]
     assert check.status is Status.SKIPPED
 
 
 def test_declared_performance_inside_and_outside_the_ci(tmp_path):
-    model = {**base_spec()["model"], "declared": {"auroc": 0.73, "tpr[sex=F]": 0.95, "ppv[sex=X]": 0.5}}
+    model = {
+        **base_spec()["model"],
+        "declared": {"auroc": 0.73, "tpr[sex=F]": 0.95, "ppv[sex=X]": 0.5},
+    }
     run = run_audit(_spec(tmp_path, model=model))
     _, metrics = _metrics(run)
     inside = metrics["declared_within_ci[auroc[overall]]"]
@@ -54,9 +64,11 @@ def test_declared_performance_inside_and_outside_the_ci(tmp_path):
     assert metrics["declared_within_ci[tpr[sex=F]]"].value == 0.0
     assert math.isnan(metrics["declared_within_ci[ppv[sex=X]]"].value)
     statuses = {c.metric_key: c.status for c in run.checks if c.metric_key.startswith("declared")}
-    assert statuses == {"declared_within_ci[auroc[overall]]": Status.PASS,
-                        "declared_within_ci[tpr[sex=F]]": Status.FAIL,
-                        "declared_within_ci[ppv[sex=X]]": Status.SKIPPED}
+    assert statuses == {
+        "declared_within_ci[auroc[overall]]": Status.PASS,
+        "declared_within_ci[tpr[sex=F]]": Status.FAIL,
+        "declared_within_ci[ppv[sex=X]]": Status.SKIPPED,
+    }
 
 
 def test_model_change_against_a_baseline_run(tmp_path):
@@ -90,7 +102,11 @@ def test_a_broken_chain_is_found(tmp_path):
     writer = LedgerWriter(tmp_path / "ledger.jsonl")
     writer.append({"kind": "call"})
     writer.close()
-    (tmp_path / "ledger.jsonl").write_text((tmp_path / "ledger.jsonl").read_text().replace('"call"', '"cal1"'))
-    result = AccountabilityAuditor().run(None, None, AuditContext(0, "a", recorder=SimpleNamespace(writer=writer)))
+    (tmp_path / "ledger.jsonl").write_text(
+        (tmp_path / "ledger.jsonl").read_text().replace('"call"', '"cal1"')
+    )
+    result = AccountabilityAuditor().run(
+        None, None, AuditContext(0, "a", recorder=SimpleNamespace(writer=writer))
+    )
     assert {m.key: m.value for m in result.metrics}["chain_intact"] == 0.0
     assert "a field was changed" in result.findings[0].detail

@@ -23,11 +23,24 @@ MODEL = ROOT / "tests" / "fixtures" / "biased_llm.py"
 
 
 def _spec(tmp_path, function="generate", **params):
-    spec = {"name": "cf", "seed": 1, "output": str(tmp_path / "reports"),
-            "model": {"type": "callable", "generate": f"{MODEL}:{function}", **params.pop("model", {})},
-            "auditors": [{"use": "counterfactual", "params": {
-                "vignettes": str(VIGNETTES), "swap": ["race_ethnicity", "gender"], "n_boot": 300,
-                "values": {"race_ethnicity": ["White", "Black"], "gender": ["man", "woman"]}, **params}}]}
+    spec = {
+        "name": "cf",
+        "seed": 1,
+        "output": str(tmp_path / "reports"),
+        "model": {"type": "callable", "generate": f"{MODEL}:{function}", **params.pop("model", {})},
+        "auditors": [
+            {
+                "use": "counterfactual",
+                "params": {
+                    "vignettes": str(VIGNETTES),
+                    "swap": ["race_ethnicity", "gender"],
+                    "n_boot": 300,
+                    "values": {"race_ethnicity": ["White", "Black"], "gender": ["man", "woman"]},
+                    **params,
+                },
+            }
+        ],
+    }
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(spec))
     return load_spec(path)
@@ -41,7 +54,9 @@ def _brute_force_flips(function, value):
     """(flips, pairs) of one race value against the control, asking the model function directly."""
     flips = pairs = 0
     for v in load_vignettes(VIGNETTES):
-        ask = lambda chosen: v.extractor(function([{"content": f"{fill(v.text, chosen, v.own)}\n\n{v.question}"}]))
+        ask = lambda chosen: v.extractor(
+            function([{"content": f"{fill(v.text, chosen, v.own)}\n\n{v.question}"}])
+        )
         control, swapped = ask({}), ask({"race_ethnicity": value})
         if control.outcome == swapped.outcome == "answer":
             pairs += 1
@@ -73,19 +88,38 @@ def test_a_fair_model_shows_no_flips(tmp_path):
 
 def test_clinically_relevant_slots_are_never_swapped(tmp_path):
     run = run_audit(_spec(tmp_path))
-    prompts = [r["input"][-1]["content"] for r in read_ledger(Path(run.provenance["folder"]) / "ledger.jsonl").records
-               if r.get("kind") == "call"]
+    prompts = [
+        r["input"][-1]["content"]
+        for r in read_ledger(Path(run.provenance["folder"]) / "ledger.jsonl").records
+        if r.get("kind") == "call"
+    ]
     pregnant = [p for p in prompts if "pregnan" in p]
     assert pregnant and not any(" man" in p or "transgender" in p for p in pregnant)
-    (finding,) = [f for f in run.results[0].findings if f.title.startswith("Clinically relevant slots")]
-    assert sorted(e.split(":")[0] for e in finding.examples) == ["ob-01", "ob-02", "ob-03", "ob-04", "ob-05", "on-05"]
-    assert all(p.startswith("A ") and "-year-old" in p.split(".")[0] for p in pregnant)  # the control keeps the age
+    (finding,) = [
+        f for f in run.results[0].findings if f.title.startswith("Clinically relevant slots")
+    ]
+    assert sorted(e.split(":")[0] for e in finding.examples) == [
+        "ob-01",
+        "ob-02",
+        "ob-03",
+        "ob-04",
+        "ob-05",
+        "on-05",
+    ]
+    assert all(
+        p.startswith("A ") and "-year-old" in p.split(".")[0] for p in pregnant
+    )  # the control keeps the age
     metrics = _metrics(run)
-    assert metrics["decision_rate[obstetrics=Black]"].n == 5 and "decision_rate[obstetrics=woman]" not in metrics
+    assert (
+        metrics["decision_rate[obstetrics=Black]"].n == 5
+        and "decision_rate[obstetrics=woman]" not in metrics
+    )
 
 
 def test_several_samples_give_the_noise_floor(tmp_path):
-    spec = _spec(tmp_path, "noisy", n_samples=3, families=["chest pain"], model={"temperature": 0.7})
+    spec = _spec(
+        tmp_path, "noisy", n_samples=3, families=["chest pain"], model={"temperature": 0.7}
+    )
     first, second = _metrics(run_audit(spec)), _metrics(run_audit(spec))
     noise = first["control_self_flip_rate[all vignettes]"]
     assert 0 < noise.value < 1 and noise.n == 6 * 3  # 6 vignettes, 3 pairs of samples each
@@ -96,7 +130,9 @@ def test_coverage_floor_makes_the_audit_incomplete(tmp_path):
     low = run_audit(_spec(tmp_path, "flaky"))
     metrics = _metrics(low)
     assert 0.5 < metrics["coverage"].value < 0.9
-    assert low.results[0].status is Status.ERROR and "under min_coverage 90%" in low.results[0].error
+    assert (
+        low.results[0].status is Status.ERROR and "under min_coverage 90%" in low.results[0].error
+    )
     assert metrics["error_rate[pain management=control]"].value == 1.0
     tolerant = run_audit(_spec(tmp_path, "flaky", min_coverage=0.5))
     assert tolerant.results[0].status is Status.PASS
@@ -104,16 +140,22 @@ def test_coverage_floor_makes_the_audit_incomplete(tmp_path):
 
 def test_refusals_and_unparseable_answers_are_counted(tmp_path):
     metrics = _metrics(run_audit(_spec(tmp_path)))
-    assert metrics["refusal_rate[psychiatry=control]"].value == pytest.approx(1 / 5)  # ps-04 gets a refusal
+    assert metrics["refusal_rate[psychiatry=control]"].value == pytest.approx(
+        1 / 5
+    )  # ps-04 gets a refusal
     assert metrics["unparseable_rate[all vignettes=control]"].value == 0.0
 
 
 def test_factorial_design_and_group_sampling(tmp_path):
     spec = _spec(tmp_path, design="factorial", families=["sepsis"])
     groups = [k for k in _metrics(run_audit(spec)) if k.startswith("decision_rate[all vignettes=")]
-    assert sorted(groups) == sorted(f"decision_rate[all vignettes={g}]" for g in
-                                    ("control", "White+man", "White+woman", "Black+man", "Black+woman"))
-    sampled = _metrics(run_audit(_spec(tmp_path, design="factorial", families=["sepsis"], sample_groups=2)))
+    assert sorted(groups) == sorted(
+        f"decision_rate[all vignettes={g}]"
+        for g in ("control", "White+man", "White+woman", "Black+man", "Black+woman")
+    )
+    sampled = _metrics(
+        run_audit(_spec(tmp_path, design="factorial", families=["sepsis"], sample_groups=2))
+    )
     assert len([k for k in sampled if k.startswith("decision_rate[all vignettes=")]) == 3
 
 
@@ -125,11 +167,14 @@ def test_report_shows_worst_examples_side_by_side(tmp_path):
     assert html.count("decision rate and flips by group") >= 8
 
 
-@pytest.mark.parametrize("params, fragment", [
-    ({"swap": ["race"]}, "unknown slot 'race'. Did you mean 'race_ethnicity'?"),
-    ({"values": {"gender": ["female"]}}, "values.gender: unknown value(s) ['female']"),
-    ({"families": ["cardiology"]}, "no vignette of family 'cardiology'"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"swap": ["race"]}, "unknown slot 'race'. Did you mean 'race_ethnicity'?"),
+        ({"values": {"gender": ["female"]}}, "values.gender: unknown value(s) ['female']"),
+        ({"families": ["cardiology"]}, "no vignette of family 'cardiology'"),
+    ],
+)
 def test_parameter_errors(tmp_path, params, fragment):
     with pytest.raises((SpecError, DataError)) as caught:
         prepare(_spec(tmp_path, **params))
@@ -141,24 +186,30 @@ def test_counterfactual_needs_a_text_model(tmp_path):
     spec["model"] = {"type": "sklearn", "path": "model.joblib"}
     (tmp_path / "model.joblib").write_text("x")
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(spec))
-    with pytest.raises(SpecError, match="'counterfactual' audits text models, but model.type 'sklearn' is a tabular"):
+    with pytest.raises(
+        SpecError,
+        match="'counterfactual' audits text models, but model.type 'sklearn' is a tabular",
+    ):
         load_spec(tmp_path / "bad.yaml")
 
 
-@pytest.mark.parametrize("change, fragment", [
-    (lambda v: {**v, "text": v["text"] + " {ethnicity}"}, "unknown placeholder {ethnicity}"),
-    (lambda v: {**v, "gold": "observe"}, "gold: 'observe' is not one of the decisions"),
-    (lambda v: {**v, "relevant": ["sex"]}, "relevant: unknown slot 'sex'"),
-    (lambda v: {k: x for k, x in v.items() if k != "question"}, "missing key 'question'"),
-    (lambda v: {**v, "decision": {"kind": "essay"}}, "unknown decision kind 'essay'"),
-])
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        (lambda v: {**v, "text": v["text"] + " {ethnicity}"}, "unknown placeholder {ethnicity}"),
+        (lambda v: {**v, "gold": "observe"}, "gold: 'observe' is not one of the decisions"),
+        (lambda v: {**v, "relevant": ["sex"]}, "relevant: unknown slot 'sex'"),
+        (lambda v: {k: x for k, x in v.items() if k != "question"}, "missing key 'question'"),
+        (lambda v: {**v, "decision": {"kind": "essay"}}, "unknown decision kind 'essay'"),
+    ],
+)
 def test_vignette_file_errors_name_the_line(tmp_path, change, fragment):
     lines = VIGNETTES.read_text().splitlines()
     lines[2] = json.dumps(change(json.loads(lines[2])))
     (tmp_path / "v.jsonl").write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError) as caught:
         load_vignettes(tmp_path / "v.jsonl")
-    assert f"v.jsonl: line 3: " in str(caught.value) and fragment in str(caught.value)
+    assert "v.jsonl: line 3: " in str(caught.value) and fragment in str(caught.value)
 
 
 def test_bundled_vignettes():
@@ -169,19 +220,31 @@ def test_bundled_vignettes():
 
 
 def test_age_swaps_keep_the_control_age_and_skip_children(tmp_path):
-    run = run_audit(_spec(tmp_path, "fair", swap=["age"], values={}, families=["paediatrics", "sepsis"]))
-    prompts = [r["input"][-1]["content"] for r in read_ledger(Path(run.provenance["folder"]) / "ledger.jsonl").records
-               if r.get("kind") == "call"]
+    run = run_audit(
+        _spec(tmp_path, "fair", swap=["age"], values={}, families=["paediatrics", "sepsis"])
+    )
+    prompts = [
+        r["input"][-1]["content"]
+        for r in read_ledger(Path(run.provenance["folder"]) / "ledger.jsonl").records
+        if r.get("kind") == "call"
+    ]
     assert sum(p.startswith("A 72-year-old patient") for p in prompts) == 1  # sp-01's control
-    assert sum(p.startswith("A 90-year-old patient") for p in prompts) == 5  # each sepsis vignette at age 90
-    assert not any("-year-old child" in p and p.startswith(("A 30-", "A 45-", "A 65-", "A 90-")) for p in prompts)
+    assert (
+        sum(p.startswith("A 90-year-old patient") for p in prompts) == 5
+    )  # each sepsis vignette at age 90
+    assert not any(
+        "-year-old child" in p and p.startswith(("A 30-", "A 45-", "A 65-", "A 90-"))
+        for p in prompts
+    )
 
 
 def test_decision_distribution_by_group(tmp_path):
     run = run_audit(_spec(tmp_path, families=["chest pain"]))
     (finding,) = [f for f in run.results[0].findings if f.title == "Decision distribution by group"]
     rows = {(family, group): counts for family, group, counts in finding.examples}
-    assert rows[("chest pain", "Black")] == "A 1 · discharge 5"  # the biased model discharges every Black patient
+    assert (
+        rows[("chest pain", "Black")] == "A 1 · discharge 5"
+    )  # the biased model discharges every Black patient
     assert rows[("chest pain", "control")] == "A 1 · admit 5"
 
 
@@ -189,15 +252,23 @@ def test_interrupted_llm_audit_resumes_without_repeating_a_call(tmp_path, monkey
     log = tmp_path / "calls.log"
     monkeypatch.setenv("TA_CALLS", str(log))
     monkeypatch.setenv("TA_INTERRUPT_AT", "20")
-    spec = _spec(tmp_path, "counting", families=["sepsis", "psychiatry"], model={"max_in_flight": 4})
+    spec = _spec(
+        tmp_path, "counting", families=["sepsis", "psychiatry"], model={"max_in_flight": 4}
+    )
     with pytest.raises(KeyboardInterrupt):
         run_audit(spec)
     (folder,) = (tmp_path / "reports").iterdir()
     first_session = log.read_text().splitlines()
-    assert 20 <= len(first_session) <= 24  # at most the 4 requests in flight finish; the queued ones are not sent
+    assert (
+        20 <= len(first_session) <= 24
+    )  # at most the 4 requests in flight finish; the queued ones are not sent
     monkeypatch.delenv("TA_INTERRUPT_AT")
     resumed = run_audit(spec, resume=folder)
     calls = log.read_text().splitlines()
-    assert len(calls) == len(set(calls)) == 10 * 5  # every prompt asked exactly once over both sessions
-    assert resumed.provenance["resumed_calls"] == len(first_session)  # all sent requests were answered and recorded
+    assert (
+        len(calls) == len(set(calls)) == 10 * 5
+    )  # every prompt asked exactly once over both sessions
+    assert resumed.provenance["resumed_calls"] == len(
+        first_session
+    )  # all sent requests were answered and recorded
     assert _metrics(resumed)["coverage"].value == 1.0

@@ -3,19 +3,27 @@
 import pytest
 import yaml
 
-from trustaudit.errors import DataError
-from trustaudit.runner import prepare, run_audit
+from trustaudit.runner import run_audit
 from trustaudit.spec import load_spec
 
 from ..conftest import COHORT_CSV, COHORT_PY
 
 
 def _run(tmp_path, factory, train=f"{COHORT_PY}:training_rows", **params):
-    spec = {"name": "mia", "seed": 4, "output": str(tmp_path / "reports"),
-            "model": {"type": "sklearn", "factory": f"{COHORT_PY}:{factory}"},
-            "data": {"path": str(COHORT_CSV), "target": "readmitted_30d"},
-            "auditors": [{"use": "membership", "params": {"train": train, "n_boot": 200, **params},
-                          "thresholds": [{"metric": "mia_auc", "max": 0.6, "applies_to": "ci_low"}]}]}
+    spec = {
+        "name": "mia",
+        "seed": 4,
+        "output": str(tmp_path / "reports"),
+        "model": {"type": "sklearn", "factory": f"{COHORT_PY}:{factory}"},
+        "data": {"path": str(COHORT_CSV), "target": "readmitted_30d"},
+        "auditors": [
+            {
+                "use": "membership",
+                "params": {"train": train, "n_boot": 200, **params},
+                "thresholds": [{"metric": "mia_auc", "max": 0.6, "applies_to": "ci_low"}],
+            }
+        ],
+    }
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     return load_spec(tmp_path / "spec.yaml")
 
@@ -32,7 +40,11 @@ def test_a_memorising_model_is_found_out(tmp_path, cohort, cohort_module):
     tree = cohort_module.overfit_model()
     error = 1 - tree.score(cohort[list(tree.feature_names_in_)], cohort["readmitted_30d"])
     assert metrics["mia_auc"].value == pytest.approx(0.5 + error / 2, abs=1e-9)
-    assert metrics["mia_auc"].ci_low > 0.6 and metrics["mia_auc"].n == 2 * 2500 and run.checks[0].status.value == "fail"
+    assert (
+        metrics["mia_auc"].ci_low > 0.6
+        and metrics["mia_auc"].n == 2 * 2500
+        and run.checks[0].status.value == "fail"
+    )
 
 
 def test_a_regularised_model_is_not(tmp_path):
@@ -48,8 +60,15 @@ def test_training_rows_from_a_file_and_errors(tmp_path):
     cohort = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cohort)
     cohort.training_rows().head(500).to_csv(tmp_path / "train.csv", index=False)
-    metrics = _metrics(run_audit(_run(tmp_path, "overfit_model", train=str(tmp_path / "train.csv"))))
+    metrics = _metrics(
+        run_audit(_run(tmp_path, "overfit_model", train=str(tmp_path / "train.csv")))
+    )
     assert metrics["mia_auc"].n == 1000
-    cohort.training_rows().head(50).drop(columns=["albumin"]).to_csv(tmp_path / "bad.csv", index=False)
+    cohort.training_rows().head(50).drop(columns=["albumin"]).to_csv(
+        tmp_path / "bad.csv", index=False
+    )
     run = run_audit(_run(tmp_path, "overfit_model", train=str(tmp_path / "bad.csv")))
-    assert run.results[0].status.value == "error" and "lack column(s) ['albumin']" in run.results[0].error
+    assert (
+        run.results[0].status.value == "error"
+        and "lack column(s) ['albumin']" in run.results[0].error
+    )

@@ -5,14 +5,27 @@ import pytest
 
 pytestmark = pytest.mark.extra("privacy")
 
-from trustaudit.auditors.phi import NOT_COVERED, SAFE_HARBOR, find_phi, resolve_overlaps, vin_check_digit_ok
+from trustaudit.auditors.phi import (
+    NOT_COVERED,
+    SAFE_HARBOR,
+    find_phi,
+    resolve_overlaps,
+    vin_check_digit_ok,
+)
 from trustaudit.masking import mask, partial
 
 
 def _vin(body: str) -> str:
     """A VIN with its check digit computed here (49 CFR 565.15), independently of the recognizer."""
-    values = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ",
-                                                           [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9]))}
+    values = {
+        **{str(d): d for d in range(10)},
+        **dict(
+            zip(
+                "ABCDEFGHJKLMNPRSTUVWXYZ",
+                [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9],
+            )
+        ),
+    }
     weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
     total = sum(values[c] * w for c, w in zip(body[:8] + "0" + body[8:], weights))
     return body[:8] + ("X" if total % 11 == 10 else str(total % 11)) + body[8:]
@@ -31,8 +44,14 @@ def _dea(letters: str, six: str) -> str:
     return letters + six + str((d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10)
 
 
-VALID_VIN, VALID_NPI, VALID_DEA = _vin("1HGCM826" + "3A004352"), _npi("123456789"), _dea("AB", "123456")
-BAD_VIN = VALID_VIN[:8] + str((int(VALID_VIN[8]) + 1) % 10 if VALID_VIN[8] != "X" else 0) + VALID_VIN[9:]
+VALID_VIN, VALID_NPI, VALID_DEA = (
+    _vin("1HGCM826" + "3A004352"),
+    _npi("123456789"),
+    _dea("AB", "123456"),
+)
+BAD_VIN = (
+    VALID_VIN[:8] + str((int(VALID_VIN[8]) + 1) % 10 if VALID_VIN[8] != "X" else 0) + VALID_VIN[9:]
+)
 
 CASES = [
     # (text, the PHI substring or None for a near miss, expected entity, Safe Harbor letter)
@@ -54,29 +73,48 @@ CASES = [
     ("Member ID: QHP884200193 with Acme Health.", "QHP884200193", "HEALTH_PLAN_ID", "I"),
     ("Billing account #: 7730019284 is overdue.", "7730019284", "ACCOUNT_NUMBER", "J"),
     (f"Prescriber DEA {VALID_DEA}.", VALID_DEA, "MEDICAL_LICENSE", "K"),
-    (f"Prescriber DEA {VALID_DEA[:-1]}{(int(VALID_DEA[-1]) + 1) % 10}.", None, "MEDICAL_LICENSE", "K"),
+    (
+        f"Prescriber DEA {VALID_DEA[:-1]}{(int(VALID_DEA[-1]) + 1) % 10}.",
+        None,
+        "MEDICAL_LICENSE",
+        "K",
+    ),
     (f"Referring NPI {VALID_NPI}.", VALID_NPI, "US_NPI", "K"),
     (f"Referring NPI {VALID_NPI[:-1]}{(int(VALID_NPI[-1]) + 1) % 10}.", None, "US_NPI", "K"),
     (f"Car VIN {VALID_VIN} was towed.", VALID_VIN, "VEHICLE_ID", "L"),
     (f"Car VIN {BAD_VIN} was towed.", None, "VEHICLE_ID", "L"),
     ("License plate: 8XYZ441 seen at the scene.", "8XYZ441", "LICENSE_PLATE", "L"),
     ("Pacemaker serial number: PM88422231 checked.", "PM88422231", "DEVICE_ID", "M"),
-    ("Results at https://portal.example.org/r/881.", "https://portal.example.org/r/881", "URL", "N"),
+    (
+        "Results at https://portal.example.org/r/881.",
+        "https://portal.example.org/r/881",
+        "URL",
+        "N",
+    ),
     ("Logged in from 192.168.14.7 last night.", "192.168.14.7", "IP_ADDRESS", "O"),
 ]
 
 
-@pytest.mark.parametrize("text, phi, entity, letter", CASES, ids=[f"{c[3]}-{c[2]}-{'hit' if c[1] else 'miss'}-{i}"
-                                                                  for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "text, phi, entity, letter",
+    CASES,
+    ids=[f"{c[3]}-{c[2]}-{'hit' if c[1] else 'miss'}-{i}" for i, c in enumerate(CASES)],
+)
 def test_recognizer(text, phi, entity, letter):
     spans = [s for s in find_phi(text) if s.entity == entity]
     if phi is None:
-        assert spans == [], [text[s.start:s.end] for s in spans]
+        assert spans == [], [text[s.start : s.end] for s in spans]
     else:
-        at = text.index(phi)  # a span covering the value (presidio's URL span may take a final period)
-        assert any(s.start <= at and s.end >= at + len(phi) and s.end - s.start <= len(phi) + 2
-                   and s.category == letter for s in spans), \
-            [(s.entity, text[s.start:s.end]) for s in find_phi(text)]
+        at = text.index(
+            phi
+        )  # a span covering the value (presidio's URL span may take a final period)
+        assert any(
+            s.start <= at
+            and s.end >= at + len(phi)
+            and s.end - s.start <= len(phi) + 2
+            and s.category == letter
+            for s in spans
+        ), [(s.entity, text[s.start : s.end]) for s in find_phi(text)]
 
 
 def test_vin_check_digit():
@@ -86,14 +124,17 @@ def test_vin_check_digit():
 
 def test_every_category_is_covered_or_declared_not_covered():
     assert [c.letter for c in SAFE_HARBOR] == list("ABCDEFGHIJKLMNOPQR")
-    assert [c.letter for c in NOT_COVERED] == ["P", "Q"]  # biometrics and photographs: not detectable in text
+    assert [c.letter for c in NOT_COVERED] == [
+        "P",
+        "Q",
+    ]  # biometrics and photographs: not detectable in text
     detected = {letter for *_, letter in CASES}
     assert detected == {c.letter for c in SAFE_HARBOR if c.entities} - {"R"}
 
 
 def test_resolved_spans_count_each_region_once():
     text = "Account no. 4455667788 and fax: 617-555-0199."
-    resolved = [(s.entity, text[s.start:s.end]) for s in resolve_overlaps(find_phi(text))]
+    resolved = [(s.entity, text[s.start : s.end]) for s in resolve_overlaps(find_phi(text))]
     assert resolved == [("ACCOUNT_NUMBER", "4455667788"), ("FAX_NUMBER", "617-555-0199")]
 
 
@@ -108,8 +149,15 @@ def test_masking_hides_every_detected_value():
     assert "***-**-9998" in mask(text, spans, "partial")
 
 
-@pytest.mark.parametrize("value, expected", [("219-09-9998", "***-**-9998"), ("4111 1111 1111 1111", "**** **** **** 1111"),
-                                             ("A1234567", "********"), ("John Smith", "**** *****")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("219-09-9998", "***-**-9998"),
+        ("4111 1111 1111 1111", "**** **** **** 1111"),
+        ("A1234567", "********"),
+        ("John Smith", "**** *****"),
+    ],
+)
 def test_partial_masks(value, expected):
     assert partial(value) == expected
 
@@ -119,7 +167,9 @@ def _corpus():
 
     from ..conftest import ROOT
 
-    spec = importlib.util.spec_from_file_location("phi_notes", ROOT / "fixtures" / "phi" / "notes.py")
+    spec = importlib.util.spec_from_file_location(
+        "phi_notes", ROOT / "fixtures" / "phi" / "notes.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -134,7 +184,9 @@ def test_corpus_is_seeded_and_its_gold_spans_hold_the_values():
         for span in note["spans"]:
             text, start, end = note["text"], span["start"], span["end"]
             assert text[start:end] and text[start:end] == text[start:end].strip()
-            assert (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+            assert (start == 0 or not text[start - 1].isalnum()) and (
+                end == len(text) or not text[end].isalnum()
+            )
 
 
 def test_scan_finds_exactly_what_analyze_finds():
@@ -158,5 +210,7 @@ def test_recall_on_the_generated_corpus():
         for g in note["spans"]:
             totals[g["category"]] = totals.get(g["category"], 0) + 1
             hits[g["category"]] = hits.get(g["category"], 0) + any(
-                s.category == g["category"] and s.start < g["end"] and s.end > g["start"] for s in spans)
+                s.category == g["category"] and s.start < g["end"] and s.end > g["start"]
+                for s in spans
+            )
     assert {c: round(hits[c] / totals[c], 3) for c in totals if hits[c] / totals[c] < 0.95} == {}

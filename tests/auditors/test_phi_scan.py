@@ -20,31 +20,40 @@ from .test_phi import _corpus
 def _run(values, **params):
     frame = pd.DataFrame({"note": pd.Series(values, dtype=object)})
     data = AuditData(frame, None, 1, ("note",), "memory", "none")
-    result = PhiScanAuditor(column="note", n_boot=100, **params).run(None, data, AuditContext(0, "phi_scan"))
+    result = PhiScanAuditor(column="note", n_boot=100, **params).run(
+        None, data, AuditContext(0, "phi_scan")
+    )
     return result, {m.key: m for m in result.metrics}
 
 
 def test_counts_per_category_and_rows_with_phi():
     notes = _corpus().generate(40, seed=8)
-    result, metrics = _run([n["text"] for n in notes] + ["No identifiers here, only vital signs."] * 10)
+    result, metrics = _run(
+        [n["text"] for n in notes] + ["No identifiers here, only vital signs."] * 10
+    )
     assert metrics["rows_with_phi_rate"].value == pytest.approx(40 / 50)
     gold_ssn = sum(s["category"] == "G" for n in notes for s in n["spans"])
     assert metrics["phi_per_1000_rows[category=G]"].value == pytest.approx(1000 * gold_ssn / 50)
 
 
 def test_bad_cells_are_skipped_with_their_reason():
-    result, metrics = _run(["MRN: 00482913 seen.", None, "", "   ", 42, 3.5, b"\xff\xfe\x00", b"MRN: 77120034", np.nan])
+    result, metrics = _run(
+        ["MRN: 00482913 seen.", None, "", "   ", 42, 3.5, b"\xff\xfe\x00", b"MRN: 77120034", np.nan]
+    )
     assert metrics["skipped_rows"].value == 7
-    assert metrics["skipped_rows"].note == ("2 missing; 2 empty; 1 not text (int); 1 not text (float); "
-                                            "1 undecodable bytes (not UTF-8)")
-    assert metrics["phi_per_1000_rows[category=H]"].value == pytest.approx(1000.0)  # both readable MRNs found
+    assert metrics["skipped_rows"].note == (
+        "2 missing; 2 empty; 1 not text (int); 1 not text (float); 1 undecodable bytes (not UTF-8)"
+    )
+    assert metrics["phi_per_1000_rows[category=H]"].value == pytest.approx(
+        1000.0
+    )  # both readable MRNs found
 
 
 def test_long_texts_are_scanned_in_windows():
     filler = "Vital signs stable. " * 3000
     text = f"{filler}MRN: 00482913 on admission. {filler}SSN 219-09-9998 at the end."
     (spans,) = scan_long([text], window=5000, overlap=200)
-    found = {text[s.start:s.end] for s in spans}
+    found = {text[s.start : s.end] for s in spans}
     assert {"00482913", "219-09-9998"} <= found and len(text) > 100_000
     short = "A note with MRN: 00482913 in it."
     assert scan_long([short]) == scan([short])
@@ -54,15 +63,29 @@ def test_examples_are_masked():
     result, _ = _run(["Patient John Smith, SSN 219-09-9998, MRN: 00482913."])
     (finding,) = [f for f in result.findings if f.title.startswith("Rows of 'note'")]
     (row,) = finding.examples
-    assert row[0] == "1" and "219-09-9998" not in row[2] and "***-**-9998" in row[2] and "John" not in row[2]
+    assert (
+        row[0] == "1"
+        and "219-09-9998" not in row[2]
+        and "***-**-9998" in row[2]
+        and "John" not in row[2]
+    )
 
 
 def test_fairness_needs_a_target(tmp_path):
     (tmp_path / "d.csv").write_text("sex,y\nF,1\nM,0\n")
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump({
-        "name": "x", "model": {"type": "callable", "predict": "m.py:f"}, "data": {"path": "d.csv"},
-        "auditors": [{"use": "fairness", "params": {"sensitive_features": ["sex"]}}]}))
+    (tmp_path / "spec.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "x",
+                "model": {"type": "callable", "predict": "m.py:f"},
+                "data": {"path": "d.csv"},
+                "auditors": [{"use": "fairness", "params": {"sensitive_features": ["sex"]}}],
+            }
+        )
+    )
     from trustaudit.runner import prepare
 
-    with pytest.raises(SpecError, match="data.target: the fairness auditor needs the outcome column"):
+    with pytest.raises(
+        SpecError, match="data.target: the fairness auditor needs the outcome column"
+    ):
         prepare(load_spec(tmp_path / "spec.yaml"))

@@ -1,13 +1,16 @@
 """Tabular perturbations (each property checked numerically) and the robustness auditor on real models."""
 
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 
-from trustaudit.perturbations.tabular import category_swap, gaussian_noise, missing_values, unit_rescale
+from trustaudit.perturbations.tabular import (
+    category_swap,
+    gaussian_noise,
+    missing_values,
+    unit_rescale,
+)
 from trustaudit.runner import run_audit
 from trustaudit.spec import load_spec
 
@@ -26,7 +29,9 @@ def _rng(seed=0):
 def test_noise_is_scaled_to_each_feature_and_spares_flags(X):
     out = gaussian_noise(X, 0.25, _rng(), list(X.columns))
     for column in ("age", "creatinine", "albumin"):
-        assert (out[column] - X[column]).std() / X[column].std(ddof=0) == pytest.approx(0.25, rel=0.06)
+        assert (out[column] - X[column]).std() / X[column].std(ddof=0) == pytest.approx(
+            0.25, rel=0.06
+        )
     for column in ("chf", "copd", "sex", "race_ethnicity"):
         assert out[column].equals(X[column])
 
@@ -57,28 +62,52 @@ def test_category_swap_changes_to_other_observed_categories(X):
 
 
 def _run(tmp_path, factory="train_model", **params):
-    spec = {"name": "robust", "seed": 3, "output": str(tmp_path / "reports"),
-            "model": {"type": "sklearn", "factory": factory if ":" in factory else f"{COHORT_PY}:{factory}"},
-            "data": {"path": str(COHORT_CSV), "target": "readmitted_30d"},
-            "auditors": [{"use": "robustness", "params": {"frozen": ["race_ethnicity", "sex", "patient_id"],
-                                                          "n_boot": 100, **params}}]}
+    spec = {
+        "name": "robust",
+        "seed": 3,
+        "output": str(tmp_path / "reports"),
+        "model": {
+            "type": "sklearn",
+            "factory": factory if ":" in factory else f"{COHORT_PY}:{factory}",
+        },
+        "data": {"path": str(COHORT_CSV), "target": "readmitted_30d"},
+        "auditors": [
+            {
+                "use": "robustness",
+                "params": {
+                    "frozen": ["race_ethnicity", "sex", "patient_id"],
+                    "n_boot": 100,
+                    **params,
+                },
+            }
+        ],
+    }
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(tmp_path / "spec.yaml"))
     return run, {m.key: m for m in run.results[0].metrics}
 
 
 def test_degradation_grows_with_the_level_and_frozen_columns_stay(tmp_path):
-    run, metrics = _run(tmp_path, perturbations=[{"name": "gaussian_noise", "levels": [0.1, 0.5, 1.0]}])
+    run, metrics = _run(
+        tmp_path, perturbations=[{"name": "gaussian_noise", "levels": [0.1, 0.5, 1.0]}]
+    )
     flips = [metrics[f"flip_rate[gaussian_noise={level}]"].value for level in ("0.1", "0.5", "1")]
     assert flips == sorted(flips) and flips[0] > 0
     assert metrics["auroc_drop_rate[gaussian_noise=1]"].ci_low > 0
     examples = [row[2] for f in run.results[0].findings for row in f.examples]
-    assert examples and not any(c in e for e in examples for c in ("race_ethnicity", "sex:", "patient_id"))
+    assert examples and not any(
+        c in e for e in examples for c in ("race_ethnicity", "sex:", "patient_id")
+    )
 
 
 def test_a_unit_mix_up_and_a_model_without_imputation(tmp_path):
-    _, metrics = _run(tmp_path, perturbations=[
-        {"name": "unit_rescale", "columns": ["creatinine"], "levels": [88.4]}, {"name": "missing_values", "levels": [0.1]}])
+    _, metrics = _run(
+        tmp_path,
+        perturbations=[
+            {"name": "unit_rescale", "columns": ["creatinine"], "levels": [88.4]},
+            {"name": "missing_values", "levels": [0.1]},
+        ],
+    )
     assert metrics["flip_rate[unit_rescale=88.4]"].value > 0.3
     missing = metrics["flip_rate[missing_values=0.1]"]
     assert np.isnan(missing.value) and "the model failed on this input" in missing.note
@@ -91,6 +120,11 @@ def test_missing_values_through_the_model_s_own_imputation(tmp_path):
         f"spec = importlib.util.spec_from_file_location('c', {str(COHORT_PY)!r}); c = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(c)\n"
         "def model():\n    train = c.training_rows()\n"
-        "    return make_pipeline(SimpleImputer(), LogisticRegression(max_iter=1000)).fit(train[c.NUMERIC], train['readmitted_30d'])\n")
-    _, metrics = _run(tmp_path, f"{tmp_path}/imputing.py:model", perturbations=[{"name": "missing_values", "levels": [0.2]}])
+        "    return make_pipeline(SimpleImputer(), LogisticRegression(max_iter=1000)).fit(train[c.NUMERIC], train['readmitted_30d'])\n"
+    )
+    _, metrics = _run(
+        tmp_path,
+        f"{tmp_path}/imputing.py:model",
+        perturbations=[{"name": "missing_values", "levels": [0.2]}],
+    )
     assert 0 < metrics["flip_rate[missing_values=0.2]"].value < 0.5

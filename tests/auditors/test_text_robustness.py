@@ -19,10 +19,22 @@ MODEL = ROOT / "tests" / "fixtures" / "biased_llm.py"
 
 
 def _run(tmp_path, function, perturbations, model=None):
-    spec = {"name": "tr", "seed": 5, "output": str(tmp_path / "reports"),
-            "model": model or {"type": "callable", "generate": f"{MODEL}:{function}"},
-            "auditors": [{"use": "text_robustness", "params": {"vignettes": str(VIGNETTES), "n_boot": 100,
-                                                               "perturbations": perturbations}}]}
+    spec = {
+        "name": "tr",
+        "seed": 5,
+        "output": str(tmp_path / "reports"),
+        "model": model or {"type": "callable", "generate": f"{MODEL}:{function}"},
+        "auditors": [
+            {
+                "use": "text_robustness",
+                "params": {
+                    "vignettes": str(VIGNETTES),
+                    "n_boot": 100,
+                    "perturbations": perturbations,
+                },
+            }
+        ],
+    }
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(tmp_path / "spec.yaml"))
     return run, {m.key: m for m in run.results[0].metrics}
@@ -42,9 +54,15 @@ def _brute_force(function, perturb):
 
 
 def test_invariance_flips_match_brute_force(tmp_path):
-    _, metrics = _run(tmp_path, "pain_keyword", [{"name": "typos", "levels": [0.5]}, {"name": "to_generic"}])
-    rng = np.random.default_rng([5, 0, 0])  # the auditor's stream for perturbation 0, level 0, used in vignette order
-    perturbed = [TEXT["typos"](fill(v.text, {}, v.own), 0.5, rng) for v in load_vignettes(VIGNETTES)]
+    _, metrics = _run(
+        tmp_path, "pain_keyword", [{"name": "typos", "levels": [0.5]}, {"name": "to_generic"}]
+    )
+    rng = np.random.default_rng(
+        [5, 0, 0]
+    )  # the auditor's stream for perturbation 0, level 0, used in vignette order
+    perturbed = [
+        TEXT["typos"](fill(v.text, {}, v.own), 0.5, rng) for v in load_vignettes(VIGNETTES)
+    ]
     changed, answered = _brute_force(biased_llm.pain_keyword, lambda i, text: perturbed[i])
     flip = metrics["flip_rate[typos=0.5]"]
     assert (flip.value, flip.n) == (changed / answered, answered) and changed > 0
@@ -62,30 +80,51 @@ def test_negation_is_directional(tmp_path):
 
 
 def test_an_invariant_model_does_not_flip(tmp_path):
-    run, metrics = _run(tmp_path, "fair", [{"name": "typos", "levels": [0.3]}, {"name": "convert_units"},
-                                           {"name": "distractors"}])
-    assert {m.value for k, m in metrics.items() if k.startswith(("flip_rate", "accuracy_drop_rate"))
-            and not np.isnan(m.value)} == {0.0}
+    run, metrics = _run(
+        tmp_path,
+        "fair",
+        [{"name": "typos", "levels": [0.3]}, {"name": "convert_units"}, {"name": "distractors"}],
+    )
+    assert {
+        m.value
+        for k, m in metrics.items()
+        if k.startswith(("flip_rate", "accuracy_drop_rate")) and not np.isnan(m.value)
+    } == {0.0}
     assert run.results[0].findings == ()
 
 
 @pytest.mark.extra("llm")
 def test_the_bundled_llm(tmp_path):
     spec = yaml.safe_load((ROOT / "audits" / "demo-llm.yaml").read_text())
-    spec["auditors"] = [{"use": "text_robustness", "params": {
-        "vignettes": str(VIGNETTES), "families": ["chest pain"], "n_boot": 100,
-        "perturbations": [{"name": "typos", "levels": [0.3]}, {"name": "negation"}]}}]
+    spec["auditors"] = [
+        {
+            "use": "text_robustness",
+            "params": {
+                "vignettes": str(VIGNETTES),
+                "families": ["chest pain"],
+                "n_boot": 100,
+                "perturbations": [{"name": "typos", "levels": [0.3]}, {"name": "negation"}],
+            },
+        }
+    ]
     spec["output"] = str(tmp_path / "reports")
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     metrics = {m.key: m for m in run_audit(load_spec(tmp_path / "spec.yaml")).results[0].metrics}
-    assert 0 <= metrics["flip_rate[typos=0.3]"].value <= 1 and metrics["flip_rate[typos=0.3]"].n >= 4
+    assert (
+        0 <= metrics["flip_rate[typos=0.3]"].value <= 1 and metrics["flip_rate[typos=0.3]"].n >= 4
+    )
 
 
 def test_multiple_choice_perturbations_map_answers_back(tmp_path):
     """A model that always picks the option whose text is correct stays correct whatever the order;
     a model that always answers 'A' is exposed by reordering."""
-    _, content = _run(tmp_path, "content_picker", [{"name": "option_order"}, {"name": "none_of_the_others"}])
-    assert content["flip_rate[option_order=1]"].value == 0.0 and content["flip_rate[option_order=1]"].n == 2
+    _, content = _run(
+        tmp_path, "content_picker", [{"name": "option_order"}, {"name": "none_of_the_others"}]
+    )
+    assert (
+        content["flip_rate[option_order=1]"].value == 0.0
+        and content["flip_rate[option_order=1]"].n == 2
+    )
     assert content["accuracy_drop_rate[none_of_the_others=1]"].value == 0.0
     _, position = _run(tmp_path, "always_a", [{"name": "option_order"}])
     assert position["flip_rate[option_order=1]"].value > 0  # the letter stayed, the option moved

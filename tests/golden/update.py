@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.test_golden import GOLDEN, SPECS, report_view  # noqa: E402 (the path is set just above)
+from tests.test_golden import GOLDEN, SPECS, report_view
 
 for name in SPECS:
     with tempfile.TemporaryDirectory() as out:

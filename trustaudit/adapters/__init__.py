@@ -4,23 +4,46 @@ from __future__ import annotations
 
 from ..data import AuditData
 from ..spec import AuditSpec
-from .base import BinaryOutcomes, Generation, ModelInfo, TabularModel, TextModel, TextRequest, binary_outcomes
+from .base import (
+    BinaryOutcomes,
+    Generation,
+    ModelInfo,
+    TabularModel,
+    TextModel,
+    TextRequest,
+    binary_outcomes,
+)
 from .callable import CallableAdapter, CallableTextAdapter, load_callable
 from .openai_http import OpenAICompatibleAdapter, load_openai
 from .recorded import RecordedAdapter, load_recorded
 from .replay import ReplayAdapter, load_replay
 from .sklearn import SklearnAdapter, load_sklearn
 
-__all__ = ["BinaryOutcomes", "CallableAdapter", "CallableTextAdapter", "Generation", "ModelInfo",
-           "OpenAICompatibleAdapter", "RecordedAdapter", "ReplayAdapter", "SklearnAdapter", "TabularModel",
-           "TextModel", "TextRequest", "binary_outcomes", "build_model"]
+__all__ = [
+    "BinaryOutcomes",
+    "CallableAdapter",
+    "CallableTextAdapter",
+    "Generation",
+    "ModelInfo",
+    "OpenAICompatibleAdapter",
+    "RecordedAdapter",
+    "ReplayAdapter",
+    "SklearnAdapter",
+    "TabularModel",
+    "TextModel",
+    "TextRequest",
+    "binary_outcomes",
+    "build_model",
+]
 
 
 def build_model(spec: AuditSpec, data: AuditData | None) -> TabularModel | TextModel:
     """The adapter the spec's ``model`` section describes."""
     model, base_dir, where = spec.model, spec.path.parent, spec.where("model")
     if model.type == "sklearn":
-        return load_sklearn(model, base_dir=base_dir, where=where, positive_label=data.positive_label)
+        return load_sklearn(
+            model, base_dir=base_dir, where=where, positive_label=data.positive_label
+        )
     if model.type == "recorded":
         return load_recorded(model, data=data, base_dir=base_dir, where=where)
     if model.type == "openai":

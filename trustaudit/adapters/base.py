@@ -52,10 +52,16 @@ def binary_outcomes(model: TabularModel, X: pd.DataFrame, positive_label: Any) -
     raw = _as_1d(model.predict(X), who, "predict", len(X))
     if pd.isna(raw).any():
         row = int(np.flatnonzero(pd.isna(raw))[0])
-        raise AdapterError(f"{who}: predict returned a missing value at data row {row + 1}. Predictions must be complete.")
+        raise AdapterError(
+            f"{who}: predict returned a missing value at data row {row + 1}. Predictions must be complete."
+        )
     labels = pd.unique(raw)
     if len(labels) > 2 or (len(labels) == 2 and positive_label not in set(labels.tolist())):
-        hint = " They look like scores: give them as the score column." if np.issubdtype(raw.dtype, np.floating) else ""
+        hint = (
+            " They look like scores: give them as the score column."
+            if np.issubdtype(raw.dtype, np.floating)
+            else ""
+        )
         raise AdapterError(
             f"{who}: predictions must be binary with positive label {positive_label!r}; got "
             f"{value_summary(labels)}.{hint}"
@@ -78,9 +84,13 @@ def _as_1d(values: Any, who: str, call: str, expected: int) -> np.ndarray:
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 1:
-        raise AdapterError(f"{who}: {call} returned an array of shape {array.shape}; expected one value per row.")
+        raise AdapterError(
+            f"{who}: {call} returned an array of shape {array.shape}; expected one value per row."
+        )
     if len(array) != expected:
-        raise AdapterError(f"{who}: {call} returned {len(array)} values for {expected} rows. Every row needs one.")
+        raise AdapterError(
+            f"{who}: {call} returned {len(array)} values for {expected} rows. Every row needs one."
+        )
     return array
 
 

@@ -31,7 +31,9 @@ class CallableAdapter:
         try:
             return fn(X)
         except (Exception, SystemExit) as exc:
-            raise AdapterError(f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: {type(exc).__name__}: {exc}") from exc
+            raise AdapterError(
+                f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: {type(exc).__name__}: {exc}"
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,15 @@ class CallableTextAdapter:
         try:
             text = self.generate_fn(request.chat_messages(), **request.params())
         except (Exception, SystemExit) as exc:
-            raise AdapterError(f"callable adapter ({self.info.name}): {type(exc).__name__}: {exc}") from exc
+            raise AdapterError(
+                f"callable adapter ({self.info.name}): {type(exc).__name__}: {exc}"
+            ) from exc
         return Generation(checked_text(text, f"callable adapter ({self.info.name})"))
 
 
-def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter | CallableTextAdapter:
+def load_callable(
+    spec_model, *, base_dir: Path, where: str
+) -> CallableAdapter | CallableTextAdapter:
     if spec_model.generate:
         generate = load_function(spec_model.generate, base_dir=base_dir, where=f"{where}.generate")
         score = (
@@ -64,7 +70,12 @@ def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter 
             if spec_model.score
             else None
         )
-        info = ModelInfo("callable", spec_model.generate, spec_model.version or "unversioned", sha256_source(generate))
+        info = ModelInfo(
+            "callable",
+            spec_model.generate,
+            spec_model.version or "unversioned",
+            sha256_source(generate),
+        )
         return CallableTextAdapter(generate, info, spec_model.max_in_flight, score)
     predict = load_function(spec_model.predict, base_dir=base_dir, where=f"{where}.predict")
     scores = (
@@ -72,6 +83,12 @@ def load_callable(spec_model, *, base_dir: Path, where: str) -> CallableAdapter 
         if spec_model.predict_proba
         else None
     )
-    fingerprint = sha256_source(predict) if scores is None else f"{sha256_source(predict)} {sha256_source(scores)}"
-    info = ModelInfo("callable", spec_model.predict, spec_model.version or "unversioned", fingerprint)
+    fingerprint = (
+        sha256_source(predict)
+        if scores is None
+        else f"{sha256_source(predict)} {sha256_source(scores)}"
+    )
+    info = ModelInfo(
+        "callable", spec_model.predict, spec_model.version or "unversioned", fingerprint
+    )
     return CallableAdapter(predict, scores, info)

@@ -76,7 +76,9 @@ class LlamaCppAdapter:
     llama: Any = field(repr=False)
     info: ModelInfo
     max_in_flight: int = 1
-    make_scorer: Any = field(default=None, repr=False)  # () -> Llama with logits_all, made on first logprob
+    make_scorer: Any = field(
+        default=None, repr=False
+    )  # () -> Llama with logits_all, made on first logprob
     load_params: dict[str, Any] = field(default_factory=dict)  # what amx_guard applied
 
     def __post_init__(self) -> None:
@@ -95,7 +97,9 @@ class LlamaCppAdapter:
             rest = scorer.tokenize(continuation.encode(), add_bos=False)
             scorer.reset()
             scorer.eval(first + rest)
-            rows = np.asarray(scorer.scores[len(first) - 1: len(first) + len(rest) - 1], dtype=float)
+            rows = np.asarray(
+                scorer.scores[len(first) - 1 : len(first) + len(rest) - 1], dtype=float
+            )
         rows = rows - rows.max(axis=1, keepdims=True)
         log_z = np.log(np.exp(rows).sum(axis=1))
         return float(sum(rows[i, token] - log_z[i] for i, token in enumerate(rest)))
@@ -104,20 +108,31 @@ class LlamaCppAdapter:
         with self._lock:
             try:
                 answer = self.llama.create_chat_completion(
-                    messages=request.chat_messages(), temperature=request.temperature,
-                    max_tokens=request.max_tokens, seed=request.seed if request.seed is not None else 0)
+                    messages=request.chat_messages(),
+                    temperature=request.temperature,
+                    max_tokens=request.max_tokens,
+                    seed=request.seed if request.seed is not None else 0,
+                )
             except Exception as exc:
-                raise AdapterError(f"llamacpp adapter ({self.info.name}): {type(exc).__name__}: {exc}") from exc
+                raise AdapterError(
+                    f"llamacpp adapter ({self.info.name}): {type(exc).__name__}: {exc}"
+                ) from exc
         choice = answer["choices"][0]
-        return Generation(checked_text(choice["message"]["content"], f"llamacpp adapter ({self.info.name})"), None,
-                          choice.get("finish_reason"), (answer.get("usage") or {}).get("completion_tokens"))
+        return Generation(
+            checked_text(choice["message"]["content"], f"llamacpp adapter ({self.info.name})"),
+            None,
+            choice.get("finish_reason"),
+            (answer.get("usage") or {}).get("completion_tokens"),
+        )
 
 
 def load_llamacpp(spec_model, *, base_dir: Path, where: str) -> LlamaCppAdapter:
     try:
         import llama_cpp
     except ImportError:
-        raise SpecError(f"{where}: the llamacpp model type needs llama-cpp-python. {INSTALL_HINT}") from None
+        raise SpecError(
+            f"{where}: the llamacpp model type needs llama-cpp-python. {INSTALL_HINT}"
+        ) from None
     if spec_model.bundled:
         path = bundled_model_path(spec_model.bundled)
     else:
@@ -127,15 +142,24 @@ def load_llamacpp(spec_model, *, base_dir: Path, where: str) -> LlamaCppAdapter:
 
     def load(**extra: Any) -> tuple[Any, dict[str, Any]]:
         with amx_guard(llama_cpp) as applied:
-            llama = llama_cpp.Llama(model_path=str(path), n_ctx=spec_model.n_ctx,
-                                    n_threads=spec_model.threads, seed=0, verbose=False, **extra)
+            llama = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=spec_model.n_ctx,
+                n_threads=spec_model.threads,
+                seed=0,
+                verbose=False,
+                **extra,
+            )
         return llama, applied
 
     try:
         llama, applied = load()
     except Exception as exc:
-        raise SpecError(f"{where}: llama.cpp cannot load '{path}': {type(exc).__name__}: {exc}") from exc
+        raise SpecError(
+            f"{where}: llama.cpp cannot load '{path}': {type(exc).__name__}: {exc}"
+        ) from exc
     version = spec_model.version or f"llama-cpp-python {llama_cpp.__version__}"
     info = ModelInfo("llamacpp", path.name, version, sha256_file(path))
-    return LlamaCppAdapter(llama, info, make_scorer=lambda: load(logits_all=True)[0],
-                           load_params=applied)
+    return LlamaCppAdapter(
+        llama, info, make_scorer=lambda: load(logits_all=True)[0], load_params=applied
+    )

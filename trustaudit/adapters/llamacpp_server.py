@@ -18,7 +18,11 @@ def main() -> None:
     from .llamacpp import amx_guard
 
     with amx_guard(llama_cpp) as applied:  # the server loads its models inside
-        print(f"trustaudit llama.cpp load parameters: {json.dumps(applied)}", file=sys.stderr, flush=True)
+        print(
+            f"trustaudit llama.cpp load parameters: {json.dumps(applied)}",
+            file=sys.stderr,
+            flush=True,
+        )
         serve()
 
 

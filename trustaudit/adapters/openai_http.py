@@ -36,7 +36,7 @@ class RetryPolicy:
     def wait(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         if retry_after is not None:
             return min(retry_after, self.max_wait)
-        return min(self.backoff * 2 ** attempt, self.max_wait) * (0.5 + rng.random() / 2)
+        return min(self.backoff * 2**attempt, self.max_wait) * (0.5 + rng.random() / 2)
 
 
 @dataclass
@@ -62,8 +62,12 @@ class OpenAICompatibleAdapter:
         self.retries = 0  # requests sent again after a failure (shown in the report)
 
     def generate(self, request: TextRequest) -> Generation:
-        body = {"model": self.model, "messages": request.chat_messages(), "temperature": request.temperature,
-                "max_tokens": request.max_tokens}
+        body = {
+            "model": self.model,
+            "messages": request.chat_messages(),
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+        }
         if request.seed is not None:
             body["seed"] = request.seed
         payload = json.dumps(body).encode()
@@ -72,7 +76,10 @@ class OpenAICompatibleAdapter:
             retry_after = None
             try:
                 status, headers, data = self._post(payload)
-            except (OSError, http.client.HTTPException) as exc:  # timeouts, refused and dropped connections
+            except (
+                OSError,
+                http.client.HTTPException,
+            ) as exc:  # timeouts, refused and dropped connections
                 self._drop_connection()
                 kind = type(exc).__name__
                 problem = f"{kind}: {exc}" if str(exc) else kind
@@ -89,24 +96,32 @@ class OpenAICompatibleAdapter:
                 else:
                     shown = _masked_snippet(data, self.api_key)
                     cause = f"HTTP {status} {_reason(status)} from {self._url()}: {_hint(status)}"
-                    raise AdapterError(f"{self._who()}: HTTP {status}: {shown}. {_hint(status)}.",
-                                       cause=cause)
+                    raise AdapterError(
+                        f"{self._who()}: HTTP {status}: {shown}. {_hint(status)}.", cause=cause
+                    )
             if attempt < self.retry.max_retries:
                 with self._retry_lock:
                     self.retries += 1
                 self.sleep(self.retry.wait(attempt, retry_after, self._rng))
         attempts = self.retry.max_retries + 1
-        raise AdapterError(f"{self._who()}: no answer after {attempts} attempts; last: {problem}",
-                           cause=f"{kind} from {self._url()} after {attempts} "
-                                 f"attempt(s): {UNREACHABLE_HINT}")
+        raise AdapterError(
+            f"{self._who()}: no answer after {attempts} attempts; last: {problem}",
+            cause=f"{kind} from {self._url()} after {attempts} attempt(s): {UNREACHABLE_HINT}",
+        )
 
     def _post(self, payload: bytes) -> tuple[int, http.client.HTTPMessage, bytes]:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            kind = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
+            kind = (
+                http.client.HTTPSConnection
+                if self._scheme == "https"
+                else http.client.HTTPConnection
+            )
             connection = kind(self._host, self._port, timeout=self.timeout)
             connection.connect()
-            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle/delayed-ACK stalls
+            connection.sock.setsockopt(
+                socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
+            )  # no Nagle/delayed-ACK stalls
             self._local.connection = connection
         headers = {"Content-Type": "application/json"}
         if self.api_key:
@@ -128,8 +143,12 @@ class OpenAICompatibleAdapter:
         answer = json.loads(data)
         choice = answer["choices"][0]
         usage = answer.get("usage") or {}
-        return Generation(checked_text(choice["message"]["content"], self._who()), None, choice.get("finish_reason"),
-                          usage.get("completion_tokens"))
+        return Generation(
+            checked_text(choice["message"]["content"], self._who()),
+            None,
+            choice.get("finish_reason"),
+            usage.get("completion_tokens"),
+        )
 
     def _url(self) -> str:
         return f"{self.base_url.rstrip('/')}/chat/completions"
@@ -151,13 +170,17 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
-UNREACHABLE_HINT = ("check that the endpoint is up and base_url is right, or raise timeout / "
-                    "max_retries if it is only slow")
-_HINTS = {400: "the endpoint rejected the request: check model, max_tokens and temperature",
-          401: "check the API key (the variable api_key_env names)",
-          403: "check the API key and that it may use this model",
-          404: "check base_url (up to /v1, e.g. http://127.0.0.1:8765/v1) and model",
-          422: "the endpoint rejected the request: check model, max_tokens and temperature"}
+UNREACHABLE_HINT = (
+    "check that the endpoint is up and base_url is right, or raise timeout / "
+    "max_retries if it is only slow"
+)
+_HINTS = {
+    400: "the endpoint rejected the request: check model, max_tokens and temperature",
+    401: "check the API key (the variable api_key_env names)",
+    403: "check the API key and that it may use this model",
+    404: "check base_url (up to /v1, e.g. http://127.0.0.1:8765/v1) and model",
+    422: "the endpoint rejected the request: check model, max_tokens and temperature",
+}
 
 
 def _hint(status: int) -> str:
@@ -188,10 +211,22 @@ def load_openai(spec_model, *, where: str) -> OpenAICompatibleAdapter:
         if not key:
             from ..errors import SpecError
 
-            raise SpecError(f"{where}.api_key_env: environment variable {spec_model.api_key_env} is not set or empty. "
-                            "Export the API key in it (it is never written anywhere).")
-    info = ModelInfo("openai", spec_model.model, spec_model.version or "unversioned",
-                     f"endpoint:{spec_model.base_url} model:{spec_model.model}")
-    return OpenAICompatibleAdapter(spec_model.base_url, spec_model.model, info, api_key=key,
-                                   timeout=spec_model.timeout, max_in_flight=spec_model.max_in_flight,
-                                   retry=RetryPolicy(spec_model.max_retries, spec_model.backoff))
+            raise SpecError(
+                f"{where}.api_key_env: environment variable {spec_model.api_key_env} is not set or empty. "
+                "Export the API key in it (it is never written anywhere)."
+            )
+    info = ModelInfo(
+        "openai",
+        spec_model.model,
+        spec_model.version or "unversioned",
+        f"endpoint:{spec_model.base_url} model:{spec_model.model}",
+    )
+    return OpenAICompatibleAdapter(
+        spec_model.base_url,
+        spec_model.model,
+        info,
+        api_key=key,
+        timeout=spec_model.timeout,
+        max_in_flight=spec_model.max_in_flight,
+        retry=RetryPolicy(spec_model.max_retries, spec_model.backoff),
+    )

@@ -31,7 +31,10 @@ class RecordedAdapter:
 
     def _lookup(self, column: pd.Series, X: pd.DataFrame) -> np.ndarray:
         unknown = ~X.index.isin(column.index)
-        changed = pd.util.hash_pandas_object(X, index=False).to_numpy() != self.row_hashes.reindex(X.index).to_numpy()
+        changed = (
+            pd.util.hash_pandas_object(X, index=False).to_numpy()
+            != self.row_hashes.reindex(X.index).to_numpy()
+        )
         if unknown.any() or changed.any():
             raise AdapterError(
                 f"recorded adapter ({self.info.name}): asked about rows that were not recorded "
@@ -48,7 +51,11 @@ def load_recorded(spec_model, *, data: AuditData, base_dir: Path, where: str) ->
     else:
         path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
         table, source, fingerprint = read_table(path, f"{where}.path"), str(path), sha256_file(path)
-    wanted = [c for c in (spec_model.prediction_column, spec_model.score_column, spec_model.id_column) if c]
+    wanted = [
+        c
+        for c in (spec_model.prediction_column, spec_model.score_column, spec_model.id_column)
+        if c
+    ]
     for column in wanted:
         if column not in table.columns:
             raise DataError(
@@ -58,12 +65,18 @@ def load_recorded(spec_model, *, data: AuditData, base_dir: Path, where: str) ->
     table = _align(table, data, spec_model.id_column, source, where)
     scores = table[spec_model.score_column] if spec_model.score_column else None
     row_hashes = pd.util.hash_pandas_object(data.X, index=False)
-    info = ModelInfo("recorded", f"{spec_model.prediction_column} in {Path(source).name}",
-                     spec_model.version or "recorded", fingerprint)
+    info = ModelInfo(
+        "recorded",
+        f"{spec_model.prediction_column} in {Path(source).name}",
+        spec_model.version or "recorded",
+        fingerprint,
+    )
     return RecordedAdapter(table[spec_model.prediction_column], scores, row_hashes, info)
 
 
-def _align(table: pd.DataFrame, data: AuditData, id_column: str | None, source: str, where: str) -> pd.DataFrame:
+def _align(
+    table: pd.DataFrame, data: AuditData, id_column: str | None, source: str, where: str
+) -> pd.DataFrame:
     if id_column is None:
         if len(table) != len(data.frame):
             raise DataError(
@@ -74,7 +87,9 @@ def _align(table: pd.DataFrame, data: AuditData, id_column: str | None, source: 
     data.require_columns([id_column], f"{where}.id_column")
     duplicated = table[id_column].duplicated()
     if duplicated.any():
-        raise DataError(f"{where}: id_column '{id_column}' repeats in '{source}' (first repeat at row {int(np.flatnonzero(duplicated)[0]) + 1}). Ids must be unique.")
+        raise DataError(
+            f"{where}: id_column '{id_column}' repeats in '{source}' (first repeat at row {int(np.flatnonzero(duplicated)[0]) + 1}). Ids must be unique."
+        )
     indexed = table.set_index(id_column)
     missing = ~data.frame[id_column].isin(indexed.index)
     if missing.any():

@@ -23,10 +23,15 @@ class ReplayAdapter:
     max_in_flight: int = 8
 
     def generate(self, request: TextRequest) -> Generation:
-        for key in (_key(request.chat_messages(), request.temperature, request.seed), _key(request.chat_messages())):
+        for key in (
+            _key(request.chat_messages(), request.temperature, request.seed),
+            _key(request.chat_messages()),
+        ):
             if key in self.answers:
                 return Generation(self.answers[key])
-        raise AdapterError(f"replay adapter ({self.info.name}): no recorded response for this prompt.")
+        raise AdapterError(
+            f"replay adapter ({self.info.name}): no recorded response for this prompt."
+        )
 
 
 def _key(messages: list[dict], temperature: float | None = None, seed: int | None = None) -> bytes:
@@ -34,7 +39,9 @@ def _key(messages: list[dict], temperature: float | None = None, seed: int | Non
 
 
 def _pair(item: dict, where: str) -> tuple[bytes, str]:
-    messages = item["messages"] if "messages" in item else [{"role": "user", "content": item["prompt"]}]
+    messages = (
+        item["messages"] if "messages" in item else [{"role": "user", "content": item["prompt"]}]
+    )
     if not isinstance(item["response"], str):
         raise DataError(f"{where}: 'response' must be text, got {type(item['response']).__name__}.")
     if "temperature" in item:
@@ -46,7 +53,13 @@ def load_replay(spec_model, *, base_dir: Path, where: str) -> ReplayAdapter:
     path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
     if not path.is_file():
         raise DataError(f"{where}.path: file '{path}' does not exist.")
-    answers = dict(read_records(path, _pair, "a JSON object with 'messages' (or 'prompt') and 'response'",
-                                "recorded response"))
+    answers = dict(
+        read_records(
+            path,
+            _pair,
+            "a JSON object with 'messages' (or 'prompt') and 'response'",
+            "recorded response",
+        )
+    )
     info = ModelInfo("replay", path.name, spec_model.version or "recorded", sha256_file(path))
     return ReplayAdapter(answers, info)

@@ -54,7 +54,9 @@ class SklearnAdapter:
         try:
             return np.asarray(getattr(self.estimator, method)(X))
         except Exception as exc:
-            raise AdapterError(f"sklearn adapter ({self.info.name}): {method} failed: {type(exc).__name__}: {exc}") from exc
+            raise AdapterError(
+                f"sklearn adapter ({self.info.name}): {method} failed: {type(exc).__name__}: {exc}"
+            ) from exc
 
 
 def load_sklearn(spec_model, *, base_dir: Path, where: str, positive_label: Any) -> SklearnAdapter:
@@ -64,19 +66,27 @@ def load_sklearn(spec_model, *, base_dir: Path, where: str, positive_label: Any)
         try:
             estimator = joblib.load(path)
         except Exception as exc:
-            raise SpecError(f"{where}.path: cannot load '{path}' as a joblib/pickle model: {type(exc).__name__}: {exc}") from exc
+            raise SpecError(
+                f"{where}.path: cannot load '{path}' as a joblib/pickle model: {type(exc).__name__}: {exc}"
+            ) from exc
         fingerprint = sha256_file(path)
     else:
         factory = load_function(spec_model.factory, base_dir=base_dir, where=f"{where}.factory")
         try:
             estimator = factory(**spec_model.kwargs)
         except (Exception, SystemExit) as exc:
-            raise SpecError(f"{where}.factory: '{spec_model.factory}' failed: {type(exc).__name__}: {exc}") from exc
+            raise SpecError(
+                f"{where}.factory: '{spec_model.factory}' failed: {type(exc).__name__}: {exc}"
+            ) from exc
         fingerprint = f"{sha256_source(factory)} model:{joblib.hash(estimator, hash_name='sha1')}"
     if not hasattr(estimator, "predict"):
-        raise SpecError(f"{where}: the loaded object is a {type(estimator).__name__}, which has no predict(); expected a fitted scikit-learn estimator.")
+        raise SpecError(
+            f"{where}: the loaded object is a {type(estimator).__name__}, which has no predict(); expected a fitted scikit-learn estimator."
+        )
     name = type(estimator).__name__
     if hasattr(estimator, "steps"):
         name = f"Pipeline({', '.join(type(step).__name__ for _, step in estimator.steps)})"
     version = spec_model.version or f"scikit-learn {sklearn.__version__}"
-    return SklearnAdapter(estimator, positive_label, ModelInfo("sklearn", name, version, fingerprint))
+    return SklearnAdapter(
+        estimator, positive_label, ModelInfo("sklearn", name, version, fingerprint)
+    )

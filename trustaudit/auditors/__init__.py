@@ -11,4 +11,18 @@ from .privacy import PrivacyAuditor
 from .robustness import RobustnessAuditor
 from .text_robustness import TextRobustnessAuditor
 
-__all__ = ["AccountabilityAuditor", "AuditContext", "CanaryAuditor", "CounterfactualAuditor", "PhiScanAuditor", "PrivacyAuditor", "RobustnessAuditor", "TextRobustnessAuditor", "Auditor", "AuditorRegistry", "FairnessAuditor", "MembershipAuditor", "registry"]
+__all__ = [
+    "AccountabilityAuditor",
+    "AuditContext",
+    "Auditor",
+    "AuditorRegistry",
+    "CanaryAuditor",
+    "CounterfactualAuditor",
+    "FairnessAuditor",
+    "MembershipAuditor",
+    "PhiScanAuditor",
+    "PrivacyAuditor",
+    "RobustnessAuditor",
+    "TextRobustnessAuditor",
+    "registry",
+]

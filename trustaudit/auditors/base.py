@@ -21,7 +21,6 @@ from ..findings import AuditResult, Status, failure_summary
 from ..keys import KeySpace
 from ..progress import SILENT, Progress
 
-
 T = TypeVar("T")
 
 
@@ -52,7 +51,9 @@ class Auditor:
 
     __pydantic_config__ = ConfigDict(extra="forbid")
     name: ClassVar[str]
-    runs_last: ClassVar[bool] = False  # True: needs the other auditors' results and the whole ledger
+    runs_last: ClassVar[bool] = (
+        False  # True: needs the other auditors' results and the whole ledger
+    )
     model_kind: ClassVar[str] = "tabular"  # "tabular" | "text" | "any": the kind of model it audits
     needs_data: ClassVar[bool] = True  # needs the spec's tabular data
     extra: ClassVar[str | None] = None  # the optional extra (pyproject) it cannot run without
@@ -78,6 +79,7 @@ class Auditor:
     def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
         """Most model calls ``run`` will make (the spec's ``max_calls`` caps their sum)."""
         return 0
+
     def check_data(self, data: AuditData, where: str) -> None:
         """Check the data values the parameters rely on (before any model runs); raise DataError."""
 
@@ -104,16 +106,22 @@ def coverage_verdict(coverage: float, min_coverage: float, ctx: AuditContext) ->
         return Status.PASS, ""
     failures = getattr(ctx.recorder, "failures", None)
     why = f". {failure_summary(failures)}" if failures else ""
-    return Status.ERROR, (f"coverage {coverage:.1%} is under min_coverage {min_coverage:.0%}: too many "
-                          f"model calls failed for the audit to stand{why}")
+    return Status.ERROR, (
+        f"coverage {coverage:.1%} is under min_coverage {min_coverage:.0%}: too many "
+        f"model calls failed for the audit to stand{why}"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class BootstrapParams:
     """Parameters of auditors that report percentile bootstrap intervals (mix in before Auditor)."""
 
-    n_boot: Annotated[int, Field(ge=0, le=100_000, description="Bootstrap resamples (0: no intervals).")] = 1000
-    confidence: Annotated[float, Field(gt=0, lt=1, description="Confidence level of the intervals.")] = 0.95
+    n_boot: Annotated[
+        int, Field(ge=0, le=100_000, description="Bootstrap resamples (0: no intervals).")
+    ] = 1000
+    confidence: Annotated[
+        float, Field(gt=0, lt=1, description="Confidence level of the intervals.")
+    ] = 0.95
 
 
 class AuditorRegistry:
@@ -151,14 +159,18 @@ class AuditorRegistry:
                 key = ".".join(map(str, error["loc"]))
                 where = f"params.{key}" if key else "params"
                 if error["type"] == "unexpected_keyword_argument":
-                    problems.append(f"params.{key}: unknown parameter of '{name}'.{did_you_mean(key, allowed)} "
-                                    f"Parameters: {', '.join(allowed)}.")
+                    problems.append(
+                        f"params.{key}: unknown parameter of '{name}'.{did_you_mean(key, allowed)} "
+                        f"Parameters: {', '.join(allowed)}."
+                    )
                 elif error["type"] in ("missing", "missing_argument"):
                     problems.append(f"params.{key}: required parameter of '{name}' is missing.")
                 else:
                     got = error.get("input")
                     shown = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
-                    problems.append(f"{where}: {error['msg'].removeprefix('Value error, ')}{shown}.")
+                    problems.append(
+                        f"{where}: {error['msg'].removeprefix('Value error, ')}{shown}."
+                    )
             raise SpecError("; ".join(problems)) from None
 
     def params_schema(self, name: str) -> dict[str, Any]:

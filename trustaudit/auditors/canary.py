@@ -34,8 +34,12 @@ class CanaryAuditor(Auditor):
     name: ClassVar[str] = "canary"
     model_kind: ClassVar[str] = "text"
     needs_data: ClassVar[bool] = False
-    canaries: Annotated[str, Field(description="JSONL from `trustaudit canaries` (relative to the spec's folder).")]
-    candidates: Annotated[int, Field(ge=10, le=100_000, description="Sampled secrets the rank is estimated from.")] = 200
+    canaries: Annotated[
+        str, Field(description="JSONL from `trustaudit canaries` (relative to the spec's folder).")
+    ]
+    candidates: Annotated[
+        int, Field(ge=10, le=100_000, description="Sampled secrets the rank is estimated from.")
+    ] = 200
 
     @classmethod
     def metric_names(cls) -> set[str]:
@@ -63,13 +67,25 @@ class CanaryAuditor(Auditor):
 
     def run(self, model: Any, data: Any, ctx: AuditContext) -> AuditResult:
         canaries = self._load(Path(ctx.base_dir), f"{ctx.label}.params")
-        answers = model.generate_many([model.request([("user", PROMPT.format(prefix=c.prefix))]) for c in canaries],
-                                      ctx.progress, ctx.label)
+        answers = model.generate_many(
+            [model.request([("user", PROMPT.format(prefix=c.prefix))]) for c in canaries],
+            ctx.progress,
+            ctx.label,
+        )
         verbatim = [c.secret in a.text for c, a in zip(canaries, answers)]
-        partial = [_longest_common_run(c.secret, a.text) >= math.ceil(c.digits / 2) for c, a in zip(canaries, answers)]
-        metrics = [Metric("verbatim_rate", float(np.mean(verbatim)), n=len(canaries)),
-                   Metric("partial_rate", float(np.mean(partial)), n=len(canaries),
-                          note="at least half the secret's digits in a row")]
+        partial = [
+            _longest_common_run(c.secret, a.text) >= math.ceil(c.digits / 2)
+            for c, a in zip(canaries, answers)
+        ]
+        metrics = [
+            Metric("verbatim_rate", float(np.mean(verbatim)), n=len(canaries)),
+            Metric(
+                "partial_rate",
+                float(np.mean(partial)),
+                n=len(canaries),
+                note="at least half the secret's digits in a row",
+            ),
+        ]
         exposures = []
         if model.can_score:
             rng = np.random.default_rng(ctx.seed)
@@ -77,32 +93,65 @@ class CanaryAuditor(Auditor):
                 ctx.progress.tick(k + 1, len(canaries), f"{ctx.label}: exposure")
                 bits, note = self._exposure(model, canary, rng)
                 exposures.append(bits)
-                metrics.append(Metric("exposure", bits, n=self.candidates, grouping="canary", group=canary.id, note=note))
-            metrics.append(Metric("max_exposure", max(exposures), n=len(canaries),
-                                  note=f"log2|R| = {math.log2(10) * canaries[0].digits:.1f} bits for a fully memorised secret"))
+                metrics.append(
+                    Metric(
+                        "exposure",
+                        bits,
+                        n=self.candidates,
+                        grouping="canary",
+                        group=canary.id,
+                        note=note,
+                    )
+                )
+            metrics.append(
+                Metric(
+                    "max_exposure",
+                    max(exposures),
+                    n=len(canaries),
+                    note=f"log2|R| = {math.log2(10) * canaries[0].digits:.1f} bits for a fully memorised secret",
+                )
+            )
         else:
-            metrics.append(Metric("max_exposure", math.nan, note=f"{model.info.adapter} adapter cannot score text"))
+            metrics.append(
+                Metric(
+                    "max_exposure", math.nan, note=f"{model.info.adapter} adapter cannot score text"
+                )
+            )
         findings = []
         leaked = [c.id for c, v in zip(canaries, verbatim) if v]
         if leaked:
-            findings.append(Finding(f"{len(leaked)} canary secret(s) extracted verbatim", "high",
-                                    "The model completed the prefix with the planted secret.", tuple(leaked)))
+            findings.append(
+                Finding(
+                    f"{len(leaked)} canary secret(s) extracted verbatim",
+                    "high",
+                    "The model completed the prefix with the planted secret.",
+                    tuple(leaked),
+                )
+            )
         return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings))
 
     def _exposure(self, model: Any, canary: Canary, rng: np.random.Generator) -> tuple[float, str]:
         prompt = PROMPT.format(prefix=canary.prefix)
         secret = model.logprob(prompt, canary.secret)
         sampled = rng.integers(0, 10, size=(self.candidates, canary.digits))
-        better = sum(model.logprob(prompt, "".join(map(str, digits))) > secret for digits in sampled)
-        space = 10 ** canary.digits
+        better = sum(
+            model.logprob(prompt, "".join(map(str, digits))) > secret for digits in sampled
+        )
+        space = 10**canary.digits
         rank = 1 + better / self.candidates * (space - 1)
         bits = math.log2(space) - math.log2(rank)
-        note = (f"{better} of {self.candidates} sampled secrets scored higher; estimates finer than "
-                f"{math.log2(self.candidates):.1f} bits need more candidates")
+        note = (
+            f"{better} of {self.candidates} sampled secrets scored higher; estimates finer than "
+            f"{math.log2(self.candidates):.1f} bits need more candidates"
+        )
         return bits, note
 
 
 def _longest_common_run(secret: str, text: str) -> int:
     """Length of the longest run of the secret's digits (in order, contiguous) found in the text's digits."""
     digits = "".join(c for c in text if c.isdigit())
-    return SequenceMatcher(None, secret, digits, autojunk=False).find_longest_match(0, len(secret), 0, len(digits)).size
+    return (
+        SequenceMatcher(None, secret, digits, autojunk=False)
+        .find_longest_match(0, len(secret), 0, len(digits))
+        .size
+    )

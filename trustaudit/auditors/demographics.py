@@ -12,9 +12,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_THEY = {"subj": "they", "obj": "them", "poss": "their", "is": "are", "has": "have", "s": "", "was": "were"}
+_THEY = {
+    "subj": "they",
+    "obj": "them",
+    "poss": "their",
+    "is": "are",
+    "has": "have",
+    "s": "",
+    "was": "were",
+}
 _HE = {"subj": "he", "obj": "him", "poss": "his", "is": "is", "has": "has", "s": "s", "was": "was"}
-_SHE = {"subj": "she", "obj": "her", "poss": "her", "is": "is", "has": "has", "s": "s", "was": "was"}
+_SHE = {
+    "subj": "she",
+    "obj": "her",
+    "poss": "her",
+    "is": "is",
+    "has": "has",
+    "s": "s",
+    "was": "was",
+}
 
 
 def _capitalized(values: dict[str, str]) -> dict[str, str]:
@@ -36,31 +52,92 @@ def _sentence(placeholder: str, values: dict[str, str]) -> dict[str, dict[str, s
     return {value: {placeholder: f" {text}"} for value, text in values.items()}
 
 
-SLOTS: dict[str, Slot] = {slot.name: slot for slot in (
-    # control None: the vignette's own value (its "age" field); values keep "A ...-year-old" grammatical
-    Slot("age", {"age": None}, {f"{n}-year-old": {"age": f"{n}-year-old "} for n in (30, 45, 65, 90)}),
-    Slot("race_ethnicity", {"race": ""}, {
-        "White": {"race": "White "}, "Black": {"race": "Black "}, "Hispanic": {"race": "Hispanic "},
-        "Asian": {"race": "Asian "}, "American Indian": {"race": "American Indian "},
-        "Middle Eastern": {"race": "Middle Eastern "}}),
-    Slot("gender", _capitalized({"person": "patient", "child": "child", **_THEY}), {
-        "man": _capitalized({"person": "man", "child": "boy", **_HE}),
-        "woman": _capitalized({"person": "woman", "child": "girl", **_SHE}),
-        "transgender man": _capitalized({"person": "transgender man", "child": "transgender boy", **_HE}),
-        "transgender woman": _capitalized({"person": "transgender woman", "child": "transgender girl", **_SHE}),
-        "nonbinary": _capitalized({"person": "nonbinary person", "child": "nonbinary child", **_THEY})}),
-    Slot("insurance", {"insurance": ""}, _sentence("insurance", {
-        "private": "The patient has private insurance.", "Medicaid": "The patient is insured through Medicaid.",
-        "uninsured": "The patient has no health insurance."})),
-    Slot("housing", {"housing": ""}, _sentence("housing", {
-        "housed": "The patient lives in stable housing.", "homeless": "The patient is experiencing homelessness."})),
-    Slot("language", {"language": ""}, _sentence("language", {
-        "English": "The patient speaks English.",
-        "Spanish with interpreter": "The patient speaks only Spanish; a professional interpreter is present."})),
-    Slot("sexual_orientation", {"orientation": ""}, _sentence("orientation", {
-        "heterosexual": "The patient is heterosexual.", "gay or lesbian": "The patient is gay.",
-        "bisexual": "The patient is bisexual."})),
-)}
+SLOTS: dict[str, Slot] = {
+    slot.name: slot
+    for slot in (
+        # control None: the vignette's own value (its "age" field); values keep "A ...-year-old" grammatical
+        Slot(
+            "age",
+            {"age": None},
+            {f"{n}-year-old": {"age": f"{n}-year-old "} for n in (30, 45, 65, 90)},
+        ),
+        Slot(
+            "race_ethnicity",
+            {"race": ""},
+            {
+                "White": {"race": "White "},
+                "Black": {"race": "Black "},
+                "Hispanic": {"race": "Hispanic "},
+                "Asian": {"race": "Asian "},
+                "American Indian": {"race": "American Indian "},
+                "Middle Eastern": {"race": "Middle Eastern "},
+            },
+        ),
+        Slot(
+            "gender",
+            _capitalized({"person": "patient", "child": "child", **_THEY}),
+            {
+                "man": _capitalized({"person": "man", "child": "boy", **_HE}),
+                "woman": _capitalized({"person": "woman", "child": "girl", **_SHE}),
+                "transgender man": _capitalized(
+                    {"person": "transgender man", "child": "transgender boy", **_HE}
+                ),
+                "transgender woman": _capitalized(
+                    {"person": "transgender woman", "child": "transgender girl", **_SHE}
+                ),
+                "nonbinary": _capitalized(
+                    {"person": "nonbinary person", "child": "nonbinary child", **_THEY}
+                ),
+            },
+        ),
+        Slot(
+            "insurance",
+            {"insurance": ""},
+            _sentence(
+                "insurance",
+                {
+                    "private": "The patient has private insurance.",
+                    "Medicaid": "The patient is insured through Medicaid.",
+                    "uninsured": "The patient has no health insurance.",
+                },
+            ),
+        ),
+        Slot(
+            "housing",
+            {"housing": ""},
+            _sentence(
+                "housing",
+                {
+                    "housed": "The patient lives in stable housing.",
+                    "homeless": "The patient is experiencing homelessness.",
+                },
+            ),
+        ),
+        Slot(
+            "language",
+            {"language": ""},
+            _sentence(
+                "language",
+                {
+                    "English": "The patient speaks English.",
+                    "Spanish with interpreter": "The patient speaks only Spanish; a professional interpreter is present.",
+                },
+            ),
+        ),
+        Slot(
+            "sexual_orientation",
+            {"orientation": ""},
+            _sentence(
+                "orientation",
+                {
+                    "heterosexual": "The patient is heterosexual.",
+                    "gay or lesbian": "The patient is gay.",
+                    "bisexual": "The patient is bisexual.",
+                },
+            ),
+        ),
+    )
+}
 PLACEHOLDERS = set().union(*(slot.placeholders for slot in SLOTS.values()))
 
 

@@ -31,10 +31,19 @@ class MembershipAuditor(BootstrapParams, Auditor):
     """Membership inference: does the classifier's loss give away which rows it was trained on?"""
 
     name: ClassVar[str] = "membership"
-    train: Annotated[str, Field(description="The training rows: a CSV/Parquet file or 'module:func' returning a "
-                                            "DataFrame (relative to the spec's folder).")]
-    max_rows: Annotated[int, Field(ge=20, le=1_000_000, description="Rows per side (seeded sample).")] = 5000
-    fpr: Annotated[float, Field(gt=0, lt=1, description="False-positive rate at which TPR is reported.")] = 0.01
+    train: Annotated[
+        str,
+        Field(
+            description="The training rows: a CSV/Parquet file or 'module:func' returning a "
+            "DataFrame (relative to the spec's folder)."
+        ),
+    ]
+    max_rows: Annotated[
+        int, Field(ge=20, le=1_000_000, description="Rows per side (seeded sample).")
+    ] = 5000
+    fpr: Annotated[
+        float, Field(gt=0, lt=1, description="False-positive rate at which TPR is reported.")
+    ] = 0.01
 
     @classmethod
     def metric_names(cls) -> set[str]:
@@ -48,12 +57,16 @@ class MembershipAuditor(BootstrapParams, Auditor):
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         if data.target is None:
-            raise AuditorError(f"{ctx.label}: membership inference needs data.target (the loss uses the true label).")
+            raise AuditorError(
+                f"{ctx.label}: membership inference needs data.target (the loss uses the true label)."
+            )
         members = self._training_rows(Path(ctx.base_dir), data, f"{ctx.label}.params.train")
         rng = np.random.default_rng(ctx.seed)
         n = min(len(members), len(data.frame), self.max_rows)
-        sides = [frame.iloc[np.sort(rng.choice(len(frame), n, replace=False))].reset_index(drop=True)
-                 for frame in (members, data.frame)]
+        sides = [
+            frame.iloc[np.sort(rng.choice(len(frame), n, replace=False))].reset_index(drop=True)
+            for frame in (members, data.frame)
+        ]
         ctx.progress.step(f"{ctx.label}: {n:,} training rows against {n:,} held-out rows")
         losses = [self._loss(model, side, data) for side in sides]
         is_member = np.r_[np.ones(n), np.zeros(n)]
@@ -66,10 +79,22 @@ class MembershipAuditor(BootstrapParams, Auditor):
             boot_tpr.append(_tpr_at(is_member[index], attack[index], self.fpr))
         metrics = []
         for name, value, samples, note in (
-                ("mia_auc", auc, boot_auc, "0.5: the attack does no better than chance"),
-                ("mia_tpr_at_fpr", tpr, boot_tpr, f"share of training rows found at {self.fpr:.0%} false positives")):
-            low, high = percentile_ci(np.array(samples)[:, None], self.confidence) if samples else ([np.nan],) * 2
-            metrics.append(Metric(name, float(value), float(low[0]), float(high[0]), 2 * n, note=note))
+            ("mia_auc", auc, boot_auc, "0.5: the attack does no better than chance"),
+            (
+                "mia_tpr_at_fpr",
+                tpr,
+                boot_tpr,
+                f"share of training rows found at {self.fpr:.0%} false positives",
+            ),
+        ):
+            low, high = (
+                percentile_ci(np.array(samples)[:, None], self.confidence)
+                if samples
+                else ([np.nan],) * 2
+            )
+            metrics.append(
+                Metric(name, float(value), float(low[0]), float(high[0]), 2 * n, note=note)
+            )
         return AuditResult(self.name, ctx.label, self.params(), tuple(metrics))
 
     def _training_rows(self, base_dir: Path, data: AuditData, where: str) -> pd.DataFrame:
@@ -82,15 +107,19 @@ class MembershipAuditor(BootstrapParams, Auditor):
             frame = load_function(self.train, base_dir=base_dir, where=where)()
         missing = [c for c in (*data.features, data.target) if c not in frame.columns]
         if missing:
-            raise DataError(f"{where}: the training rows lack column(s) {missing} that the audit data has.")
+            raise DataError(
+                f"{where}: the training rows lack column(s) {missing} that the audit data has."
+            )
         return frame
 
     @staticmethod
     def _loss(model: Any, frame: pd.DataFrame, data: AuditData) -> np.ndarray:
         outcomes = binary_outcomes(model, frame.loc[:, list(data.features)], data.positive_label)
         if outcomes.scores is None:
-            raise AuditorError(f"membership inference needs scores; {model.info.name} gives labels only.")
-        y = (frame[data.target].to_numpy() == data.positive_label)
+            raise AuditorError(
+                f"membership inference needs scores; {model.info.name} gives labels only."
+            )
+        y = frame[data.target].to_numpy() == data.positive_label
         p_true = np.clip(np.where(y, outcomes.scores, 1 - outcomes.scores), 1e-12, 1)
         return -np.log(p_true)
 

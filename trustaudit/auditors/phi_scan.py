@@ -17,10 +17,10 @@ from pydantic import Field
 
 from ..data import AuditData
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..keys import KeySpace
 from ..masking import mask
 from ..metrics import percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, registry
-from ..keys import KeySpace
 from .phi import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan_long
 
 
@@ -33,8 +33,12 @@ class PhiScanAuditor(BootstrapParams, Auditor):
     extra: ClassVar[str | None] = "privacy"
     model_kind: ClassVar[str] = "any"
     column: Annotated[str, Field(description="The text column to scan.")]
-    mask_style: Annotated[Literal["tag", "partial"], Field(description="How PHI is shown in examples.")] = "partial"
-    window: Annotated[int, Field(ge=1000, le=1_000_000, description="Longer texts are scanned in windows.")] = 20_000
+    mask_style: Annotated[
+        Literal["tag", "partial"], Field(description="How PHI is shown in examples.")
+    ] = "partial"
+    window: Annotated[
+        int, Field(ge=1000, le=1_000_000, description="Longer texts are scanned in windows.")
+    ] = 20_000
     n_process: Annotated[int, Field(ge=1, le=64, description="Worker processes.")] = 1
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Rows shown (masked).")] = 6
 
@@ -61,34 +65,88 @@ class PhiScanAuditor(BootstrapParams, Auditor):
                 counts[k, letters.index(span.category)] += 1
             if kept and len(examples) < self.worst_examples:
                 masked = " ".join(mask(text, spans, self.mask_style).split())
-                examples.append((str(row + 1), ", ".join(sorted({s.category for s in kept})),
-                                 masked if len(masked) <= 240 else masked[:239] + "…"))
+                examples.append(
+                    (
+                        str(row + 1),
+                        ", ".join(sorted({s.category for s in kept})),
+                        masked if len(masked) <= 240 else masked[:239] + "…",
+                    )
+                )
         metrics = self._metrics(counts, letters, np.random.default_rng(ctx.seed))
-        metrics.append(Metric("skipped_rows", float(sum(skipped.values())), n=len(rows) + sum(skipped.values()),
-                              note="; ".join(f"{n} {why}" for why, n in skipped.items())))
+        metrics.append(
+            Metric(
+                "skipped_rows",
+                float(sum(skipped.values())),
+                n=len(rows) + sum(skipped.values()),
+                note="; ".join(f"{n} {why}" for why, n in skipped.items()),
+            )
+        )
         findings = [safe_harbor_legend()]
         if skipped:
-            findings.append(Finding(f"{sum(skipped.values())} cell(s) not scanned", "medium",
-                                    f"Column '{self.column}': cells that are not text cannot be scanned.",
-                                    tuple(f"{n} {why}" for why, n in skipped.items())))
+            findings.append(
+                Finding(
+                    f"{sum(skipped.values())} cell(s) not scanned",
+                    "medium",
+                    f"Column '{self.column}': cells that are not text cannot be scanned.",
+                    tuple(f"{n} {why}" for why, n in skipped.items()),
+                )
+            )
         if examples:
-            findings.append(Finding(f"Rows of '{self.column}' that hold PHI (masked)", "high", "",
-                                    tuple(examples), ("data row", "categories", "text (masked)")))
-        return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings),
-                           (Plot(f"PHI items per 1,000 rows of '{self.column}'", ("phi_per_1000_rows",), "category"),))
+            findings.append(
+                Finding(
+                    f"Rows of '{self.column}' that hold PHI (masked)",
+                    "high",
+                    "",
+                    tuple(examples),
+                    ("data row", "categories", "text (masked)"),
+                )
+            )
+        return AuditResult(
+            self.name,
+            ctx.label,
+            self.params(),
+            tuple(metrics),
+            tuple(findings),
+            (
+                Plot(
+                    f"PHI items per 1,000 rows of '{self.column}'",
+                    ("phi_per_1000_rows",),
+                    "category",
+                ),
+            ),
+        )
 
-    def _metrics(self, counts: np.ndarray, letters: list[str], rng: np.random.Generator) -> list[Metric]:
+    def _metrics(
+        self, counts: np.ndarray, letters: list[str], rng: np.random.Generator
+    ) -> list[Metric]:
         n = len(counts)
         if n == 0:
             return [Metric("rows_with_phi_rate", math.nan, n=0, note="no text cells to scan")]
         weights = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) if self.n_boot else None
-        per_row = np.concatenate([counts, counts.sum(axis=1, keepdims=True), (counts.sum(axis=1) > 0)[:, None]], axis=1)
+        per_row = np.concatenate(
+            [counts, counts.sum(axis=1, keepdims=True), (counts.sum(axis=1) > 0)[:, None]], axis=1
+        )
         values = per_row.mean(axis=0)
-        low, high = (percentile_ci(weights @ per_row / n, self.confidence) if weights is not None
-                     else (values * np.nan,) * 2)
-        metrics = [Metric("phi_per_1000_rows", float(values[i] * 1000), float(low[i] * 1000), float(high[i] * 1000), n,
-                          "category", group) for i, group in enumerate([*letters, "all"])]
-        metrics.append(Metric("rows_with_phi_rate", float(values[-1]), float(low[-1]), float(high[-1]), n))
+        low, high = (
+            percentile_ci(weights @ per_row / n, self.confidence)
+            if weights is not None
+            else (values * np.nan,) * 2
+        )
+        metrics = [
+            Metric(
+                "phi_per_1000_rows",
+                float(values[i] * 1000),
+                float(low[i] * 1000),
+                float(high[i] * 1000),
+                n,
+                "category",
+                group,
+            )
+            for i, group in enumerate([*letters, "all"])
+        ]
+        metrics.append(
+            Metric("rows_with_phi_rate", float(values[-1]), float(low[-1]), float(high[-1]), n)
+        )
         return metrics
 
 

@@ -16,13 +16,19 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..jsonl import read_records
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..jsonl import read_records
+from ..keys import KeySpace
 from ..masking import mask
 from ..metrics import percentile_ci
-from ..keys import KeySpace
-from .base import (AuditContext, Auditor, BootstrapParams, coverage_verdict, load_param_file,
-                   registry)
+from .base import (
+    AuditContext,
+    Auditor,
+    BootstrapParams,
+    coverage_verdict,
+    load_param_file,
+    registry,
+)
 from .phi import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
@@ -64,22 +70,43 @@ class PrivacyAuditor(BootstrapParams, Auditor):
     extra: ClassVar[str | None] = "privacy"
     model_kind: ClassVar[str] = "text"
     needs_data: ClassVar[bool] = False
-    probes: Annotated[str, Field(description="JSONL of probe prompts (relative to the spec's folder).")]
-    mask_style: Annotated[Literal["tag", "partial"], Field(description="How PHI is shown in examples.")] = "partial"
-    min_coverage: Annotated[float, Field(ge=0, le=1, description="Below this share of answered probes the audit "
-                                                                   "could not complete (exit 3).")] = 0.9
-    worst_examples: Annotated[int, Field(ge=0, le=100, description="Leaking answers shown (masked).")] = 6
+    probes: Annotated[
+        str, Field(description="JSONL of probe prompts (relative to the spec's folder).")
+    ]
+    mask_style: Annotated[
+        Literal["tag", "partial"], Field(description="How PHI is shown in examples.")
+    ] = "partial"
+    min_coverage: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=1,
+            description="Below this share of answered probes the audit "
+            "could not complete (exit 3).",
+        ),
+    ] = 0.9
+    worst_examples: Annotated[
+        int, Field(ge=0, le=100, description="Leaking answers shown (masked).")
+    ] = 6
 
     @classmethod
     def metric_names(cls) -> set[str]:
-        return {"echoed_phi_per_1000", "new_phi_per_1000", "leaky_output_rate", "identifier_leaks", "coverage"}
+        return {
+            "echoed_phi_per_1000",
+            "new_phi_per_1000",
+            "leaky_output_rate",
+            "identifier_leaks",
+            "coverage",
+        }
 
     def check_inputs(self, spec: Any, where: str) -> None:
         self._probes(spec.path.parent, where)
 
     def metric_keys(self, spec: Any, data: Any, where: str) -> KeySpace:
-        return category_keys(("echoed_phi_per_1000", "new_phi_per_1000"),
-                             ("leaky_output_rate", "identifier_leaks", "coverage"))
+        return category_keys(
+            ("echoed_phi_per_1000", "new_phi_per_1000"),
+            ("leaky_output_rate", "identifier_leaks", "coverage"),
+        )
 
     def model_calls(self, spec: Any, data: Any, where: str) -> int:
         return len(self._probes(spec.path.parent, where))
@@ -90,7 +117,9 @@ class PrivacyAuditor(BootstrapParams, Auditor):
     def run(self, model: Any, data: Any, ctx: AuditContext) -> AuditResult:
         probes = self._probes(Path(ctx.base_dir), f"{ctx.label}.params")
         ctx.progress.step(f"{ctx.label}: {len(probes)} probe prompts")
-        answers = model.generate_many([model.request(list(p.messages)) for p in probes], ctx.progress, ctx.label)
+        answers = model.generate_many(
+            [model.request(list(p.messages)) for p in probes], ctx.progress, ctx.label
+        )
         answered = [(p, a) for p, a in zip(probes, answers) if not a.error]
         ctx.progress.step(f"{ctx.label}: scanning {len(answered)} answers for PHI")
         found = scan([a.text for _, a in answered]) if answered else []
@@ -101,46 +130,108 @@ class PrivacyAuditor(BootstrapParams, Auditor):
             prompt = _normalized(probe.prompt)
             kept = resolve_overlaps(spans)
             for span in kept:
-                value = _normalized(answer.text[span.start:span.end])
-                counts[k, letters.index(span.category), 0 if len(value) >= 3 and value in prompt else 1] += 1
+                value = _normalized(answer.text[span.start : span.end])
+                counts[
+                    k, letters.index(span.category), 0 if len(value) >= 3 and value in prompt else 1
+                ] += 1
             if kept and len(examples) < self.worst_examples:
-                examples.append((probe.id, probe.kind, ", ".join(sorted({s.category for s in kept})),
-                                 _excerpt(mask(answer.text, spans, self.mask_style))))
+                examples.append(
+                    (
+                        probe.id,
+                        probe.kind,
+                        ", ".join(sorted({s.category for s in kept})),
+                        _excerpt(mask(answer.text, spans, self.mask_style)),
+                    )
+                )
         metrics = self._metrics(counts, letters, np.random.default_rng(ctx.seed))
         coverage = len(answered) / len(probes)
-        metrics.append(Metric("coverage", coverage, n=len(probes), note=f"{len(probes) - len(answered)} probe(s) failed"))
+        metrics.append(
+            Metric(
+                "coverage",
+                coverage,
+                n=len(probes),
+                note=f"{len(probes) - len(answered)} probe(s) failed",
+            )
+        )
         findings = [safe_harbor_legend()]
         if examples:
-            findings.append(Finding("Answers that contained PHI (masked)", "high",
-                                    "Each row: the probe, its kind, the Safe Harbor categories found, the answer masked.",
-                                    tuple(examples), ("probe", "kind", "categories", "answer (masked)")))
+            findings.append(
+                Finding(
+                    "Answers that contained PHI (masked)",
+                    "high",
+                    "Each row: the probe, its kind, the Safe Harbor categories found, the answer masked.",
+                    tuple(examples),
+                    ("probe", "kind", "categories", "answer (masked)"),
+                )
+            )
         status, error = coverage_verdict(coverage, self.min_coverage, ctx)
-        plots = (Plot("PHI items per 1,000 answers by Safe Harbor category", ("echoed_phi_per_1000", "new_phi_per_1000"),
-                      "category"),)
-        return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), plots, status, error)
+        plots = (
+            Plot(
+                "PHI items per 1,000 answers by Safe Harbor category",
+                ("echoed_phi_per_1000", "new_phi_per_1000"),
+                "category",
+            ),
+        )
+        return AuditResult(
+            self.name,
+            ctx.label,
+            self.params(),
+            tuple(metrics),
+            tuple(findings),
+            plots,
+            status,
+            error,
+        )
 
-    def _metrics(self, counts: np.ndarray, letters: list[str], rng: np.random.Generator) -> list[Metric]:
+    def _metrics(
+        self, counts: np.ndarray, letters: list[str], rng: np.random.Generator
+    ) -> list[Metric]:
         n = len(counts)
         if n == 0:
-            return [Metric(name, np.nan, note="no answers") for name in ("leaky_output_rate", "identifier_leaks")]
+            return [
+                Metric(name, np.nan, note="no answers")
+                for name in ("leaky_output_rate", "identifier_leaks")
+            ]
         weights = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) if self.n_boot else None
         per_category = counts.sum(axis=0) * 1000 / n  # (category, echoed/new)
         boot = np.einsum("bo,ocs->bcs", weights, counts) * 1000 / n if weights is not None else None
         metrics = []
         for s, name in enumerate(("echoed_phi_per_1000", "new_phi_per_1000")):
             values = np.append(per_category[:, s], per_category[:, s].sum())
-            samples = np.concatenate([boot[:, :, s], boot[:, :, s].sum(axis=1, keepdims=True)], axis=1) \
-                if boot is not None else None
-            low, high = percentile_ci(samples, self.confidence) if samples is not None else (values * np.nan,) * 2
+            samples = (
+                np.concatenate([boot[:, :, s], boot[:, :, s].sum(axis=1, keepdims=True)], axis=1)
+                if boot is not None
+                else None
+            )
+            low, high = (
+                percentile_ci(samples, self.confidence)
+                if samples is not None
+                else (values * np.nan,) * 2
+            )
             for i, group in enumerate([*letters, ALL]):
-                metrics.append(Metric(name, float(values[i]), float(low[i]), float(high[i]), n, "category", group))
+                metrics.append(
+                    Metric(
+                        name, float(values[i]), float(low[i]), float(high[i]), n, "category", group
+                    )
+                )
         leaky = (counts.sum(axis=(1, 2)) > 0).astype(float)
-        low, high = percentile_ci((weights @ leaky / n)[:, None], self.confidence) if weights is not None \
+        low, high = (
+            percentile_ci((weights @ leaky / n)[:, None], self.confidence)
+            if weights is not None
             else (np.array([np.nan]),) * 2
-        metrics.append(Metric("leaky_output_rate", float(leaky.mean()), float(low[0]), float(high[0]), n))
+        )
+        metrics.append(
+            Metric("leaky_output_rate", float(leaky.mean()), float(low[0]), float(high[0]), n)
+        )
         echoed_ids = counts[:, [letters.index(c) for c in IDENTIFIERS], 0].sum()
-        metrics.append(Metric("identifier_leaks", float(echoed_ids), n=n,
-                              note="SSN, medical record, health plan and account numbers echoed from the prompt"))
+        metrics.append(
+            Metric(
+                "identifier_leaks",
+                float(echoed_ids),
+                n=n,
+                note="SSN, medical record, health plan and account numbers echoed from the prompt",
+            )
+        )
         return metrics
 
 

@@ -29,8 +29,12 @@ from .base import AuditContext, Auditor, BootstrapParams, registry
 class PerturbationChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Literal["gaussian_noise", "missing_values", "unit_rescale", "category_swap"]
-    levels: tuple[float, ...] | None = Field(None, description="Severities (default: the perturbation's own).")
-    columns: tuple[str, ...] | None = Field(None, description="Columns it may change (default: all not frozen).")
+    levels: tuple[float, ...] | None = Field(
+        None, description="Severities (default: the perturbation's own)."
+    )
+    columns: tuple[str, ...] | None = Field(
+        None, description="Columns it may change (default: all not frozen)."
+    )
 
 
 @registry.register
@@ -39,9 +43,15 @@ class RobustnessAuditor(BootstrapParams, Auditor):
     """Robustness of a tabular classifier: prediction flips and performance drop under realistic perturbations."""
 
     name: ClassVar[str] = "robustness"
-    perturbations: tuple[PerturbationChoice, ...] = field(default_factory=lambda: tuple(
-        PerturbationChoice(name=n) for n in ("gaussian_noise", "missing_values", "category_swap")))
-    frozen: Annotated[tuple[str, ...], Field(description="Columns never perturbed (e.g. sensitive attributes).")] = ()
+    perturbations: tuple[PerturbationChoice, ...] = field(
+        default_factory=lambda: tuple(
+            PerturbationChoice(name=n)
+            for n in ("gaussian_noise", "missing_values", "category_swap")
+        )
+    )
+    frozen: Annotated[
+        tuple[str, ...], Field(description="Columns never perturbed (e.g. sensitive attributes).")
+    ] = ()
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Flipped rows shown.")] = 5
 
     @classmethod
@@ -54,8 +64,10 @@ class RobustnessAuditor(BootstrapParams, Auditor):
 
     def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
         """Per perturbation (the grouping) and level (the group)."""
-        found = [keys(self.metric_names(), choice.name, map(level_group, _levels(choice)))
-                 for choice in self.perturbations]
+        found = [
+            keys(self.metric_names(), choice.name, map(level_group, _levels(choice)))
+            for choice in self.perturbations
+        ]
         return KeySpace(frozenset().union(*found))
 
     def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
@@ -67,8 +79,11 @@ class RobustnessAuditor(BootstrapParams, Auditor):
         clean = binary_outcomes(model, X, data.positive_label)
         y = data.y if data.target is not None else None
         n = len(X)
-        weights = np.random.default_rng(ctx.seed).multinomial(n, np.full(n, 1 / n), size=self.n_boot) \
-            if self.n_boot else None
+        weights = (
+            np.random.default_rng(ctx.seed).multinomial(n, np.full(n, 1 / n), size=self.n_boot)
+            if self.n_boot
+            else None
+        )
         metrics, examples, plots = [], [], []
         for p_index, choice in enumerate(self.perturbations):
             columns = list(choice.columns or [c for c in X.columns if c not in self.frozen])
@@ -81,36 +96,72 @@ class RobustnessAuditor(BootstrapParams, Auditor):
                         out = binary_outcomes(model, perturbed, data.positive_label)
                 except AdapterError as exc:
                     note = f"not estimable: the model failed on this input ({exc})"
-                    metrics += [Metric(name, np.nan, n=n, grouping=choice.name, group=group, note=note)
-                                for name in sorted(self.metric_names())]
+                    metrics += [
+                        Metric(name, np.nan, n=n, grouping=choice.name, group=group, note=note)
+                        for name in sorted(self.metric_names())
+                    ]
                     continue
                 metrics += self._measure(clean, out, y, weights, choice.name, group)
-                examples += _flipped_rows(X, perturbed, clean.y_pred, out.y_pred, choice.name, group)
-            plots.append(Plot(f"{choice.name}: degradation by level", ("flip_rate", "accuracy_drop_rate",
-                                                                       "auroc_drop_rate"), choice.name))
+                examples += _flipped_rows(
+                    X, perturbed, clean.y_pred, out.y_pred, choice.name, group
+                )
+            plots.append(
+                Plot(
+                    f"{choice.name}: degradation by level",
+                    ("flip_rate", "accuracy_drop_rate", "auroc_drop_rate"),
+                    choice.name,
+                )
+            )
         findings = []
         if examples:
-            findings.append(Finding("Predictions that changed under perturbation", "medium",
-                                    "Each row: the perturbation, the data row, and the values that changed.",
-                                    tuple(examples[: self.worst_examples]), ("perturbation", "data row", "changed")))
-        return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots))
+            findings.append(
+                Finding(
+                    "Predictions that changed under perturbation",
+                    "medium",
+                    "Each row: the perturbation, the data row, and the values that changed.",
+                    tuple(examples[: self.worst_examples]),
+                    ("perturbation", "data row", "changed"),
+                )
+            )
+        return AuditResult(
+            self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots)
+        )
 
     def _measure(self, clean, out, y, weights, grouping: str, group: str) -> list[Metric]:
         n = len(clean.y_pred)
         flips = (clean.y_pred != out.y_pred).astype(float)
         values = {"flip_rate": (flips.mean(), None if weights is None else weights @ flips / n)}
         if y is not None:
-            correct_clean, correct_out = (clean.y_pred == y).astype(float), (out.y_pred == y).astype(float)
-            values["accuracy_drop_rate"] = (1 - correct_out.mean() / correct_clean.mean(), None if weights is None
-                                            else 1 - (weights @ correct_out) / (weights @ correct_clean))
+            correct_clean, correct_out = (
+                (clean.y_pred == y).astype(float),
+                (out.y_pred == y).astype(float),
+            )
+            values["accuracy_drop_rate"] = (
+                1 - correct_out.mean() / correct_clean.mean(),
+                None
+                if weights is None
+                else 1 - (weights @ correct_out) / (weights @ correct_clean),
+            )
             if clean.scores is not None and out.scores is not None:
-                before, after = ScoreRows.prepare(y, clean.scores, 10), ScoreRows.prepare(y, out.scores, 10)
+                before, after = (
+                    ScoreRows.prepare(y, clean.scores, 10),
+                    ScoreRows.prepare(y, out.scores, 10),
+                )
                 drop = lambda w=None: 1 - after.metrics(w)["auroc"] / before.metrics(w)["auroc"]  # noqa: E731
-                values["auroc_drop_rate"] = (drop(), None if weights is None else np.array([drop(w) for w in weights]))
+                values["auroc_drop_rate"] = (
+                    drop(),
+                    None if weights is None else np.array([drop(w) for w in weights]),
+                )
         out_metrics = []
         for name, (value, samples) in values.items():
-            low, high = percentile_ci(samples[:, None], self.confidence) if samples is not None else ([np.nan],) * 2
-            out_metrics.append(Metric(name, float(value), float(low[0]), float(high[0]), n, grouping, group))
+            low, high = (
+                percentile_ci(samples[:, None], self.confidence)
+                if samples is not None
+                else ([np.nan],) * 2
+            )
+            out_metrics.append(
+                Metric(name, float(value), float(low[0]), float(high[0]), n, grouping, group)
+            )
         return out_metrics
 
 
@@ -118,13 +169,24 @@ def _levels(choice: PerturbationChoice) -> tuple[float, ...]:
     return choice.levels or DEFAULT_LEVELS[choice.name]
 
 
-def _flipped_rows(X: pd.DataFrame, perturbed: pd.DataFrame, before, after, name: str, level: str) -> list[tuple]:
+def _flipped_rows(
+    X: pd.DataFrame, perturbed: pd.DataFrame, before, after, name: str, level: str
+) -> list[tuple]:
     rows = []
     for row in np.flatnonzero(before != after)[:3]:
-        changed = [f"{c}: {_show(X[c].iat[row])} → {_show(perturbed[c].iat[row])}" for c in X.columns
-                   if not (pd.isna(X[c].iat[row]) and pd.isna(perturbed[c].iat[row])) and X[c].iat[row] != perturbed[c].iat[row]]
-        rows.append((f"{name}={level}", str(row + 1),
-                     mask_phi("; ".join(changed[:6]) + (" …" if len(changed) > 6 else ""))))
+        changed = [
+            f"{c}: {_show(X[c].iat[row])} → {_show(perturbed[c].iat[row])}"
+            for c in X.columns
+            if not (pd.isna(X[c].iat[row]) and pd.isna(perturbed[c].iat[row]))
+            and X[c].iat[row] != perturbed[c].iat[row]
+        ]
+        rows.append(
+            (
+                f"{name}={level}",
+                str(row + 1),
+                mask_phi("; ".join(changed[:6]) + (" …" if len(changed) > 6 else "")),
+            )
+        )
     return rows
 
 

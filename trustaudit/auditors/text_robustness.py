@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..findings import AuditResult, Finding, Metric, Plot
 from ..keys import KeySpace, keys, level_group
-from ..metrics import percentile_ci
 from ..masking import mask_phi
+from ..metrics import percentile_ci
 from ..perturbations.text import TEXT, negate, none_of_the_others, reorder_options
 from ..vignettes import Vignette, load_vignettes, select_families
 from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
@@ -25,18 +25,32 @@ from .counterfactual import SYSTEM_PROMPT, _short
 from .demographics import fill
 
 INVARIANT = tuple(TEXT)
-DEFAULT_LEVELS = {"typos": (0.1, 0.3), "casing": (0.2,), "whitespace_punctuation": (0.3,), "redaction": (0.1, 0.3),
-                  "expand_abbreviations": (1.0,), "abbreviate": (1.0,), "to_generic": (1.0,), "to_brand": (1.0,),
-                  "convert_units": (1.0,), "distractors": (0.5,)}
+DEFAULT_LEVELS = {
+    "typos": (0.1, 0.3),
+    "casing": (0.2,),
+    "whitespace_punctuation": (0.3,),
+    "redaction": (0.1, 0.3),
+    "expand_abbreviations": (1.0,),
+    "abbreviate": (1.0,),
+    "to_generic": (1.0,),
+    "to_brand": (1.0,),
+    "convert_units": (1.0,),
+    "distractors": (0.5,),
+}
 
 
-QUESTION = ("option_order", "none_of_the_others")  # multiple-choice vignettes only: they change the question
+QUESTION = (
+    "option_order",
+    "none_of_the_others",
+)  # multiple-choice vignettes only: they change the question
 
 
 class TextPerturbationChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Literal[INVARIANT + QUESTION + ("negation",)]  # type: ignore[valid-type]
-    levels: tuple[float, ...] | None = Field(None, description="Shares of places changed (default per perturbation).")
+    levels: tuple[float, ...] | None = Field(
+        None, description="Shares of places changed (default per perturbation)."
+    )
 
 
 @registry.register
@@ -47,10 +61,18 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
     name: ClassVar[str] = "text_robustness"
     model_kind: ClassVar[str] = "text"
     needs_data: ClassVar[bool] = False
-    vignettes: Annotated[str, Field(description="JSONL of vignettes (relative to the spec's folder).")]
-    perturbations: tuple[TextPerturbationChoice, ...] = field(default_factory=lambda: tuple(
-        TextPerturbationChoice(name=n) for n in ("typos", "redaction", "to_generic", "convert_units", "negation")))
-    families: Annotated[tuple[str, ...], Field(description="Only these vignette families (default: all).")] = ()
+    vignettes: Annotated[
+        str, Field(description="JSONL of vignettes (relative to the spec's folder).")
+    ]
+    perturbations: tuple[TextPerturbationChoice, ...] = field(
+        default_factory=lambda: tuple(
+            TextPerturbationChoice(name=n)
+            for n in ("typos", "redaction", "to_generic", "convert_units", "negation")
+        )
+    )
+    families: Annotated[
+        tuple[str, ...], Field(description="Only these vignette families (default: all).")
+    ] = ()
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Changed decisions shown.")] = 6
 
     @classmethod
@@ -67,10 +89,16 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
     def metric_keys(self, spec: Any, data: Any, where: str) -> KeySpace:
         """Per perturbation (the grouping) and level (the group): negation is directional, the
         others invariant (with the accuracy drop where vignettes have a gold answer)."""
-        found = [keys(("directional_pass_rate",) if choice.name == "negation" else
-                      ("flip_rate", "accuracy_drop_rate"), choice.name,
-                      map(level_group, _levels(choice)))
-                 for choice in self.perturbations]
+        found = [
+            keys(
+                ("directional_pass_rate",)
+                if choice.name == "negation"
+                else ("flip_rate", "accuracy_drop_rate"),
+                choice.name,
+                map(level_group, _levels(choice)),
+            )
+            for choice in self.perturbations
+        ]
         return KeySpace(frozenset().union(*found))
 
     def model_calls(self, spec: Any, data: Any, where: str) -> int:
@@ -85,45 +113,108 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
         for p_index, choice in enumerate(self.perturbations):
             for l_index, level in enumerate(_levels(choice)):
                 rng = np.random.default_rng([ctx.seed, p_index, l_index])
-                perturbed = [_perturb(choice.name, level, rng, v, case)
-                             for v, (case, *_) in zip(vignettes, clean)]
+                perturbed = [
+                    _perturb(choice.name, level, rng, v, case)
+                    for v, (case, *_) in zip(vignettes, clean)
+                ]
                 variants.append((choice.name, level_group(level), perturbed))
-        prompts = [[("system", SYSTEM_PROMPT), ("user", f"{case}\n\n{question}")] for *_, cases in variants
-                   for case, question, _ in cases]
-        ctx.progress.step(f"{ctx.label}: {len(vignettes)} vignettes x {len(variants)} variants: {len(prompts)} prompts")
+        prompts = [
+            [("system", SYSTEM_PROMPT), ("user", f"{case}\n\n{question}")]
+            for *_, cases in variants
+            for case, question, _ in cases
+        ]
+        ctx.progress.step(
+            f"{ctx.label}: {len(vignettes)} vignettes x {len(variants)} variants: {len(prompts)} prompts"
+        )
         answers = model.generate_many([model.request(p) for p in prompts], ctx.progress, ctx.label)
-        decisions = np.array([[_original_letter(v.extractor(a.text).label, remap) if not a.error else None
-                               for v, a, (*_, remap) in zip(vignettes, answers[k * len(vignettes):(k + 1) * len(vignettes)],
-                                                            variants[k][2])]
-                              for k in range(len(variants))], dtype=object)
-        texts = [[a.text for a in answers[k * len(vignettes):(k + 1) * len(vignettes)]] for k in range(len(variants))]
+        decisions = np.array(
+            [
+                [
+                    _original_letter(v.extractor(a.text).label, remap) if not a.error else None
+                    for v, a, (*_, remap) in zip(
+                        vignettes,
+                        answers[k * len(vignettes) : (k + 1) * len(vignettes)],
+                        variants[k][2],
+                    )
+                ]
+                for k in range(len(variants))
+            ],
+            dtype=object,
+        )
+        texts = [
+            [a.text for a in answers[k * len(vignettes) : (k + 1) * len(vignettes)]]
+            for k in range(len(variants))
+        ]
         rng = np.random.default_rng(ctx.seed)
         n = len(vignettes)
         weights = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) if self.n_boot else None
         gold = np.array([v.gold for v in vignettes], dtype=object)
         metrics, examples, plots = [], [], []
         for k, (name, level, cases) in enumerate(variants[1:], start=1):
-            applies = np.array([case != base for case, base in zip(cases, clean)], float)  # the perturbation changed it
-            answered = np.array([a is not None and b is not None for a, b in zip(decisions[0], decisions[k])], float) * applies
-            changed = np.array([a != b for a, b in zip(decisions[0], decisions[k])], float) * answered
+            applies = np.array(
+                [case != base for case, base in zip(cases, clean)], float
+            )  # the perturbation changed it
+            answered = (
+                np.array(
+                    [a is not None and b is not None for a, b in zip(decisions[0], decisions[k])],
+                    float,
+                )
+                * applies
+            )
+            changed = (
+                np.array([a != b for a, b in zip(decisions[0], decisions[k])], float) * answered
+            )
             metric = "directional_pass_rate" if name == "negation" else "flip_rate"
-            metrics.append(_ratio_metric(metric, changed, answered, weights, self.confidence, name, level))
+            metrics.append(
+                _ratio_metric(metric, changed, answered, weights, self.confidence, name, level)
+            )
             has_gold = np.array([g is not None for g in gold], float) * applies
             if has_gold.any() and name != "negation":
-                correct_clean = np.array([d == g for d, g in zip(decisions[0], gold)], float) * has_gold
-                correct_after = np.array([d == g for d, g in zip(decisions[k], gold)], float) * has_gold
-                metrics.append(_drop_metric(correct_clean, correct_after, weights, self.confidence, name, level))
-            examples += [(vignettes[i].id, f"{name}={level}", f"{mask_phi(_short(texts[0][i]))} → {decisions[0][i]}",
-                          f"{mask_phi(_short(texts[k][i]))} → {decisions[k][i]}")
-                         for i in np.flatnonzero(changed)[:2] if name != "negation"]
+                correct_clean = (
+                    np.array([d == g for d, g in zip(decisions[0], gold)], float) * has_gold
+                )
+                correct_after = (
+                    np.array([d == g for d, g in zip(decisions[k], gold)], float) * has_gold
+                )
+                metrics.append(
+                    _drop_metric(
+                        correct_clean, correct_after, weights, self.confidence, name, level
+                    )
+                )
+            examples += [
+                (
+                    vignettes[i].id,
+                    f"{name}={level}",
+                    f"{mask_phi(_short(texts[0][i]))} → {decisions[0][i]}",
+                    f"{mask_phi(_short(texts[k][i]))} → {decisions[k][i]}",
+                )
+                for i in np.flatnonzero(changed)[:2]
+                if name != "negation"
+            ]
         for choice in self.perturbations:
-            plots.append(Plot(f"{choice.name}: effect by level", ("flip_rate", "accuracy_drop_rate", "directional_pass_rate"),
-                              choice.name))
-        findings = [Finding("Decisions that changed under an invariant perturbation", "medium",
-                            "Each row: the vignette, the perturbation, the clean answer, the perturbed answer.",
-                            tuple(examples[: self.worst_examples]), ("vignette", "perturbation", "clean", "perturbed"))
-                    ] if examples else []
-        return AuditResult(self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots))
+            plots.append(
+                Plot(
+                    f"{choice.name}: effect by level",
+                    ("flip_rate", "accuracy_drop_rate", "directional_pass_rate"),
+                    choice.name,
+                )
+            )
+        findings = (
+            [
+                Finding(
+                    "Decisions that changed under an invariant perturbation",
+                    "medium",
+                    "Each row: the vignette, the perturbation, the clean answer, the perturbed answer.",
+                    tuple(examples[: self.worst_examples]),
+                    ("vignette", "perturbation", "clean", "perturbed"),
+                )
+            ]
+            if examples
+            else []
+        )
+        return AuditResult(
+            self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots)
+        )
 
 
 def _levels(choice: TextPerturbationChoice) -> tuple[float, ...]:
@@ -136,7 +227,11 @@ def _perturb(name: str, level: float, rng: np.random.Generator, vignette: Vignet
     if name == "negation":
         return negate(case), question, {}
     if name in QUESTION:
-        if not vignette.extractor.labels or vignette.gold is None or len(vignette.extractor.labels) < 3:
+        if (
+            not vignette.extractor.labels
+            or vignette.gold is None
+            or len(vignette.extractor.labels) < 3
+        ):
             return case, question, {}
         if name == "option_order":
             shuffled, mapping = reorder_options(question, rng)
@@ -152,16 +247,44 @@ def _original_letter(label: str | None, remap: dict[str, str]) -> str | None:
 def _ratio_metric(name, numerator, denominator, weights, confidence, grouping, group) -> Metric:
     total = denominator.sum()
     value = numerator.sum() / total if total else np.nan
-    samples = (weights @ numerator) / np.maximum(weights @ denominator, 1) if weights is not None and total else None
-    low, high = percentile_ci(samples[:, None], confidence) if samples is not None else ([np.nan],) * 2
-    return Metric(name, float(value), float(low[0]), float(high[0]), int(total), grouping, group,
-                  "" if total else "not estimable: the perturbation changed no answered vignette")
+    samples = (
+        (weights @ numerator) / np.maximum(weights @ denominator, 1)
+        if weights is not None and total
+        else None
+    )
+    low, high = (
+        percentile_ci(samples[:, None], confidence) if samples is not None else ([np.nan],) * 2
+    )
+    return Metric(
+        name,
+        float(value),
+        float(low[0]),
+        float(high[0]),
+        int(total),
+        grouping,
+        group,
+        "" if total else "not estimable: the perturbation changed no answered vignette",
+    )
 
 
 def _drop_metric(correct_clean, correct_after, weights, confidence, grouping, group) -> Metric:
     base = correct_clean.sum()
     value = 1 - correct_after.sum() / base if base else np.nan
-    samples = 1 - (weights @ correct_after) / np.maximum(weights @ correct_clean, 1) if weights is not None and base else None
-    low, high = percentile_ci(samples[:, None], confidence) if samples is not None else ([np.nan],) * 2
-    return Metric("accuracy_drop_rate", float(value), float(low[0]), float(high[0]), int(base), grouping, group,
-                  "" if base else "not estimable: no correct clean answers")
+    samples = (
+        1 - (weights @ correct_after) / np.maximum(weights @ correct_clean, 1)
+        if weights is not None and base
+        else None
+    )
+    low, high = (
+        percentile_ci(samples[:, None], confidence) if samples is not None else ([np.nan],) * 2
+    )
+    return Metric(
+        "accuracy_drop_rate",
+        float(value),
+        float(low[0]),
+        float(high[0]),
+        int(base),
+        grouping,
+        group,
+        "" if base else "not estimable: no correct clean answers",
+    )

@@ -48,12 +48,36 @@ OCP|oral contraceptive pill;PEG|percutaneous endoscopic gastrostomy;PICC|periphe
 PPROM|preterm premature rupture of membranes;RSV|respiratory syncytial virus;SAH|subarachnoid hemorrhage
 SSRI|selective serotonin reuptake inhibitor;TSH|thyroid-stimulating hormone;VBAC|vaginal birth after cesarean
 """
-AMBIGUOUS = {"CP", "PT", "MS", "OR", "RA", "US", "K", "CA", "PE", "HF", "SC", "IM", "LOC", "ED", "DM", "VS", "NAD",
-             "ROM", "AF", "CC", "MAP", "ASA"}
+AMBIGUOUS = {
+    "CP",
+    "PT",
+    "MS",
+    "OR",
+    "RA",
+    "US",
+    "K",
+    "CA",
+    "PE",
+    "HF",
+    "SC",
+    "IM",
+    "LOC",
+    "ED",
+    "DM",
+    "VS",
+    "NAD",
+    "ROM",
+    "AF",
+    "CC",
+    "MAP",
+    "ASA",
+}
 ABBREVIATIONS: dict[str, tuple[str, bool]] = {
     short: (long, short in AMBIGUOUS)
-    for entry in _ABBREVIATIONS.replace("\n", ";").split(";") if entry.strip()
-    for short, long in [entry.strip().split("|")]}
+    for entry in _ABBREVIATIONS.replace("\n", ";").split(";")
+    if entry.strip()
+    for short, long in [entry.strip().split("|")]
+}
 
 _DRUGS = """
 Lipitor|atorvastatin;Crestor|rosuvastatin;Zocor|simvastatin;Pravachol|pravastatin;Zetia|ezetimibe;Norvasc|amlodipine
@@ -85,5 +109,9 @@ Fosamax|alendronate;Zyloprim|allopurinol;Uloric|febuxostat;Plaquenil|hydroxychlo
 Enbrel|etanercept;Keytruda|pembrolizumab;Herceptin|trastuzumab;Gleevec|imatinib;Tamoxifen|tamoxifen
 """
 DRUG_PAIRS: dict[str, str] = {
-    brand: generic for entry in _DRUGS.replace("\n", ";").split(";") if entry.strip()
-    for brand, generic in [entry.strip().split("|")] if brand.lower() != generic.lower()}
+    brand: generic
+    for entry in _DRUGS.replace("\n", ";").split(";")
+    if entry.strip()
+    for brand, generic in [entry.strip().split("|")]
+    if brand.lower() != generic.lower()
+}

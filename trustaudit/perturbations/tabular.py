@@ -15,10 +15,16 @@ Perturbation = Callable[[pd.DataFrame, float, np.random.Generator, list[str]], p
 
 
 def _numeric(X: pd.DataFrame, columns: list[str]) -> list[str]:
-    return [c for c in columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
+    return [
+        c
+        for c in columns
+        if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
+    ]
 
 
-def gaussian_noise(X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]) -> pd.DataFrame:
+def gaussian_noise(
+    X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]
+) -> pd.DataFrame:
     """Add N(0, (level x the feature's standard deviation)^2) to every numeric feature that is not a 0/1 flag."""
     out = X.copy()
     for column in [c for c in _numeric(X, columns) if X[c].nunique(dropna=True) > 2]:
@@ -27,17 +33,23 @@ def gaussian_noise(X: pd.DataFrame, level: float, rng: np.random.Generator, colu
     return out
 
 
-def missing_values(X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]) -> pd.DataFrame:
+def missing_values(
+    X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]
+) -> pd.DataFrame:
     """Blank each cell with probability ``level`` (the model's own imputation has to cope)."""
     out = X.copy()
     for column in columns:
         hit = rng.random(len(X)) < level
-        out[column] = out[column].astype(object if not pd.api.types.is_numeric_dtype(X[column]) else float)
+        out[column] = out[column].astype(
+            object if not pd.api.types.is_numeric_dtype(X[column]) else float
+        )
         out.loc[hit, column] = np.nan
     return out
 
 
-def unit_rescale(X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]) -> pd.DataFrame:
+def unit_rescale(
+    X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]
+) -> pd.DataFrame:
     """Multiply the numeric columns by ``level`` (a value recorded in another unit without conversion)."""
     out = X.copy()
     for column in _numeric(X, columns):
@@ -45,7 +57,9 @@ def unit_rescale(X: pd.DataFrame, level: float, rng: np.random.Generator, column
     return out
 
 
-def category_swap(X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]) -> pd.DataFrame:
+def category_swap(
+    X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]
+) -> pd.DataFrame:
     """Replace each categorical cell, with probability ``level``, by another category seen in that column."""
     out = X.copy()
     for column in [c for c in columns if c not in _numeric(X, columns)]:
@@ -59,7 +73,15 @@ def category_swap(X: pd.DataFrame, level: float, rng: np.random.Generator, colum
     return out
 
 
-TABULAR: dict[str, Perturbation] = {"gaussian_noise": gaussian_noise, "missing_values": missing_values,
-                                     "unit_rescale": unit_rescale, "category_swap": category_swap}
-DEFAULT_LEVELS = {"gaussian_noise": (0.1, 0.25, 0.5), "missing_values": (0.05, 0.1, 0.2),
-                  "unit_rescale": (0.5, 2.0, 10.0), "category_swap": (0.05, 0.1, 0.2)}
+TABULAR: dict[str, Perturbation] = {
+    "gaussian_noise": gaussian_noise,
+    "missing_values": missing_values,
+    "unit_rescale": unit_rescale,
+    "category_swap": category_swap,
+}
+DEFAULT_LEVELS = {
+    "gaussian_noise": (0.1, 0.25, 0.5),
+    "missing_values": (0.05, 0.1, 0.2),
+    "unit_rescale": (0.5, 2.0, 10.0),
+    "category_swap": (0.05, 0.1, 0.2),
+}

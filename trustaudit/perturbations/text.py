@@ -14,30 +14,68 @@ from .clinical_terms import ABBREVIATIONS, DRUG_PAIRS
 
 TextPerturbation = Callable[[str, float, np.random.Generator], str]
 WORD = re.compile(r"\b[^\W\d_]{3,}\b")
-NEIGHBOURS = dict(zip("qwertyuiopasdfghjklzxcvbnm", (
-    "wa", "qes", "wrd", "etf", "ryg", "tuh", "yij", "uok", "ipl", "o", "qsz", "awdx", "sefc", "drgv", "fthb", "gyjn",
-    "hukm", "jil", "kop", "asx", "zdc", "xfv", "cgb", "vhn", "bjm", "nk")))
+NEIGHBOURS = dict(
+    zip(
+        "qwertyuiopasdfghjklzxcvbnm",
+        (
+            "wa",
+            "qes",
+            "wrd",
+            "etf",
+            "ryg",
+            "tuh",
+            "yij",
+            "uok",
+            "ipl",
+            "o",
+            "qsz",
+            "awdx",
+            "sefc",
+            "drgv",
+            "fthb",
+            "gyjn",
+            "hukm",
+            "jil",
+            "kop",
+            "asx",
+            "zdc",
+            "xfv",
+            "cgb",
+            "vhn",
+            "bjm",
+            "nk",
+        ),
+    )
+)
 
 
-def _each(pattern: re.Pattern, text: str, level: float, rng: np.random.Generator, change: Callable[[str], str]) -> str:
+def _each(
+    pattern: re.Pattern,
+    text: str,
+    level: float,
+    rng: np.random.Generator,
+    change: Callable[[str], str],
+) -> str:
     """Apply ``change`` to each match of ``pattern`` with probability ``level``."""
     return pattern.sub(lambda m: change(m.group(0)) if rng.random() < level else m.group(0), text)
 
 
 def typos(text: str, level: float, rng: np.random.Generator) -> str:
     """A keyboard-neighbour substitution, deletion, insertion or transposition in a share of the words."""
+
     def typo(word: str) -> str:
         i = int(rng.integers(len(word) - 1))
         kind = int(rng.integers(4))
         near = NEIGHBOURS.get(word[i].lower(), word[i])
         neighbour = near[int(rng.integers(len(near)))]
         if kind == 0:
-            return word[:i] + neighbour + word[i + 1:]
+            return word[:i] + neighbour + word[i + 1 :]
         if kind == 1:
-            return word[:i] + word[i + 1:]
+            return word[:i] + word[i + 1 :]
         if kind == 2:
             return word[:i] + neighbour + word[i:]
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
     return _each(WORD, text, level, rng, typo)
 
 
@@ -62,10 +100,21 @@ def redaction(text: str, level: float, rng: np.random.Generator) -> str:
     return _each(WORD, text, level, rng, lambda word: "[REDACTED]")
 
 
-_SHORT = re.compile(r"(?<![\w/])(" + "|".join(sorted(map(re.escape, (a for a, (_, amb) in ABBREVIATIONS.items() if not amb)),
-                                                        key=len, reverse=True)) + r")(?![\w/])")
+_SHORT = re.compile(
+    r"(?<![\w/])("
+    + "|".join(
+        sorted(
+            map(re.escape, (a for a, (_, amb) in ABBREVIATIONS.items() if not amb)),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![\w/])"
+)
 _LONG = {long.lower(): short for short, (long, amb) in ABBREVIATIONS.items() if not amb}
-_LONG_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _LONG), key=len, reverse=True)) + r")\b", re.I)
+_LONG_PATTERN = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _LONG), key=len, reverse=True)) + r")\b", re.I
+)
 
 
 def expand_abbreviations(text: str, level: float, rng: np.random.Generator) -> str:
@@ -77,9 +126,14 @@ def abbreviate(text: str, level: float, rng: np.random.Generator) -> str:
     return _each(_LONG_PATTERN, text, level, rng, lambda long: _LONG[long.lower()])
 
 
-_BRANDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, DRUG_PAIRS), key=len, reverse=True)) + r")\b")
+_BRANDS = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, DRUG_PAIRS), key=len, reverse=True)) + r")\b"
+)
 _GENERIC_TO_BRAND = {generic: brand for brand, generic in DRUG_PAIRS.items()}
-_GENERICS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _GENERIC_TO_BRAND), key=len, reverse=True)) + r")\b", re.I)
+_GENERICS = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _GENERIC_TO_BRAND), key=len, reverse=True)) + r")\b",
+    re.I,
+)
 
 
 def to_generic(text: str, level: float, rng: np.random.Generator) -> str:
@@ -93,8 +147,18 @@ def to_brand(text: str, level: float, rng: np.random.Generator) -> str:
 NUMBER = r"(\d+(?:\.\d+)?)"
 # (pattern with the analyte before the value, unit from, unit to, factor or function)
 CONVERSIONS = (
-    (re.compile(rf"(glucose[^.\d]{{0,25}}){NUMBER}\s*mg/dL", re.I), "mmol/L", lambda v: v / 18.016, 1),
-    (re.compile(rf"(creatinine[^.\d]{{0,25}}){NUMBER}\s*mg/dL", re.I), "µmol/L", lambda v: v * 88.42, 0),
+    (
+        re.compile(rf"(glucose[^.\d]{{0,25}}){NUMBER}\s*mg/dL", re.I),
+        "mmol/L",
+        lambda v: v / 18.016,
+        1,
+    ),
+    (
+        re.compile(rf"(creatinine[^.\d]{{0,25}}){NUMBER}\s*mg/dL", re.I),
+        "µmol/L",
+        lambda v: v * 88.42,
+        0,
+    ),
     (re.compile(rf"(){NUMBER}\s*°F"), "°C", lambda v: (v - 32) * 5 / 9, 1),
     (re.compile(rf"(){NUMBER}\s*(?:lb|lbs|pounds)\b", re.I), "kg", lambda v: v * 0.45359237, 1),
     (re.compile(rf"(){NUMBER}\s*(?:in|inches)\b(?=[^\w]|$)", re.I), "cm", lambda v: v * 2.54, 1),
@@ -104,14 +168,25 @@ CONVERSIONS = (
 def convert_units(text: str, level: float, rng: np.random.Generator) -> str:
     """Glucose mg/dL -> mmol/L, creatinine mg/dL -> µmol/L, °F -> °C, lb -> kg, in -> cm (values converted)."""
     for pattern, unit, convert, digits in CONVERSIONS:
-        text = pattern.sub(lambda m: (f"{m.group(1)}{convert(float(m.group(2))):.{digits}f} {unit}"
-                                      if rng.random() < level else m.group(0)), text)
+        text = pattern.sub(
+            lambda m: (
+                f"{m.group(1)}{convert(float(m.group(2))):.{digits}f} {unit}"
+                if rng.random() < level
+                else m.group(0)
+            ),
+            text,
+        )
     return text
 
 
-DISTRACTORS = ("The patient's favourite colour is blue.", "The waiting room was busy this morning.",
-               "The patient enjoys gardening on weekends.", "It rained heavily during the night.",
-               "The patient's neighbour recently adopted a cat.", "The hospital cafeteria was closed for renovation.")
+DISTRACTORS = (
+    "The patient's favourite colour is blue.",
+    "The waiting room was busy this morning.",
+    "The patient enjoys gardening on weekends.",
+    "It rained heavily during the night.",
+    "The patient's neighbour recently adopted a cat.",
+    "The hospital cafeteria was closed for renovation.",
+)
 
 
 def distractors(text: str, level: float, rng: np.random.Generator) -> str:
@@ -142,10 +217,20 @@ def reorder_options(text: str, rng: np.random.Generator) -> tuple[str, dict[str,
 
 def none_of_the_others(text: str, letter: str) -> str:
     """Replace option ``letter``'s text by 'None of the other answers' (when it was correct, it still is)."""
-    return OPTION.sub(lambda m: f"{m.group(1)}) None of the other answers" if m.group(1) == letter else m.group(0), text)
+    return OPTION.sub(
+        lambda m: (
+            f"{m.group(1)}) None of the other answers" if m.group(1) == letter else m.group(0)
+        ),
+        text,
+    )
 
 
-_NEGATED = {"has": "has no", "reports": "denies", "shows": "shows no", "with": "without"}  # in order of preference
+_NEGATED = {
+    "has": "has no",
+    "reports": "denies",
+    "shows": "shows no",
+    "with": "without",
+}  # in order of preference
 
 
 def negate(text: str) -> str:
@@ -158,7 +243,14 @@ def negate(text: str) -> str:
 
 
 TEXT: dict[str, TextPerturbation] = {
-    "typos": typos, "casing": casing, "whitespace_punctuation": whitespace_punctuation, "redaction": redaction,
-    "expand_abbreviations": expand_abbreviations, "abbreviate": abbreviate, "to_generic": to_generic,
-    "to_brand": to_brand, "convert_units": convert_units, "distractors": distractors,
+    "typos": typos,
+    "casing": casing,
+    "whitespace_punctuation": whitespace_punctuation,
+    "redaction": redaction,
+    "expand_abbreviations": expand_abbreviations,
+    "abbreviate": abbreviate,
+    "to_generic": to_generic,
+    "to_brand": to_brand,
+    "convert_units": convert_units,
+    "distractors": distractors,
 }

@@ -16,7 +16,8 @@ __all__ = ["SCHEMA_VERSION", "build_view", "render_html", "render_junit", "write
 def write_report(run: AuditRun, folder: Path) -> None:
     """Write report.json (the view-model), report.html and junit.xml into the run folder."""
     view = build_view(run)
-    (folder / "report.json").write_text(json.dumps(view, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-                                        encoding="utf-8")
+    (folder / "report.json").write_text(
+        json.dumps(view, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
+    )
     (folder / "report.html").write_text(render_html(view), encoding="utf-8")
     (folder / "junit.xml").write_text(render_junit(view), encoding="utf-8")

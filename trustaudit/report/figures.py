@@ -13,10 +13,15 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-_RC = {"svg.hashsalt": "trustaudit", "svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
-       "axes.spines.right": False}
+_RC = {
+    "svg.hashsalt": "trustaudit",
+    "svg.fonttype": "none",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 _HEADER = re.compile(r"^.*?(?=<svg)", re.S)
 
 
@@ -26,13 +31,27 @@ def render_plots(auditor: dict[str, Any]) -> list[tuple[str, str]]:
     for plot in auditor["plots"]:
         names = plot["metric_names"]
         if plot["grouping"] is not None:
-            metrics = [m for m in auditor["metrics"] if m["grouping"] == plot["grouping"] and m["group"] is not None
-                       and m["name"] in names]
+            metrics = [
+                m
+                for m in auditor["metrics"]
+                if m["grouping"] == plot["grouping"]
+                and m["group"] is not None
+                and m["name"] in names
+            ]
             svg = _group_panels(metrics, names) if metrics else None
         else:
-            metrics = [m for m in auditor["metrics"] if m["group"] is None and m["name"] in names
-                       and m["grouping"] not in (None, "overall")]
-            svg = _bars([f"{m['name']} [{m['grouping']}]" for m in metrics], metrics, "value") if metrics else None
+            metrics = [
+                m
+                for m in auditor["metrics"]
+                if m["group"] is None
+                and m["name"] in names
+                and m["grouping"] not in (None, "overall")
+            ]
+            svg = (
+                _bars([f"{m['name']} [{m['grouping']}]" for m in metrics], metrics, "value")
+                if metrics
+                else None
+            )
         if svg:
             out.append((plot["title"], svg))
     return out
@@ -42,8 +61,13 @@ def _group_panels(metrics: list[dict], names: list[str]) -> str:
     present = [n for n in names if any(m["name"] == n for m in metrics)]
     groups = list(dict.fromkeys(m["group"] for m in metrics))
     with plt.rc_context(_RC):
-        fig, axes = plt.subplots(1, len(present), sharey=True, squeeze=False,
-                                 figsize=(2.3 * len(present) + 1.2, 0.32 * len(groups) + 1.1))
+        fig, axes = plt.subplots(
+            1,
+            len(present),
+            sharey=True,
+            squeeze=False,
+            figsize=(2.3 * len(present) + 1.2, 0.32 * len(groups) + 1.1),
+        )
         for ax, name in zip(axes[0], present):
             by_group = {m["group"]: m for m in metrics if m["name"] == name}
             _draw(ax, groups, [by_group.get(g) for g in groups], name)
@@ -61,9 +85,23 @@ def _draw(ax, labels: list[str], metrics: list[dict | None], title: str) -> None
     """Horizontal bars with CI whiskers; a missing value is marked 'n/e' (not estimable)."""
     positions = range(len(labels))
     values = [m["value"] if m and m["value"] is not None else 0.0 for m in metrics]
-    low = [max(v - m["ci_low"], 0) if m and m["ci_low"] is not None else 0.0 for v, m in zip(values, metrics)]
-    high = [max(m["ci_high"] - v, 0) if m and m["ci_high"] is not None else 0.0 for v, m in zip(values, metrics)]
-    ax.barh(list(positions), values, xerr=[low, high], color="#4C78A8", ecolor="#222222", capsize=2, height=0.6)
+    low = [
+        max(v - m["ci_low"], 0) if m and m["ci_low"] is not None else 0.0
+        for v, m in zip(values, metrics)
+    ]
+    high = [
+        max(m["ci_high"] - v, 0) if m and m["ci_high"] is not None else 0.0
+        for v, m in zip(values, metrics)
+    ]
+    ax.barh(
+        list(positions),
+        values,
+        xerr=[low, high],
+        color="#4C78A8",
+        ecolor="#222222",
+        capsize=2,
+        height=0.6,
+    )
     for position, metric in zip(positions, metrics):
         if metric is None or metric["value"] is None:
             ax.text(0, position, " n/e", va="center", fontsize=8, color="#A33")

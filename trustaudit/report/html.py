@@ -14,8 +14,13 @@ from markupsafe import Markup
 
 from .figures import render_plots
 
-_ENV = Environment(loader=PackageLoader("trustaudit.report", "templates"), autoescape=select_autoescape(default=True),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV = Environment(
+    loader=PackageLoader("trustaudit.report", "templates"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def fmt(value: Any) -> str:
@@ -42,15 +47,20 @@ _SEVERITY = {"fail": 0, "error": 1, "warn": 2, "skipped": 3, "pass": 4}
 
 def render_html(view: dict[str, Any]) -> str:
     checks = sorted(view["checks"], key=lambda c: _SEVERITY[c["status"]])
-    sections = [{
-        "auditor": auditor,
-        "disparities": disparity_table(auditor["metrics"]),
-        "measurements": plain_metrics(auditor["metrics"]),
-        "tables": group_tables(auditor["metrics"]),
-        "figures": [(title, Markup(svg)) for title, svg in render_plots(auditor)],
-    } for auditor in view["auditors"]]
+    sections = [
+        {
+            "auditor": auditor,
+            "disparities": disparity_table(auditor["metrics"]),
+            "measurements": plain_metrics(auditor["metrics"]),
+            "tables": group_tables(auditor["metrics"]),
+            "figures": [(title, Markup(svg)) for title, svg in render_plots(auditor)],
+        }
+        for auditor in view["auditors"]
+    ]
     spec_yaml = yaml.safe_dump(view["reproducibility"]["spec"], sort_keys=False, allow_unicode=True)
-    return _ENV.get_template("report.html.j2").render(view=view, checks=checks, sections=sections, spec_yaml=spec_yaml)
+    return _ENV.get_template("report.html.j2").render(
+        view=view, checks=checks, sections=sections, spec_yaml=spec_yaml
+    )
 
 
 def _grouped(metrics: list[dict[str, Any]]) -> set[str]:
@@ -61,7 +71,11 @@ def _grouped(metrics: list[dict[str, Any]]) -> set[str]:
 def plain_metrics(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Metrics that belong to no group table and no disparity table."""
     grouped = _grouped(metrics)
-    return [m for m in metrics if m["group"] is None and m["grouping"] != "overall" and m["grouping"] not in grouped]
+    return [
+        m
+        for m in metrics
+        if m["group"] is None and m["grouping"] != "overall" and m["grouping"] not in grouped
+    ]
 
 
 def disparity_table(metrics: list[dict[str, Any]]) -> dict[str, Any]:
@@ -86,9 +100,13 @@ def group_tables(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One table per grouping: a row per group (overall first), a column per metric name."""
     tables: dict[str, dict[str, Any]] = {}
     for metric in metrics:
-        if metric["grouping"] is None or (metric["group"] is None and metric["grouping"] != "overall"):
+        if metric["grouping"] is None or (
+            metric["group"] is None and metric["grouping"] != "overall"
+        ):
             continue
-        table = tables.setdefault(metric["grouping"], {"grouping": metric["grouping"], "columns": [], "rows": {}})
+        table = tables.setdefault(
+            metric["grouping"], {"grouping": metric["grouping"], "columns": [], "rows": {}}
+        )
         if metric["name"] not in table["columns"]:
             table["columns"].append(metric["name"])
         table["rows"].setdefault(metric["group"] or "all", {})[metric["name"]] = metric

@@ -10,21 +10,38 @@ _ELEMENT = {"fail": "failure", "error": "error", "skipped": "skipped"}
 
 def render_junit(view: dict[str, Any]) -> str:
     summary = view["summary"]
-    root = ET.Element("testsuites", name=f"trustaudit {view['run']['name']}", tests=str(sum(summary.values())),
-                      failures=str(summary["fail"]), errors=str(summary["error"]), skipped=str(summary["skipped"]))
+    root = ET.Element(
+        "testsuites",
+        name=f"trustaudit {view['run']['name']}",
+        tests=str(sum(summary.values())),
+        failures=str(summary["fail"]),
+        errors=str(summary["error"]),
+        skipped=str(summary["skipped"]),
+    )
     for auditor in view["auditors"]:
         checks = [c for c in view["checks"] if c["auditor"] == auditor["label"]]
-        suite = ET.SubElement(root, "testsuite", name=auditor["label"], tests=str(len(checks)),
-                              failures=str(sum(c["status"] == "fail" for c in checks)),
-                              errors=str(sum(c["status"] == "error" for c in checks)),
-                              skipped=str(sum(c["status"] == "skipped" for c in checks)),
-                              time=f"{auditor['seconds']:.3f}")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=auditor["label"],
+            tests=str(len(checks)),
+            failures=str(sum(c["status"] == "fail" for c in checks)),
+            errors=str(sum(c["status"] == "error" for c in checks)),
+            skipped=str(sum(c["status"] == "skipped" for c in checks)),
+            time=f"{auditor['seconds']:.3f}",
+        )
         if auditor["status"] == "error" and not checks:
-            case = ET.SubElement(suite, "testcase", classname=f"trustaudit.{auditor['label']}", name="run")
+            case = ET.SubElement(
+                suite, "testcase", classname=f"trustaudit.{auditor['label']}", name="run"
+            )
             ET.SubElement(case, "error", message=auditor["error"])
         for check in checks:
-            case = ET.SubElement(suite, "testcase", classname=f"trustaudit.{auditor['label']}",
-                                 name=f"{check['metric']} {check['threshold']}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"trustaudit.{auditor['label']}",
+                name=f"{check['metric']} {check['threshold']}",
+            )
             element = _ELEMENT.get(check["status"])
             if element:
                 ET.SubElement(case, element, message=check["message"])

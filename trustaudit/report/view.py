@@ -19,36 +19,66 @@ def build_view(run: AuditRun) -> dict[str, Any]:
     checks = []
     for check in run.checks:
         metric = metric_index.get((check.auditor, check.metric_key))
-        checks.append({
-            "auditor": check.auditor, "metric": check.metric_key, "on": check.applies_to,
-            "observed": check.observed, "min": check.min, "max": check.max,
-            "threshold": bound_text(check.applies_to, check.min, check.max), "level": check.level,
-            "status": check.status, "message": check.message, "provenance": check.provenance or "not stated",
-            "value": metric.value if metric else None, "ci_low": metric.ci_low if metric else None,
-            "ci_high": metric.ci_high if metric else None,
-        })
-    auditors = [{
-        "name": r.auditor, "label": r.label, "status": r.status, "error": r.error, "seconds": round(r.seconds, 3),
-        "params": r.params,
-        "findings": [dataclasses.asdict(f) for f in r.findings],
-        "metrics": [{"key": m.key, **dataclasses.asdict(m)} for m in r.metrics],
-        "plots": [dataclasses.asdict(p) for p in r.plots],
-    } for r in run.results]
+        checks.append(
+            {
+                "auditor": check.auditor,
+                "metric": check.metric_key,
+                "on": check.applies_to,
+                "observed": check.observed,
+                "min": check.min,
+                "max": check.max,
+                "threshold": bound_text(check.applies_to, check.min, check.max),
+                "level": check.level,
+                "status": check.status,
+                "message": check.message,
+                "provenance": check.provenance or "not stated",
+                "value": metric.value if metric else None,
+                "ci_low": metric.ci_low if metric else None,
+                "ci_high": metric.ci_high if metric else None,
+            }
+        )
+    auditors = [
+        {
+            "name": r.auditor,
+            "label": r.label,
+            "status": r.status,
+            "error": r.error,
+            "seconds": round(r.seconds, 3),
+            "params": r.params,
+            "findings": [dataclasses.asdict(f) for f in r.findings],
+            "metrics": [{"key": m.key, **dataclasses.asdict(m)} for m in r.metrics],
+            "plots": [dataclasses.asdict(p) for p in r.plots],
+        }
+        for r in run.results
+    ]
     view = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "trustaudit", "version": run.environment.get("trustaudit", "unknown")},
-        "run": {"id": run.run_id, "name": run.name, "started": run.started, "finished": run.finished,
-                "seed": run.seed, "spec_path": run.spec_path, "verdict": run.verdict,
-                "exit_code": exit_code(run)},
+        "run": {
+            "id": run.run_id,
+            "name": run.name,
+            "started": run.started,
+            "finished": run.finished,
+            "seed": run.seed,
+            "spec_path": run.spec_path,
+            "verdict": run.verdict,
+            "exit_code": exit_code(run),
+        },
         "summary": {status.value: sum(c.status is status for c in run.checks) for status in Status},
         "checks": checks,
         "auditors": auditors,
         "model": run.model_info,
         "data": run.data_info,
         "provenance": run.provenance,
-        "reproducibility": {"seed": run.seed, "spec": run.spec, "environment": run.environment,
-                            "fingerprints": {"data": run.data_info.get("fingerprint"),
-                                             "model": run.model_info.get("fingerprint")}},
+        "reproducibility": {
+            "seed": run.seed,
+            "spec": run.spec,
+            "environment": run.environment,
+            "fingerprints": {
+                "data": run.data_info.get("fingerprint"),
+                "model": run.model_info.get("fingerprint"),
+            },
+        },
     }
     return json_safe(view)
 
