@@ -87,7 +87,7 @@ CASES = [
     key("seed", -1, "seed:"),
     key("seed", NAN, "seed:"),
     key("auditor", [], "auditor: unknown key", "Did you mean 'auditors'?"),
-    key("model", None, "model: missing required key"),
+    key("model", None, "auditors[0].use: 'fairness' audits a tabular model: add a 'model'"),
     key("model.type", None, "model.type: missing"),
     key("model.type", "callabel", "model.type: unknown model type", "Did you mean 'callable'?"),
     key("model.generate", "model.py:predict", "model: "),
