@@ -87,7 +87,9 @@ def test_real_server_answers_deterministically_at_temperature_0(llama_server):
         llama_server, "smollm2-135m", ModelInfo("openai", "smollm2-135m", "1", "e")
     )
     first, second = (adapter.generate(TextRequest(tuple(QUESTION), 0.0, 8, 7)) for _ in range(2))
-    assert first.text and first == second and first.completion_tokens >= 1
+    assert first.text
+    assert first == second
+    assert first.completion_tokens >= 1
     assert first.text.strip().lower().startswith(("admit", "discharge"))
 
 
@@ -121,13 +123,13 @@ def test_counterfactual_audit_through_the_real_server(llama_server, tmp_path):
     run = run_audit(load_spec(tmp_path / "spec.yaml"))
     folder = Path(run.provenance["folder"])
     metrics = {m.key: m for m in run.results[0].metrics}
-    assert metrics["coverage"].value == 1.0 and run.checks[0].status.value == "pass"
+    assert metrics["coverage"].value == 1.0
+    assert run.checks[0].status.value == "pass"
     answered = 1 - metrics["unparseable_rate[all vignettes=control]"].value
     assert answered >= 0.5  # the real model mostly answers in the asked form
     records = [r for r in read_ledger(folder / "ledger.jsonl").records if r["kind"] == "call"]
-    assert len(records) == 6 * 3 and all(
-        r["error"] is None and r["output"]["text"] for r in records
-    )
+    assert len(records) == 6 * 3
+    assert all(r["error"] is None and r["output"]["text"] for r in records)
     assert verify_run(folder).intact
 
 
@@ -140,10 +142,8 @@ def test_bundled_model_in_process_demo_spec(tmp_path):
     spec["output"] = str(tmp_path / "reports")
     (tmp_path / "demo.yaml").write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(tmp_path / "demo.yaml"))
-    assert (
-        run.model_info["adapter"] == "llamacpp"
-        and run.model_info["name"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    )
+    assert run.model_info["adapter"] == "llamacpp"
+    assert run.model_info["name"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert run.model_info["fingerprint"].startswith("sha256:")
     metrics = {m.key: m for m in run.results[0].metrics}
     assert metrics["coverage"].value == 1.0

@@ -118,8 +118,10 @@ def test_recognizer(text, phi, entity, letter):
 
 
 def test_vin_check_digit():
-    assert vin_check_digit_ok("1HGCM82633A004352") and vin_check_digit_ok(VALID_VIN)
-    assert not vin_check_digit_ok(BAD_VIN) and not vin_check_digit_ok("1HGCM82633A00435")
+    assert vin_check_digit_ok("1HGCM82633A004352")
+    assert vin_check_digit_ok(VALID_VIN)
+    assert not vin_check_digit_ok(BAD_VIN)
+    assert not vin_check_digit_ok("1HGCM82633A00435")
 
 
 def test_every_category_is_covered_or_declared_not_covered():
@@ -177,16 +179,17 @@ def _corpus():
 
 def test_corpus_is_seeded_and_its_gold_spans_hold_the_values():
     notes = _corpus().generate(50, seed=3)
-    assert notes == _corpus().generate(50, seed=3) and notes != _corpus().generate(50, seed=4)
+    assert notes == _corpus().generate(50, seed=3)
+    assert notes != _corpus().generate(50, seed=4)
     letters = {s["category"] for n in notes for s in n["spans"]}
     assert letters == {c.letter for c in SAFE_HARBOR if c.entities}
     for note in notes:
         for span in note["spans"]:
             text, start, end = note["text"], span["start"], span["end"]
-            assert text[start:end] and text[start:end] == text[start:end].strip()
-            assert (start == 0 or not text[start - 1].isalnum()) and (
-                end == len(text) or not text[end].isalnum()
-            )
+            assert text[start:end]
+            assert text[start:end] == text[start:end].strip()
+            assert start == 0 or not text[start - 1].isalnum()
+            assert end == len(text) or not text[end].isalnum()
 
 
 def test_scan_finds_exactly_what_analyze_finds():
