@@ -1,12 +1,13 @@
 """Thresholds judge metrics: statuses, CI bounds, unproduced metrics, the verdict and the exit code."""
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import ClassVar
 
 import pytest
 
-from trustaudit.auditors import Auditor, registry
+from trustaudit.auditors import Auditor, AuditorRegistry, registry
 from trustaudit.findings import AuditResult, AuditRun, Metric, Status
 from trustaudit.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, evaluate, exit_code, summary_line
 from trustaudit.runner import run_audit
@@ -148,10 +149,22 @@ class CrashingAuditor(Auditor):
 
 
 @pytest.fixture
-def crashing_auditor():
-    registry.register(CrashingAuditor)
-    yield
-    registry._classes.pop(CrashingAuditor.name)
+def crashing_auditor(monkeypatch):
+    """A fresh registry (every real auditor plus the crashing one) in place of the global one
+    wherever trustaudit looks it up; monkeypatch restores them, so the global registry is never
+    changed."""
+    fresh = AuditorRegistry()
+    for name in registry.names():
+        fresh.register(registry.get(name))
+    fresh.register(CrashingAuditor)
+    holders = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] == "trustaudit" and getattr(module, "registry", None) is registry
+    ]
+    assert holders, "no trustaudit module holds the auditor registry"
+    for module in holders:
+        monkeypatch.setattr(module, "registry", fresh)
 
 
 def test_a_crashing_auditor_becomes_an_error_result_and_the_others_still_run(
