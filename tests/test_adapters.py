@@ -1,4 +1,5 @@
-"""Tabular adapters on real scikit-learn models, recorded predictions and callables; their error cases."""
+"""Tabular adapters on real scikit-learn models, recorded predictions and callables; their error
+cases."""
 
 import joblib
 import numpy as np
@@ -81,7 +82,7 @@ def test_model_fitted_on_a_column_the_data_lacks(write_spec, saved_model, cohort
 
 def test_not_a_model_file(write_spec, tmp_path):
     (tmp_path / "junk.joblib").write_bytes(b"not a pickle")
-    with pytest.raises(SpecError, match="cannot load .* as a joblib/pickle model"):
+    with pytest.raises(SpecError, match=r"cannot load .* as a joblib/pickle model"):
         _load(write_spec, model={"type": "sklearn", "path": str(tmp_path / "junk.joblib")})
 
 

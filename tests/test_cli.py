@@ -1,4 +1,5 @@
-"""The command line as CI uses it: real subprocesses, exit codes 0/1/2/3, no tracebacks, one summary line."""
+"""The command line as CI uses it: real subprocesses, exit codes 0/1/2/3, no tracebacks, one summary
+line."""
 
 import json
 import re
@@ -25,7 +26,8 @@ def test_demo_passes_with_a_summary_line_and_progress(tmp_path):
     assert done.returncode == 0, done.stderr
     summary = done.stdout.strip().splitlines()[-1]
     assert re.fullmatch(
-        r"\d+ checks passed, 7 warned, 1 skipped\. Report: .*/readmission-demo-\d{8}T\d{6}Z/report\.html",
+        r"\d+ checks passed, 7 warned, 1 skipped\. Report: "
+        r".*/readmission-demo-\d{8}T\d{6}Z/report\.html",
         summary,
     )
     assert "fairness: 1000 bootstrap resamples" in done.stderr
@@ -50,7 +52,8 @@ def test_a_failed_check_exits_1(write_spec):
     [
         ("name: x\nseed: [1\n", "invalid YAML"),
         (
-            "name: demo\nmodel: {type: sklearn, factory: 'a:b'}\ndata: {path: missing.csv, target: y}\n"
+            "name: demo\nmodel: {type: sklearn, factory: 'a:b'}\n"
+            "data: {path: missing.csv, target: y}\n"
             "auditors: [{use: fairness, params: {sensitive_features: [sex]}}]\n",
             "data.path: file",
         ),

@@ -1,4 +1,5 @@
-"""The bundled cohorts: the synthetic generator and its committed CSV, the built-in disparity, real data."""
+"""The bundled cohorts: the synthetic generator and its committed CSV, the built-in disparity, real
+data."""
 
 import pandas as pd
 

@@ -1,7 +1,7 @@
-"""The optional-dependency boundary: a feature whose extra is missing fails before anything runs with one
-message naming the extra and the install command; masking falls back to patterns without presidio.
-Here the extras are hidden with monkeypatch; `.ci/run` also runs `pytest -m "not extra"` in a real base
-install, where nothing is hidden."""
+"""The optional-dependency boundary: a feature whose extra is missing fails before anything runs
+with one message naming the extra and the install command; masking falls back to patterns without
+presidio. Here the extras are hidden with monkeypatch; `.ci/run` also runs `pytest -m "not extra"`
+in a real base install, where nothing is hidden."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Thresholds judge metrics: statuses, CI bounds, unproduced metrics, the verdict and the exit code."""
+"""Thresholds judge metrics: statuses, CI bounds, unproduced metrics, the verdict and the exit
+code."""
 
 import math
 import sys

@@ -1,5 +1,5 @@
-"""The bundled real model (SmolLM2-135M-Instruct, GGUF) behind a real llama.cpp server on 127.0.0.1, and
-in-process through llama-cpp-python. The fixture starts the server and stops it."""
+"""The bundled real model (SmolLM2-135M-Instruct, GGUF) behind a real llama.cpp server on 127.0.0.1,
+and in-process through llama-cpp-python. The fixture starts the server and stops it."""
 
 import json
 import socket
@@ -38,48 +38,48 @@ def llama_server(llama_server_and_log):
 @pytest.fixture(scope="module")
 def llama_server_and_log(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("llama") / "server.log"
-    log = open(log_path, "w+b")  # not a pipe: its buffer would fill
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "trustaudit.adapters.llamacpp_server",
-            "--model",
-            str(bundled_model_path("smollm2-135m")),
-            "--model_alias",
-            "smollm2-135m",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "1024",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base_url}/models", timeout=2) as answer:
-                assert json.load(answer)["data"][0]["id"] == "smollm2-135m"
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                pytest.fail(
-                    f"llama.cpp server did not start: {log.read().decode(errors='replace')[-2000:]}"
-                )
-            time.sleep(0.5)
-    yield base_url, log_path
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    with open(log_path, "w+b") as log:  # not a pipe: its buffer would fill
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "trustaudit.adapters.llamacpp_server",
+                "--model",
+                str(bundled_model_path("smollm2-135m")),
+                "--model_alias",
+                "smollm2-135m",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "1024",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/models", timeout=2) as answer:
+                    assert json.load(answer)["data"][0]["id"] == "smollm2-135m"
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log.seek(0)
+                    pytest.fail(
+                        "llama.cpp server did not start: "
+                        f"{log.read().decode(errors='replace')[-2000:]}"
+                    )
+                time.sleep(0.5)
+        yield base_url, log_path
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def test_real_server_answers_deterministically_at_temperature_0(llama_server):
@@ -155,8 +155,8 @@ def test_bundled_model_in_process_demo_spec(tmp_path):
 
 
 def test_in_process_load_applies_the_amx_guard_exactly_on_amx_builds():
-    """On an AMX build the model must be loaded without extra buffer types (the AMX backend crashes);
-    elsewhere it is left alone. Checked on the parameters llama.cpp was actually given."""
+    """On an AMX build the model must be loaded without extra buffer types (the AMX backend
+    crashes); elsewhere it is left alone. Checked on the parameters llama.cpp was actually given."""
     import llama_cpp
 
     from trustaudit.adapters.llamacpp import amx_build, load_llamacpp

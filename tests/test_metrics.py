@@ -1,4 +1,5 @@
-"""The vectorised metric engine against scikit-learn, and the cell bootstrap against a row bootstrap."""
+"""The vectorised metric engine against scikit-learn, and the cell bootstrap against a row
+bootstrap."""
 
 import numpy as np
 import pytest
@@ -65,7 +66,8 @@ def test_auroc_undefined_with_one_class():
 
 
 def test_cell_bootstrap_has_the_row_bootstrap_distribution(sample):
-    """Multinomial draws of the cells and row resampling give the same mean and spread of every metric."""
+    """Multinomial draws of the cells and row resampling give the same mean and spread of every
+    metric."""
     y, _, y_pred, groups = sample
     cells = confusion_cells(groups, 3, y, y_pred)
     boot = bootstrap_cells(cells, 3000, np.random.default_rng(0))

@@ -1,4 +1,5 @@
-"""The run folder: report.json (the view-model), the HTML and JUnit rendered from it; safety and determinism."""
+"""The run folder: report.json (the view-model), the HTML and JUnit rendered from it; safety and
+determinism."""
 
 import json
 import re
@@ -148,7 +149,8 @@ def test_same_spec_same_report_bytes_apart_from_ids_and_times(write_spec, tmp_pa
 
 
 def _without(text: str, values: list[str]) -> str:
-    """Mask ids, timestamps, durations and the hashes derived from timestamps (ledger head, manifest hash)."""
+    """Mask ids, timestamps, durations and the hashes derived from timestamps (ledger head, manifest
+    hash)."""
     for value in values:
         text = text.replace(value, "<volatile>")
     return re.sub(r'"seconds": [\d.]+|· [\d.]+ s ·|time="[\d.]+"', "<duration>", text)

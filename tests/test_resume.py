@@ -1,5 +1,6 @@
-"""Crash safety: a run killed with SIGKILL keeps every completed call; --resume finishes it without calling
-the model again for anything it already answered, and ends with the report an uninterrupted run writes."""
+"""Crash safety: a run killed with SIGKILL keeps every completed call; --resume finishes it without
+calling the model again for anything it already answered, and ends with the report an uninterrupted
+run writes."""
 
 import json
 import os
@@ -82,7 +83,8 @@ def _kill_after_first_record(process, reports: Path) -> Path:
 
 
 def _comparable(folder: Path) -> dict:
-    """report.json without what differs between any two runs: ids, times, folder, durations, provenance."""
+    """report.json without what differs between any two runs: ids, times, folder, durations,
+    provenance."""
     view = json.loads((folder / "report.json").read_text())
     for key in ("id", "started", "finished"):
         view["run"].pop(key)

@@ -1,7 +1,9 @@
-"""Text adapters against a fault-injecting loopback server: retries, Retry-After, timeouts, malformed answers,
-dropped connections, recorded errors; the API key never written; identical requests sent once."""
+"""Text adapters against a fault-injecting loopback server: retries, Retry-After, timeouts,
+malformed answers, dropped connections, recorded errors; the API key never written; identical
+requests sent once."""
 
 import json
+import re
 import time
 
 import pytest
@@ -160,13 +162,14 @@ def test_replay_adapter(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"prompt": "x", "response": "y"}\n{"prompt": "x"}\n')
     spec.path = tmp_path / "bad.jsonl"
     with pytest.raises(
-        DataError, match="bad.jsonl: line 2: expected a JSON object with 'messages'"
+        DataError, match=re.escape("bad.jsonl: line 2: expected a JSON object with 'messages'")
     ):
         load_replay(spec, base_dir=tmp_path, where="model")
 
 
 def _fault_vignettes(path, faults):
-    """Vignettes whose text scripts server faults (FAULT:500 answers every attempt with HTTP 500)."""
+    """Vignettes whose text scripts server faults (FAULT:500 answers every attempt with HTTP
+    500)."""
     decision = {
         "kind": "choice",
         "choices": {"admit": ["admitted"], "discharge": ["home"]},
@@ -251,8 +254,8 @@ def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(
 
 
 def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path):
-    """Every call 404s (base_url without /v1): the summary, the auditor's error and the report name the
-    cause with its count and the fix, not only the coverage."""
+    """Every call 404s (base_url without /v1): the summary, the auditor's error and the report name
+    the cause with its count and the fix, not only the coverage."""
     import subprocess
     import sys
 

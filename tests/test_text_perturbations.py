@@ -1,5 +1,5 @@
-"""Clinical text perturbations: seeded, meaning-preserving where they should be, directional where they
-should be, and safe on any Unicode text (hypothesis)."""
+"""Clinical text perturbations: seeded, meaning-preserving where they should be, directional where
+they should be, and safe on any Unicode text (hypothesis)."""
 
 import re
 
@@ -24,10 +24,14 @@ from trustaudit.perturbations.text import (
 )
 
 NOTE = (
-    "A 62 yo man with CHF and HTN on Lipitor and Eliquis has chest pain; glucose 180 mg/dL, creatinine "
+    "A 62 yo man with CHF and HTN on Lipitor and Eliquis has chest pain; glucose 180 mg/dL, "
+    "creatinine "
     "1.2 mg/dL, temp 101.3 °F, weight 180 lb, height 70 in."
 )
-MCQ = "Which is most likely? A) Pneumonia B) Heart failure C) Pulmonary embolism D) Anxiety. Answer with the letter only."
+MCQ = (
+    "Which is most likely? A) Pneumonia B) Heart failure C) Pulmonary embolism D) Anxiety. "
+    "Answer with the letter only."
+)
 
 
 def rng(seed=0):

@@ -151,7 +151,8 @@ def test_deleting_a_report_file_is_detected(run_copy):
 
 
 def test_rewriting_the_whole_chain_needs_the_key(run_copy):
-    """Someone who edits a record and recomputes every hash (and the seal) passes the chain: only the HMAC catches it."""
+    """Someone who edits a record and recomputes every hash (and the seal) passes the chain: only
+    the HMAC catches it."""
     records = _records(run_copy)
     records[0]["latency_ms"] = 1.0
     previous = "0" * 64

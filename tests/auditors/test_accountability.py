@@ -1,4 +1,5 @@
-"""The accountability auditor on real runs: ledger completeness and integrity, model change, declared performance."""
+"""The accountability auditor on real runs: ledger completeness and integrity, model change,
+declared performance."""
 
 import math
 from pathlib import Path

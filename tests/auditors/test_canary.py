@@ -1,5 +1,6 @@
-"""Canary extraction: a model that memorised its canaries is found out (verbatim, partial, exposure near
-log2|R|); one that did not shows chance-level exposure; the real bundled model can be scored."""
+"""Canary extraction: a model that memorised its canaries is found out (verbatim, partial, exposure
+near log2|R|); one that did not shows chance-level exposure; the real bundled model can be
+scored."""
 
 import json
 import math

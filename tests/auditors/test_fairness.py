@@ -1,4 +1,5 @@
-"""The fairness auditor against fairlearn's MetricFrame (the reference engine) on the demo cohort."""
+"""The fairness auditor against fairlearn's MetricFrame (the reference engine) on the demo
+cohort."""
 
 import numpy as np
 import pytest
@@ -102,7 +103,8 @@ def test_disparities_equal_fairlearn_functions(outcomes, features):
 
 
 def test_bootstrap_intervals_agree_with_metricframe(outcomes):
-    """Same statistic, independent resamples: bounds agree within Monte Carlo error (0.2 of the CI width)."""
+    """Same statistic, independent resamples: bounds agree within Monte Carlo error (0.2 of the CI
+    width)."""
     y, y_pred, _, sensitive = outcomes
     metrics = {
         "selection_rate": selection_rate,
@@ -219,7 +221,8 @@ def test_labels_only_model_measures_no_score_metrics(outcomes):
 
 
 def test_bootstrap_counts_only_draw_cells_not_rows(outcomes):
-    """1,000 resamples of a 2,500-row cohort: the per-group n of a resample varies (rows drawn with replacement)."""
+    """1,000 resamples of a 2,500-row cohort: the per-group n of a resample varies (rows drawn with
+    replacement)."""
     y, y_pred, _, sensitive = outcomes
     result = _by_key(
         FairnessAuditor(sensitive_features=("sex",), n_boot=1000).measure(

@@ -1,4 +1,5 @@
-"""Membership inference on real scikit-learn models: a memorising tree is found out, a regularised model is not."""
+"""Membership inference on real scikit-learn models: a memorising tree is found out, a regularised
+model is not."""
 
 import pytest
 import yaml
@@ -35,8 +36,9 @@ def _metrics(run):
 def test_a_memorising_model_is_found_out(tmp_path, cohort, cohort_module):
     run = run_audit(_run(tmp_path, "overfit_model"))
     metrics = _metrics(run)
-    # A fully grown tree gives every member (and every held-out row it gets right) probability 1 on its label, so
-    # only its held-out errors separate the groups: AUC = 0.5 + error / 2 exactly (all 2,500 audit rows are used).
+    # A fully grown tree gives every member (and every held-out row it gets right) probability 1
+    # on its label, so only its held-out errors separate the groups: AUC = 0.5 + error / 2
+    # exactly (all 2,500 audit rows are used).
     tree = cohort_module.overfit_model()
     error = 1 - tree.score(cohort[list(tree.feature_names_in_)], cohort["readmitted_30d"])
     assert metrics["mia_auc"].value == pytest.approx(0.5 + error / 2, abs=1e-9)

@@ -1,9 +1,7 @@
-"""PHI recognizers, table-driven: positives, near misses and check-digit failures, each with its Safe Harbor
-category; masking. Runs presidio with the real offline spaCy pipeline."""
+"""PHI recognizers, table-driven: positives, near misses and check-digit failures, each with its
+Safe Harbor category; masking. Runs presidio with the real offline spaCy pipeline."""
 
 import pytest
-
-pytestmark = pytest.mark.extra("privacy")
 
 from trustaudit.auditors.phi import (
     NOT_COVERED,
@@ -14,6 +12,8 @@ from trustaudit.auditors.phi import (
 )
 from trustaudit.masking import mask, partial
 
+pytestmark = pytest.mark.extra("privacy")
+
 
 def _vin(body: str) -> str:
     """A VIN with its check digit computed here (49 CFR 565.15), independently of the recognizer."""
@@ -23,11 +23,12 @@ def _vin(body: str) -> str:
             zip(
                 "ABCDEFGHJKLMNPRSTUVWXYZ",
                 [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9],
+                strict=True,
             )
         ),
     }
     weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
-    total = sum(values[c] * w for c, w in zip(body[:8] + "0" + body[8:], weights))
+    total = sum(values[c] * w for c, w in zip(body[:8] + "0" + body[8:], weights, strict=True))
     return body[:8] + ("X" if total % 11 == 10 else str(total % 11)) + body[8:]
 
 
@@ -203,13 +204,14 @@ def test_scan_finds_exactly_what_analyze_finds():
 
 
 def test_recall_on_the_generated_corpus():
-    """A small run of the benchmark's measurement: every detectable category is found in >= 95% of items."""
+    """A small run of the benchmark's measurement: every detectable category is found in >= 95% of
+    items."""
     from trustaudit.auditors.phi import scan
 
     notes = _corpus().generate(120, seed=11)
     found = scan([n["text"] for n in notes], n_process=2)
     hits, totals = {}, {}
-    for note, spans in zip(notes, found):
+    for note, spans in zip(notes, found, strict=True):
         for g in note["spans"]:
             totals[g["category"]] = totals.get(g["category"], 0) + 1
             hits[g["category"]] = hits.get(g["category"], 0) + any(

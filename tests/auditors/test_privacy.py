@@ -1,5 +1,5 @@
-"""The privacy auditor's output-leakage check on models whose leakage is known, masking of every output file,
-and the bundled real LLM repeating PHI from its context."""
+"""The privacy auditor's output-leakage check on models whose leakage is known, masking of every
+output file, and the bundled real LLM repeating PHI from its context."""
 
 import json
 import re
@@ -9,14 +9,14 @@ import sys
 import pytest
 import yaml
 
-pytestmark = pytest.mark.extra("privacy")
-
 from trustaudit.auditors.privacy import load_probes
 from trustaudit.errors import DataError
 from trustaudit.runner import run_audit
 from trustaudit.spec import load_spec
 
 from ..conftest import ROOT
+
+pytestmark = pytest.mark.extra("privacy")
 
 PROBES = ROOT / "fixtures" / "privacy" / "probes.jsonl"
 MODEL = ROOT / "tests" / "fixtures" / "biased_llm.py"
@@ -79,7 +79,8 @@ def test_a_discreet_model_leaks_nothing(tmp_path):
 
 
 def test_planted_phi_appears_in_no_output_file(tmp_path):
-    """A leaky audit with the ledger under capture 'masked': no planted identifier anywhere, in any form."""
+    """A leaky audit with the ledger under capture 'masked': no planted identifier anywhere, in any
+    form."""
     spec = _spec(
         tmp_path, {"type": "callable", "generate": f"{MODEL}:echo"}, ledger={"capture": "masked"}
     )

@@ -1,4 +1,5 @@
-"""Tabular perturbations (each property checked numerically) and the robustness auditor on real models."""
+"""Tabular perturbations (each property checked numerically) and the robustness auditor on real
+models."""
 
 import numpy as np
 import pytest
@@ -116,12 +117,16 @@ def test_a_unit_mix_up_and_a_model_without_imputation(tmp_path):
 
 def test_missing_values_through_the_model_s_own_imputation(tmp_path):
     (tmp_path / "imputing.py").write_text(
-        "import importlib.util\nfrom sklearn.impute import SimpleImputer\nfrom sklearn.pipeline import make_pipeline\n"
+        "import importlib.util\n"
+        "from sklearn.impute import SimpleImputer\n"
+        "from sklearn.pipeline import make_pipeline\n"
         "from sklearn.linear_model import LogisticRegression\n"
-        f"spec = importlib.util.spec_from_file_location('c', {str(COHORT_PY)!r}); c = importlib.util.module_from_spec(spec)\n"
+        f"spec = importlib.util.spec_from_file_location('c', {str(COHORT_PY)!r}); "
+        "c = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(c)\n"
         "def model():\n    train = c.training_rows()\n"
-        "    return make_pipeline(SimpleImputer(), LogisticRegression(max_iter=1000)).fit(train[c.NUMERIC], train['readmitted_30d'])\n"
+        "    return make_pipeline(SimpleImputer(), LogisticRegression(max_iter=1000))"
+        ".fit(train[c.NUMERIC], train['readmitted_30d'])\n"
     )
     _, metrics = _run(
         tmp_path,

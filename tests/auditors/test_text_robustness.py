@@ -1,5 +1,6 @@
-"""Text robustness on models whose sensitivity is known: expected rates computed by brute force, applying the
-same seeded perturbations to the same control texts and asking the model function directly."""
+"""Text robustness on models whose sensitivity is known: expected rates computed by brute force,
+applying the same seeded perturbations to the same control texts and asking the model function
+directly."""
 
 import numpy as np
 import pytest
@@ -41,12 +42,15 @@ def _run(tmp_path, function, perturbations, model=None):
 
 
 def _brute_force(function, perturb):
-    """(changed, answered) over all vignettes, in order: the control text against ``perturb(index, text)``."""
+    """(changed, answered) over all vignettes, in order: the control text against ``perturb(index,
+    text)``."""
     changed = answered = 0
     for i, v in enumerate(load_vignettes(VIGNETTES)):
         clean = fill(v.text, {}, v.own)
-        ask = lambda text: v.extractor(function([{"content": f"{text}\n\n{v.question}"}])).label
-        before, after = ask(clean), ask(perturb(i, clean))
+        before, after = (
+            v.extractor(function([{"content": f"{text}\n\n{v.question}"}])).label
+            for text in (clean, perturb(i, clean))
+        )
         if before is not None and after is not None:
             answered += 1
             changed += before != after
