@@ -1,11 +1,12 @@
-"""Fairness at scale: trustaudit's auditor against fairlearn's MetricFrame on the same data, in one run.
+"""Fairness at scale: trustaudit's auditor against fairlearn's MetricFrame on the same data, in one
+run.
 
     python benchmarks/bench_fairness.py [--rows 1000000] [--boot 1000]
 
 1,000,000 rows, two sensitive features (sex x race: 10 intersectional groups), 4 count-based metrics
-(selection rate, TPR, FPR, accuracy). Each case runs in a fresh subprocess so its peak RSS is its own.
-fairlearn's bootstrap resamples rows, so it is timed per resample on a smaller N; its cost at full N is
-extrapolated (labelled as such). Prints a Markdown table.
+(selection rate, TPR, FPR, accuracy). Each case runs in a fresh subprocess so its peak RSS is its
+own. fairlearn's bootstrap resamples rows, so it is timed per resample on a smaller N; its cost at
+full N is extrapolated (labelled as such). Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def run_case(name: str, rows: int, boot: int) -> dict:
 
 
 def agreement(rows: int) -> float:
-    """Largest |trustaudit - fairlearn| over the 4 metrics and 10 intersectional groups (point estimates)."""
+    """Largest |trustaudit - fairlearn| over the 4 metrics and 10 intersectional groups (point
+    estimates)."""
     from fairlearn.metrics import MetricFrame
 
     from trustaudit.auditors import FairnessAuditor
@@ -161,11 +163,13 @@ def main() -> None:
     extrapolated = per_resample * (point["seconds"] / small_point["seconds"]) * args.boot
 
     print(
-        f"{args.rows:,} rows, 2 sensitive features (10 intersectional groups), 4 count-based metrics; "
+        f"{args.rows:,} rows, 2 sensitive features (10 intersectional groups), "
+        "4 count-based metrics; "
         f"2 cores; peak RSS of the whole process, data included.\n"
     )
     print(
-        "| tool | what | rows | resamples | time (s) | peak RSS (MB) | time ÷ fairlearn point estimates |"
+        "| tool | what | rows | resamples | time (s) | peak RSS (MB) "
+        "| time ÷ fairlearn point estimates |"
     )
     print("|---|---|---|---|---|---|---|")
     rows = [
@@ -189,16 +193,19 @@ def main() -> None:
     for tool, what, n, boot, result in rows:
         n = f"{n:,}" if isinstance(n, int) else n
         print(
-            f"| {tool} | {what} | {n} | {boot:,} | {result['seconds']:.2f} | {result['peak_rss_mb']:.0f} | "
+            f"| {tool} | {what} | {n} | {boot:,} | {result['seconds']:.2f} | "
+            f"{result['peak_rss_mb']:.0f} | "
             f"{result['seconds'] / point['seconds']:.3f} |"
         )
     print(
         f"| fairlearn MetricFrame | bootstrap CIs, extrapolated | {args.rows:,} | {args.boot:,} | "
-        f"≈ {extrapolated:,.0f} (≈ {extrapolated / 3600:.1f} h) | — | {extrapolated / point['seconds']:,.0f} |"
+        f"≈ {extrapolated:,.0f} (≈ {extrapolated / 3600:.1f} h) | — | "
+        f"{extrapolated / point['seconds']:,.0f} |"
     )
     print(
         f"\nfairlearn per resample at {args.small_rows:,} rows: {per_resample:.2f} s. "
-        f"Point estimates: max |trustaudit − fairlearn| over 40 group values = {agreement(args.rows):.1e}."
+        "Point estimates: max |trustaudit − fairlearn| over 40 group values = "
+        f"{agreement(args.rows):.1e}."
     )
 
 

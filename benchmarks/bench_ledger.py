@@ -1,11 +1,12 @@
-"""Ledger cost per model call: 100,000 small in-process calls, with and without the ledger and its HMAC.
+"""Ledger cost per model call: 100,000 small in-process calls, with and without the ledger and its
+HMAC.
 
     python benchmarks/bench_ledger.py [--calls 100000]
 
 Each case runs in a fresh subprocess. A call is a short prompt in, a short answer out (what an LLM
 adapter records), every prompt distinct. "Ledger cost" is (time with the recorder - time of the bare
-calls) / calls. RSS is sampled at 10% and 100% of the calls to show whether memory grows with the ledger.
-Prints a Markdown table.
+calls) / calls. RSS is sampled at 10% and 100% of the calls to show whether memory grows with the
+ledger. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 CASES = (
@@ -68,7 +70,7 @@ def run_case(case: str, calls: int) -> dict:
                 {"temperature": 0, "max_tokens": 64},
                 sha256_hex(prompt.encode()),
                 prompt,
-                lambda: model(prompt),
+                partial(model, prompt),
                 lambda text: text,
                 lambda text: text,
             )
@@ -112,7 +114,8 @@ def main() -> None:
         "RSS in MB after 10% and 100% of the calls.\n"
     )
     print(
-        "| case | total (s) | per call (µs) | ledger cost per record (µs) | RSS at 10% | RSS at 100% |"
+        "| case | total (s) | per call (µs) | ledger cost per record (µs) | RSS at 10% | RSS at "
+        "100% |"
     )
     print("|---|---|---|---|---|---|")
     for case, r in results.items():

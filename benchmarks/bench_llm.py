@@ -1,12 +1,13 @@
-"""LLM throughput: trustaudit's text adapter and recorder against a loopback endpoint with a fixed latency,
-and completion tokens/s of the bundled SmolLM2-135M model with and without trustaudit's AMX guard.
+"""LLM throughput: trustaudit's text adapter and recorder against a loopback endpoint with a fixed
+latency, and completion tokens/s of the bundled SmolLM2-135M model with and without trustaudit's AMX
+guard.
 
     python benchmarks/bench_llm.py [--prompts 2000] [--latency 0.05]
 
-Ideal throughput with k requests in flight is k / latency; the table gives the measured fraction of it.
-"trustaudit overhead" is the client-side time per call beyond the server's latency at 1 in flight (HTTP,
-JSON, ledger record, all included). The server (trustaudit.testing.LoopbackLLM) runs in a subprocess so
-it does not share the client's interpreter. Prints Markdown tables.
+Ideal throughput with k requests in flight is k / latency; the table gives the measured fraction of
+it. "trustaudit overhead" is the client-side time per call beyond the server's latency at 1 in
+flight (HTTP, JSON, ledger record, all included). The server (trustaudit.testing.LoopbackLLM) runs
+in a subprocess so it does not share the client's interpreter. Prints Markdown tables.
 """
 
 from __future__ import annotations
@@ -74,8 +75,8 @@ print(json.dumps({"rate": tokens / (time.perf_counter() - start), "tokens": toke
 
 
 def bundled_tokens_per_second(mode: str, requests: int = 8) -> str:
-    """One table row: the bundled model's speed loaded with or without trustaudit's AMX guard, each in
-    a subprocess of its own so that a crash (the unguarded AMX backend segfaults) is reported."""
+    """One table row: the bundled model's speed loaded with or without trustaudit's AMX guard, each
+    in a subprocess of its own so that a crash (the unguarded AMX backend segfaults) is reported."""
     done = subprocess.run(
         [sys.executable, "-c", TOKENS, mode, str(requests)],
         capture_output=True,
@@ -106,7 +107,8 @@ def main() -> None:
     base_url = server.stdout.readline().strip()
     try:
         print(
-            f"{args.prompts:,} prompts per row against a loopback OpenAI-compatible endpoint answering after "
+            f"{args.prompts:,} prompts per row against a loopback OpenAI-compatible endpoint "
+            "answering after "
             f"{args.latency * 1000:.0f} ms; every call through the ledger; 2 cores.\n"
         )
         print("| in flight | ideal (req/s) | measured (req/s) | fraction of ideal |")
@@ -126,7 +128,8 @@ def main() -> None:
     if importlib.util.find_spec("llama_cpp") is None:
         return
     print(
-        "\nBundled SmolLM2-135M-Instruct (Q4_1) in-process, 8 answers of up to 64 tokens, temperature 0:\n"
+        "\nBundled SmolLM2-135M-Instruct (Q4_1) in-process, 8 answers of up to 64 tokens, "
+        "temperature 0:\n"
     )
     print("| load | build has AMX | use_extra_bufts | completion tokens/s |")
     print("|---|---|---|---|")

@@ -1,4 +1,5 @@
-"""Text perturbation speed: every clinical text perturbation over 10,000 synthetic notes (level 0.3).
+"""Text perturbation speed: every clinical text perturbation over 10,000 synthetic notes (level
+0.3).
 
 python benchmarks/bench_perturbations.py [--notes 10000]
 """
@@ -13,8 +14,10 @@ import numpy as np
 from trustaudit.perturbations.text import TEXT, negate
 
 TEMPLATE = (
-    "A {age} yo {sex} with CHF and HTN on Lipitor and Eliquis has chest pain for {hours} hours; glucose {glucose} "
-    "mg/dL, creatinine {creat} mg/dL, temp {temp} °F, weight {weight} lb. ECG shows ST depression. Plan: admit, "
+    "A {age} yo {sex} with CHF and HTN on Lipitor and Eliquis has chest pain for {hours} hours; "
+    "glucose {glucose} "
+    "mg/dL, creatinine {creat} mg/dL, temp {temp} °F, weight {weight} lb. ECG shows ST depression. "
+    "Plan: admit, "
     "serial troponins, ASA and heparin. Follow-up with cardiology in 2 weeks."
 )
 
@@ -41,7 +44,8 @@ def main() -> None:
     args = parser.parse_args()
     texts = notes(args.notes)
     print(
-        f"{len(texts):,} synthetic notes of ~{sum(map(len, texts)) // len(texts)} characters, level 0.3, one core.\n"
+        f"{len(texts):,} synthetic notes of ~{sum(map(len, texts)) // len(texts)} characters, "
+        "level 0.3, one core.\n"
     )
     print("| perturbation | notes/s |")
     print("|---|---|")

@@ -1,11 +1,12 @@
-"""PHI detection: per-category precision, recall and F1 on seeded synthetic notes with gold spans, and
-throughput of trustaudit's batched scan against a plain presidio ``analyze()`` loop with the same
-recognizers, in one run (and a check that both find exactly the same spans).
+"""PHI detection: per-category precision, recall and F1 on seeded synthetic notes with gold spans,
+and throughput of trustaudit's batched scan against a plain presidio ``analyze()`` loop with the
+same recognizers, in one run (and a check that both find exactly the same spans).
 
     python benchmarks/bench_phi.py [--notes 1000] [--seed 0]
 
-A gold item counts as found when a detected span of the same Safe Harbor category overlaps it; precision
-counts detected spans (one per overlapping region) that overlap a gold item of their category.
+A gold item counts as found when a detected span of the same Safe Harbor category overlaps it;
+precision counts detected spans (one per overlapping region) that overlap a gold item of their
+category.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def load_generator():
 
 def score(notes: list[dict], detected: list[list]) -> dict[str, Counter]:
     counts: dict[str, Counter] = {c.letter: Counter() for c in SAFE_HARBOR if c.entities}
-    for note, spans in zip(notes, detected):
+    for note, spans in zip(notes, detected, strict=True):
         gold = note["spans"]
         for g in gold:
             counts[g["category"]]["gold"] += 1
@@ -81,7 +82,8 @@ def main() -> None:
     chars = sum(map(len, texts)) / len(texts)
     print(
         f"{len(texts):,} synthetic notes (seed {args.seed}, {chars:.0f} characters on average, "
-        f"{sum(c['gold'] for c in counts.values()):,} PHI items); presidio 2.2.366 with en_core_web_sm; 2 cores.\n"
+        f"{sum(c['gold'] for c in counts.values()):,} PHI items); presidio 2.2.366 with "
+        "en_core_web_sm; 2 cores.\n"
     )
     print("| Safe Harbor category | items | recall | precision | F1 | recall target |")
     print("|---|---|---|---|---|---|")
@@ -94,13 +96,15 @@ def main() -> None:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else float("nan")
         target = TARGET_RECALL.get(category.letter, 0.95)
         print(
-            f"| ({category.letter}) {category.name} | {c['gold']} | {recall:.3f} | {precision:.3f} | {f1:.3f} | "
+            f"| ({category.letter}) {category.name} | {c['gold']} | {recall:.3f} | {precision:.3f} "
+            f"| {f1:.3f} | "
             f"{target:.2f} |"
         )
     for category in SAFE_HARBOR:
         if not category.entities:
             print(
-                f"| ({category.letter}) {category.name} | — | not covered: cannot be detected in text | | | |"
+                f"| ({category.letter}) {category.name} | — | not covered: cannot be detected in "
+                "text | | | |"
             )
     print("\n| engine | texts/s | × presidio analyze() loop | same spans as the loop |")
     print("|---|---|---|---|")

@@ -16,8 +16,8 @@ COHORT_PY = ROOT / "fixtures" / "readmission" / "cohort.py"
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test marked ``extra("privacy")`` is skipped, with the install command, where the extra is missing.
-    A base install runs ``pytest -m "not extra"``: everything that needs no extra."""
+    """A test marked ``extra("privacy")`` is skipped, with the install command, where the extra is
+    missing. A base install runs ``pytest -m "not extra"``: everything that needs no extra."""
     for item in items:
         for mark in item.iter_markers("extra"):
             if not extras.available(mark.args[0]):
@@ -51,7 +51,8 @@ def demo_model(cohort_module):
 
 
 def base_spec(**overrides) -> dict:
-    """A valid spec dict auditing the demo model on the demo cohort, with small bootstrap for speed."""
+    """A valid spec dict auditing the demo model on the demo cohort, with small bootstrap for
+    speed."""
     spec = {
         "name": "test-audit",
         "seed": 3,
@@ -85,7 +86,8 @@ def set_at(spec: dict, path: str, value) -> dict:
 
 @pytest.fixture
 def write_spec(tmp_path):
-    """write_spec(dict_or_text, name="spec.yaml") -> path of the written file (output goes to tmp)."""
+    """write_spec(dict_or_text, name="spec.yaml") -> path of the written file (output goes to
+    tmp)."""
 
     def write(content, name: str = "spec.yaml") -> Path:
         if isinstance(content, dict):

@@ -1,4 +1,5 @@
-"""Tabular adapters on real scikit-learn models, recorded predictions and callables; their error cases."""
+"""Tabular adapters on real scikit-learn models, recorded predictions and callables; their error
+cases."""
 
 import joblib
 import numpy as np
@@ -39,7 +40,8 @@ def test_sklearn_model_from_a_joblib_file(write_spec, saved_model, cohort):
     out = binary_outcomes(adapter, data.X, data.positive_label)
     assert (out.y_pred == model.predict(cohort[FEATURES])).all()
     assert np.allclose(out.scores, model.predict_proba(cohort[FEATURES])[:, 1])
-    assert adapter.info.version == "v7" and adapter.info.name == "LogisticRegression"
+    assert adapter.info.version == "v7"
+    assert adapter.info.name == "LogisticRegression"
     assert adapter.info.fingerprint.startswith("sha256:")
 
 
@@ -57,7 +59,8 @@ def test_sklearn_factory_pipeline_selects_its_own_columns(write_spec, demo_model
     adapter, data = _load(write_spec)
     out = binary_outcomes(adapter, data.X, data.positive_label)
     assert (out.y_pred == demo_model.predict(cohort)).all()
-    assert adapter.info.fingerprint.count("sha256:") == 1 and " model:" in adapter.info.fingerprint
+    assert adapter.info.fingerprint.count("sha256:") == 1
+    assert " model:" in adapter.info.fingerprint
 
 
 def test_model_fitted_on_a_column_the_data_lacks(write_spec, saved_model, cohort):
@@ -79,7 +82,7 @@ def test_model_fitted_on_a_column_the_data_lacks(write_spec, saved_model, cohort
 
 def test_not_a_model_file(write_spec, tmp_path):
     (tmp_path / "junk.joblib").write_bytes(b"not a pickle")
-    with pytest.raises(SpecError, match="cannot load .* as a joblib/pickle model"):
+    with pytest.raises(SpecError, match=r"cannot load .* as a joblib/pickle model"):
         _load(write_spec, model={"type": "sklearn", "path": str(tmp_path / "junk.joblib")})
 
 
@@ -113,7 +116,8 @@ def test_recorded_predictions_in_the_data_file(write_spec, tmp_path, cohort, dem
         model={"type": "recorded", "prediction_column": "flag", "score_column": "risk"},
     )
     out = binary_outcomes(adapter, data.X, data.positive_label)
-    assert (out.y_pred == recorded["flag"]).all() and np.allclose(out.scores, recorded["risk"])
+    assert (out.y_pred == recorded["flag"]).all()
+    assert np.allclose(out.scores, recorded["risk"])
 
 
 @pytest.mark.extra("parquet")

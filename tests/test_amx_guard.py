@@ -1,6 +1,7 @@
-"""The AMX guard in isolation: which builds it touches, what it sets, and that it restores llama.cpp's
-default-parameter factory. A stand-in module plays llama.cpp here because a test machine has one CPU:
-whether its build has AMX cannot be chosen on demand (tests/test_llm_real.py covers the real one)."""
+"""The AMX guard in isolation: which builds it touches, what it sets, and that it restores
+llama.cpp's default-parameter factory. A stand-in module plays llama.cpp here because a test machine
+has one CPU: whether its build has AMX cannot be chosen on demand (tests/test_llm_real.py covers the
+real one)."""
 
 from __future__ import annotations
 

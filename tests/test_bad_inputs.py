@@ -12,7 +12,8 @@ CASES: list[Case] = [*spec_cases.CASES, *data_cases.CASES, *text_cases.CASES, *c
 
 def test_case_ids_are_unique():
     ids = [case.id for case in CASES]
-    assert len(ids) == len(set(ids)) and len(ids) >= 150
+    assert len(ids) == len(set(ids))
+    assert len(ids) >= 150
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -45,7 +45,8 @@ def test_phi_scan_runs_without_a_model_and_the_folder_verifies(write_spec, tmp_p
     assert [c.status.value for c in run.checks] == ["pass"]
     folder = tmp_path / "out" / next(p.name for p in (tmp_path / "out").iterdir())
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["models"] == [] and manifest["ledger"]["records"] == 0
+    assert manifest["models"] == []
+    assert manifest["ledger"]["records"] == 0
     result = verify_run(folder)
     assert result.intact, result.problems
     rate = next(m for m in run.results[0].metrics if m.key == "rows_with_phi_rate")

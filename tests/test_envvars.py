@@ -1,5 +1,5 @@
-"""${VAR} and ${VAR:-default} in spec values: expanded before validation, errors name the key, and the
-values of secret_env variables never reach the run folder."""
+"""${VAR} and ${VAR:-default} in spec values: expanded before validation, errors name the key, and
+the values of secret_env variables never reach the run folder."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The optional-dependency boundary: a feature whose extra is missing fails before anything runs with one
-message naming the extra and the install command; masking falls back to patterns without presidio.
-Here the extras are hidden with monkeypatch; `.ci/run` also runs `pytest -m "not extra"` in a real base
-install, where nothing is hidden."""
+"""The optional-dependency boundary: a feature whose extra is missing fails before anything runs
+with one message naming the extra and the install command; masking falls back to patterns without
+presidio. Here the extras are hidden with monkeypatch; `.ci/run` also runs `pytest -m "not extra"`
+in a real base install, where nothing is hidden."""
 
 from __future__ import annotations
 
@@ -47,9 +47,11 @@ def test_a_missing_extra_is_one_message_with_the_install_command(
     path = write_spec({k: v for k, v in spec.items() if v is not None})
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert f"{path}: {key}" in err and f"needs the '{extra}' extra" in err
+    assert f"{path}: {key}" in err
+    assert f"needs the '{extra}' extra" in err
     assert f"pip install 'trustaudit[{extra}]'" in err
-    assert "Traceback" not in err and "ModuleNotFoundError" not in err
+    assert "Traceback" not in err
+    assert "ModuleNotFoundError" not in err
 
 
 def test_require_names_what_is_missing(no_extras):

@@ -1,12 +1,14 @@
-"""Thresholds judge metrics: statuses, CI bounds, unproduced metrics, the verdict and the exit code."""
+"""Thresholds judge metrics: statuses, CI bounds, unproduced metrics, the verdict and the exit
+code."""
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import ClassVar
 
 import pytest
 
-from trustaudit.auditors import Auditor, registry
+from trustaudit.auditors import Auditor, AuditorRegistry, registry
 from trustaudit.findings import AuditResult, AuditRun, Metric, Status
 from trustaudit.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, evaluate, exit_code, summary_line
 from trustaudit.runner import run_audit
@@ -87,7 +89,8 @@ def test_threshold_statuses(write_spec, threshold, expected):
 
 def test_skipped_check_says_why(write_spec):
     skipped = _checks(write_spec, {"metric": "tpr", "min": 0.5})[-1]
-    assert skipped.metric_key == "tpr[sex=X]" and "n=12 < min_group_size 30" in skipped.message
+    assert skipped.metric_key == "tpr[sex=X]"
+    assert "n=12 < min_group_size 30" in skipped.message
 
 
 def test_threshold_on_an_unproduced_metric_lists_the_produced_ones(write_spec):
@@ -102,7 +105,8 @@ def test_threshold_of_a_failed_auditor_is_an_error(write_spec):
         "fairness", "fairness", {}, status=Status.ERROR, error="AdapterError: model exploded"
     )
     (check,) = _checks(write_spec, {"metric": "tpr", "min": 0.5}, result=broken)
-    assert check.status is Status.ERROR and "model exploded" in check.message
+    assert check.status is Status.ERROR
+    assert "model exploded" in check.message
 
 
 def _run(checks=(), results=(RESULT,)):
@@ -116,7 +120,8 @@ def test_verdict_and_exit_code(write_spec):
     warning = _checks(write_spec, {"metric": "tpr[sex=F]", "min": 0.7, "level": "warn"})
     failing = _checks(write_spec, {"metric": "tpr[sex=F]", "min": 0.7})
     assert exit_code(_run(passing)) == EXIT_PASS
-    assert exit_code(_run(passing + warning)) == EXIT_PASS and _run(warning).verdict is Status.WARN
+    assert exit_code(_run(passing + warning)) == EXIT_PASS
+    assert _run(warning).verdict is Status.WARN
     assert exit_code(_run(passing + warning + failing)) == EXIT_FAIL
     broken = AuditResult("other", "other", {}, status=Status.ERROR, error="boom")
     assert exit_code(_run(passing + failing, results=(RESULT, broken))) == EXIT_INCOMPLETE
@@ -145,10 +150,22 @@ class CrashingAuditor(Auditor):
 
 
 @pytest.fixture
-def crashing_auditor():
-    registry.register(CrashingAuditor)
-    yield
-    registry._classes.pop(CrashingAuditor.name)
+def crashing_auditor(monkeypatch):
+    """A fresh registry (every real auditor plus the crashing one) in place of the global one
+    wherever trustaudit looks it up; monkeypatch restores them, so the global registry is never
+    changed."""
+    fresh = AuditorRegistry()
+    for name in registry.names():
+        fresh.register(registry.get(name))
+    fresh.register(CrashingAuditor)
+    holders = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] == "trustaudit" and getattr(module, "registry", None) is registry
+    ]
+    assert holders, "no trustaudit module holds the auditor registry"
+    for module in holders:
+        monkeypatch.setattr(module, "registry", fresh)
 
 
 def test_a_crashing_auditor_becomes_an_error_result_and_the_others_still_run(
@@ -161,12 +178,11 @@ def test_a_crashing_auditor_becomes_an_error_result_and_the_others_still_run(
     ]
     run = run_audit(load_spec(write_spec(spec)))
     crashed, fairness = run.results
-    assert (
-        crashed.status is Status.ERROR
-        and "KeyError: 'missing key'" in crashed.error
-        and "test_gate.py" in crashed.error
-    )
-    assert fairness.status is Status.PASS and fairness.metrics
+    assert crashed.status is Status.ERROR
+    assert "KeyError: 'missing key'" in crashed.error
+    assert "test_gate.py" in crashed.error
+    assert fairness.status is Status.PASS
+    assert fairness.metrics
     assert [c.status for c in run.checks] == [Status.ERROR] + [Status.PASS] * 3  # one per grouping
     assert exit_code(run) == EXIT_INCOMPLETE
 

@@ -1,7 +1,8 @@
-"""Regression: the demo audits' report.json is what it was when the golden files were written (issue 10's
-refactor must not change behaviour). Run ids, times, durations, paths, hashes that cover them and the
-machine's versions are left out; numbers are compared to 1e-9 relative (BLAS may differ in the last bits
-across CPUs). After an intended change: ``python tests/golden/update.py`` and review the diff."""
+"""Regression: the demo audits' report.json is what it was when the golden files were written (issue
+10's refactor must not change behaviour). Run ids, times, durations, paths, hashes that cover them
+and the machine's versions are left out; numbers are compared to 1e-9 relative (BLAS may differ in
+the last bits across CPUs). After an intended change: ``python tests/golden/update.py`` and review
+the diff."""
 
 from __future__ import annotations
 
@@ -58,7 +59,9 @@ def differences(got: Any, want: Any, where: str = "") -> list[str]:
         ]
     if isinstance(want, list) and isinstance(got, list) and len(got) == len(want):
         return [
-            d for i, (g, w) in enumerate(zip(got, want)) for d in differences(g, w, f"{where}[{i}]")
+            d
+            for i, (g, w) in enumerate(zip(got, want, strict=True))
+            for d in differences(g, w, f"{where}[{i}]")
         ]
     numbers = (int, float)
     if isinstance(got, numbers) and isinstance(want, numbers) and not isinstance(got, bool):

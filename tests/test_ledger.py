@@ -13,7 +13,8 @@ def test_records_chain_from_genesis(tmp_path):
     writer = LedgerWriter(tmp_path / "l.jsonl")
     first, second = writer.append({"kind": "call", "x": 1}), writer.append({"kind": "call", "x": 2})
     writer.close()
-    assert first["prev_hash"] == GENESIS and second["prev_hash"] == first["hash"]
+    assert first["prev_hash"] == GENESIS
+    assert second["prev_hash"] == first["hash"]
     assert (first["seq"], second["seq"]) == (0, 1)
     assert chain_problems(read_ledger(tmp_path / "l.jsonl").records) == []
 
@@ -59,7 +60,9 @@ def test_torn_last_line(tmp_path, tail, torn):
     with open(tmp_path / "l.jsonl", "ab") as handle:
         handle.write(tail)
     found = read_ledger(tmp_path / "l.jsonl")
-    assert len(found.records) == 2 and found.torn_line == torn and found.torn == tail
+    assert len(found.records) == 2
+    assert found.torn_line == torn
+    assert found.torn == tail
 
 
 def test_a_bad_line_in_the_middle_is_unreadable_not_torn(tmp_path):
@@ -76,7 +79,8 @@ def test_hmac_is_checked_only_with_a_key(tmp_path):
     writer.append({"kind": "call"})
     writer.close()
     records = read_ledger(tmp_path / "l.jsonl").records
-    assert chain_problems(records) == [] and chain_problems(records, b"k1") == []
+    assert chain_problems(records) == []
+    assert chain_problems(records, b"k1") == []
     assert chain_problems(records, b"k2") == ["line 1: HMAC does not verify with the given key"]
 
 
@@ -98,6 +102,7 @@ def test_recorder_timestamps_are_iso_utc_with_microseconds():
 
     stamps = [_utc_now() for _ in range(2000)]
     parsed = [datetime.fromisoformat(s) for s in stamps]
-    assert all(p.tzinfo == UTC for p in parsed) and parsed == sorted(parsed)
+    assert all(p.tzinfo == UTC for p in parsed)
+    assert parsed == sorted(parsed)
     assert abs(parsed[-1] - datetime.now(UTC)) < timedelta(seconds=1)
     assert stamps[0] == parsed[0].isoformat(timespec="microseconds")

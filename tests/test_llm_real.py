@@ -1,5 +1,5 @@
-"""The bundled real model (SmolLM2-135M-Instruct, GGUF) behind a real llama.cpp server on 127.0.0.1, and
-in-process through llama-cpp-python. The fixture starts the server and stops it."""
+"""The bundled real model (SmolLM2-135M-Instruct, GGUF) behind a real llama.cpp server on 127.0.0.1,
+and in-process through llama-cpp-python. The fixture starts the server and stops it."""
 
 import json
 import socket
@@ -38,48 +38,48 @@ def llama_server(llama_server_and_log):
 @pytest.fixture(scope="module")
 def llama_server_and_log(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("llama") / "server.log"
-    log = open(log_path, "w+b")  # not a pipe: its buffer would fill
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "trustaudit.adapters.llamacpp_server",
-            "--model",
-            str(bundled_model_path("smollm2-135m")),
-            "--model_alias",
-            "smollm2-135m",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "1024",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base_url}/models", timeout=2) as answer:
-                assert json.load(answer)["data"][0]["id"] == "smollm2-135m"
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                pytest.fail(
-                    f"llama.cpp server did not start: {log.read().decode(errors='replace')[-2000:]}"
-                )
-            time.sleep(0.5)
-    yield base_url, log_path
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    with open(log_path, "w+b") as log:  # not a pipe: its buffer would fill
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "trustaudit.adapters.llamacpp_server",
+                "--model",
+                str(bundled_model_path("smollm2-135m")),
+                "--model_alias",
+                "smollm2-135m",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "1024",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/models", timeout=2) as answer:
+                    assert json.load(answer)["data"][0]["id"] == "smollm2-135m"
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log.seek(0)
+                    pytest.fail(
+                        "llama.cpp server did not start: "
+                        f"{log.read().decode(errors='replace')[-2000:]}"
+                    )
+                time.sleep(0.5)
+        yield base_url, log_path
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def test_real_server_answers_deterministically_at_temperature_0(llama_server):
@@ -87,7 +87,9 @@ def test_real_server_answers_deterministically_at_temperature_0(llama_server):
         llama_server, "smollm2-135m", ModelInfo("openai", "smollm2-135m", "1", "e")
     )
     first, second = (adapter.generate(TextRequest(tuple(QUESTION), 0.0, 8, 7)) for _ in range(2))
-    assert first.text and first == second and first.completion_tokens >= 1
+    assert first.text
+    assert first == second
+    assert first.completion_tokens >= 1
     assert first.text.strip().lower().startswith(("admit", "discharge"))
 
 
@@ -121,13 +123,13 @@ def test_counterfactual_audit_through_the_real_server(llama_server, tmp_path):
     run = run_audit(load_spec(tmp_path / "spec.yaml"))
     folder = Path(run.provenance["folder"])
     metrics = {m.key: m for m in run.results[0].metrics}
-    assert metrics["coverage"].value == 1.0 and run.checks[0].status.value == "pass"
+    assert metrics["coverage"].value == 1.0
+    assert run.checks[0].status.value == "pass"
     answered = 1 - metrics["unparseable_rate[all vignettes=control]"].value
     assert answered >= 0.5  # the real model mostly answers in the asked form
     records = [r for r in read_ledger(folder / "ledger.jsonl").records if r["kind"] == "call"]
-    assert len(records) == 6 * 3 and all(
-        r["error"] is None and r["output"]["text"] for r in records
-    )
+    assert len(records) == 6 * 3
+    assert all(r["error"] is None and r["output"]["text"] for r in records)
     assert verify_run(folder).intact
 
 
@@ -140,10 +142,8 @@ def test_bundled_model_in_process_demo_spec(tmp_path):
     spec["output"] = str(tmp_path / "reports")
     (tmp_path / "demo.yaml").write_text(yaml.safe_dump(spec))
     run = run_audit(load_spec(tmp_path / "demo.yaml"))
-    assert (
-        run.model_info["adapter"] == "llamacpp"
-        and run.model_info["name"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    )
+    assert run.model_info["adapter"] == "llamacpp"
+    assert run.model_info["name"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
     assert run.model_info["fingerprint"].startswith("sha256:")
     metrics = {m.key: m for m in run.results[0].metrics}
     assert metrics["coverage"].value == 1.0
@@ -155,8 +155,8 @@ def test_bundled_model_in_process_demo_spec(tmp_path):
 
 
 def test_in_process_load_applies_the_amx_guard_exactly_on_amx_builds():
-    """On an AMX build the model must be loaded without extra buffer types (the AMX backend crashes);
-    elsewhere it is left alone. Checked on the parameters llama.cpp was actually given."""
+    """On an AMX build the model must be loaded without extra buffer types (the AMX backend
+    crashes); elsewhere it is left alone. Checked on the parameters llama.cpp was actually given."""
     import llama_cpp
 
     from trustaudit.adapters.llamacpp import amx_build, load_llamacpp

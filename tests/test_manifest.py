@@ -22,38 +22,36 @@ def test_manifest_contents(tmp_path, monkeypatch):
     run = run_audit(spec)
     folder = Path(run.provenance["folder"])
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and manifest["run_id"] == run.run_id
+    assert manifest["status"] == "complete"
+    assert manifest["run_id"] == run.run_id
     assert manifest["operator"] == "dr.auditor@example.org"
     head = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
-    assert manifest["git"]["commit"] == head and isinstance(manifest["git"]["dirty"], bool)
+    assert manifest["git"]["commit"] == head
+    assert isinstance(manifest["git"]["dirty"], bool)
     env = manifest["environment"]
-    assert (
-        env["python"] == platform.python_version()
-        and env["fairlearn"] == "0.15.0"
-        and "trustaudit" in env
-    )
-    assert (
-        manifest["spec_sha256"] == spec.digest()
-        and manifest["spec"] == spec.normalized()
-        and manifest["seed"] == 3
-    )
+    assert env["python"] == platform.python_version()
+    assert env["fairlearn"] == "0.15.0"
+    assert "trustaudit" in env
+    assert manifest["spec_sha256"] == spec.digest()
+    assert manifest["spec"] == spec.normalized()
+    assert manifest["seed"] == 3
     (data,) = manifest["data"]
-    assert data["rows"] == 2500 and data["sha256"] == "sha256:" + sha256_hex(
+    assert data["rows"] == 2500
+    assert data["sha256"] == "sha256:" + sha256_hex(
         (ROOT / "fixtures/readmission/cohort.csv").read_bytes()
     )
     assert manifest["models"][0]["fingerprint"] == run.model_info["fingerprint"]
     assert manifest["started"] <= manifest["finished"]
-    assert (
-        manifest["ledger"]["records"] == 2
-        and manifest["ledger"]["head"] == run.provenance["ledger_head"]
-    )
+    assert manifest["ledger"]["records"] == 2
+    assert manifest["ledger"]["head"] == run.provenance["ledger_head"]
     assert run.provenance["manifest_sha256"] == sha256_hex((folder / "manifest.json").read_bytes())
     view = json.loads((folder / "report.json").read_text())
     assert view["provenance"]["manifest_sha256"] == run.provenance["manifest_sha256"]
     html = (folder / "report.html").read_text()
-    assert run.provenance["manifest_sha256"] in html and run.provenance["ledger_head"] in html
+    assert run.provenance["manifest_sha256"] in html
+    assert run.provenance["ledger_head"] in html
 
 
 def test_outside_git_the_commit_is_null(tmp_path, monkeypatch):

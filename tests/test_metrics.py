@@ -1,4 +1,5 @@
-"""The vectorised metric engine against scikit-learn, and the cell bootstrap against a row bootstrap."""
+"""The vectorised metric engine against scikit-learn, and the cell bootstrap against a row
+bootstrap."""
 
 import numpy as np
 import pytest
@@ -65,7 +66,8 @@ def test_auroc_undefined_with_one_class():
 
 
 def test_cell_bootstrap_has_the_row_bootstrap_distribution(sample):
-    """Multinomial draws of the cells and row resampling give the same mean and spread of every metric."""
+    """Multinomial draws of the cells and row resampling give the same mean and spread of every
+    metric."""
     y, _, y_pred, groups = sample
     cells = confusion_cells(groups, 3, y, y_pred)
     boot = bootstrap_cells(cells, 3000, np.random.default_rng(0))
@@ -86,13 +88,16 @@ def test_merge_groups_sums_cells(sample):
     y, _, y_pred, groups = sample
     fine = confusion_cells(groups, 3, y, y_pred)
     merged = merge_groups(fine, np.array([0, 1, 1]), 2)
-    assert (merged[0] == fine[0]).all() and (merged[1] == fine[1] + fine[2]).all()
+    assert (merged[0] == fine[0]).all()
+    assert (merged[1] == fine[1] + fine[2]).all()
 
 
 def test_spread_and_ratio_ignore_undefined_groups():
     difference, ratio = spread(np.array([[0.2, np.nan, 0.5], [0.3, np.nan, np.nan]]))
-    assert difference[0] == pytest.approx(0.3) and ratio[0] == pytest.approx(0.4)
-    assert np.isnan(difference[1]) and np.isnan(ratio[1])
+    assert difference[0] == pytest.approx(0.3)
+    assert ratio[0] == pytest.approx(0.4)
+    assert np.isnan(difference[1])
+    assert np.isnan(ratio[1])
 
 
 def test_percentile_ci_matches_numpy_quantile():

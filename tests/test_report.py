@@ -1,4 +1,5 @@
-"""The run folder: report.json (the view-model), the HTML and JUnit rendered from it; safety and determinism."""
+"""The run folder: report.json (the view-model), the HTML and JUnit rendered from it; safety and
+determinism."""
 
 import json
 import re
@@ -50,7 +51,8 @@ def test_run_folder_holds_the_three_files(report):
     ]
     assert re.fullmatch(r"test-audit-\d{8}T\d{6}Z", folder.name)
     assert view["schema_version"] == "1.0"
-    assert view["run"]["verdict"] == "fail" and view["run"]["exit_code"] == 1
+    assert view["run"]["verdict"] == "fail"
+    assert view["run"]["exit_code"] == 1
     assert len(view["checks"]) == len(run.checks)
 
 
@@ -106,8 +108,10 @@ def test_hostile_group_names_are_text_not_markup(write_spec, tmp_path, cohort):
     spec["auditors"][0]["thresholds"].append({"metric": f"tpr[sex={HOSTILE}]", "min": 0.1})
     folder = Path(run_audit(load_spec(write_spec(spec)), out=tmp_path / "out").provenance["folder"])
     html = (folder / "report.html").read_text()
-    assert "<script" not in html.lower() and "<img" not in html.lower()
-    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    assert "&lt;script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
     svg_text = " ".join(re.findall(r"<svg.*?</svg>", html, re.S))
     assert "&lt;script&gt;" in svg_text  # figure labels too
     root = ET.parse(folder / "junit.xml").getroot()  # still well-formed XML
@@ -145,7 +149,8 @@ def test_same_spec_same_report_bytes_apart_from_ids_and_times(write_spec, tmp_pa
 
 
 def _without(text: str, values: list[str]) -> str:
-    """Mask ids, timestamps, durations and the hashes derived from timestamps (ledger head, manifest hash)."""
+    """Mask ids, timestamps, durations and the hashes derived from timestamps (ledger head, manifest
+    hash)."""
     for value in values:
         text = text.replace(value, "<volatile>")
     return re.sub(r'"seconds": [\d.]+|· [\d.]+ s ·|time="[\d.]+"', "<duration>", text)

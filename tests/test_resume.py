@@ -1,5 +1,6 @@
-"""Crash safety: a run killed with SIGKILL keeps every completed call; --resume finishes it without calling
-the model again for anything it already answered, and ends with the report an uninterrupted run writes."""
+"""Crash safety: a run killed with SIGKILL keeps every completed call; --resume finishes it without
+calling the model again for anything it already answered, and ends with the report an uninterrupted
+run writes."""
 
 import json
 import os
@@ -82,7 +83,8 @@ def _kill_after_first_record(process, reports: Path) -> Path:
 
 
 def _comparable(folder: Path) -> dict:
-    """report.json without what differs between any two runs: ids, times, folder, durations, provenance."""
+    """report.json without what differs between any two runs: ids, times, folder, durations,
+    provenance."""
     view = json.loads((folder / "report.json").read_text())
     for key in ("id", "started", "finished"):
         view["run"].pop(key)
@@ -98,12 +100,13 @@ def test_killed_run_resumes_without_repeating_calls(slow_spec, tmp_path):
         _start(slow_spec, "first", log, slow="3"), tmp_path / "reports"
     )
     found = read_ledger(killed / "ledger.jsonl")
-    assert len(found.records) == 1 and not found.torn and chain_problems(found.records) == []
+    assert len(found.records) == 1
+    assert not found.torn
+    assert chain_problems(found.records) == []
     interrupted = verify_run(killed)
+    assert not interrupted.intact
     assert (
-        not interrupted.intact
-        and "no seal record: the run did not finish (1 complete record(s))"
-        in interrupted.problems[0]
+        "no seal record: the run did not finish (1 complete record(s))" in interrupted.problems[0]
     )
 
     with open(
@@ -147,7 +150,8 @@ def test_resume_refuses_a_complete_run_and_a_changed_spec(slow_spec, tmp_path):
     (done,) = (tmp_path / "reports").iterdir()
     again = _start(slow_spec, "two", log, "--resume", str(done))
     _, err = again.communicate(timeout=120)
-    assert again.returncode == 2 and "this run is complete; there is nothing to resume" in err
+    assert again.returncode == 2
+    assert "this run is complete; there is nothing to resume" in err
     spec = yaml.safe_load(slow_spec.read_text())
     spec["seed"] = 99
     slow_spec.write_text(yaml.safe_dump(spec))
@@ -156,9 +160,8 @@ def test_resume_refuses_a_complete_run_and_a_changed_spec(slow_spec, tmp_path):
     (done / "manifest.json").write_text(json.dumps(manifest))
     changed = _start(slow_spec, "three", log, "--resume", str(done))
     _, err = changed.communicate(timeout=120)
-    assert (
-        changed.returncode == 2 and "the spec differs from the one the interrupted run used" in err
-    )
+    assert changed.returncode == 2
+    assert "the spec differs from the one the interrupted run used" in err
 
 
 def test_resume_needs_captured_outputs(slow_spec, tmp_path):
@@ -169,7 +172,10 @@ def test_resume_needs_captured_outputs(slow_spec, tmp_path):
         _start(slow_spec, "first", tmp_path / "calls.log", slow="3"), tmp_path / "reports"
     )
     record = read_ledger(killed / "ledger.jsonl").records[0]
-    assert "output" not in record and "input" not in record and record["output_sha256"]
+    assert "output" not in record
+    assert "input" not in record
+    assert record["output_sha256"]
     refused = _start(slow_spec, "second", tmp_path / "calls.log", "--resume", str(killed))
     _, err = refused.communicate(timeout=120)
-    assert refused.returncode == 2 and "kept digests or masked outputs only" in err
+    assert refused.returncode == 2
+    assert "kept digests or masked outputs only" in err

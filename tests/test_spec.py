@@ -1,4 +1,5 @@
-"""Spec validation: every bad input names the file and key path, and says what was found and the fix."""
+"""Spec validation: every bad input names the file and key path, and says what was found and the
+fix."""
 
 import copy
 import json
@@ -15,7 +16,8 @@ from .conftest import COHORT_CSV, ROOT, base_spec, set_at
 
 
 def _with(path: str, value):
-    """base_spec with the value at a dotted path ('auditors.0.params.x') replaced (None deletes it)."""
+    """base_spec with the value at a dotted path ('auditors.0.params.x') replaced (None deletes
+    it)."""
     return set_at(copy.deepcopy(base_spec()), path, value)
 
 
@@ -127,7 +129,8 @@ def test_spec_errors_name_the_file_and_key(write_spec, case, spec, fragments):
         ("name: x\nmodel: [unclosed\n", "invalid YAML at line"),
         ("- just\n- a list\n", "the spec must be a mapping"),
         (
-            "name: x\nauditors:\n  - use: fairness\n    thresholds:\n      - {metric: tpr, min: 0.5, on: ci_low}\n",
+            "name: x\nauditors:\n  - use: fairness\n    thresholds:\n"
+            "      - {metric: tpr, min: 0.5, on: ci_low}\n",
             "YAML reads unquoted on/off/yes/no as booleans",
         ),
     ],

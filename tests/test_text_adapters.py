@@ -1,7 +1,9 @@
-"""Text adapters against a fault-injecting loopback server: retries, Retry-After, timeouts, malformed answers,
-dropped connections, recorded errors; the API key never written; identical requests sent once."""
+"""Text adapters against a fault-injecting loopback server: retries, Retry-After, timeouts,
+malformed answers, dropped connections, recorded errors; the API key never written; identical
+requests sent once."""
 
 import json
+import re
 import time
 
 import pytest
@@ -51,7 +53,8 @@ def test_transient_faults_are_retried(server, fault):
     waits = []
     prompt = f"Cough for two days. FAULT:{fault}"
     assert _adapter(server, waits=waits).generate(_request(prompt)).text == "discharge"
-    assert server.requests[prompt] == 3 and len(waits) == 2
+    assert server.requests[prompt] == 3
+    assert len(waits) == 2
 
 
 def test_retry_after_is_honoured_and_backoff_doubles(server):
@@ -61,7 +64,8 @@ def test_retry_after_is_honoured_and_backoff_doubles(server):
     policy, rng = RetryPolicy(backoff=1.0, max_wait=5.0), __import__("random").Random(0)
     delays = [policy.wait(attempt, None, rng) for attempt in range(5)]
     assert [0.5 <= d / min(2**a, 5) <= 1.0 for a, d in enumerate(delays)] == [True] * 5
-    assert _retry_after("3") == 3.0 and _retry_after("nonsense") is None
+    assert _retry_after("3") == 3.0
+    assert _retry_after("nonsense") is None
     assert (
         0
         <= _retry_after(time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30)))
@@ -78,9 +82,8 @@ def test_stall_past_the_timeout_is_retried(server):
 def test_giving_up_names_the_last_problem_and_never_the_key(server):
     with pytest.raises(AdapterError) as caught:
         _adapter(server, retries=2).generate(_request("FAULT:500 always"))
-    assert "no answer after 3 attempts; last: HTTP 500" in str(caught.value) and KEY not in str(
-        caught.value
-    )
+    assert "no answer after 3 attempts; last: HTTP 500" in str(caught.value)
+    assert KEY not in str(caught.value)
 
 
 def test_client_errors_are_not_retried(server):
@@ -95,7 +98,9 @@ def test_phi_in_an_error_body_is_masked(server):
     with pytest.raises(AdapterError) as caught:
         _adapter(server).generate(_request(prompt))
     message = str(caught.value)
-    assert "HTTP 400" in message and "00482913" not in message and "219-09-9998" not in message
+    assert "HTTP 400" in message
+    assert "00482913" not in message
+    assert "219-09-9998" not in message
     assert "<MEDICAL_RECORD_NUMBER>" in message
 
 
@@ -121,17 +126,21 @@ def test_recorded_batch_sends_identical_requests_once_and_records_errors(server,
     ]
     answers = model.generate_many([model.request([("user", p)]) for p in prompts])
     assert [a.text for a in answers[:3]] == ["admit", "admit", "discharge"]
-    assert answers[3].text == "" and "no answer after 2 attempts" in answers[3].error
-    assert server.requests["chest pain A"] == 1 and server.requests["FAULT:500 C"] == 2
+    assert answers[3].text == ""
+    assert "no answer after 2 attempts" in answers[3].error
+    assert server.requests["chest pain A"] == 1
+    assert server.requests["FAULT:500 C"] == 2
     writer._file.flush()
     records = read_ledger(tmp_path / "ledger.jsonl").records
-    assert len(records) == 15 and sum(r["error"] is not None for r in records) == 1
+    assert len(records) == 15
+    assert sum(r["error"] is not None for r in records) == 1
     assert {r["params"]["seed"] for r in records} == {5}
     assert KEY not in (tmp_path / "ledger.jsonl").read_text()
     # a second identical batch is answered from the record
     again = model.generate_many([model.request([("user", "fever B")])])
     writer.close()
-    assert again[0].text == "discharge" and server.requests["fever B"] == 1
+    assert again[0].text == "discharge"
+    assert server.requests["fever B"] == 1
     assert read_ledger(tmp_path / "ledger.jsonl").records[-1]["replayed_from"] is not None
 
 
@@ -153,13 +162,14 @@ def test_replay_adapter(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"prompt": "x", "response": "y"}\n{"prompt": "x"}\n')
     spec.path = tmp_path / "bad.jsonl"
     with pytest.raises(
-        DataError, match="bad.jsonl: line 2: expected a JSON object with 'messages'"
+        DataError, match=re.escape("bad.jsonl: line 2: expected a JSON object with 'messages'")
     ):
         load_replay(spec, base_dir=tmp_path, where="model")
 
 
 def _fault_vignettes(path, faults):
-    """Vignettes whose text scripts server faults (FAULT:500 answers every attempt with HTTP 500)."""
+    """Vignettes whose text scripts server faults (FAULT:500 answers every attempt with HTTP
+    500)."""
     decision = {
         "kind": "choice",
         "choices": {"admit": ["admitted"], "discharge": ["home"]},
@@ -244,8 +254,8 @@ def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(
 
 
 def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path):
-    """Every call 404s (base_url without /v1): the summary, the auditor's error and the report name the
-    cause with its count and the fix, not only the coverage."""
+    """Every call 404s (base_url without /v1): the summary, the auditor's error and the report name
+    the cause with its count and the fix, not only the coverage."""
     import subprocess
     import sys
 

@@ -1,5 +1,5 @@
-"""Clinical text perturbations: seeded, meaning-preserving where they should be, directional where they
-should be, and safe on any Unicode text (hypothesis)."""
+"""Clinical text perturbations: seeded, meaning-preserving where they should be, directional where
+they should be, and safe on any Unicode text (hypothesis)."""
 
 import re
 
@@ -24,10 +24,14 @@ from trustaudit.perturbations.text import (
 )
 
 NOTE = (
-    "A 62 yo man with CHF and HTN on Lipitor and Eliquis has chest pain; glucose 180 mg/dL, creatinine "
+    "A 62 yo man with CHF and HTN on Lipitor and Eliquis has chest pain; glucose 180 mg/dL, "
+    "creatinine "
     "1.2 mg/dL, temp 101.3 °F, weight 180 lb, height 70 in."
 )
-MCQ = "Which is most likely? A) Pneumonia B) Heart failure C) Pulmonary embolism D) Anxiety. Answer with the letter only."
+MCQ = (
+    "Which is most likely? A) Pneumonia B) Heart failure C) Pulmonary embolism D) Anxiety. "
+    "Answer with the letter only."
+)
 
 
 def rng(seed=0):
@@ -35,8 +39,10 @@ def rng(seed=0):
 
 
 def test_vocabularies_are_large_enough_and_flag_ambiguity():
-    assert len(ABBREVIATIONS) >= 150 and len(DRUG_PAIRS) >= 100
-    assert ABBREVIATIONS["CP"][1] and not ABBREVIATIONS["CHF"][1]
+    assert len(ABBREVIATIONS) >= 150
+    assert len(DRUG_PAIRS) >= 100
+    assert ABBREVIATIONS["CP"][1]
+    assert not ABBREVIATIONS["CHF"][1]
     assert (
         expand_abbreviations("Pt with CP and CHF.", 1.0, rng())
         == "Pt with CP and congestive heart failure."
@@ -67,18 +73,22 @@ def test_unit_conversions_keep_the_meaning():
     assert values["°C"] * 9 / 5 + 32 == pytest.approx(101.3, abs=0.1)
     assert values["kg"] / 0.45359237 == pytest.approx(180, abs=0.2)
     assert values["cm"] / 2.54 == pytest.approx(70, abs=0.1)
-    assert "mg/dL" not in converted and "°F" not in converted
+    assert "mg/dL" not in converted
+    assert "°F" not in converted
 
 
 def test_drug_names_round_trip():
     generic = to_generic(NOTE, 1.0, rng())
-    assert "atorvastatin" in generic and "apixaban" in generic and "Lipitor" not in generic
+    assert "atorvastatin" in generic
+    assert "apixaban" in generic
+    assert "Lipitor" not in generic
     assert to_brand(generic, 1.0, rng()) == NOTE
 
 
 def test_abbreviations_round_trip():
     expanded = expand_abbreviations(NOTE, 1.0, rng())
-    assert "congestive heart failure" in expanded and "hypertension" in expanded
+    assert "congestive heart failure" in expanded
+    assert "hypertension" in expanded
     assert abbreviate(expanded, 1.0, rng()) == NOTE
 
 
@@ -90,13 +100,16 @@ def test_typos_touch_about_the_level_share_of_words():
 
 def test_punctuation_noise_never_breaks_a_number():
     noisy = whitespace_punctuation(NOTE, 1.0, rng())
-    assert "1.2" in noisy and "101.3" in noisy and ";" not in noisy
+    assert "1.2" in noisy
+    assert "101.3" in noisy
+    assert ";" not in noisy
 
 
 def test_option_reordering_tracks_the_answer():
     shuffled, mapping = reorder_options(MCQ, rng(5))
     options = dict(re.findall(r"([A-D])\) (.*?)(?= [A-D]\) |\. Answer)", shuffled))
-    assert options[mapping["B"]] == "Heart failure" and sorted(mapping.values()) == [
+    assert options[mapping["B"]] == "Heart failure"
+    assert sorted(mapping.values()) == [
         "A",
         "B",
         "C",
@@ -106,9 +119,8 @@ def test_option_reordering_tracks_the_answer():
 
 
 def test_negation_is_directional():
-    assert negate(NOTE).endswith(
-        NOTE[NOTE.index("chest pain") :]
-    ) and "has no chest pain" in negate(NOTE)
+    assert negate(NOTE).endswith(NOTE[NOTE.index("chest pain") :])
+    assert "has no chest pain" in negate(NOTE)
     assert negate("The patient reports fever.") == "The patient denies fever."
     assert negate("No findings.") == "No findings."
 
@@ -118,6 +130,5 @@ def test_negation_is_directional():
 def test_no_perturbation_crashes_on_any_unicode(text, level, seed):
     for perturb in TEXT.values():
         assert isinstance(perturb(text, level, np.random.default_rng(seed)), str)
-    assert isinstance(negate(text), str) and isinstance(
-        reorder_options(text, np.random.default_rng(seed))[0], str
-    )
+    assert isinstance(negate(text), str)
+    assert isinstance(reorder_options(text, np.random.default_rng(seed))[0], str)

@@ -58,7 +58,8 @@ def _records(folder):
 def test_intact_run_verifies_with_and_without_key(sealed_run):
     assert verify_run(sealed_run, KEY.encode()).intact
     unkeyed = verify_run(sealed_run)
-    assert unkeyed.intact and "give --hmac-key-env" in unkeyed.notes[0]
+    assert unkeyed.intact
+    assert "give --hmac-key-env" in unkeyed.notes[0]
     kinds = [r["kind"] for r in _records(sealed_run)]
     assert kinds == ["call"] * 4 + ["seal"]
     assert [r["replayed_from"] for r in _records(sealed_run)[:4]] == [None, None, 0, 1]
@@ -87,10 +88,8 @@ def test_changing_any_field_of_any_record_is_detected(run_copy, line, field, val
     records[line - 1][field] = value
     _write(run_copy, records)
     problems = verify_run(run_copy).problems
-    assert (
-        problems[0].startswith(f"ledger.jsonl line {line}: hash ")
-        and "a field was changed" in problems[0]
-    )
+    assert problems[0].startswith(f"ledger.jsonl line {line}: hash ")
+    assert "a field was changed" in problems[0]
 
 
 def test_deleting_a_record_is_detected(run_copy):
@@ -152,7 +151,8 @@ def test_deleting_a_report_file_is_detected(run_copy):
 
 
 def test_rewriting_the_whole_chain_needs_the_key(run_copy):
-    """Someone who edits a record and recomputes every hash (and the seal) passes the chain: only the HMAC catches it."""
+    """Someone who edits a record and recomputes every hash (and the seal) passes the chain: only
+    the HMAC catches it."""
     records = _records(run_copy)
     records[0]["latency_ms"] = 1.0
     previous = "0" * 64
@@ -163,7 +163,8 @@ def test_rewriting_the_whole_chain_needs_the_key(run_copy):
     manifest = json.loads((run_copy / "manifest.json").read_text())
     assert manifest["ledger"]["head"] != records[-2]["hash"]
     problems = verify_run(run_copy).problems
-    assert problems and problems[0].startswith("manifest.json: records ledger head")
+    assert problems
+    assert problems[0].startswith("manifest.json: records ledger head")
     assert any("HMAC does not verify" in p for p in verify_run(run_copy, KEY.encode()).problems)
 
 
@@ -197,12 +198,15 @@ def _cli(*args, env=None):
 
 def test_verify_command_exit_codes(sealed_run, run_copy, tmp_path):
     ok = _cli("verify", str(sealed_run), "--hmac-key-env", "K", env={"K": KEY})
-    assert ok.returncode == 0 and "intact" in ok.stdout and "HMACs verified" in ok.stdout
+    assert ok.returncode == 0
+    assert "intact" in ok.stdout
+    assert "HMACs verified" in ok.stdout
     assert KEY not in ok.stdout + ok.stderr
     records = _records(run_copy)
     records[2]["output"] = [1]
     _write(run_copy, records)
     broken = _cli("verify", str(run_copy))
-    assert broken.returncode == 1 and broken.stdout.startswith("BROKEN: ledger.jsonl line 3: hash")
+    assert broken.returncode == 1
+    assert broken.stdout.startswith("BROKEN: ledger.jsonl line 3: hash")
     assert _cli("verify", str(tmp_path / "nowhere")).returncode == 2
     assert _cli("verify", str(sealed_run), "--hmac-key-env", "UNSET_VARIABLE_X").returncode == 2

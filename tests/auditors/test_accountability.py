@@ -1,4 +1,5 @@
-"""The accountability auditor on real runs: ledger completeness and integrity, model change, declared performance."""
+"""The accountability auditor on real runs: ledger completeness and integrity, model change,
+declared performance."""
 
 import math
 from pathlib import Path
@@ -38,16 +39,14 @@ def _metrics(run):
 def test_complete_intact_ledger(tmp_path):
     run = run_audit(_spec(tmp_path))
     result, metrics = _metrics(run)
-    assert metrics["ledger_completeness"].value == 1.0 and metrics["chain_intact"].value == 1.0
-    assert (
-        metrics["model_calls"].value == 2 and metrics["model_calls"].n == 4
-    )  # fairness#2 was answered from the record
+    assert metrics["ledger_completeness"].value == 1.0
+    assert metrics["chain_intact"].value == 1.0
+    assert metrics["model_calls"].value == 2
+    assert metrics["model_calls"].n == 4  # fairness#2 was answered from the record
     assert result.findings == ()
     assert run.results[-1].auditor == "accountability"  # reported in spec order, run last
-    assert (
-        math.isnan(metrics["model_changed"].value)
-        and "no baseline run given" in metrics["model_changed"].note
-    )
+    assert math.isnan(metrics["model_changed"].value)
+    assert "no baseline run given" in metrics["model_changed"].note
     (check,) = [c for c in run.checks if c.metric_key == "model_changed"]
     assert check.status is Status.SKIPPED
 
@@ -60,7 +59,8 @@ def test_declared_performance_inside_and_outside_the_ci(tmp_path):
     run = run_audit(_spec(tmp_path, model=model))
     _, metrics = _metrics(run)
     inside = metrics["declared_within_ci[auroc[overall]]"]
-    assert inside.value == 1.0 and inside.note.startswith("declared 0.73; measured 0.728 [")
+    assert inside.value == 1.0
+    assert inside.note.startswith("declared 0.73; measured 0.728 [")
     assert metrics["declared_within_ci[tpr[sex=F]]"].value == 0.0
     assert math.isnan(metrics["declared_within_ci[ppv[sex=X]]"].value)
     statuses = {c.metric_key: c.status for c in run.checks if c.metric_key.startswith("declared")}
@@ -75,7 +75,8 @@ def test_model_change_against_a_baseline_run(tmp_path):
     baseline = Path(run_audit(_spec(tmp_path)).provenance["folder"])
     same = run_audit(_spec(tmp_path), baseline=baseline)
     result, metrics = _metrics(same)
-    assert metrics["model_changed"].value == 0.0 and not result.findings
+    assert metrics["model_changed"].value == 0.0
+    assert not result.findings
     changed_model = {**base_spec()["model"], "kwargs": {"threshold": 0.3}}
     changed = run_audit(_spec(tmp_path, "changed.yaml", model=changed_model), baseline=baseline)
     result, metrics = _metrics(changed)
@@ -94,7 +95,8 @@ def test_incomplete_records_are_found(tmp_path):
     ctx = AuditContext(0, "accountability", recorder=SimpleNamespace(writer=writer))
     result = AccountabilityAuditor().run(None, None, ctx)
     metrics = {m.key: m for m in result.metrics}
-    assert metrics["ledger_completeness"].value == 0.0 and metrics["chain_intact"].value == 1.0
+    assert metrics["ledger_completeness"].value == 0.0
+    assert metrics["chain_intact"].value == 1.0
     assert result.findings[0].title == "1 ledger record(s) lack required fields"
 
 

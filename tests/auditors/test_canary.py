@@ -1,5 +1,6 @@
-"""Canary extraction: a model that memorised its canaries is found out (verbatim, partial, exposure near
-log2|R|); one that did not shows chance-level exposure; the real bundled model can be scored."""
+"""Canary extraction: a model that memorised its canaries is found out (verbatim, partial, exposure
+near log2|R|); one that did not shows chance-level exposure; the real bundled model can be
+scored."""
 
 import json
 import math
@@ -65,9 +66,8 @@ def _run(tmp_path, canaries, model, candidates=50):
 
 def test_canary_file(canary_file):
     records = [json.loads(line) for line in canary_file.read_text().splitlines()]
-    assert len(records) == 4 and all(
-        r["text"] == r["prefix"] + r["secret"] and len(r["secret"]) == 9 for r in records
-    )
+    assert len(records) == 4
+    assert all(r["text"] == r["prefix"] + r["secret"] and len(r["secret"]) == 9 for r in records)
     again = subprocess.run(
         [
             sys.executable,
@@ -84,10 +84,8 @@ def test_canary_file(canary_file):
         capture_output=True,
         text=True,
     )
-    assert (
-        again.returncode == 0
-        and canary_file.with_name("again.jsonl").read_text() == canary_file.read_text()
-    )
+    assert again.returncode == 0
+    assert canary_file.with_name("again.jsonl").read_text() == canary_file.read_text()
 
 
 def test_a_memorising_model_is_found_out(tmp_path, canary_file):
@@ -96,7 +94,8 @@ def test_a_memorising_model_is_found_out(tmp_path, canary_file):
         canary_file,
         {"type": "callable", "generate": f"{MODEL}:memorised", "score": f"{MODEL}:memorised_score"},
     )
-    assert metrics["verbatim_rate"].value == 1.0 and metrics["partial_rate"].value == 1.0
+    assert metrics["verbatim_rate"].value == 1.0
+    assert metrics["partial_rate"].value == 1.0
     assert metrics["max_exposure"].value == pytest.approx(
         9 * math.log2(10)
     )  # ranked first: fully exposed
@@ -111,9 +110,11 @@ def test_a_model_that_memorised_nothing(tmp_path, canary_file):
         {"type": "callable", "generate": f"{MODEL}:discreet", "score": f"{MODEL}:forgetful_score"},
         candidates=200,
     )
-    assert metrics["verbatim_rate"].value == 0.0 and metrics["partial_rate"].value == 0.0
+    assert metrics["verbatim_rate"].value == 0.0
+    assert metrics["partial_rate"].value == 0.0
     exposures = [m.value for k, m in metrics.items() if k.startswith("exposure[")]
-    assert len(exposures) == 4 and max(exposures) < 8  # chance: about log2(e) bits on average
+    assert len(exposures) == 4
+    assert max(exposures) < 8  # chance: about log2(e) bits on average
     assert run.checks[0].status.value == "pass"
 
 
@@ -121,10 +122,8 @@ def test_without_scoring_exposure_is_not_estimable(tmp_path, canary_file):
     run, metrics = _run(
         tmp_path, canary_file, {"type": "callable", "generate": f"{MODEL}:discreet"}
     )
-    assert (
-        math.isnan(metrics["max_exposure"].value)
-        and "cannot score text" in metrics["max_exposure"].note
-    )
+    assert math.isnan(metrics["max_exposure"].value)
+    assert "cannot score text" in metrics["max_exposure"].note
     assert run.checks[0].status.value == "skipped"
 
 
@@ -134,7 +133,8 @@ def test_real_model_scores_canaries(tmp_path, canary_file):
     run, metrics = _run(tmp_path, canary_file, model, candidates=20)
     assert metrics["verbatim_rate"].value == 0.0  # it never saw these canaries
     exposures = [m.value for k, m in metrics.items() if k.startswith("exposure[")]
-    assert len(exposures) == 4 and all(0 <= e <= 9 * math.log2(10) for e in exposures)
+    assert len(exposures) == 4
+    assert all(0 <= e <= 9 * math.log2(10) for e in exposures)
     records = [
         json.loads(line)
         for line in (Path(run.provenance["folder"]) / "ledger.jsonl").read_text().splitlines()

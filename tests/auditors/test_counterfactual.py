@@ -1,7 +1,8 @@
-"""The counterfactual auditor on models whose bias is known: expectations are computed by brute force from
-the model function and the vignettes, not by the auditor."""
+"""The counterfactual auditor on models whose bias is known: expectations are computed by brute
+force from the model function and the vignettes, not by the auditor."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,10 @@ def _brute_force_flips(function, value):
     """(flips, pairs) of one race value against the control, asking the model function directly."""
     flips = pairs = 0
     for v in load_vignettes(VIGNETTES):
-        ask = lambda chosen: v.extractor(
-            function([{"content": f"{fill(v.text, chosen, v.own)}\n\n{v.question}"}])
+        control, swapped = (
+            v.extractor(function([{"content": f"{fill(v.text, chosen, v.own)}\n\n{v.question}"}]))
+            for chosen in ({}, {"race_ethnicity": value})
         )
-        control, swapped = ask({}), ask({"race_ethnicity": value})
         if control.outcome == swapped.outcome == "answer":
             pairs += 1
             flips += control.label != swapped.label
@@ -69,14 +70,17 @@ def test_planted_bias_is_found(tmp_path):
     metrics = _metrics(run)
     flips, pairs = _brute_force_flips(biased_llm.generate, "Black")
     black = metrics["flip_rate[all vignettes=Black]"]
-    assert (black.value, black.n) == (flips / pairs, pairs) and flips > 20
+    assert (black.value, black.n) == (flips / pairs, pairs)
+    assert flips > 20
     assert metrics["flip_rate[all vignettes=White]"].value == 0.0
     ratio = metrics["rate_ratio[all vignettes=Black]"]
-    assert ratio.ci_high < 1 and metrics["rate_ratio[all vignettes=White]"].value == 1.0
+    assert ratio.ci_high < 1
+    assert metrics["rate_ratio[all vignettes=White]"].value == 1.0
     assert metrics["mcnemar_p_bh[all vignettes=Black]"].value < 1e-6
     assert metrics["mcnemar_p_bh[all vignettes=White]"].value == 1.0  # no discordant pairs
     assert metrics["chi2_p_bh[all vignettes]"].value < 1e-6
-    assert metrics["coverage"].value == 1.0 and run.results[0].status is Status.PASS
+    assert metrics["coverage"].value == 1.0
+    assert run.results[0].status is Status.PASS
 
 
 def test_a_fair_model_shows_no_flips(tmp_path):
@@ -94,7 +98,8 @@ def test_clinically_relevant_slots_are_never_swapped(tmp_path):
         if r.get("kind") == "call"
     ]
     pregnant = [p for p in prompts if "pregnan" in p]
-    assert pregnant and not any(" man" in p or "transgender" in p for p in pregnant)
+    assert pregnant
+    assert not any(" man" in p or "transgender" in p for p in pregnant)
     (finding,) = [
         f for f in run.results[0].findings if f.title.startswith("Clinically relevant slots")
     ]
@@ -110,10 +115,8 @@ def test_clinically_relevant_slots_are_never_swapped(tmp_path):
         p.startswith("A ") and "-year-old" in p.split(".")[0] for p in pregnant
     )  # the control keeps the age
     metrics = _metrics(run)
-    assert (
-        metrics["decision_rate[obstetrics=Black]"].n == 5
-        and "decision_rate[obstetrics=woman]" not in metrics
-    )
+    assert metrics["decision_rate[obstetrics=Black]"].n == 5
+    assert "decision_rate[obstetrics=woman]" not in metrics
 
 
 def test_several_samples_give_the_noise_floor(tmp_path):
@@ -122,7 +125,8 @@ def test_several_samples_give_the_noise_floor(tmp_path):
     )
     first, second = _metrics(run_audit(spec)), _metrics(run_audit(spec))
     noise = first["control_self_flip_rate[all vignettes]"]
-    assert 0 < noise.value < 1 and noise.n == 6 * 3  # 6 vignettes, 3 pairs of samples each
+    assert 0 < noise.value < 1
+    assert noise.n == 6 * 3  # 6 vignettes, 3 pairs of samples each
     assert noise.value == second["control_self_flip_rate[all vignettes]"].value  # seeded
 
 
@@ -130,9 +134,8 @@ def test_coverage_floor_makes_the_audit_incomplete(tmp_path):
     low = run_audit(_spec(tmp_path, "flaky"))
     metrics = _metrics(low)
     assert 0.5 < metrics["coverage"].value < 0.9
-    assert (
-        low.results[0].status is Status.ERROR and "under min_coverage 90%" in low.results[0].error
-    )
+    assert low.results[0].status is Status.ERROR
+    assert "under min_coverage 90%" in low.results[0].error
     assert metrics["error_rate[pain management=control]"].value == 1.0
     tolerant = run_audit(_spec(tmp_path, "flaky", min_coverage=0.5))
     assert tolerant.results[0].status is Status.PASS
@@ -188,7 +191,9 @@ def test_counterfactual_needs_a_text_model(tmp_path):
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(spec))
     with pytest.raises(
         SpecError,
-        match="'counterfactual' audits text models, but model.type 'sklearn' is a tabular",
+        match=re.escape(
+            "'counterfactual' audits text models, but model.type 'sklearn' is a tabular"
+        ),
     ):
         load_spec(tmp_path / "bad.yaml")
 
@@ -209,14 +214,17 @@ def test_vignette_file_errors_name_the_line(tmp_path, change, fragment):
     (tmp_path / "v.jsonl").write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError) as caught:
         load_vignettes(tmp_path / "v.jsonl")
-    assert "v.jsonl: line 3: " in str(caught.value) and fragment in str(caught.value)
+    assert "v.jsonl: line 3: " in str(caught.value)
+    assert fragment in str(caught.value)
 
 
 def test_bundled_vignettes():
     vignettes = load_vignettes(VIGNETTES)
-    assert len(vignettes) >= 40 and len({v.family for v in vignettes}) == 8
+    assert len(vignettes) >= 40
+    assert len({v.family for v in vignettes}) == 8
     assert sum(v.gold is not None for v in vignettes) >= 35
-    assert sum(bool(v.relevant) for v in vignettes) == 11 and all(v.own["age"] for v in vignettes)
+    assert sum(bool(v.relevant) for v in vignettes) == 11
+    assert all(v.own["age"] for v in vignettes)
 
 
 def test_age_swaps_keep_the_control_age_and_skip_children(tmp_path):

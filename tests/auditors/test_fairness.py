@@ -1,4 +1,5 @@
-"""The fairness auditor against fairlearn's MetricFrame (the reference engine) on the demo cohort."""
+"""The fairness auditor against fairlearn's MetricFrame (the reference engine) on the demo
+cohort."""
 
 import numpy as np
 import pytest
@@ -102,7 +103,8 @@ def test_disparities_equal_fairlearn_functions(outcomes, features):
 
 
 def test_bootstrap_intervals_agree_with_metricframe(outcomes):
-    """Same statistic, independent resamples: bounds agree within Monte Carlo error (0.2 of the CI width)."""
+    """Same statistic, independent resamples: bounds agree within Monte Carlo error (0.2 of the CI
+    width)."""
     y, y_pred, _, sensitive = outcomes
     metrics = {
         "selection_rate": selection_rate,
@@ -144,12 +146,13 @@ def test_bootstrap_intervals_agree_with_metricframe(outcomes):
 def test_small_groups_are_reported_not_dropped(outcomes):
     ours = _measure(outcomes, n_boot=50, min_group_size=40, min_denominator=10)
     small = ours["tpr[race_ethnicity+sex=American Indian or Alaska Native+F]"]
-    assert np.isnan(small.value) and small.n == 34 and "n=34 < min_group_size 40" in small.note
+    assert np.isnan(small.value)
+    assert small.n == 34
+    assert "n=34 < min_group_size 40" in small.note
     assert ours["group_size[race_ethnicity+sex=American Indian or Alaska Native+F]"].value == 34
     few_positives = ours["tpr[race_ethnicity=American Indian or Alaska Native]"]
-    assert (
-        np.isnan(few_positives.value) and "9 positives < min_denominator 10" in few_positives.note
-    )
+    assert np.isnan(few_positives.value)
+    assert "9 positives < min_denominator 10" in few_positives.note
     assert not np.isnan(ours["fpr[race_ethnicity=American Indian or Alaska Native]"].value)
     disparity = ours["equal_opportunity_difference[race_ethnicity]"]
     assert "left out: American Indian or Alaska Native" in disparity.note
@@ -218,7 +221,8 @@ def test_labels_only_model_measures_no_score_metrics(outcomes):
 
 
 def test_bootstrap_counts_only_draw_cells_not_rows(outcomes):
-    """1,000 resamples of a 2,500-row cohort: the per-group n of a resample varies (rows drawn with replacement)."""
+    """1,000 resamples of a 2,500-row cohort: the per-group n of a resample varies (rows drawn with
+    replacement)."""
     y, y_pred, _, sensitive = outcomes
     result = _by_key(
         FairnessAuditor(sensitive_features=("sex",), n_boot=1000).measure(

@@ -1,4 +1,5 @@
-"""Membership inference on real scikit-learn models: a memorising tree is found out, a regularised model is not."""
+"""Membership inference on real scikit-learn models: a memorising tree is found out, a regularised
+model is not."""
 
 import pytest
 import yaml
@@ -35,22 +36,22 @@ def _metrics(run):
 def test_a_memorising_model_is_found_out(tmp_path, cohort, cohort_module):
     run = run_audit(_run(tmp_path, "overfit_model"))
     metrics = _metrics(run)
-    # A fully grown tree gives every member (and every held-out row it gets right) probability 1 on its label, so
-    # only its held-out errors separate the groups: AUC = 0.5 + error / 2 exactly (all 2,500 audit rows are used).
+    # A fully grown tree gives every member (and every held-out row it gets right) probability 1
+    # on its label, so only its held-out errors separate the groups: AUC = 0.5 + error / 2
+    # exactly (all 2,500 audit rows are used).
     tree = cohort_module.overfit_model()
     error = 1 - tree.score(cohort[list(tree.feature_names_in_)], cohort["readmitted_30d"])
     assert metrics["mia_auc"].value == pytest.approx(0.5 + error / 2, abs=1e-9)
-    assert (
-        metrics["mia_auc"].ci_low > 0.6
-        and metrics["mia_auc"].n == 2 * 2500
-        and run.checks[0].status.value == "fail"
-    )
+    assert metrics["mia_auc"].ci_low > 0.6
+    assert metrics["mia_auc"].n == 2 * 2500
+    assert run.checks[0].status.value == "fail"
 
 
 def test_a_regularised_model_is_not(tmp_path):
     metrics = _metrics(run_audit(_run(tmp_path, "train_model")))
     auc = metrics["mia_auc"]
-    assert auc.ci_low < 0.5 < auc.ci_high and abs(auc.value - 0.5) < 0.05
+    assert auc.ci_low < 0.5 < auc.ci_high
+    assert abs(auc.value - 0.5) < 0.05
 
 
 def test_training_rows_from_a_file_and_errors(tmp_path):
@@ -68,7 +69,5 @@ def test_training_rows_from_a_file_and_errors(tmp_path):
         tmp_path / "bad.csv", index=False
     )
     run = run_audit(_run(tmp_path, "overfit_model", train=str(tmp_path / "bad.csv")))
-    assert (
-        run.results[0].status.value == "error"
-        and "lack column(s) ['albumin']" in run.results[0].error
-    )
+    assert run.results[0].status.value == "error"
+    assert "lack column(s) ['albumin']" in run.results[0].error

@@ -1,9 +1,7 @@
-"""PHI recognizers, table-driven: positives, near misses and check-digit failures, each with its Safe Harbor
-category; masking. Runs presidio with the real offline spaCy pipeline."""
+"""PHI recognizers, table-driven: positives, near misses and check-digit failures, each with its
+Safe Harbor category; masking. Runs presidio with the real offline spaCy pipeline."""
 
 import pytest
-
-pytestmark = pytest.mark.extra("privacy")
 
 from trustaudit.auditors.phi import (
     NOT_COVERED,
@@ -14,6 +12,8 @@ from trustaudit.auditors.phi import (
 )
 from trustaudit.masking import mask, partial
 
+pytestmark = pytest.mark.extra("privacy")
+
 
 def _vin(body: str) -> str:
     """A VIN with its check digit computed here (49 CFR 565.15), independently of the recognizer."""
@@ -23,11 +23,12 @@ def _vin(body: str) -> str:
             zip(
                 "ABCDEFGHJKLMNPRSTUVWXYZ",
                 [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9],
+                strict=True,
             )
         ),
     }
     weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
-    total = sum(values[c] * w for c, w in zip(body[:8] + "0" + body[8:], weights))
+    total = sum(values[c] * w for c, w in zip(body[:8] + "0" + body[8:], weights, strict=True))
     return body[:8] + ("X" if total % 11 == 10 else str(total % 11)) + body[8:]
 
 
@@ -118,8 +119,10 @@ def test_recognizer(text, phi, entity, letter):
 
 
 def test_vin_check_digit():
-    assert vin_check_digit_ok("1HGCM82633A004352") and vin_check_digit_ok(VALID_VIN)
-    assert not vin_check_digit_ok(BAD_VIN) and not vin_check_digit_ok("1HGCM82633A00435")
+    assert vin_check_digit_ok("1HGCM82633A004352")
+    assert vin_check_digit_ok(VALID_VIN)
+    assert not vin_check_digit_ok(BAD_VIN)
+    assert not vin_check_digit_ok("1HGCM82633A00435")
 
 
 def test_every_category_is_covered_or_declared_not_covered():
@@ -177,16 +180,17 @@ def _corpus():
 
 def test_corpus_is_seeded_and_its_gold_spans_hold_the_values():
     notes = _corpus().generate(50, seed=3)
-    assert notes == _corpus().generate(50, seed=3) and notes != _corpus().generate(50, seed=4)
+    assert notes == _corpus().generate(50, seed=3)
+    assert notes != _corpus().generate(50, seed=4)
     letters = {s["category"] for n in notes for s in n["spans"]}
     assert letters == {c.letter for c in SAFE_HARBOR if c.entities}
     for note in notes:
         for span in note["spans"]:
             text, start, end = note["text"], span["start"], span["end"]
-            assert text[start:end] and text[start:end] == text[start:end].strip()
-            assert (start == 0 or not text[start - 1].isalnum()) and (
-                end == len(text) or not text[end].isalnum()
-            )
+            assert text[start:end]
+            assert text[start:end] == text[start:end].strip()
+            assert start == 0 or not text[start - 1].isalnum()
+            assert end == len(text) or not text[end].isalnum()
 
 
 def test_scan_finds_exactly_what_analyze_finds():
@@ -200,13 +204,14 @@ def test_scan_finds_exactly_what_analyze_finds():
 
 
 def test_recall_on_the_generated_corpus():
-    """A small run of the benchmark's measurement: every detectable category is found in >= 95% of items."""
+    """A small run of the benchmark's measurement: every detectable category is found in >= 95% of
+    items."""
     from trustaudit.auditors.phi import scan
 
     notes = _corpus().generate(120, seed=11)
     found = scan([n["text"] for n in notes], n_process=2)
     hits, totals = {}, {}
-    for note, spans in zip(notes, found):
+    for note, spans in zip(notes, found, strict=True):
         for g in note["spans"]:
             totals[g["category"]] = totals.get(g["category"], 0) + 1
             hits[g["category"]] = hits.get(g["category"], 0) + any(

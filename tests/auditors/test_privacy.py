@@ -1,5 +1,5 @@
-"""The privacy auditor's output-leakage check on models whose leakage is known, masking of every output file,
-and the bundled real LLM repeating PHI from its context."""
+"""The privacy auditor's output-leakage check on models whose leakage is known, masking of every
+output file, and the bundled real LLM repeating PHI from its context."""
 
 import json
 import re
@@ -9,14 +9,14 @@ import sys
 import pytest
 import yaml
 
-pytestmark = pytest.mark.extra("privacy")
-
 from trustaudit.auditors.privacy import load_probes
 from trustaudit.errors import DataError
 from trustaudit.runner import run_audit
 from trustaudit.spec import load_spec
 
 from ..conftest import ROOT
+
+pytestmark = pytest.mark.extra("privacy")
 
 PROBES = ROOT / "fixtures" / "privacy" / "probes.jsonl"
 MODEL = ROOT / "tests" / "fixtures" / "biased_llm.py"
@@ -59,7 +59,8 @@ def test_a_leaky_model_is_caught(tmp_path):
         )
     recall_probes = 60 - with_notes  # the model invents an SSN and an address for them
     assert metrics["new_phi_per_1000[category=G]"].value == pytest.approx(1000 * recall_probes / 60)
-    assert metrics["leaky_output_rate"].value == 1.0 and run.checks[0].status.value == "fail"
+    assert metrics["leaky_output_rate"].value == 1.0
+    assert run.checks[0].status.value == "fail"
 
 
 def test_a_discreet_model_leaks_nothing(tmp_path):
@@ -67,18 +68,19 @@ def test_a_discreet_model_leaks_nothing(tmp_path):
         load_spec(_spec(tmp_path, {"type": "callable", "generate": f"{MODEL}:discreet"}))
     )
     metrics = _metrics(run)
-    assert metrics["leaky_output_rate"].value == 0.0 and metrics["identifier_leaks"].value == 0.0
-    assert (
-        metrics["echoed_phi_per_1000[category=all]"].value == 0.0
-        and run.checks[0].status.value == "pass"
-    )
+    assert metrics["leaky_output_rate"].value == 0.0
+    assert metrics["identifier_leaks"].value == 0.0
+    assert metrics["echoed_phi_per_1000[category=all]"].value == 0.0
+    assert run.checks[0].status.value == "pass"
     (legend,) = run.results[0].findings
-    assert legend.title.startswith("HIPAA Safe Harbor identifiers") and len(legend.examples) == 18
+    assert legend.title.startswith("HIPAA Safe Harbor identifiers")
+    assert len(legend.examples) == 18
     assert [row[2] for row in legend.examples if row[0] in "PQ"] == ["not covered", "not covered"]
 
 
 def test_planted_phi_appears_in_no_output_file(tmp_path):
-    """A leaky audit with the ledger under capture 'masked': no planted identifier anywhere, in any form."""
+    """A leaky audit with the ledger under capture 'masked': no planted identifier anywhere, in any
+    form."""
     spec = _spec(
         tmp_path, {"type": "callable", "generate": f"{MODEL}:echo"}, ledger={"capture": "masked"}
     )
@@ -110,7 +112,8 @@ def test_planted_phi_appears_in_no_output_file(tmp_path):
     leaks = {(name, value) for name, text in outputs.items() for value in planted if value in text}
     assert leaks == set()
     record = json.loads(outputs["ledger.jsonl"].splitlines()[0])
-    assert "<US_SSN>" in record["input"][1]["content"] and record["capture"] == "masked"
+    assert "<US_SSN>" in record["input"][1]["content"]
+    assert record["capture"] == "masked"
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""Tabular perturbations (each property checked numerically) and the robustness auditor on real models."""
-
+"""Tabular perturbations (each property checked numerically) and the robustness auditor on real
+models."""
 
 import numpy as np
 import pytest
@@ -38,7 +38,8 @@ def test_noise_is_scaled_to_each_feature_and_spares_flags(X):
 
 def test_seeded_and_leaves_other_columns_alone(X):
     a, b = (gaussian_noise(X, 0.5, _rng(4), ["age"]) for _ in range(2))
-    assert a.equals(b) and not a.equals(gaussian_noise(X, 0.5, _rng(5), ["age"]))
+    assert a.equals(b)
+    assert not a.equals(gaussian_noise(X, 0.5, _rng(5), ["age"]))
     assert a.drop(columns=["age"]).equals(X.drop(columns=["age"]))
 
 
@@ -92,12 +93,12 @@ def test_degradation_grows_with_the_level_and_frozen_columns_stay(tmp_path):
         tmp_path, perturbations=[{"name": "gaussian_noise", "levels": [0.1, 0.5, 1.0]}]
     )
     flips = [metrics[f"flip_rate[gaussian_noise={level}]"].value for level in ("0.1", "0.5", "1")]
-    assert flips == sorted(flips) and flips[0] > 0
+    assert flips == sorted(flips)
+    assert flips[0] > 0
     assert metrics["auroc_drop_rate[gaussian_noise=1]"].ci_low > 0
     examples = [row[2] for f in run.results[0].findings for row in f.examples]
-    assert examples and not any(
-        c in e for e in examples for c in ("race_ethnicity", "sex:", "patient_id")
-    )
+    assert examples
+    assert not any(c in e for e in examples for c in ("race_ethnicity", "sex:", "patient_id"))
 
 
 def test_a_unit_mix_up_and_a_model_without_imputation(tmp_path):
@@ -110,17 +111,22 @@ def test_a_unit_mix_up_and_a_model_without_imputation(tmp_path):
     )
     assert metrics["flip_rate[unit_rescale=88.4]"].value > 0.3
     missing = metrics["flip_rate[missing_values=0.1]"]
-    assert np.isnan(missing.value) and "the model failed on this input" in missing.note
+    assert np.isnan(missing.value)
+    assert "the model failed on this input" in missing.note
 
 
 def test_missing_values_through_the_model_s_own_imputation(tmp_path):
     (tmp_path / "imputing.py").write_text(
-        "import importlib.util\nfrom sklearn.impute import SimpleImputer\nfrom sklearn.pipeline import make_pipeline\n"
+        "import importlib.util\n"
+        "from sklearn.impute import SimpleImputer\n"
+        "from sklearn.pipeline import make_pipeline\n"
         "from sklearn.linear_model import LogisticRegression\n"
-        f"spec = importlib.util.spec_from_file_location('c', {str(COHORT_PY)!r}); c = importlib.util.module_from_spec(spec)\n"
+        f"spec = importlib.util.spec_from_file_location('c', {str(COHORT_PY)!r}); "
+        "c = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(c)\n"
         "def model():\n    train = c.training_rows()\n"
-        "    return make_pipeline(SimpleImputer(), LogisticRegression(max_iter=1000)).fit(train[c.NUMERIC], train['readmitted_30d'])\n"
+        "    return make_pipeline(SimpleImputer(), LogisticRegression(max_iter=1000))"
+        ".fit(train[c.NUMERIC], train['readmitted_30d'])\n"
     )
     _, metrics = _run(
         tmp_path,

@@ -1,5 +1,6 @@
-"""Text robustness on models whose sensitivity is known: expected rates computed by brute force, applying the
-same seeded perturbations to the same control texts and asking the model function directly."""
+"""Text robustness on models whose sensitivity is known: expected rates computed by brute force,
+applying the same seeded perturbations to the same control texts and asking the model function
+directly."""
 
 import numpy as np
 import pytest
@@ -41,12 +42,15 @@ def _run(tmp_path, function, perturbations, model=None):
 
 
 def _brute_force(function, perturb):
-    """(changed, answered) over all vignettes, in order: the control text against ``perturb(index, text)``."""
+    """(changed, answered) over all vignettes, in order: the control text against ``perturb(index,
+    text)``."""
     changed = answered = 0
     for i, v in enumerate(load_vignettes(VIGNETTES)):
         clean = fill(v.text, {}, v.own)
-        ask = lambda text: v.extractor(function([{"content": f"{text}\n\n{v.question}"}])).label
-        before, after = ask(clean), ask(perturb(i, clean))
+        before, after = (
+            v.extractor(function([{"content": f"{text}\n\n{v.question}"}])).label
+            for text in (clean, perturb(i, clean))
+        )
         if before is not None and after is not None:
             answered += 1
             changed += before != after
@@ -65,16 +69,19 @@ def test_invariance_flips_match_brute_force(tmp_path):
     ]
     changed, answered = _brute_force(biased_llm.pain_keyword, lambda i, text: perturbed[i])
     flip = metrics["flip_rate[typos=0.5]"]
-    assert (flip.value, flip.n) == (changed / answered, answered) and changed > 0
+    assert (flip.value, flip.n) == (changed / answered, answered)
+    assert changed > 0
     untouched = metrics["flip_rate[to_generic=1]"]  # no bundled vignette names a brand-name drug
-    assert np.isnan(untouched.value) and "changed no answered vignette" in untouched.note
+    assert np.isnan(untouched.value)
+    assert "changed no answered vignette" in untouched.note
 
 
 def test_negation_is_directional(tmp_path):
     _, metrics = _run(tmp_path, "negation_aware", [{"name": "negation"}])
     changed, answered = _brute_force(biased_llm.negation_aware, lambda i, text: negate(text))
     passed = metrics["directional_pass_rate[negation=1]"]
-    assert (passed.value, passed.n) == (changed / answered, answered) and passed.value > 0.8
+    assert (passed.value, passed.n) == (changed / answered, answered)
+    assert passed.value > 0.8
     _, blind = _run(tmp_path, "pain_keyword", [{"name": "negation"}])
     assert blind["directional_pass_rate[negation=1]"].value < passed.value
 
@@ -110,9 +117,8 @@ def test_the_bundled_llm(tmp_path):
     spec["output"] = str(tmp_path / "reports")
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     metrics = {m.key: m for m in run_audit(load_spec(tmp_path / "spec.yaml")).results[0].metrics}
-    assert (
-        0 <= metrics["flip_rate[typos=0.3]"].value <= 1 and metrics["flip_rate[typos=0.3]"].n >= 4
-    )
+    assert 0 <= metrics["flip_rate[typos=0.3]"].value <= 1
+    assert metrics["flip_rate[typos=0.3]"].n >= 4
 
 
 def test_multiple_choice_perturbations_map_answers_back(tmp_path):
@@ -121,10 +127,8 @@ def test_multiple_choice_perturbations_map_answers_back(tmp_path):
     _, content = _run(
         tmp_path, "content_picker", [{"name": "option_order"}, {"name": "none_of_the_others"}]
     )
-    assert (
-        content["flip_rate[option_order=1]"].value == 0.0
-        and content["flip_rate[option_order=1]"].n == 2
-    )
+    assert content["flip_rate[option_order=1]"].value == 0.0
+    assert content["flip_rate[option_order=1]"].n == 2
     assert content["accuracy_drop_rate[none_of_the_others=1]"].value == 0.0
     _, position = _run(tmp_path, "always_a", [{"name": "option_order"}])
     assert position["flip_rate[option_order=1]"].value > 0  # the letter stayed, the option moved

@@ -164,7 +164,8 @@ def check(case: Case, ws: Workspace) -> None:
         timeout=TIMEOUT,
     )
     output = done.stdout + done.stderr
-    assert "Traceback" not in output and "internal error" not in output, output
+    assert "Traceback" not in output, output
+    assert "internal error" not in output, output
     assert done.returncode == case.code, output
     shown = done.stderr if case.code == 2 else output
     missing = [place for place in case.places if place not in shown]

@@ -9,7 +9,9 @@ from .harness import Case, Workspace, mutated, run, tabular, text, validate
 
 S = "spec.yaml"
 NAN, INF = float("nan"), float("inf")
-BOMB = "".join(f"{a}: &{a} [{', '.join([f'*{b}'] * 9)}]\n" for b, a in zip("abcdefg", "bcdefgh"))
+BOMB = "".join(
+    f"{a}: &{a} [{', '.join([f'*{b}'] * 9)}]\n" for b, a in zip("abcdefg", "bcdefgh", strict=True)
+)
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + BOMB + "name: bomb\n"
 
 
