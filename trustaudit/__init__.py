@@ -1,4 +1,5 @@
-"""trustaudit: audit medical AI models for fairness, privacy leakage, robustness and accountability."""
+"""trustaudit: audit medical AI models for fairness, privacy leakage, robustness and
+accountability."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -1,11 +1,10 @@
-"""Canary records (Carlini et al., USENIX Security 2019): synthetic records with a random secret, planted in a
-fine-tuning set so an audit can later measure whether the model memorised them.
+"""Canary records (Carlini et al., USENIX Security 2019): synthetic records with a random secret,
+planted in a fine-tuning set so an audit can later measure whether the model memorised them.
 
     trustaudit canaries --n 10 --seed 0 --out canaries.jsonl
 
-Each line: ``{"id", "prefix", "secret", "digits", "text"}``; ``text`` (prefix + secret) is what goes into the
-training data; the audit prompts with ``prefix`` and looks for ``secret``.
-"""
+Each line: ``{"id", "prefix", "secret", "digits", "text"}``; ``text`` (prefix + secret) is what goes
+into the training data; the audit prompts with ``prefix`` and looks for ``secret``."""
 
 from __future__ import annotations
 

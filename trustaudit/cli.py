@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(
-            "interrupted: the ledger keeps every completed call; finish with trustaudit run SPEC --resume RUN_DIR "
-            "(the run folder is printed above)",
+            "interrupted: the ledger keeps every completed call; "
+            "finish with trustaudit run SPEC --resume RUN_DIR (the run folder is printed above)",
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE
@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("TRUSTAUDIT_DEBUG"):
             traceback.print_exc()
         print(
-            f"internal error: {type(exc).__name__}: {exc}. Set TRUSTAUDIT_DEBUG=1 for the traceback "
-            "and report it.",
+            f"internal error: {type(exc).__name__}: {exc}. Set TRUSTAUDIT_DEBUG=1 for the "
+            "traceback and report it.",
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE
@@ -99,8 +99,8 @@ def _canaries(args: argparse.Namespace) -> int:
     records = make_canaries(args.n, args.seed, args.digits)
     _write_file(Path(args.out), "".join(json.dumps(r) + "\n" for r in records), "--out")
     print(
-        f"{args.out}: {len(records)} canary record(s). Put each 'text' into the fine-tuning data; audit with "
-        "use: canary, params: {canaries: " + args.out + "}."
+        f"{args.out}: {len(records)} canary record(s). Put each 'text' into the fine-tuning data; "
+        "audit with use: canary, params: {canaries: " + args.out + "}."
     )
     return EXIT_PASS
 

@@ -80,7 +80,8 @@ def read_table(path: Path, where: str) -> pd.DataFrame:
         ) from None
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"{where}: '{path}' is not UTF-8 text ({exc.reason} at byte {exc.start}). Re-save it as UTF-8."
+            f"{where}: '{path}' is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}). Re-save it as UTF-8."
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
         raise DataError(f"{where}: cannot read '{path}': {str(exc).strip()}.") from None
@@ -119,10 +120,8 @@ def check_flat(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
         if np.any(nested):
             raise DataError(
                 f"{where}: column '{column}' holds lists or structs in {int(np.sum(nested))} "
-                f"row(s) "
-                f"(first: data row {int(np.argmax(nested)) + 1}); expected one plain value per "
-                f"row. "
-                "Flatten it into plain columns first."
+                f"row(s) (first: data row {int(np.argmax(nested)) + 1}); "
+                "expected one plain value per row. Flatten it into plain columns first."
             )
 
 
@@ -145,11 +144,13 @@ def load_data(spec: AuditSpec) -> AuditData:
             frame = factory(**data_spec.kwargs)
         except (Exception, SystemExit) as exc:
             raise SpecError(
-                f"{spec.where('data.factory')}: '{data_spec.factory}' failed: {type(exc).__name__}: {exc}"
+                f"{spec.where('data.factory')}: '{data_spec.factory}' failed: "
+                f"{type(exc).__name__}: {exc}"
             ) from exc
         if not isinstance(frame, pd.DataFrame):
             raise SpecError(
-                f"{spec.where('data.factory')}: '{data_spec.factory}' returned {type(frame).__name__}; expected a pandas DataFrame."
+                f"{spec.where('data.factory')}: '{data_spec.factory}' returned "
+                f"{type(frame).__name__}; expected a pandas DataFrame."
             )
         check_unique_columns(frame.columns, spec.where("data.factory"), data_spec.factory)
         source, fingerprint = data_spec.factory, sha256_frame(frame)
@@ -173,13 +174,15 @@ def load_data(spec: AuditSpec) -> AuditData:
 
 
 def check_binary_target(data: AuditData, where: str) -> None:
-    """The target must have no missing values and at most two values, one of them the positive label."""
+    """The target must have no missing values and at most two values, one of them the positive
+    label."""
     column = data.frame[data.target]
     missing = np.flatnonzero(column.isna().to_numpy())
     if missing.size:
         rows = ", ".join(str(r + 1) for r in missing[:5])
         raise DataError(
-            f"{where}: column '{data.target}' has {missing.size} missing value(s) (data rows {rows}). Drop or fill those rows."
+            f"{where}: column '{data.target}' has {missing.size} missing value(s) "
+            f"(data rows {rows}). Drop or fill those rows."
         )
     values = pd.unique(column)
     if len(values) > 2:
@@ -189,6 +192,7 @@ def check_binary_target(data: AuditData, where: str) -> None:
         )
     if data.positive_label not in set(values.tolist()):
         raise DataError(
-            f"{where}: positive_label {data.positive_label!r} does not occur in column '{data.target}' "
-            f"({value_summary(values)}). Set data.positive_label to one of the column's values."
+            f"{where}: positive_label {data.positive_label!r} does not occur in column "
+            f"'{data.target}' ({value_summary(values)}). Set data.positive_label to one "
+            "of the column's values."
         )

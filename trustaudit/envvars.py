@@ -1,9 +1,10 @@
-"""``${VAR}`` and ``${VAR:-default}`` in a spec's string values, so CI can pass ports, URLs and names.
+"""``${VAR}`` and ``${VAR:-default}`` in a spec's string values, so CI can pass ports, URLs and
+names.
 
-Expansion happens once, on the parsed YAML, before validation: every later check sees the real value.
-``$$`` writes a literal ``$``. Variables listed in ``secret_env`` are expanded for the run but never
-written: the spec recorded in the manifest and report keeps such a value as it was written.
-"""
+Expansion happens once, on the parsed YAML, before validation: every later check sees the real
+value. ``$$`` writes a literal ``$``. Variables listed in ``secret_env`` are expanded for the run
+but never written: the spec recorded in the manifest and report keeps such a value as it was
+written."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ KeyPath = tuple[str | int, ...]
 
 @dataclass
 class Expanded:
-    """The spec with every reference expanded, and the written form of the values that hold secrets."""
+    """The spec with every reference expanded, and the written form of the values that hold
+    secrets."""
 
     value: Any
     secret_values: dict[KeyPath, str] = field(default_factory=dict)
@@ -28,7 +30,8 @@ class Expanded:
 
 
 def expand(raw: Any, secret_names: set[str], environ: Mapping[str, str] | None = None) -> Expanded:
-    """Expand every string inside ``raw`` (mapping keys are left alone); collect problems by key path."""
+    """Expand every string inside ``raw`` (mapping keys are left alone); collect problems by key
+    path."""
     result = Expanded(None)
     result.value = _walk(raw, (), os.environ if environ is None else environ, secret_names, result)
     return result
@@ -78,7 +81,8 @@ def _expand_text(
 
 
 def restore_secrets(dumped: Any, secret_values: dict[KeyPath, str]) -> Any:
-    """``dumped`` (the validated spec as JSON data) with each secret-bearing value as it was written."""
+    """``dumped`` (the validated spec as JSON data) with each secret-bearing value as it was
+    written."""
     for path, written in secret_values.items():
         parent = dumped
         try:

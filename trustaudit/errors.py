@@ -1,8 +1,8 @@
 """The exception hierarchy. Every error trustaudit raises on purpose derives from TrustAuditError.
 
-Each subclass also inherits the built-in a caller would catch, so ``except ValueError`` keeps working.
-Messages say what, where (file, key path, column, row), what was found, what was expected, and the fix.
-"""
+Each subclass also inherits the built-in a caller would catch, so ``except ValueError`` keeps
+working. Messages say what, where (file, key path, column, row), what was found, what was expected,
+and the fix."""
 
 from __future__ import annotations
 
@@ -29,9 +29,8 @@ class AdapterError(TrustAuditError, RuntimeError):
     """A model adapter failed or returned something unusable (exit code 3).
 
     ``cause`` is a short, data-free statement of why with a hint (``HTTP 404 Not Found from
-    http://…/chat/completions: check base_url``): failures are counted by it, so that a run's summary
-    can name the dominant cause of failed calls.
-    """
+    http://…/chat/completions: check base_url``): failures are counted by it, so that a run's
+    summary can name the dominant cause of failed calls."""
 
     def __init__(self, message: str, *, cause: str | None = None) -> None:
         super().__init__(message)
@@ -43,7 +42,8 @@ class AuditorError(TrustAuditError, RuntimeError):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ``" Did you mean 'x'?"`` for a choice the word begins, else the closest by spelling, or ''."""
+    """Return ``" Did you mean 'x'?"`` for a choice the word begins, else the closest by spelling,
+    or ''."""
     choices, word = [str(c) for c in choices], str(word)
     close = [
         c for c in choices if len(word) >= 3 and c.lower().startswith(word.lower()) and c != word

@@ -1,10 +1,9 @@
 """Map a model's free-text answer to a decision. Every answer gets an explicit outcome:
 ``answer`` (with its label), ``refused`` or ``unparseable``; nothing is dropped or guessed.
 
-Kinds: ``choice`` (labels with synonyms or regex patterns), ``letter`` (multiple choice), ``yes_no``,
-``number`` (a dose or count, optionally with its unit). When an answer mentions several options, the
-one it opens with wins; if it opens with none, it is unparseable.
-"""
+Kinds: ``choice`` (labels with synonyms or regex patterns), ``letter`` (multiple choice),
+``yes_no``, ``number`` (a dose or count, optionally with its unit). When an answer mentions several
+options, the one it opens with wins; if it opens with none, it is unparseable."""
 
 from __future__ import annotations
 
@@ -17,8 +16,9 @@ from .errors import SpecError
 Outcome = Literal["answer", "refused", "unparseable"]
 
 REFUSAL = re.compile(
-    r"\b(i\s+(?:can(?:no|')t|cannot|am\s+(?:not\s+able|unable)|won't|will\s+not)\s+(?:provide|give|make|answer|help|"
-    r"offer|recommend|diagnose)|i'm\s+(?:not\s+able|unable|sorry)|as\s+an\s+ai\b|not\s+able\s+to\s+provide\s+medical|"
+    r"\b(i\s+(?:can(?:no|')t|cannot|am\s+(?:not\s+able|unable)|won't|will\s+not)"
+    r"\s+(?:provide|give|make|answer|help|offer|recommend|diagnose)"
+    r"|i'm\s+(?:not\s+able|unable|sorry)|as\s+an\s+ai\b|not\s+able\s+to\s+provide\s+medical|"
     r"(?:please\s+)?consult\s+(?:a|your)\s+(?:doctor|physician|healthcare|medical))",
     re.I,
 )
@@ -80,7 +80,8 @@ def choice(choices: dict[str, list[str] | tuple[str, ...]]) -> ChoiceExtractor:
 
 
 def letter(options: str = "ABCD") -> ChoiceExtractor:
-    """A multiple-choice letter: 'B', '(B)', 'B)', 'B.', 'Answer: B', 'option B', 'the answer is B'."""
+    """A multiple-choice letter: 'B', '(B)', 'B)', 'B.', 'Answer: B', 'option B', 'the answer is
+    B'."""
     return ChoiceExtractor(
         {
             o: (
@@ -100,7 +101,8 @@ def yes_no() -> ChoiceExtractor:
 
 @dataclass(frozen=True)
 class NumberExtractor:
-    """The first number (optionally followed by ``unit``), as its text: ``400`` from '400 mg every 6 hours'."""
+    """The first number (optionally followed by ``unit``), as its text: ``400`` from '400 mg every 6
+    hours'."""
 
     unit: str | None = None
 

@@ -26,7 +26,8 @@ class MissingExtraError(TrustAuditError, ImportError):
 
 @cache
 def available(extra: str) -> bool:
-    """Whether every module of ``extra`` can be imported (found on the path; nothing is imported)."""
+    """Whether every module of ``extra`` can be imported (found on the path; nothing is
+    imported)."""
     return all(_findable(module) for module in EXTRAS[extra])
 
 

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member, which callers see)
     """Outcome of a check or an auditor (Evidently's single status enum)."""
 
     PASS = "pass"
@@ -28,11 +28,12 @@ def metric_key(name: str, grouping: str | None = None, group: str | None = None)
 
 @dataclass(frozen=True)
 class Metric:
-    """One measured quantity, optionally for one group of one grouping, with its confidence interval.
+    """One measured quantity, optionally for one group of one grouping, with its confidence
+    interval.
 
-    ``key`` identifies it uniquely within an auditor: ``tpr[sex=F]``, ``equalized_odds_difference[sex]``.
-    A value of NaN means "not estimable"; ``note`` then says why.
-    """
+    ``key`` identifies it uniquely within an auditor: ``tpr[sex=F]``,
+    ``equalized_odds_difference[sex]``. A value of NaN means "not estimable"; ``note`` then says
+    why."""
 
     name: str
     value: float
@@ -65,11 +66,11 @@ class Finding:
 
 @dataclass(frozen=True)
 class Plot:
-    """A figure the report draws from the result's own metrics (so figures and tables never disagree).
+    """A figure the report draws from the result's own metrics (so figures and tables never
+    disagree).
 
-    ``grouping`` set: one panel per metric name, one bar per group of that grouping, with CI whiskers.
-    ``grouping`` None: one bar per (metric, grouping) pair, for disparities.
-    """
+    ``grouping`` set: one panel per metric name, one bar per group of that grouping, with CI
+    whiskers. ``grouping`` None: one bar per (metric, grouping) pair, for disparities."""
 
     title: str
     metric_names: tuple[str, ...]
@@ -78,7 +79,8 @@ class Plot:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """What one auditor measured. ``status`` is ERROR when the auditor crashed; ``error`` says why."""
+    """What one auditor measured. ``status`` is ERROR when the auditor crashed; ``error`` says
+    why."""
 
     auditor: str
     label: str
@@ -138,7 +140,8 @@ class AuditRun:
 
 
 def failure_summary(failures: Counter[str]) -> str:
-    """``160 model calls failed: HTTP 404 Not Found from …: check base_url`` ('' when none failed)."""
+    """``160 model calls failed: HTTP 404 Not Found from …: check base_url`` ('' when none
+    failed)."""
     total = sum(failures.values())
     if not total:
         return ""

@@ -1,4 +1,5 @@
-"""SHA-256 fingerprints of files, data frames and code, for the report's reproducibility appendix."""
+"""SHA-256 fingerprints of files, data frames and code, for the report's reproducibility
+appendix."""
 
 from __future__ import annotations
 

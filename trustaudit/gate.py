@@ -18,7 +18,7 @@ EXIT_INCOMPLETE = 3  # the audit could not complete: a model or an auditor faile
 def evaluate(spec: AuditSpec, results: Sequence[AuditResult]) -> list[Check]:
     """One check per (threshold, matching metric) of every auditor, in spec order."""
     checks: list[Check] = []
-    for entry, result in zip(spec.auditors, results):
+    for entry, result in zip(spec.auditors, results, strict=True):
         for threshold in entry.thresholds:
             checks += _checks_for(threshold, result)
     return checks
@@ -46,8 +46,9 @@ def _checks_for(threshold: ThresholdSpec, result: AuditResult) -> list[Check]:
                 threshold.metric,
                 math.nan,
                 Status.ERROR,
-                f"no metric matches '{threshold.metric}'. Produced metrics: {', '.join(names)} "
-                f"(a key such as '{result.metrics[0].key if result.metrics else 'name[grouping]'}' picks one)",
+                f"no metric matches '{threshold.metric}'. Produced metrics: "
+                f"{', '.join(names)} (a key such as "
+                f"'{result.metrics[0].key if result.metrics else 'name[grouping]'}' picks one)",
             )
         ]
     return [_judge(threshold, result, metric) for metric in matches]
@@ -69,7 +70,10 @@ def _judge(threshold: ThresholdSpec, result: AuditResult, metric: Metric) -> Che
     )
     status = Status.PASS if ok else (Status.FAIL if threshold.level == "fail" else Status.WARN)
     bound = bound_text(threshold.applies_to, threshold.min, threshold.max)
-    message = f"{metric.key} {threshold.applies_to} = {observed:.4g} {'meets' if ok else 'breaks'} {bound}"
+    message = (
+        f"{metric.key} {threshold.applies_to} = {observed:.4g} "
+        f"{'meets' if ok else 'breaks'} {bound}"
+    )
     return _check(threshold, result, metric.key, observed, status, message)
 
 
@@ -111,7 +115,8 @@ def exit_code(run: AuditRun) -> int:
 
 
 def summary_line(run: AuditRun, report_path: str) -> str:
-    """``5 checks passed, 1 failed. Report: reports/…/report.html`` (zero counts left out, but 'passed')."""
+    """``5 checks passed, 1 failed. Report: reports/…/report.html`` (zero counts left out, but
+    'passed')."""
     counts = {status: sum(c.status is status for c in run.checks) for status in Status}
     parts = [f"{counts[Status.PASS]} check{'s' if counts[Status.PASS] != 1 else ''} passed"]
     parts += [

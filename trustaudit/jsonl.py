@@ -1,4 +1,5 @@
-"""Read a JSONL file of records; every error names the file and the line and says what was expected."""
+"""Read a JSONL file of records; every error names the file and the line and says what was
+expected."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def json_type(value: Any) -> str:
 def read_records(
     path: Path, parse: Callable[[dict[str, Any], str], T], expected: str, what: str
 ) -> list[T]:
-    """``parse(item, where)`` every non-blank line (``where`` is "file: line N"); at least one record."""
+    """``parse(item, where)`` every non-blank line (``where`` is "file: line N"); at least one
+    record."""
     problem = file_problem(path)
     if problem:
         raise DataError(f"{path}: {what} file not found: the path {problem}.")

@@ -1,11 +1,11 @@
-"""The accountability ledger: one JSON line per model call, chained by SHA-256 (and HMAC-SHA256 with a key).
+"""The accountability ledger: one JSON line per model call, chained by SHA-256 (and HMAC-SHA256 with
+a key).
 
-Each record's ``hash`` is SHA-256 over the canonical JSON of the record without ``hash`` and ``hmac``;
-``prev_hash`` links it to the record before (the first links to GENESIS); with a key, ``hmac`` is
-HMAC-SHA256 of that hash. Records are flushed as written
-and fsynced every ``fsync_every`` records and on close, so a killed run leaves complete records that
-verify, plus at most one torn last line, which readers report and never accept.
-"""
+Each record's ``hash`` is SHA-256 over the canonical JSON of the record without ``hash`` and
+``hmac``; ``prev_hash`` links it to the record before (the first links to GENESIS); with a key,
+``hmac`` is HMAC-SHA256 of that hash. Records are flushed as written and fsynced every
+``fsync_every`` records and on close, so a killed run leaves complete records that verify, plus at
+most one torn last line, which readers report and never accept."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from typing import Any
 
 GENESIS = "0" * 64
 LEDGER_FILE = "ledger.jsonl"
-# fields every model-call record carries (audit-log schema of ../shared/reference/medical-checks.md, §4G)
+# fields every model-call record carries
+# (audit-log schema of ../shared/reference/medical-checks.md, §4G)
 CALL_FIELDS = (
     "seq",
     "kind",
@@ -66,7 +67,8 @@ def seal_fields(record: dict[str, Any]) -> bytes:
 
 
 def record_hmac(key: bytes, record: dict[str, Any]) -> str:
-    """HMAC-SHA256 of the record's content hash (recomputed, so an edited field also breaks the HMAC)."""
+    """HMAC-SHA256 of the record's content hash (recomputed, so an edited field also breaks the
+    HMAC)."""
     return _mac(key, sha256_hex(seal_fields(record)))
 
 
@@ -92,7 +94,7 @@ class LedgerWriter:
         self.last_offset = -1  # byte offset of the last record appended
         self._key = hmac_key
         self._fsync_every = fsync_every
-        self._file = open(path, "ab")
+        self._file = open(path, "ab")  # noqa: SIM115 (close() closes it)
         self._size = self._file.tell()
         self._reader = None
 
@@ -116,9 +118,10 @@ class LedgerWriter:
         return record
 
     def read_at(self, offset: int) -> dict[str, Any]:
-        """The record written at ``offset`` (records are flushed, so a separate handle sees them)."""
+        """The record written at ``offset`` (records are flushed, so a separate handle sees
+        them)."""
         if self._reader is None:
-            self._reader = open(self.path, "rb")
+            self._reader = open(self.path, "rb")  # noqa: SIM115 (reused; close() closes it)
         self._reader.seek(offset)
         return json.loads(self._reader.readline())
 
@@ -143,7 +146,8 @@ class LedgerRead:
 
 
 def read_ledger(path: Path) -> LedgerRead:
-    """Every newline-terminated line must be a JSON record; bytes after the last newline are a torn write."""
+    """Every newline-terminated line must be a JSON record; bytes after the last newline are a torn
+    write."""
     found = LedgerRead()
     *complete, tail = (path.read_bytes() if path.exists() else b"").split(b"\n")
     offset = 0
@@ -172,8 +176,8 @@ def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None)
         line = index + 1
         if record.get("seq") != index:
             problems.append(
-                f"line {line}: seq is {record.get('seq')!r}, expected {index} (a record was deleted, "
-                "inserted or moved)"
+                f"line {line}: seq is {record.get('seq')!r}, expected {index} (a record was "
+                "deleted, inserted or moved)"
             )
         if record.get("prev_hash") != previous:
             problems.append(
@@ -182,8 +186,8 @@ def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None)
         recomputed = sha256_hex(seal_fields(record))
         if record.get("hash") != recomputed:
             problems.append(
-                f"line {line}: hash {str(record.get('hash'))[:12]}… does not match the record's content "
-                f"({recomputed[:12]}…): a field was changed"
+                f"line {line}: hash {str(record.get('hash'))[:12]}… does not match the record's "
+                f"content ({recomputed[:12]}…): a field was changed"
             )
         if hmac_key is not None and not hmac.compare_digest(
             str(record.get("hmac", "")), record_hmac(hmac_key, record)

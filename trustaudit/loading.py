@@ -27,7 +27,8 @@ def load_object(ref: str, *, base_dir: Path, where: str) -> Any:
     module_part, sep, attr = ref.rpartition(":")
     if not sep or not module_part or not attr:
         raise SpecError(
-            f"{where}: '{ref}' is not a reference. Expected 'package.module:name' or 'path/to/file.py:name'."
+            f"{where}: '{ref}' is not a reference. Expected 'package.module:name' or "
+            "'path/to/file.py:name'."
         )
     module = _load_module(module_part, base_dir=base_dir, where=where)
     try:

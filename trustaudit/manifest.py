@@ -1,5 +1,5 @@
-"""manifest.json: what was audited, with what, by whom and when; written at the start (status 'running')
-and again at the end (status 'complete', with the ledger head)."""
+"""manifest.json: what was audited, with what, by whom and when; written at the start (status
+'running') and again at the end (status 'complete', with the ledger head)."""
 
 from __future__ import annotations
 
@@ -104,7 +104,8 @@ def _shape_problem(mapping: dict[str, Any], shape: dict[str, Any], prefix: str) 
 
 
 def git_commit(directory: Path) -> dict[str, Any] | None:
-    """HEAD of the git work tree holding ``directory`` and whether it has uncommitted changes; None outside git."""
+    """HEAD of the git work tree holding ``directory`` and whether it has uncommitted changes; None
+    outside git."""
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=directory, capture_output=True, text=True, timeout=10

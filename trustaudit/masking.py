@@ -1,5 +1,6 @@
 """Show PHI only masked: as its entity tag (``<MEDICAL_RECORD_NUMBER>``) or in partial form
-(``***-**-6789``: every letter and digit hidden but the last four of a number long enough to keep them)."""
+(``***-**-6789``: every letter and digit hidden but the last four of a number long enough to keep
+them)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def mask(text: str, spans: Iterable[Span], style: Style = "tag") -> str:
 
 
 def partial(value: str) -> str:
-    """Hide every letter and digit; keep the last four digits when at least eight digits would stay hidden."""
+    """Hide every letter and digit; keep the last four digits when at least eight digits would stay
+    hidden."""
     digits = sum(c.isdigit() for c in value)
     keep = 4 if digits >= 12 or (digits >= 9 and not any(c.isalpha() for c in value)) else 0
     out, seen = [], 0

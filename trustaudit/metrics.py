@@ -1,11 +1,10 @@
 """Group metrics of a binary classifier and their bootstrap, vectorised.
 
 Count-based metrics are functions of per-group confusion cells ``cells[..., group, y, y_pred]``.
-Resampling N rows with replacement (fairlearn's bootstrap) gives cell counts that are one multinomial
-draw with probabilities ``cells / N``, so the bootstrap draws cell counts directly: its cost does not
-depend on N. Score-based metrics (AUROC, Brier, O/E, ECE) need the rows: they are computed with
-integer row weights, one weight vector per resample.
-"""
+Resampling N rows with replacement (fairlearn's bootstrap) gives cell counts that are one
+multinomial draw with probabilities ``cells / N``, so the bootstrap draws cell counts directly: its
+cost does not depend on N. Score-based metrics (AUROC, Brier, O/E, ECE) need the rows: they are
+computed with integer row weights, one weight vector per resample."""
 
 from __future__ import annotations
 
@@ -113,7 +112,8 @@ class ScoreRows:
         return cls(y.astype(float), scores.astype(float), rank, len(unique), bins, n_bins)
 
     def metrics(self, weights: np.ndarray | None = None) -> dict[str, float]:
-        """AUROC (ties count half), Brier score, observed/expected ratio and ECE under row weights."""
+        """AUROC (ties count half), Brier score, observed/expected ratio and ECE under row
+        weights."""
         w = np.ones_like(self.y) if weights is None else weights.astype(float)
         wy = w * self.y
         total = w.sum()
@@ -139,7 +139,8 @@ class ScoreRows:
         }
 
     def bootstrap(self, totals: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Metrics over resamples; resample b draws ``totals[b]`` rows of this group with replacement."""
+        """Metrics over resamples; resample b draws ``totals[b]`` rows of this group with
+        replacement."""
         n = len(self.y)
         out = {name: np.full(len(totals), np.nan) for name in SCORE_METRICS}
         for b, total in enumerate(totals):

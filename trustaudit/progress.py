@@ -8,8 +8,8 @@ from typing import TextIO
 
 
 class Progress:
-    """``step`` always prints; ``tick`` prints only once a loop has run ``interval`` seconds, then at most
-    every ``interval`` seconds, so short loops stay quiet."""
+    """``step`` always prints; ``tick`` prints only once a loop has run ``interval`` seconds, then
+    at most every ``interval`` seconds, so short loops stay quiet."""
 
     def __init__(self, stream: TextIO | None = sys.stderr, interval: float = 2.0) -> None:
         self._stream = stream

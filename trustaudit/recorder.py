@@ -1,12 +1,12 @@
-"""Every model call goes through a Recorder: it is written to the ledger, and an identical request (same
-model, method, parameters and input) is sent to the model once per run; a repeat is answered from the
-record and recorded as a replay. A resumed run re-asks what its interrupted session asked: those asks are
-answered from their records without new ones, so the finished ledger is the one an uninterrupted run writes.
+"""Every model call goes through a Recorder: it is written to the ledger, and an identical request
+(same model, method, parameters and input) is sent to the model once per run; a repeat is answered
+from the record and recorded as a replay. A resumed run re-asks what its interrupted session asked:
+those asks are answered from their records without new ones, so the finished ledger is the one an
+uninterrupted run writes.
 
-Capture policy ``full`` keeps each call's output in its record (and a summary of tabular inputs, whose
-rows are the audit data already fingerprinted in the manifest); ``masked`` keeps them with detected PHI
-replaced by its tag; ``digest`` keeps hashes only.
-"""
+Capture policy ``full`` keeps each call's output in its record (and a summary of tabular inputs,
+whose rows are the audit data already fingerprinted in the manifest); ``masked`` keeps them with
+detected PHI replaced by its tag; ``digest`` keeps hashes only."""
 
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ class Recorder:
         self.writer = writer
         self.run_id = run_id
         self.capture = capture
-        # capture 'full': request-key prefix -> ledger offset of the record holding the output (memory stays
-        # small; outputs are read back from the file); 'digest': the ledger has no outputs, so keep them here
+        # capture 'full': request-key prefix -> ledger offset of the record holding the output
+        # (memory stays small; outputs are read back from the file); 'digest': the ledger has no
+        # outputs, so keep them here
         self._offsets: dict[int, int] = dict(replay or {})
         self._outputs: dict[str, Recorded] = {}
         # asks (request key, auditor, check) the interrupted session of this run already recorded
@@ -77,7 +78,8 @@ class Recorder:
 
     @contextlib.contextmanager
     def scope(self, auditor: str | None = None, check: str = "") -> Iterator[None]:
-        """Calls made inside are attributed to ``auditor`` (default: the enclosing one) and ``check``."""
+        """Calls made inside are attributed to ``auditor`` (default: the enclosing one) and
+        ``check``."""
         token = _SCOPE.set((auditor or _SCOPE.get()[0], check))
         try:
             yield
@@ -95,7 +97,8 @@ class Recorder:
         encode: Callable[[Any], Any],
         decode: Callable[[Any], Any],
     ) -> Any:
-        """Run ``invoke`` (or reuse a recorded answer) and append its record; errors are recorded, then raised."""
+        """Run ``invoke`` (or reuse a recorded answer) and append its record; errors are recorded,
+        then raised."""
         key = sha256_hex(
             f"{info.adapter}\x1f{info.fingerprint}\x1f{method}\x1f{input_digest}\x1f".encode()
             + canonical(params)
@@ -214,13 +217,15 @@ def _masked(value: Any) -> Any:
 
 
 def failure_cause(exc: Exception) -> str:
-    """Why a model call failed, without the message (which may quote the model's input or output)."""
+    """Why a model call failed, without the message (which may quote the model's input or
+    output)."""
     cause = getattr(exc, "cause", None)
     return cause if isinstance(cause, str) else f"{type(exc).__name__} raised by the model adapter"
 
 
 def _utc_now() -> str:
-    """``datetime.now(timezone.utc).isoformat(timespec="microseconds")``, formatting each second only once."""
+    """``datetime.now(timezone.utc).isoformat(timespec="microseconds")``, formatting each second
+    only once."""
     now = time.time_ns() // 1000
     second, micro = divmod(now, 1_000_000)
     if _SECOND[0] != second:
@@ -283,7 +288,8 @@ class RecordedTabularModel:
 
 
 class RecordedTextModel:
-    """A text adapter whose every request goes through the recorder; sampling settings come from the spec."""
+    """A text adapter whose every request goes through the recorder; sampling settings come from the
+    spec."""
 
     def __init__(self, inner: Any, recorder: Recorder, spec_model: Any, seed: int) -> None:
         self.inner = inner
@@ -295,7 +301,8 @@ class RecordedTextModel:
         self._recorder = recorder
 
     def request(self, messages: list[tuple[str, str]], sample: int = 0) -> TextRequest:
-        """The request for one sample of a prompt: seeded with the run's seed plus the sample number."""
+        """The request for one sample of a prompt: seeded with the run's seed plus the sample
+        number."""
         return TextRequest(tuple(messages), self.temperature, self.max_tokens, self._seed + sample)
 
     def generate(self, request: TextRequest) -> Generation:
@@ -315,7 +322,8 @@ class RecordedTextModel:
         return getattr(self.inner, "logprob", None) is not None
 
     def logprob(self, prompt: str, continuation: str) -> float:
-        """log P(continuation | prompt) from the adapter, through the ledger (a call like any other)."""
+        """log P(continuation | prompt) from the adapter, through the ledger (a call like any
+        other)."""
         if not self.can_score:
             raise AdapterError(f"{self.info.adapter} adapter ({self.info.name}) cannot score text.")
         pair = [prompt, continuation]
@@ -333,8 +341,9 @@ class RecordedTextModel:
     def generate_many(
         self, requests: list[TextRequest], progress: Any = None, label: str = ""
     ) -> list[Generation]:
-        """Answers in request order; identical requests are sent once, at most ``max_in_flight`` at a time.
-        A request that still fails after the adapter's retries becomes a Generation with ``error`` set."""
+        """Answers in request order; identical requests are sent once, at most ``max_in_flight`` at
+        a time. A request that still fails after the adapter's retries becomes a Generation with
+        ``error`` set."""
         unique = list(dict.fromkeys(requests))
         answers: dict[TextRequest, Generation] = {}
 

@@ -1,8 +1,8 @@
-"""A run folder: create one, reopen an interrupted one to resume it, and seal it when the run is done.
+"""A run folder: create one, reopen an interrupted one to resume it, and seal it when the run is
+done.
 
-The seal is the ledger's last record: the SHA-256 of manifest.json and of every report file, so a later
-edit to any of them is detected by ``trustaudit verify``.
-"""
+The seal is the ledger's last record: the SHA-256 of manifest.json and of every report file, so a
+later edit to any of them is detected by ``trustaudit verify``."""
 
 from __future__ import annotations
 
@@ -35,15 +35,16 @@ class RunFolder:
 
 
 def hmac_key(spec: AuditSpec) -> bytes | None:
-    """The ledger key from the environment variable the spec names (the key itself is never written)."""
+    """The ledger key from the environment variable the spec names (the key itself is never
+    written)."""
     name = spec.ledger.hmac_key_env
     if name is None:
         return None
     value = os.environ.get(name)
     if not value:
         raise SpecError(
-            f"{spec.where('ledger.hmac_key_env')}: environment variable {name} is not set or empty. "
-            "Export the ledger key in it, or remove hmac_key_env."
+            f"{spec.where('ledger.hmac_key_env')}: environment variable {name} is not set or "
+            "empty. Export the ledger key in it, or remove hmac_key_env."
         )
     return value.encode()
 
@@ -78,7 +79,8 @@ def create(
 
 
 def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress) -> RunFolder:
-    """Reopen an interrupted run: check it is the same spec, set aside a torn last line, reuse recorded outputs."""
+    """Reopen an interrupted run: check it is the same spec, set aside a torn last line, reuse
+    recorded outputs."""
     manifest = read_manifest(path)
     where = f"--resume {path}"
     if manifest.get("status") == "complete":
@@ -109,11 +111,11 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
         with open(ledger_path, "r+b") as handle:
             handle.truncate(ledger_path.stat().st_size - len(found.torn))
         progress.step(
-            f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} bytes): "
-            f"set aside in {TORN_FILE}, not accepted"
+            f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} "
+            f"bytes): set aside in {TORN_FILE}, not accepted"
         )
     replay, asks = {}, Counter()
-    for record, offset in zip(found.records, found.offsets):
+    for record, offset in zip(found.records, found.offsets, strict=True):
         if record.get("kind") == "call" and record.get("error") is None and "output" in record:
             replay.setdefault(key_prefix(record["request_key"]), offset)
             asks[(record["request_key"], record["auditor"], record["check"])] += 1

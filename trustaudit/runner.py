@@ -1,5 +1,5 @@
-"""Run an audit: data, model adapter, every auditor (a crash becomes an ERROR result), the gate, and the
-sealed run folder (ledger, manifest, reports)."""
+"""Run an audit: data, model adapter, every auditor (a crash becomes an ERROR result), the gate, and
+the sealed run folder (ledger, manifest, reports)."""
 
 from __future__ import annotations
 
@@ -105,11 +105,12 @@ def run_audit(
     baseline: Path | None = None,
     progress: Progress = SILENT,
 ) -> AuditRun:
-    """Run every auditor of ``spec``, every model call through the ledger; write and seal the run folder.
+    """Run every auditor of ``spec``, every model call through the ledger; write and seal the run
+    folder.
 
-    ``out`` overrides the spec's output folder; ``resume`` finishes an interrupted run in its own folder,
-    reusing its recorded model outputs; ``baseline`` is an earlier run folder to compare the model with.
-    """
+    ``out`` overrides the spec's output folder; ``resume`` finishes an interrupted run in its own
+    folder, reusing its recorded model outputs; ``baseline`` is an earlier run folder to compare the
+    model with."""
     data, auditors = prepare(spec)
     key = runfolder.hmac_key(spec)
     baseline_manifest = read_manifest(baseline) if baseline else None
@@ -139,15 +140,15 @@ def run_audit(
             replay=folder.replay,
             recorded_asks=folder.recorded_asks,
         )
-        context = dict(
-            recorder=recorder,
-            baseline=baseline_manifest,
-            declared=spec.declared_metrics(),
-            spec_digest=spec.digest(),
-            model_info=model_info,
-            hmac_key=key,
-            base_dir=spec.path.parent,
-        )
+        context = {
+            "recorder": recorder,
+            "baseline": baseline_manifest,
+            "declared": spec.declared_metrics(),
+            "spec_digest": spec.digest(),
+            "model_info": model_info,
+            "hmac_key": key,
+            "base_dir": spec.path.parent,
+        }
         recorded = _recorded(spec, model, recorder)
         results = _run_auditors(auditors, recorded, data, spec.seed, progress, context)
         checks = evaluate(spec, results)
@@ -205,7 +206,8 @@ def _recorded(spec: AuditSpec, model: Any, recorder: Recorder) -> Any:
 def _run_auditors(
     auditors, model, data: AuditData, seed: int, progress: Progress, context: dict
 ) -> list[AuditResult]:
-    """Run in spec order, except auditors that read the others' results (``runs_last``); report in spec order."""
+    """Run in spec order, except auditors that read the others' results (``runs_last``); report in
+    spec order."""
     results: dict[int, AuditResult] = {}
     order = sorted(range(len(auditors)), key=lambda i: auditors[i][1].runs_last)
     for i in order:
@@ -291,7 +293,8 @@ def _now() -> str:
 
 
 def environment() -> dict[str, str]:
-    """Versions of Python, the platform and the key dependencies, for the reproducibility appendix."""
+    """Versions of Python, the platform and the key dependencies, for the reproducibility
+    appendix."""
     versions = {"python": platform.python_version(), "platform": platform.platform()}
     for package in KEY_PACKAGES:
         try:

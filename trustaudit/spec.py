@@ -1,5 +1,6 @@
 """The audit spec: pydantic models of the YAML file, and ``load_spec`` which validates it fully
-(keys, types, auditor names and parameters, threshold metric names, file paths) before any model runs."""
+(keys, types, auditor names and parameters, threshold metric names, file paths) before any model
+runs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import copy
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import pydantic
@@ -18,7 +19,7 @@ from . import envvars, extras
 from .errors import SpecError, did_you_mean, file_problem
 from .keys import split_key
 
-Scalar = Union[bool, int, float, str]
+Scalar = bool | int | float | str
 MAX_SPEC_VALUES = 100_000  # a spec is hand-written: more values means YAML aliases repeating nodes
 MAX_SPEC_DEPTH = 50
 
@@ -38,14 +39,15 @@ class _ModelBase(_Strict):
     declared: dict[str, float] = Field(
         default_factory=dict,
         description=(
-            "Intended performance from the instructions for use, e.g. {auroc: 0.80}; a name means its "
-            "'[overall]' metric. The accountability auditor checks each lies in the measured CI."
+            "Intended performance from the instructions for use, e.g. {auroc: 0.80}; "
+            "a name means its '[overall]' metric. The accountability auditor checks each "
+            "lies in the measured CI."
         ),
     )
 
 
 class SklearnModelSpec(_ModelBase):
-    """A fitted scikit-learn estimator or pipeline: a joblib/pickle file, or a factory returning one."""
+    """A fitted scikit-learn estimator or pipeline: a joblib/pickle file, or a factory returning one."""  # noqa: E501 (kept whole: it is the spec schema's description)
 
     type: Literal["sklearn"]
     path: Path | None = Field(None, description="joblib or pickle file of a fitted estimator.")
@@ -62,7 +64,7 @@ class SklearnModelSpec(_ModelBase):
 
 
 class RecordedModelSpec(_ModelBase):
-    """Predictions recorded elsewhere: columns of a CSV/Parquet file (audits a model nobody can run)."""
+    """Predictions recorded elsewhere: columns of a CSV/Parquet file (audits a model nobody can run)."""  # noqa: E501 (kept whole: it is the spec schema's description)
 
     type: Literal["recorded"]
     path: Path | None = Field(
@@ -88,7 +90,7 @@ class _TextModelBase(_ModelBase):
 
 class CallableModelSpec(_TextModelBase):
     """A Python function: ``predict(X: DataFrame) -> labels`` (optionally ``predict_proba(X) -> scores``) for a
-    tabular model, or ``generate(messages: list[dict], temperature, max_tokens, seed) -> str`` for a text model."""
+    tabular model, or ``generate(messages: list[dict], temperature, max_tokens, seed) -> str`` for a text model."""  # noqa: E501 (kept whole: it is the spec schema's description)
 
     type: Literal["callable"]
     predict: str | None = None
@@ -117,7 +119,7 @@ class CallableModelSpec(_TextModelBase):
 
 
 class OpenAIModelSpec(_TextModelBase):
-    """Any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, llama.cpp server, TGI, hosted APIs)."""
+    """Any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, llama.cpp server, TGI, hosted APIs)."""  # noqa: E501 (kept whole: it is the spec schema's description)
 
     type: Literal["openai"]
     base_url: str = Field(description="Up to /v1, e.g. http://127.0.0.1:8765/v1.")
@@ -178,7 +180,12 @@ class ReplayModelSpec(_TextModelBase):
 
 
 ModelSpec = Annotated[
-    SklearnModelSpec | RecordedModelSpec | CallableModelSpec | OpenAIModelSpec | LlamaCppModelSpec | ReplayModelSpec,
+    SklearnModelSpec
+    | RecordedModelSpec
+    | CallableModelSpec
+    | OpenAIModelSpec
+    | LlamaCppModelSpec
+    | ReplayModelSpec,
     Field(discriminator="type"),
 ]
 TEXT_MODEL_TYPES = ("openai", "llamacpp", "replay")
@@ -240,8 +247,9 @@ class LedgerSpec(_Strict):
     capture: Literal["full", "masked", "digest"] = Field(
         "full",
         description=(
-            "full: keep each call's input and output (needed to resume without repeating calls); masked: keep them "
-            "with detected PHI replaced by its tag (needs the privacy extra); digest: hashes only."
+            "full: keep each call's input and output (needed to resume without repeating calls); "
+            "masked: keep them with detected PHI replaced by its tag (needs the privacy "
+            "extra); digest: hashes only."
         ),
     )
     hmac_key_env: str | None = Field(
@@ -284,17 +292,17 @@ class AuditSpec(_Strict):
         5000,
         ge=1,
         description=(
-            "Most model calls the run may make. `trustaudit validate` shows the auditors' estimate; "
-            "validate and run stop (exit 2) before any call when it is larger. Raise it to confirm a "
-            "large audit, e.g. a factorial counterfactual design."
+            "Most model calls the run may make. `trustaudit validate` shows the auditors' "
+            "estimate; validate and run stop (exit 2) before any call when it is larger. "
+            "Raise it to confirm a large audit, e.g. a factorial counterfactual design."
         ),
     )
 
     secret_env: list[str] = Field(
         default_factory=list,
         description=(
-            "Environment variables whose values are secret: ${NAME} in this spec is expanded for the run, "
-            "but the spec recorded in the manifest and report keeps it unexpanded."
+            "Environment variables whose values are secret: ${NAME} in this spec is expanded for "
+            "the run, but the spec recorded in the manifest and report keeps it unexpanded."
         ),
     )
 
@@ -347,7 +355,8 @@ class AuditSpec(_Strict):
 
 
 def load_spec(path: str | Path) -> AuditSpec:
-    """Read and validate a spec file; raise SpecError naming the file and key path on any problem."""
+    """Read and validate a spec file; raise SpecError naming the file and key path on any
+    problem."""
     path = Path(path)
     problem = file_problem(path)
     if problem:
@@ -440,10 +449,12 @@ def _largest_branch(raw: Any, sizes: dict[int, int]) -> tuple:
 
 
 def parse_spec(raw: Any, path: Path) -> AuditSpec:
-    """Validate an already-parsed spec mapping; ``path`` locates it for messages and relative paths."""
+    """Validate an already-parsed spec mapping; ``path`` locates it for messages and relative
+    paths."""
     if not isinstance(raw, dict):
         raise SpecError(
-            f"{path}: the spec must be a mapping of keys (name, model, data, auditors), got {type(raw).__name__}."
+            f"{path}: the spec must be a mapping of keys (name, model, data, auditors), "
+            f"got {type(raw).__name__}."
         )
     secret_names = raw.get("secret_env")
     expanded = envvars.expand(raw, set(secret_names) if isinstance(secret_names, list) else set())
@@ -514,9 +525,10 @@ def _check_auditors(spec: AuditSpec) -> None:
         for j, threshold in enumerate(entry.thresholds):
             if threshold.base_name not in names:
                 problems.append(
-                    f"{spec.where(f'{key}.thresholds[{j}].metric')}: '{entry.use}' does not measure "
-                    f"'{threshold.base_name}'.{did_you_mean(threshold.base_name, names)} "
-                    f"It measures: {', '.join(sorted(names))}."
+                    f"{spec.where(f'{key}.thresholds[{j}].metric')}: "
+                    f"'{entry.use}' does not measure "
+                    f"'{threshold.base_name}'.{did_you_mean(threshold.base_name, names)} It "
+                    f"measures: {', '.join(sorted(names))}."
                 )
     if problems:
         raise SpecError("\n".join(problems))
@@ -531,7 +543,8 @@ def _check_extras(spec: AuditSpec) -> None:
     for key, extra, needed in needs:
         if needed and not extras.available(extra):
             raise extras.MissingExtraError(
-                f"{spec.where(key)}: needs the '{extra}' extra. Install it: {extras.install_hint(extra)}."
+                f"{spec.where(key)}: needs the '{extra}' extra. Install it: "
+                f"{extras.install_hint(extra)}."
             )
 
 
@@ -574,17 +587,19 @@ def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
                 did_you_mean(got, [c.strip(" '") for c in str(choices).split(",")]) if got else ""
             )
             lines.append(
-                f"{path}: {where}.type: unknown model type {got!r}.{hint} Expected one of {choices}."
+                f"{path}: {where}.type: unknown model type {got!r}.{hint} "
+                f"Expected one of {choices}."
             )
         elif kind == "union_tag_not_found":
             lines.append(
-                f"{path}: {where}.type: missing; say which kind of model this is (sklearn, recorded, callable, "
-                "openai, llamacpp, replay)."
+                f"{path}: {where}.type: missing; say which kind of model this is (sklearn, "
+                "recorded, callable, openai, llamacpp, replay)."
             )
         elif kind == "invalid_key":
             parent = envvars.key_text(loc[:-1])
             hint = (
-                " YAML reads unquoted on/off/yes/no as booleans: quote the key or check its spelling."
+                " YAML reads unquoted on/off/yes/no as booleans: "
+                "quote the key or check its spelling."
                 if isinstance(error.get("input"), bool)
                 else ""
             )
@@ -627,7 +642,7 @@ def _strip_union_tags(loc: tuple, raw: dict) -> tuple:
         and isinstance(raw.get("model"), dict)
         and loc[1] == raw["model"].get("type")
     ):
-        return (loc[0],) + tuple(loc[2:])
+        return (loc[0], *loc[2:])
     return tuple(loc)
 
 

@@ -1,12 +1,11 @@
 """A scriptable OpenAI-compatible server on 127.0.0.1 for tests and benchmarks (no model behind it).
 
-A prompt can script faults for its own requests with ``FAULT:<kind>x<n>`` (the first n attempts fail):
-``500``, ``429`` (with ``Retry-After: 0``), ``stall`` (answers after the client's timeout), ``garbage``
-(malformed JSON), ``drop`` (closes the connection without answering), ``400`` (always, not retryable).
-A path other than ``/v1/chat/completions`` gets HTTP 404.
-Otherwise it answers ``admit`` when the prompt mentions chest pain, else ``discharge``, after ``latency``
-seconds. Every request is counted, by prompt, so tests can show what was (not) sent again.
-"""
+A prompt can script faults for its own requests with ``FAULT:<kind>x<n>`` (the first n attempts
+fail): ``500``, ``429`` (with ``Retry-After: 0``), ``stall`` (answers after the client's timeout),
+``garbage`` (malformed JSON), ``drop`` (closes the connection without answering), ``400`` (always,
+not retryable). A path other than ``/v1/chat/completions`` gets HTTP 404. Otherwise it answers
+``admit`` when the prompt mentions chest pain, else ``discharge``, after ``latency`` seconds. Every
+request is counted, by prompt, so tests can show what was (not) sent again."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """``trustaudit verify RUN_DIR``: is the run folder exactly what the run wrote?
 
-Checks, in order: the ledger's lines (a torn last line is reported, never accepted), the hash chain and,
-given the key, the HMACs; the seal record (last) against the manifest and report files; the manifest's
-and report.json's record of the ledger head and the manifest hash. Without a key the chain detects any
-edit that is not followed by recomputing every later hash; the HMAC also detects that.
-"""
+Checks, in order: the ledger's lines (a torn last line is reported, never accepted), the hash chain
+and, given the key, the HMACs; the seal record (last) against the manifest and report files; the
+manifest's and report.json's record of the ledger head and the manifest hash. Without a key the
+chain detects any edit that is not followed by recomputing every later hash; the HMAC also detects
+that."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ class Verification:
 
 
 def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
-    """Every problem found, first break first; raises DataError when ``folder`` is not a run folder."""
+    """Every problem found, first break first; raises DataError when ``folder`` is not a run
+    folder."""
     if not (folder / LEDGER_FILE).is_file():
         raise DataError(f"{folder}: no {LEDGER_FILE}; this is not a trustaudit run folder.")
     result = Verification()
@@ -49,8 +50,8 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
     records = found.records
     if not records or records[-1].get("kind") != "seal":
         result.problems.append(
-            f"{LEDGER_FILE}: no seal record: the run did not finish "
-            f"({len(records)} complete record(s)). Resume it with trustaudit run SPEC --resume {folder}."
+            f"{LEDGER_FILE}: no seal record: the run did not finish ({len(records)} complete "
+            f"record(s)). Resume it with trustaudit run SPEC --resume {folder}."
         )
         return result
     seal, calls = records[-1], records[:-1]
@@ -102,6 +103,7 @@ def _report_problems(report_path: Path, folder: Path, head: str | None, count: i
     if (provenance.get("ledger_head"), provenance.get("ledger_records")) != (head, count):
         problems.append(
             f"report.json: records ledger head {str(provenance.get('ledger_head'))[:12]}… and "
-            f"{provenance.get('ledger_records')} records; the ledger has {str(head)[:12]}… and {count}"
+            f"{provenance.get('ledger_records')} records; the ledger has "
+            f"{str(head)[:12]}… and {count}"
         )
     return problems

@@ -1,15 +1,17 @@
 """Clinical vignettes for counterfactual audits: a JSONL file, one vignette a line.
 
     {"id": "cp-01", "family": "chest pain",
-     "text": "A {age}{race}{person} has ... {insurance}{housing}{language}{orientation}", "age": "58-year-old ",
+     "text": "A {age}{race}{person} has ... {insurance}{housing}{language}{orientation}",
+     "age": "58-year-old ",
      "question": "Should the patient be admitted ...? Answer with one word: admit or discharge.",
-     "decision": {"kind": "choice", "choices": {"admit": ["admitted"], "discharge": ["home"]}, "focal": "admit"},
+     "decision": {"kind": "choice", "choices": {"admit": ["admitted"], "discharge": ["home"]},
+                  "focal": "admit"},
      "gold": "admit", "relevant": ["gender"], "relevance_note": "why the slot is not swapped"}
 
-``decision.kind`` is choice, letter, yes_no or number (see extract.py); ``focal`` is the decision whose
-rate is compared across groups (for letter and number decisions only flips and accuracy are measured).
-``relevant`` lists slots that are clinically relevant to this vignette and so never swapped. ``age`` is
-the vignette's own age, which the control keeps (``{age}`` in the text).
+``decision.kind`` is choice, letter, yes_no or number (see extract.py); ``focal`` is the decision
+whose rate is compared across groups (for letter and number decisions only flips and accuracy are
+measured). ``relevant`` lists slots that are clinically relevant to this vignette and so never
+swapped. ``age`` is the vignette's own age, which the control keeps (``{age}`` in the text).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ PREDICTION_CALLS = 2  # binary_outcomes calls predict and predict_scores: two le
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """Identity of the audited model, shown in the report and (later) stamped on every ledger record."""
+    """Identity of the audited model, shown in the report and (later) stamped on every ledger
+    record."""
 
     adapter: str
     name: str
@@ -47,13 +48,15 @@ class BinaryOutcomes:
 
 
 def binary_outcomes(model: TabularModel, X: pd.DataFrame, positive_label: Any) -> BinaryOutcomes:
-    """Call the model and check what comes back; raise AdapterError naming the adapter on any problem."""
+    """Call the model and check what comes back; raise AdapterError naming the adapter on any
+    problem."""
     who = f"{model.info.adapter} adapter ({model.info.name})"
     raw = _as_1d(model.predict(X), who, "predict", len(X))
     if pd.isna(raw).any():
         row = int(np.flatnonzero(pd.isna(raw))[0])
         raise AdapterError(
-            f"{who}: predict returned a missing value at data row {row + 1}. Predictions must be complete."
+            f"{who}: predict returned a missing value at data row {row + 1}. "
+            "Predictions must be complete."
         )
     labels = pd.unique(raw)
     if len(labels) > 2 or (len(labels) == 2 and positive_label not in set(labels.tolist())):
@@ -73,7 +76,8 @@ def binary_outcomes(model: TabularModel, X: pd.DataFrame, positive_label: Any) -
         bad = np.flatnonzero(~np.isfinite(scores) | (scores < 0) | (scores > 1))
         if bad.size:
             raise AdapterError(
-                f"{who}: scores must be probabilities in [0, 1]; data row {bad[0] + 1} has {float(scores[bad[0]])} "
+                f"{who}: scores must be probabilities in [0, 1]; "
+                f"data row {bad[0] + 1} has {float(scores[bad[0]])} "
                 f"({bad.size} bad value(s) in all)."
             )
     return BinaryOutcomes(y_pred, scores)
@@ -112,7 +116,8 @@ class TextRequest:
 
 @dataclass(frozen=True)
 class Generation:
-    """A model's answer to one request; ``error`` is set (and ``text`` empty) when it could not be had."""
+    """A model's answer to one request; ``error`` is set (and ``text`` empty) when it could not be
+    had."""
 
     text: str
     error: str | None = None
@@ -125,7 +130,8 @@ class Generation:
 
 @runtime_checkable
 class TextModel(Protocol):
-    """A chat model: ``generate`` answers one request or raises AdapterError; ``max_in_flight`` bounds concurrency."""
+    """A chat model: ``generate`` answers one request or raises AdapterError; ``max_in_flight``
+    bounds concurrency."""
 
     info: ModelInfo
     max_in_flight: int

@@ -1,4 +1,5 @@
-"""A plain Python function as the model: ``predict(X) -> labels``, optional ``predict_proba(X) -> scores``."""
+"""A plain Python function as the model: ``predict(X) -> labels``, optional ``predict_proba(X) ->
+scores``."""
 
 from __future__ import annotations
 
@@ -32,13 +33,15 @@ class CallableAdapter:
             return fn(X)
         except (Exception, SystemExit) as exc:
             raise AdapterError(
-                f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: {type(exc).__name__}: {exc}"
+                f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: "
+                f"{type(exc).__name__}: {exc}"
             ) from exc
 
 
 @dataclass(frozen=True)
 class CallableTextAdapter:
-    """A text model as a function ``generate(messages, temperature=, max_tokens=, seed=) -> str``."""
+    """A text model as a function ``generate(messages, temperature=, max_tokens=, seed=) ->
+    str``."""
 
     generate_fn: Callable[..., Any]
     info: ModelInfo

@@ -24,7 +24,8 @@ _GUARD_LOCK = threading.Lock()
 
 
 def amx_build(llama_cpp: Any) -> bool:
-    """Whether this llama.cpp build has the AMX backend (compiled in by native builds on AMX CPUs)."""
+    """Whether this llama.cpp build has the AMX backend (compiled in by native builds on AMX
+    CPUs)."""
     return b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
 
 

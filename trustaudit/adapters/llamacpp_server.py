@@ -1,6 +1,7 @@
-"""``python -m trustaudit.adapters.llamacpp_server ARGS``: llama-cpp-python's OpenAI-compatible server
-(same arguments as ``python -m llama_cpp.server``) with trustaudit's AMX guard applied to every model
-it loads, so that a local endpoint runs on AMX CPUs too. Prints the load parameters it applied."""
+"""``python -m trustaudit.adapters.llamacpp_server ARGS``: llama-cpp-python's OpenAI-compatible
+server (same arguments as ``python -m llama_cpp.server``) with trustaudit's AMX guard applied to
+every model it loads, so that a local endpoint runs on AMX CPUs too. Prints the load parameters it
+applied."""
 
 from __future__ import annotations
 

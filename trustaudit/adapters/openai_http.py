@@ -1,10 +1,10 @@
-"""Any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, llama.cpp server, TGI, hosted APIs).
+"""Any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, llama.cpp server, TGI, hosted
+APIs).
 
 Keep-alive connections, one per worker thread; retries with exponential backoff and jitter on 5xx,
-timeouts, dropped connections and malformed answers; on 429 it waits as long as ``Retry-After`` says.
-Other 4xx answers are not retried. The API key is read from an environment variable and never appears
-in an error message, the ledger or the report.
-"""
+timeouts, dropped connections and malformed answers; on 429 it waits as long as ``Retry-After``
+says. Other 4xx answers are not retried. The API key is read from an environment variable and never
+appears in an error message, the ledger or the report."""
 
 from __future__ import annotations
 
@@ -212,8 +212,8 @@ def load_openai(spec_model, *, where: str) -> OpenAICompatibleAdapter:
             from ..errors import SpecError
 
             raise SpecError(
-                f"{where}.api_key_env: environment variable {spec_model.api_key_env} is not set or empty. "
-                "Export the API key in it (it is never written anywhere)."
+                f"{where}.api_key_env: environment variable {spec_model.api_key_env} is not set "
+                "or empty. Export the API key in it (it is never written anywhere)."
             )
     info = ModelInfo(
         "openai",

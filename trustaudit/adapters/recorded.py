@@ -1,4 +1,5 @@
-"""Predictions recorded elsewhere: audit a model nobody can run from columns of a CSV/Parquet file."""
+"""Predictions recorded elsewhere: audit a model nobody can run from columns of a CSV/Parquet
+file."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from .base import ModelInfo
 
 @dataclass(frozen=True)
 class RecordedAdapter:
-    """Answers only for the audit data's own rows (by index): recorded outputs cannot react to new inputs."""
+    """Answers only for the audit data's own rows (by index): recorded outputs cannot react to new
+    inputs."""
 
     predictions: pd.Series
     scores: pd.Series | None
@@ -38,8 +40,9 @@ class RecordedAdapter:
         if unknown.any() or changed.any():
             raise AdapterError(
                 f"recorded adapter ({self.info.name}): asked about rows that were not recorded "
-                f"({int(unknown.sum() + changed.sum())} of {len(X)}); recorded predictions cannot answer new or "
-                "perturbed inputs. Use a runnable model for this auditor."
+                f"({int(unknown.sum() + changed.sum())} of {len(X)}); "
+                "recorded predictions cannot answer new or perturbed inputs. "
+                "Use a runnable model for this auditor."
             )
         return column.loc[X.index].to_numpy()
 
@@ -59,8 +62,9 @@ def load_recorded(spec_model, *, data: AuditData, base_dir: Path, where: str) ->
     for column in wanted:
         if column not in table.columns:
             raise DataError(
-                f"{where}: column '{column}' is not in '{source}'.{did_you_mean(column, map(str, table.columns))} "
-                f"Columns: {', '.join(map(str, table.columns))}."
+                f"{where}: column '{column}' is not in "
+                f"'{source}'.{did_you_mean(column, map(str, table.columns))} Columns: "
+                f"{', '.join(map(str, table.columns))}."
             )
     table = _align(table, data, spec_model.id_column, source, where)
     scores = table[spec_model.score_column] if spec_model.score_column else None
@@ -80,21 +84,24 @@ def _align(
     if id_column is None:
         if len(table) != len(data.frame):
             raise DataError(
-                f"{where}: '{source}' has {len(table)} rows but the audit data has {len(data.frame)}. "
-                "Record one prediction per data row, or set id_column to match rows by an id."
+                f"{where}: '{source}' has {len(table)} rows but the audit data has "
+                f"{len(data.frame)}. Record one prediction per data row, "
+                "or set id_column to match rows by an id."
             )
         return table.set_axis(data.frame.index)
     data.require_columns([id_column], f"{where}.id_column")
     duplicated = table[id_column].duplicated()
     if duplicated.any():
         raise DataError(
-            f"{where}: id_column '{id_column}' repeats in '{source}' (first repeat at row {int(np.flatnonzero(duplicated)[0]) + 1}). Ids must be unique."
+            f"{where}: id_column '{id_column}' repeats in '{source}' (first repeat at row "
+            f"{int(np.flatnonzero(duplicated)[0]) + 1}). Ids must be unique."
         )
     indexed = table.set_index(id_column)
     missing = ~data.frame[id_column].isin(indexed.index)
     if missing.any():
         raise DataError(
             f"{where}: {int(missing.sum())} data row(s) have no recorded prediction in '{source}' "
-            f"(first: data row {int(np.flatnonzero(missing)[0]) + 1}). Record them or drop them from the data."
+            f"(first: data row {int(np.flatnonzero(missing)[0]) + 1}). "
+            "Record them or drop them from the data."
         )
     return indexed.loc[data.frame[id_column]].set_axis(data.frame.index)

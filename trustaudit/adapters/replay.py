@@ -1,8 +1,8 @@
 """Recorded prompt/response pairs (JSONL): audit outputs collected elsewhere.
 
-Each line: ``{"messages": [{"role": ..., "content": ...}, ...], "response": "..."}`` (or ``"prompt"``
-for a single user message), optionally ``"temperature"``, ``"seed"``. A request nobody recorded is an error.
-"""
+Each line: ``{"messages": [{"role": ..., "content": ...}, ...], "response": "..."}`` (or
+``"prompt"`` for a single user message), optionally ``"temperature"``, ``"seed"``. A request nobody
+recorded is an error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A fitted scikit-learn estimator or pipeline, loaded from a joblib/pickle file or built by a factory."""
+"""A fitted scikit-learn estimator or pipeline, loaded from a joblib/pickle file or built by a
+factory."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ class SklearnAdapter:
         classes = list(getattr(self.estimator, "classes_", []))
         if self.positive_label not in classes:
             raise AdapterError(
-                f"sklearn adapter ({self.info.name}): positive label {self.positive_label!r} is not one of the "
-                f"estimator's classes ({value_summary(classes)}). "
+                f"sklearn adapter ({self.info.name}): positive label {self.positive_label!r} is "
+                f"not one of the estimator's classes ({value_summary(classes)}). "
                 "Set data.positive_label to one of them."
             )
         return self._call("predict_proba", X)[:, classes.index(self.positive_label)]
@@ -47,8 +48,9 @@ class SklearnAdapter:
             missing = [c for c in columns if c not in X.columns]
             if missing:
                 raise AdapterError(
-                    f"sklearn adapter ({self.info.name}): the model was fitted on column(s) {missing} that the "
-                    "audit data lacks. Add them to the data or to data.features."
+                    f"sklearn adapter ({self.info.name}): the model was fitted on column(s) "
+                    f"{missing} that the audit data lacks. Add them to the "
+                    "data or to data.features."
                 )
             X = X.loc[:, list(columns)]
         try:
@@ -60,14 +62,16 @@ class SklearnAdapter:
 
 
 def load_sklearn(spec_model, *, base_dir: Path, where: str, positive_label: Any) -> SklearnAdapter:
-    """Build the adapter from a ``SklearnModelSpec``; the fingerprint hashes the file or the factory source."""
+    """Build the adapter from a ``SklearnModelSpec``; the fingerprint hashes the file or the factory
+    source."""
     if spec_model.path is not None:
         path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
         try:
             estimator = joblib.load(path)
         except Exception as exc:
             raise SpecError(
-                f"{where}.path: cannot load '{path}' as a joblib/pickle model: {type(exc).__name__}: {exc}"
+                f"{where}.path: cannot load '{path}' as a joblib/pickle model: "
+                f"{type(exc).__name__}: {exc}"
             ) from exc
         fingerprint = sha256_file(path)
     else:
@@ -81,7 +85,8 @@ def load_sklearn(spec_model, *, base_dir: Path, where: str, positive_label: Any)
         fingerprint = f"{sha256_source(factory)} model:{joblib.hash(estimator, hash_name='sha1')}"
     if not hasattr(estimator, "predict"):
         raise SpecError(
-            f"{where}: the loaded object is a {type(estimator).__name__}, which has no predict(); expected a fitted scikit-learn estimator."
+            f"{where}: the loaded object is a {type(estimator).__name__}, which has no predict(); "
+            "expected a fitted scikit-learn estimator."
         )
     name = type(estimator).__name__
     if hasattr(estimator, "steps"):

@@ -1,5 +1,6 @@
-"""Accountability: is the record of this run complete and intact, did the model change since a baseline
-run, and does the measured performance support what the model's instructions for use declare?"""
+"""Accountability: is the record of this run complete and intact, did the model change since a
+baseline run, and does the measured performance support what the model's instructions for use
+declare?"""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .base import AuditContext, Auditor, registry
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class AccountabilityAuditor(Auditor):
-    """Ledger completeness and integrity, model change against a baseline run, declared vs measured performance."""
+    """Ledger completeness and integrity, model change against a baseline run, declared vs measured performance."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
 
     name: ClassVar[str] = "accountability"
     runs_last: ClassVar[bool] = True
@@ -103,8 +104,10 @@ class AccountabilityAuditor(Auditor):
                 Finding(
                     f"The model changed since baseline run {ctx.baseline.get('run_id')}",
                     "high",
-                    f"Fingerprint {ctx.model_info.fingerprint} (now) differs from {', '.join(sorted(before))} (baseline, "
-                    f"{ctx.baseline.get('started')}). A changed model needs a new audit under its change-control plan.",
+                    f"Fingerprint {ctx.model_info.fingerprint} (now) "
+                    f"differs from {', '.join(sorted(before))} (baseline, "
+                    f"{ctx.baseline.get('started')}). A changed model needs a new audit under "
+                    "its change-control plan.",
                 )
             )
         if not same_spec:

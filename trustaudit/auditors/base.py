@@ -60,15 +60,18 @@ class Auditor:
 
     @classmethod
     def metric_names(cls) -> set[str]:
-        """Every metric name ``run`` can produce (thresholds are checked against it before running)."""
+        """Every metric name ``run`` can produce (thresholds are checked against it before
+        running)."""
         raise NotImplementedError
 
     def required_columns(self) -> dict[str, tuple[str, ...]]:
-        """Data columns this auditor needs, by the parameter naming them; checked before any model runs."""
+        """Data columns this auditor needs, by the parameter naming them; checked before any model
+        runs."""
         return {}
 
     def check_inputs(self, spec: Any, where: str) -> None:
-        """Check files and values the parameters name (before any model runs); raise SpecError/DataError."""
+        """Check files and values the parameters name (before any model runs); raise
+        SpecError/DataError."""
 
     def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace | None:
         """The metric keys ``run`` will produce, from the parameters, data and input files (no model
@@ -91,7 +94,8 @@ class Auditor:
 
 
 def load_param_file(loader: Callable[[Path], T], value: str, base_dir: Path, key: str) -> T:
-    """Load the file a parameter names (relative to the spec's folder); errors are prefixed with ``key``."""
+    """Load the file a parameter names (relative to the spec's folder); errors are prefixed with
+    ``key``."""
     path = Path(value) if Path(value).is_absolute() else Path(base_dir) / value
     try:
         return loader(path)
@@ -100,8 +104,8 @@ def load_param_file(loader: Callable[[Path], T], value: str, base_dir: Path, key
 
 
 def coverage_verdict(coverage: float, min_coverage: float, ctx: AuditContext) -> tuple[Status, str]:
-    """ERROR when too few model calls were answered for the audit to stand, naming the dominant cause
-    of the failures (from the run's recorder) so the user knows what to fix."""
+    """ERROR when too few model calls were answered for the audit to stand, naming the dominant
+    cause of the failures (from the run's recorder) so the user knows what to fix."""
     if coverage >= min_coverage:
         return Status.PASS, ""
     failures = getattr(ctx.recorder, "failures", None)

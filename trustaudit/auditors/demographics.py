@@ -1,12 +1,11 @@
-"""Demographic slots of the clinical vignettes: each slot fills template placeholders with one of its
-values, or with its control text (no demographic detail at all).
+"""Demographic slots of the clinical vignettes: each slot fills template placeholders with one of
+its values, or with its control text (no demographic detail at all).
 
 Placeholders: ``{age}`` (the vignette's own age in the control: age is usually clinically relevant),
-``{race}`` (``"Black "`` or nothing) before ``{person}``/``{child}``; gender also gives
-pronouns and verb agreement (``{Subj} {has}``, ``{subj} report{s}``, ``{poss}``, ``{obj}``, ``{is}``,
-``{was}``); the other slots are whole sentences (``{insurance}{housing}{language}{orientation}``) that the
-control leaves out.
-"""
+``{race}`` (``"Black "`` or nothing) before ``{person}``/``{child}``; gender also gives pronouns and
+verb agreement (``{Subj} {has}``, ``{subj} report{s}``, ``{poss}``, ``{obj}``, ``{is}``, ``{was}``);
+the other slots are whole sentences (``{insurance}{housing}{language}{orientation}``) that the
+control leaves out."""
 
 from __future__ import annotations
 
@@ -55,7 +54,8 @@ def _sentence(placeholder: str, values: dict[str, str]) -> dict[str, dict[str, s
 SLOTS: dict[str, Slot] = {
     slot.name: slot
     for slot in (
-        # control None: the vignette's own value (its "age" field); values keep "A ...-year-old" grammatical
+        # control None: the vignette's own value (its "age" field); values keep
+        # "A ...-year-old" grammatical
         Slot(
             "age",
             {"age": None},
@@ -120,7 +120,8 @@ SLOTS: dict[str, Slot] = {
                 "language",
                 {
                     "English": "The patient speaks English.",
-                    "Spanish with interpreter": "The patient speaks only Spanish; a professional interpreter is present.",
+                    "Spanish with interpreter": "The patient speaks only Spanish; "
+                    "a professional interpreter is present.",
                 },
             ),
         ),
@@ -142,8 +143,8 @@ PLACEHOLDERS = set().union(*(slot.placeholders for slot in SLOTS.values()))
 
 
 def fill(template: str, chosen: dict[str, str], own: dict[str, str] | None = None) -> str:
-    """The template with each slot at its chosen value, every other slot at its control text; a control of
-    None takes the vignette's ``own`` value (e.g. its age)."""
+    """The template with each slot at its chosen value, every other slot at its control text; a
+    control of None takes the vignette's ``own`` value (e.g. its age)."""
     values: dict[str, str] = {}
     for name, slot in SLOTS.items():
         values.update(slot.values[chosen[name]] if name in chosen else slot.control)

@@ -63,7 +63,8 @@ EQUALIZED_ODDS = {
 
 @dataclass(frozen=True)
 class Grouping:
-    """A partition of the rows: ``mapping`` sends each intersectional group to a group of this grouping."""
+    """A partition of the rows: ``mapping`` sends each intersectional group to a group of this
+    grouping."""
 
     name: str
     labels: tuple[str, ...]
@@ -72,7 +73,8 @@ class Grouping:
 
 @dataclass(frozen=True)
 class Measured:
-    """Point values (per group) and bootstrap samples (resample x group) of each metric for one grouping."""
+    """Point values (per group) and bootstrap samples (resample x group) of each metric for one
+    grouping."""
 
     point: dict[str, np.ndarray]
     samples: dict[str, np.ndarray]
@@ -85,7 +87,7 @@ class Measured:
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class FairnessAuditor(BootstrapParams, Auditor):
-    """Group fairness of a binary classifier: per-group rates, AUROC and calibration, disparities, bootstrap CIs."""
+    """Group fairness of a binary classifier: per-group rates, AUROC and calibration, disparities, bootstrap CIs."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
 
     name: ClassVar[str] = "fairness"
     sensitive_features: Annotated[
@@ -102,8 +104,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
         Field(
             ge=1,
             description=(
-                "TPR/FNR need this many positives, FPR negatives, PPV predicted positives, AUROC both classes; "
-                "fewer: not estimable."
+                "TPR/FNR need this many positives, FPR negatives, PPV predicted positives, "
+                "AUROC both classes; fewer: not estimable."
             ),
         ),
     ] = 10
@@ -116,10 +118,9 @@ class FairnessAuditor(BootstrapParams, Auditor):
             ge=2,
             le=100_000,
             description=(
-                "Most groups a sensitive feature (and their intersection) may have; more stops "
-                "the audit before any "
-                "model call, since hundreds of groups are too small to estimate and too many to "
-                "show. Bin or merge "
+                "Most groups a sensitive feature (and their intersection) may have; "
+                "more stops the audit before any model call, since hundreds of groups are too "
+                "small to estimate and too many to show. Bin or merge "
                 "categories first, or raise this."
             ),
         ),
@@ -142,7 +143,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
     def check_inputs(self, spec: Any, where: str) -> None:
         if spec.data is None or spec.data.target is None:
             raise SpecError(
-                f"{spec.where('data.target')}: the fairness auditor needs the outcome column: set data.target."
+                f"{spec.where('data.target')}: the fairness auditor needs the outcome "
+                "column: set data.target."
             )
 
     def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
@@ -171,9 +173,9 @@ class FairnessAuditor(BootstrapParams, Auditor):
         for grouping, (count, alternative) in counts.items():
             if count > self.max_groups:
                 raise DataError(
-                    f"{where}.sensitive_features: '{grouping}' has {count:,} distinct values, more "
-                    f"than max_groups ({self.max_groups}). Bin or merge its categories (e.g. with a "
-                    f"data factory){alternative} or raise max_groups."
+                    f"{where}.sensitive_features: '{grouping}' has {count:,} distinct values, "
+                    f"more than max_groups ({self.max_groups}). Bin or merge its categories (e.g. "
+                    f"with a data factory){alternative} or raise max_groups."
                 )
 
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
@@ -223,7 +225,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 metrics += self._disparities(grouping, measured)
                 small += [
                     f"{grouping.name}={g} (n={int(n)})"
-                    for g, n in zip(grouping.labels, measured.point["group_size"])
+                    for g, n in zip(grouping.labels, measured.point["group_size"], strict=True)
                     if n < self.min_group_size
                 ]
         return AuditResult(
@@ -236,7 +238,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
         )
 
     def _groupings(self, sensitive: pd.DataFrame) -> tuple[np.ndarray, list[Grouping]]:
-        """Codes of the finest (intersectional) groups per row, and every grouping as a map from them."""
+        """Codes of the finest (intersectional) groups per row, and every grouping as a map from
+        them."""
         columns = [str(c) for c in sensitive.columns]
         per_feature = [
             pd.factorize(sensitive[c], sort=True, use_na_sentinel=False) for c in sensitive.columns
@@ -250,7 +253,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
         groupings = [Grouping(OVERALL, ("all",), np.zeros(len(fine), dtype=np.int64))]
         groupings += [
             Grouping(c, tuple(names), np.asarray(mapped))
-            for c, names, mapped in zip(columns, labels, fine_by_feature)
+            for c, names, mapped in zip(columns, labels, fine_by_feature, strict=True)
         ]
         if self.intersections and len(columns) > 1:
             combined = tuple(
@@ -349,7 +352,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 if c < self.min_denominator
                 else ""
             )
-            for note, c in zip(notes, counts)
+            for note, c in zip(notes, counts, strict=True)
         ]
 
     def _ci(self, measured: Measured, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -407,7 +410,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 if boot is not None
                 else (np.array([np.nan]),) * 2
             )
-            left_out = [g for g, ok in zip(grouping.labels, used) if not ok]
+            left_out = [g for g, ok in zip(grouping.labels, used, strict=True) if not ok]
             note = (
                 f"over {int(used.sum())} estimable group(s)"
                 + (f"; left out: {', '.join(left_out)}" if left_out else "")
@@ -433,7 +436,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
         if small:
             findings.append(
                 Finding(
-                    f"{len(small)} group(s) below min_group_size {self.min_group_size}: not estimable",
+                    f"{len(small)} group(s) below min_group_size "
+                    f"{self.min_group_size}: not estimable",
                     "medium",
                     "Their metrics are not estimated and they are left out of every disparity. "
                     "Collect more data for them or merge categories.",

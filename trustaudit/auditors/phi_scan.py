@@ -1,9 +1,9 @@
-"""PHI in a data column: notes or prompts about to leave the organisation (e.g. for a third-party model).
+"""PHI in a data column: notes or prompts about to leave the organisation (e.g. for a third-party
+model).
 
-Every cell is scanned with the PHI recognizers; cells that are missing, empty, not text or undecodable are
-skipped and counted with their reason. Per Safe Harbor category: PHI items per 1,000 rows; the share of rows
-holding any PHI; masked examples.
-"""
+Every cell is scanned with the PHI recognizers; cells that are missing, empty, not text or
+undecodable are skipped and counted with their reason. Per Safe Harbor category: PHI items per 1,000
+rows; the share of rows holding any PHI; masked examples."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class PhiScanAuditor(BootstrapParams, Auditor):
         letters = list(DETECTED)
         counts = np.zeros((len(texts), len(letters)))
         examples = []
-        for k, (row, text, spans) in enumerate(zip(rows, texts, found)):
+        for k, (row, text, spans) in enumerate(zip(rows, texts, found, strict=True)):
             kept = resolve_overlaps(spans)
             for span in kept:
                 counts[k, letters.index(span.category)] += 1
@@ -151,7 +151,8 @@ class PhiScanAuditor(BootstrapParams, Auditor):
 
 
 def _texts(column) -> tuple[list[int], list[str], Counter]:
-    """The text cells and their row numbers; every other cell counted by the reason it was skipped."""
+    """The text cells and their row numbers; every other cell counted by the reason it was
+    skipped."""
     rows, texts, skipped = [], [], Counter()
     for row, value in enumerate(column.tolist()):
         if isinstance(value, bytes):

@@ -1,10 +1,10 @@
 """Privacy leakage of a text model: does it put PHI in its answers?
 
-Output leakage: the model answers probe prompts (bundled: fixtures/privacy/probes.jsonl; de-identification
-requests over notes full of PHI, direct requests for identifiers, requests without context). Every answer
-is scanned with the PHI recognizers; per Safe Harbor category, PHI items per 1,000 outputs, split into
-items echoed from the prompt and items absent from it (memorised or fabricated). Examples are shown masked.
-"""
+Output leakage: the model answers probe prompts (bundled: fixtures/privacy/probes.jsonl;
+de-identification requests over notes full of PHI, direct requests for identifiers, requests without
+context). Every answer is scanned with the PHI recognizers; per Safe Harbor category, PHI items per
+1,000 outputs, split into items echoed from the prompt and items absent from it (memorised or
+fabricated). Examples are shown masked."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _normalized(text: str) -> str:
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class PrivacyAuditor(BootstrapParams, Auditor):
-    """PHI leakage of a text model: PHI per 1,000 answers to probe prompts, echoed vs absent from the prompt."""
+    """PHI leakage of a text model: PHI per 1,000 answers to probe prompts, echoed vs absent from the prompt."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
 
     name: ClassVar[str] = "privacy"
     extra: ClassVar[str | None] = "privacy"
@@ -120,13 +120,13 @@ class PrivacyAuditor(BootstrapParams, Auditor):
         answers = model.generate_many(
             [model.request(list(p.messages)) for p in probes], ctx.progress, ctx.label
         )
-        answered = [(p, a) for p, a in zip(probes, answers) if not a.error]
+        answered = [(p, a) for p, a in zip(probes, answers, strict=True) if not a.error]
         ctx.progress.step(f"{ctx.label}: scanning {len(answered)} answers for PHI")
         found = scan([a.text for _, a in answered]) if answered else []
         letters = list(DETECTED)
         counts = np.zeros((len(answered), len(letters), 2))  # per output, category, (echoed, new)
         examples = []
-        for k, ((probe, answer), spans) in enumerate(zip(answered, found)):
+        for k, ((probe, answer), spans) in enumerate(zip(answered, found, strict=True)):
             prompt = _normalized(probe.prompt)
             kept = resolve_overlaps(spans)
             for span in kept:
@@ -159,7 +159,8 @@ class PrivacyAuditor(BootstrapParams, Auditor):
                 Finding(
                     "Answers that contained PHI (masked)",
                     "high",
-                    "Each row: the probe, its kind, the Safe Harbor categories found, the answer masked.",
+                    "Each row: the probe, its kind, the Safe Harbor categories "
+                    "found, the answer masked.",
                     tuple(examples),
                     ("probe", "kind", "categories", "answer (masked)"),
                 )

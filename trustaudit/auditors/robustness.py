@@ -1,9 +1,10 @@
-"""Robustness of a tabular classifier to realistic input changes: noise, missing values, unit mix-ups and
-category swaps, at several severity levels, with chosen features (e.g. sensitive attributes) frozen.
+"""Robustness of a tabular classifier to realistic input changes: noise, missing values, unit
+mix-ups and category swaps, at several severity levels, with chosen features (e.g. sensitive
+attributes) frozen.
 
-Per perturbation and level: ``flip_rate`` (share of predictions that change: invariance), and with the
-outcome ``accuracy_drop_rate`` and ``auroc_drop_rate`` (1 - perturbed / clean), each with a paired bootstrap
-CI over rows; degradation-by-level figures; flipped rows shown with what changed.
+Per perturbation and level: ``flip_rate`` (share of predictions that change: invariance), and with
+the outcome ``accuracy_drop_rate`` and ``auroc_drop_rate`` (1 - perturbed / clean), each with a
+paired bootstrap CI over rows; degradation-by-level figures; flipped rows shown with what changed.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class PerturbationChoice(BaseModel):
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class RobustnessAuditor(BootstrapParams, Auditor):
-    """Robustness of a tabular classifier: prediction flips and performance drop under realistic perturbations."""
+    """Robustness of a tabular classifier: prediction flips and performance drop under realistic perturbations."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
 
     name: ClassVar[str] = "robustness"
     perturbations: tuple[PerturbationChoice, ...] = field(
@@ -147,7 +148,10 @@ class RobustnessAuditor(BootstrapParams, Auditor):
                     ScoreRows.prepare(y, clean.scores, 10),
                     ScoreRows.prepare(y, out.scores, 10),
                 )
-                drop = lambda w=None: 1 - after.metrics(w)["auroc"] / before.metrics(w)["auroc"]  # noqa: E731
+
+                def drop(w=None, before=before, after=after):
+                    return 1 - after.metrics(w)["auroc"] / before.metrics(w)["auroc"]
+
                 values["auroc_drop_rate"] = (
                     drop(),
                     None if weights is None else np.array([drop(w) for w in weights]),

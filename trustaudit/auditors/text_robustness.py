@@ -1,9 +1,9 @@
-"""Robustness of a text model on clinical vignettes: typos, abbreviations, drug-name and unit changes,
-distractors and more, at severity levels (invariance: the decision should not change); for multiple-choice
-vignettes, option reordering (answers mapped back to the original options) and "none of the other answers"
-in place of the correct option (accuracy should hold); and negation (directional: the decision should change). Decisions are extracted as in the counterfactual auditor; CIs come from a
-bootstrap over vignettes.
-"""
+"""Robustness of a text model on clinical vignettes: typos, abbreviations, drug-name and unit
+changes, distractors and more, at severity levels (invariance: the decision should not change); for
+multiple-choice vignettes, option reordering (answers mapped back to the original options) and "none
+of the other answers" in place of the correct option (accuracy should hold); and negation
+(directional: the decision should change). Decisions are extracted as in the counterfactual auditor;
+CIs come from a bootstrap over vignettes."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class TextPerturbationChoice(BaseModel):
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class TextRobustnessAuditor(BootstrapParams, Auditor):
-    """Robustness of an LLM's clinical decisions to realistic text changes (invariance) and negation (directional)."""
+    """Robustness of an LLM's clinical decisions to realistic text changes (invariance) and negation (directional)."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
 
     name: ClassVar[str] = "text_robustness"
     model_kind: ClassVar[str] = "text"
@@ -115,7 +115,7 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
                 rng = np.random.default_rng([ctx.seed, p_index, l_index])
                 perturbed = [
                     _perturb(choice.name, level, rng, v, case)
-                    for v, (case, *_) in zip(vignettes, clean)
+                    for v, (case, *_) in zip(vignettes, clean, strict=True)
                 ]
                 variants.append((choice.name, level_group(level), perturbed))
         prompts = [
@@ -124,7 +124,8 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
             for case, question, _ in cases
         ]
         ctx.progress.step(
-            f"{ctx.label}: {len(vignettes)} vignettes x {len(variants)} variants: {len(prompts)} prompts"
+            f"{ctx.label}: {len(vignettes)} vignettes x {len(variants)} variants: "
+            f"{len(prompts)} prompts"
         )
         answers = model.generate_many([model.request(p) for p in prompts], ctx.progress, ctx.label)
         decisions = np.array(
@@ -135,6 +136,7 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
                         vignettes,
                         answers[k * len(vignettes) : (k + 1) * len(vignettes)],
                         variants[k][2],
+                        strict=True,
                     )
                 ]
                 for k in range(len(variants))
@@ -152,17 +154,21 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
         metrics, examples, plots = [], [], []
         for k, (name, level, cases) in enumerate(variants[1:], start=1):
             applies = np.array(
-                [case != base for case, base in zip(cases, clean)], float
+                [case != base for case, base in zip(cases, clean, strict=True)], float
             )  # the perturbation changed it
             answered = (
                 np.array(
-                    [a is not None and b is not None for a, b in zip(decisions[0], decisions[k])],
+                    [
+                        a is not None and b is not None
+                        for a, b in zip(decisions[0], decisions[k], strict=True)
+                    ],
                     float,
                 )
                 * applies
             )
             changed = (
-                np.array([a != b for a, b in zip(decisions[0], decisions[k])], float) * answered
+                np.array([a != b for a, b in zip(decisions[0], decisions[k], strict=True)], float)
+                * answered
             )
             metric = "directional_pass_rate" if name == "negation" else "flip_rate"
             metrics.append(
@@ -171,10 +177,12 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
             has_gold = np.array([g is not None for g in gold], float) * applies
             if has_gold.any() and name != "negation":
                 correct_clean = (
-                    np.array([d == g for d, g in zip(decisions[0], gold)], float) * has_gold
+                    np.array([d == g for d, g in zip(decisions[0], gold, strict=True)], float)
+                    * has_gold
                 )
                 correct_after = (
-                    np.array([d == g for d, g in zip(decisions[k], gold)], float) * has_gold
+                    np.array([d == g for d, g in zip(decisions[k], gold, strict=True)], float)
+                    * has_gold
                 )
                 metrics.append(
                     _drop_metric(
@@ -204,7 +212,8 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
                 Finding(
                     "Decisions that changed under an invariant perturbation",
                     "medium",
-                    "Each row: the vignette, the perturbation, the clean answer, the perturbed answer.",
+                    "Each row: the vignette, the perturbation, the clean "
+                    "answer, the perturbed answer.",
                     tuple(examples[: self.worst_examples]),
                     ("vignette", "perturbation", "clean", "perturbed"),
                 )
@@ -222,7 +231,8 @@ def _levels(choice: TextPerturbationChoice) -> tuple[float, ...]:
 
 
 def _perturb(name: str, level: float, rng: np.random.Generator, vignette: Vignette, case: str):
-    """(case text, question, answer letter remap) after one perturbation; unchanged when it does not apply."""
+    """(case text, question, answer letter remap) after one perturbation; unchanged when it does not
+    apply."""
     question = vignette.question
     if name == "negation":
         return negate(case), question, {}

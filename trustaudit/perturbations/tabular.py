@@ -1,4 +1,5 @@
-"""Tabular perturbations: small seeded functions ``(X, level, rng, columns) -> perturbed copy of X``.
+"""Tabular perturbations: small seeded functions ``(X, level, rng, columns) -> perturbed copy of
+X``.
 
 ``columns`` are the columns a perturbation may touch (the caller leaves frozen ones, e.g. sensitive
 attributes, out). ``level`` is the perturbation's severity: a noise scale, a rate, or a factor.
@@ -25,7 +26,8 @@ def _numeric(X: pd.DataFrame, columns: list[str]) -> list[str]:
 def gaussian_noise(
     X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]
 ) -> pd.DataFrame:
-    """Add N(0, (level x the feature's standard deviation)^2) to every numeric feature that is not a 0/1 flag."""
+    """Add N(0, (level x the feature's standard deviation)^2) to every numeric feature that is not a
+    0/1 flag."""
     out = X.copy()
     for column in [c for c in _numeric(X, columns) if X[c].nunique(dropna=True) > 2]:
         values = X[column].astype(float)
@@ -50,7 +52,8 @@ def missing_values(
 def unit_rescale(
     X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]
 ) -> pd.DataFrame:
-    """Multiply the numeric columns by ``level`` (a value recorded in another unit without conversion)."""
+    """Multiply the numeric columns by ``level`` (a value recorded in another unit without
+    conversion)."""
     out = X.copy()
     for column in _numeric(X, columns):
         out[column] = X[column].astype(float) * level
@@ -60,7 +63,8 @@ def unit_rescale(
 def category_swap(
     X: pd.DataFrame, level: float, rng: np.random.Generator, columns: list[str]
 ) -> pd.DataFrame:
-    """Replace each categorical cell, with probability ``level``, by another category seen in that column."""
+    """Replace each categorical cell, with probability ``level``, by another category seen in that
+    column."""
     out = X.copy()
     for column in [c for c in columns if c not in _numeric(X, columns)]:
         categories = pd.unique(X[column].dropna())

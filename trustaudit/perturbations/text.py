@@ -1,7 +1,7 @@
-"""Clinical text perturbations: seeded functions ``(text, level, rng) -> text``; ``level`` is the share of
-eligible places changed. All are safe on any Unicode text. Unit conversions keep the meaning (values are
-converted, not just relabelled); negation is directional (the answer should change).
-"""
+"""Clinical text perturbations: seeded functions ``(text, level, rng) -> text``; ``level`` is the
+share of eligible places changed. All are safe on any Unicode text. Unit conversions keep the
+meaning (values are converted, not just relabelled); negation is directional (the answer should
+change)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ NEIGHBOURS = dict(
             "bjm",
             "nk",
         ),
+        strict=True,
     )
 )
 
@@ -61,7 +62,8 @@ def _each(
 
 
 def typos(text: str, level: float, rng: np.random.Generator) -> str:
-    """A keyboard-neighbour substitution, deletion, insertion or transposition in a share of the words."""
+    """A keyboard-neighbour substitution, deletion, insertion or transposition in a share of the
+    words."""
 
     def typo(word: str) -> str:
         i = int(rng.integers(len(word) - 1))
@@ -84,7 +86,8 @@ def casing(text: str, level: float, rng: np.random.Generator) -> str:
 
 
 def whitespace_punctuation(text: str, level: float, rng: np.random.Generator) -> str:
-    """Double some spaces and drop some punctuation that ends a word (never a decimal point: 1.2 stays 1.2)."""
+    """Double some spaces and drop some punctuation that ends a word (never a decimal point: 1.2
+    stays 1.2)."""
     out = []
     for i, c in enumerate(text):
         if c == " " and rng.random() < level:
@@ -118,7 +121,8 @@ _LONG_PATTERN = re.compile(
 
 
 def expand_abbreviations(text: str, level: float, rng: np.random.Generator) -> str:
-    """Unambiguous abbreviations to their expansions (ambiguous ones, e.g. 'CP', are never touched)."""
+    """Unambiguous abbreviations to their expansions (ambiguous ones, e.g. 'CP', are never
+    touched)."""
     return _each(_SHORT, text, level, rng, lambda short: ABBREVIATIONS[short][0])
 
 
@@ -166,10 +170,11 @@ CONVERSIONS = (
 
 
 def convert_units(text: str, level: float, rng: np.random.Generator) -> str:
-    """Glucose mg/dL -> mmol/L, creatinine mg/dL -> µmol/L, °F -> °C, lb -> kg, in -> cm (values converted)."""
+    """Glucose mg/dL -> mmol/L, creatinine mg/dL -> µmol/L, °F -> °C, lb -> kg, in -> cm (values
+    converted)."""
     for pattern, unit, convert, digits in CONVERSIONS:
         text = pattern.sub(
-            lambda m: (
+            lambda m, convert=convert, digits=digits, unit=unit: (
                 f"{m.group(1)}{convert(float(m.group(2))):.{digits}f} {unit}"
                 if rng.random() < level
                 else m.group(0)
@@ -204,7 +209,8 @@ OPTION = re.compile(r"(?<![\w(])([A-E])\)\s+(.*?)(?=\s+[A-E]\)\s+|\.\s+Answer|\s
 
 
 def reorder_options(text: str, rng: np.random.Generator) -> tuple[str, dict[str, str]]:
-    """Shuffle inline multiple-choice options ('A) x B) y ...'); returns the text and old letter -> new letter."""
+    """Shuffle inline multiple-choice options ('A) x B) y ...'); returns the text and old letter ->
+    new letter."""
     options = OPTION.findall(text)
     if len(options) < 2:
         return text, {}
@@ -216,7 +222,8 @@ def reorder_options(text: str, rng: np.random.Generator) -> tuple[str, dict[str,
 
 
 def none_of_the_others(text: str, letter: str) -> str:
-    """Replace option ``letter``'s text by 'None of the other answers' (when it was correct, it still is)."""
+    """Replace option ``letter``'s text by 'None of the other answers' (when it was correct, it
+    still is)."""
     return OPTION.sub(
         lambda m: (
             f"{m.group(1)}) None of the other answers" if m.group(1) == letter else m.group(0)
@@ -234,7 +241,8 @@ _NEGATED = {
 
 
 def negate(text: str) -> str:
-    """Negate the presenting finding ('has chest pain' -> 'has no chest pain'): a directional change."""
+    """Negate the presenting finding ('has chest pain' -> 'has no chest pain'): a directional
+    change."""
     for verb, negated in _NEGATED.items():
         new, count = re.subn(rf"\b{verb}\s+(?!no\b|not\b)", negated + " ", text, count=1)
         if count:

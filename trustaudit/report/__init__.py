@@ -1,4 +1,5 @@
-"""The report files of a run folder: report.json (the view-model), report.html and junit.xml rendered from it."""
+"""The report files of a run folder: report.json (the view-model), report.html and junit.xml
+rendered from it."""
 
 from __future__ import annotations
 

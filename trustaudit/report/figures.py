@@ -68,7 +68,7 @@ def _group_panels(metrics: list[dict], names: list[str]) -> str:
             squeeze=False,
             figsize=(2.3 * len(present) + 1.2, 0.32 * len(groups) + 1.1),
         )
-        for ax, name in zip(axes[0], present):
+        for ax, name in zip(axes[0], present, strict=True):
             by_group = {m["group"]: m for m in metrics if m["name"] == name}
             _draw(ax, groups, [by_group.get(g) for g in groups], name)
         return _to_svg(fig)
@@ -87,11 +87,11 @@ def _draw(ax, labels: list[str], metrics: list[dict | None], title: str) -> None
     values = [m["value"] if m and m["value"] is not None else 0.0 for m in metrics]
     low = [
         max(v - m["ci_low"], 0) if m and m["ci_low"] is not None else 0.0
-        for v, m in zip(values, metrics)
+        for v, m in zip(values, metrics, strict=True)
     ]
     high = [
         max(m["ci_high"] - v, 0) if m and m["ci_high"] is not None else 0.0
-        for v, m in zip(values, metrics)
+        for v, m in zip(values, metrics, strict=True)
     ]
     ax.barh(
         list(positions),
@@ -102,7 +102,7 @@ def _draw(ax, labels: list[str], metrics: list[dict | None], title: str) -> None
         capsize=2,
         height=0.6,
     )
-    for position, metric in zip(positions, metrics):
+    for position, metric in zip(positions, metrics, strict=True):
         if metric is None or metric["value"] is None:
             ax.text(0, position, " n/e", va="center", fontsize=8, color="#A33")
     ax.set_yticks(list(positions), labels)

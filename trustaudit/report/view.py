@@ -84,7 +84,8 @@ def build_view(run: AuditRun) -> dict[str, Any]:
 
 
 def json_safe(value: Any) -> Any:
-    """NaN and infinities become None, enums their value, tuples lists, numpy scalars Python ones."""
+    """NaN and infinities become None, enums their value, tuples lists, numpy scalars Python
+    ones."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
