@@ -51,7 +51,7 @@ def case_trustaudit(frame: pd.DataFrame, boot: int) -> dict:
     from trustaudit.adapters.base import ModelInfo
     from trustaudit.adapters.callable import CallableAdapter
     from trustaudit.auditors import AuditContext, FairnessAuditor
-    from trustaudit.data import AuditData
+    from trustaudit.inputs.data import AuditData
 
     data = AuditData(frame, "y", 1, ("sex", "race"), "benchmark", "none")
     model = CallableAdapter(

@@ -37,8 +37,8 @@ def _rss_mb() -> float:
 
 def run_case(case: str, calls: int) -> dict:
     from trustaudit.adapters.base import ModelInfo
-    from trustaudit.ledger import LedgerWriter, sha256_hex
-    from trustaudit.recorder import Recorder
+    from trustaudit.ledger.chain import LedgerWriter, sha256_hex
+    from trustaudit.ledger.recorder import Recorder
 
     def model(prompt: str) -> str:
         return prompt[::-1]

@@ -33,8 +33,8 @@ with LoopbackLLM(latency=float(sys.argv[1])) as server:
 def throughput(base_url: str, prompts: int, in_flight: int) -> float:
     from trustaudit.adapters.base import ModelInfo
     from trustaudit.adapters.openai_http import OpenAICompatibleAdapter
-    from trustaudit.ledger import LedgerWriter
-    from trustaudit.recorder import RecordedTextModel, Recorder
+    from trustaudit.ledger.chain import LedgerWriter
+    from trustaudit.ledger.recorder import RecordedTextModel, Recorder
 
     adapter = OpenAICompatibleAdapter(
         base_url, "loopback", ModelInfo("openai", "loopback", "1", "e"), max_in_flight=in_flight

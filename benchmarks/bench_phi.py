@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from trustaudit.auditors.phi import SAFE_HARBOR, analyzer, find_phi, resolve_overlaps, scan
+from trustaudit.phi.recognizers import SAFE_HARBOR, analyzer, find_phi, resolve_overlaps, scan
 
 TARGET_RECALL = {
     "A": 0.98,

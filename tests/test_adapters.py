@@ -12,8 +12,8 @@ from trustaudit.adapters import binary_outcomes, build_model
 from trustaudit.adapters.base import ModelInfo
 from trustaudit.adapters.callable import CallableAdapter
 from trustaudit.errors import AdapterError, DataError, SpecError
-from trustaudit.runner import prepare
-from trustaudit.spec import load_spec
+from trustaudit.run.runner import prepare
+from trustaudit.spec.models import load_spec
 
 from .conftest import base_spec
 

@@ -3,8 +3,8 @@ data."""
 
 import pandas as pd
 
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from .conftest import COHORT_CSV, ROOT
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from trustaudit.errors import SpecError
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
-from trustaudit.verify import verify_run
+from trustaudit.ledger.verify import verify_run
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from .conftest import base_spec
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from trustaudit.envvars import expand
 from trustaudit.errors import SpecError
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.envvars import expand
+from trustaudit.spec.models import load_spec
 
 from .conftest import base_spec
 

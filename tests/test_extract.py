@@ -3,7 +3,7 @@
 import pytest
 
 from trustaudit.errors import SpecError
-from trustaudit.extract import NumberExtractor, choice, letter, make_extractor, yes_no
+from trustaudit.llm.extract import NumberExtractor, choice, letter, make_extractor, yes_no
 
 ADMIT = choice(
     {

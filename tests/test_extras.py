@@ -9,7 +9,7 @@ import pytest
 
 from trustaudit import extras
 from trustaudit.cli import main
-from trustaudit.masking import mask_phi
+from trustaudit.phi.masking import mask_phi
 
 from .conftest import base_spec
 

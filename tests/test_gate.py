@@ -10,9 +10,16 @@ import pytest
 
 from trustaudit.auditors import Auditor, AuditorRegistry, registry
 from trustaudit.findings import AuditResult, AuditRun, Metric, Status
-from trustaudit.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, evaluate, exit_code, summary_line
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.run.gate import (
+    EXIT_FAIL,
+    EXIT_INCOMPLETE,
+    EXIT_PASS,
+    evaluate,
+    exit_code,
+    summary_line,
+)
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from .conftest import base_spec
 

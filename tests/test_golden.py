@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from .conftest import ROOT
 

@@ -6,7 +6,7 @@ from datetime import UTC
 
 import pytest
 
-from trustaudit.ledger import GENESIS, LedgerWriter, canonical, chain_problems, read_ledger
+from trustaudit.ledger.chain import GENESIS, LedgerWriter, canonical, chain_problems, read_ledger
 
 
 def test_records_chain_from_genesis(tmp_path):
@@ -98,7 +98,7 @@ def test_canonical_form_is_key_order_independent_and_rejects_nan():
 def test_recorder_timestamps_are_iso_utc_with_microseconds():
     from datetime import datetime, timedelta
 
-    from trustaudit.recorder import _utc_now
+    from trustaudit.ledger.recorder import _utc_now
 
     stamps = [_utc_now() for _ in range(2000)]
     parsed = [datetime.fromisoformat(s) for s in stamps]

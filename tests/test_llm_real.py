@@ -15,10 +15,10 @@ import yaml
 from trustaudit.adapters import ModelInfo, TextRequest
 from trustaudit.adapters.llamacpp import bundled_model_path
 from trustaudit.adapters.openai_http import OpenAICompatibleAdapter
-from trustaudit.ledger import read_ledger
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
-from trustaudit.verify import verify_run
+from trustaudit.ledger.chain import read_ledger
+from trustaudit.ledger.verify import verify_run
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from .conftest import ROOT
 
@@ -160,7 +160,7 @@ def test_in_process_load_applies_the_amx_guard_exactly_on_amx_builds():
     import llama_cpp
 
     from trustaudit.adapters.llamacpp import amx_build, load_llamacpp
-    from trustaudit.spec import LlamaCppModelSpec
+    from trustaudit.spec.models import LlamaCppModelSpec
 
     spec = LlamaCppModelSpec(type="llamacpp", bundled="smollm2-135m", n_ctx=512)
     adapter = load_llamacpp(spec, base_dir=ROOT, where="model")

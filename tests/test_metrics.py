@@ -6,7 +6,7 @@ import pytest
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from trustaudit.metrics import (
+from trustaudit.auditors._stats import (
     COUNT_METRICS,
     ScoreRows,
     bootstrap_cells,

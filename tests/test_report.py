@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from trustaudit.report.html import fmt
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from .conftest import base_spec
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trustaudit.ledger import chain_problems, read_ledger
-from trustaudit.verify import verify_run
+from trustaudit.ledger.chain import chain_problems, read_ledger
+from trustaudit.ledger.verify import verify_run
 
 from .conftest import base_spec
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from trustaudit.errors import DataError, SpecError
-from trustaudit.runner import prepare
-from trustaudit.spec import json_schema, load_spec
+from trustaudit.run.runner import prepare
+from trustaudit.spec.models import json_schema, load_spec
 
 from .conftest import COHORT_CSV, ROOT, base_spec, set_at
 

@@ -11,9 +11,9 @@ import pytest
 from trustaudit.adapters import Generation, ModelInfo, TextRequest
 from trustaudit.adapters.openai_http import OpenAICompatibleAdapter, RetryPolicy, _retry_after
 from trustaudit.errors import AdapterError
-from trustaudit.ledger import LedgerWriter, read_ledger
-from trustaudit.recorder import RecordedTextModel, Recorder
-from trustaudit.testing import LoopbackLLM
+from trustaudit.ledger.chain import LedgerWriter, read_ledger
+from trustaudit.ledger.recorder import RecordedTextModel, Recorder
+from trustaudit.testing.loopback import LoopbackLLM
 
 KEY = "sk-test-0123456789abcdef"
 

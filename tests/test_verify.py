@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trustaudit.ledger import canonical, record_hmac, seal_fields, sha256_hex
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
-from trustaudit.verify import verify_run
+from trustaudit.ledger.chain import canonical, record_hmac, seal_fields, sha256_hex
+from trustaudit.ledger.verify import verify_run
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from .conftest import base_spec
 

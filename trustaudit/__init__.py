@@ -20,8 +20,8 @@ from .auditors import (
 )
 from .errors import AdapterError, AuditorError, DataError, SpecError, TrustAuditError
 from .report import write_report
-from .runner import run_audit
-from .spec import AuditSpec, load_spec
+from .run.runner import run_audit
+from .spec.models import AuditSpec, load_spec
 
 __all__ = [
     "AccountabilityAuditor",

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from . import __version__
 from .auditors import registry
-from .canaries import make_canaries
 from .errors import AdapterError, AuditorError, TrustAuditError
-from .gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
+from .ledger.verify import verify_run
+from .llm.canaries import make_canaries
 from .progress import Progress
-from .runner import model_calls, prepare, run_audit
-from .spec import json_schema, load_spec
-from .verify import verify_run
+from .run.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
+from .run.runner import model_calls, prepare, run_audit
+from .spec.models import json_schema, load_spec
 
 
 class UsageError(TrustAuditError, ValueError):

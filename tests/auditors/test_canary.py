@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from trustaudit.auditors.canary import _longest_common_run
-from trustaudit.canaries import load_canaries
 from trustaudit.errors import DataError
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.llm.canaries import load_canaries
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from ..conftest import ROOT
 

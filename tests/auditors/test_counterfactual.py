@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trustaudit.auditors.demographics import fill
 from trustaudit.errors import DataError, SpecError
 from trustaudit.findings import Status
-from trustaudit.ledger import read_ledger
-from trustaudit.runner import prepare, run_audit
-from trustaudit.spec import load_spec
-from trustaudit.vignettes import load_vignettes
+from trustaudit.ledger.chain import read_ledger
+from trustaudit.llm.demographics import fill
+from trustaudit.llm.vignettes import load_vignettes
+from trustaudit.run.runner import prepare, run_audit
+from trustaudit.spec.models import load_spec
 
 from ..conftest import ROOT
 from ..fixtures import biased_llm

@@ -4,8 +4,8 @@ model is not."""
 import pytest
 import yaml
 
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from ..conftest import COHORT_CSV, COHORT_PY
 

@@ -3,14 +3,14 @@ Safe Harbor category; masking. Runs presidio with the real offline spaCy pipelin
 
 import pytest
 
-from trustaudit.auditors.phi import (
+from trustaudit.phi.masking import mask, partial
+from trustaudit.phi.recognizers import (
     NOT_COVERED,
     SAFE_HARBOR,
     find_phi,
     resolve_overlaps,
     vin_check_digit_ok,
 )
-from trustaudit.masking import mask, partial
 
 pytestmark = pytest.mark.extra("privacy")
 
@@ -194,7 +194,7 @@ def test_corpus_is_seeded_and_its_gold_spans_hold_the_values():
 
 
 def test_scan_finds_exactly_what_analyze_finds():
-    from trustaudit.auditors.phi import scan
+    from trustaudit.phi.recognizers import scan
 
     texts = [n["text"] for n in _corpus().generate(80, seed=5)]
     texts += texts[:10]  # repeated texts are analysed once
@@ -206,7 +206,7 @@ def test_scan_finds_exactly_what_analyze_finds():
 def test_recall_on_the_generated_corpus():
     """A small run of the benchmark's measurement: every detectable category is found in >= 95% of
     items."""
-    from trustaudit.auditors.phi import scan
+    from trustaudit.phi.recognizers import scan
 
     notes = _corpus().generate(120, seed=11)
     found = scan([n["text"] for n in notes], n_process=2)

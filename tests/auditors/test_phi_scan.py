@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from trustaudit.auditors import AuditContext, PhiScanAuditor
-from trustaudit.auditors.phi import scan, scan_long
-from trustaudit.data import AuditData
 from trustaudit.errors import SpecError
-from trustaudit.spec import load_spec
+from trustaudit.inputs.data import AuditData
+from trustaudit.phi.recognizers import scan, scan_long
+from trustaudit.spec.models import load_spec
 
 from .test_phi import _corpus
 
@@ -82,7 +82,7 @@ def test_fairness_needs_a_target(tmp_path):
             }
         )
     )
-    from trustaudit.runner import prepare
+    from trustaudit.run.runner import prepare
 
     with pytest.raises(
         SpecError, match=re.escape("data.target: the fairness auditor needs the outcome column")

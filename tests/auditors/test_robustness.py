@@ -11,8 +11,8 @@ from trustaudit.perturbations.tabular import (
     missing_values,
     unit_rescale,
 )
-from trustaudit.runner import run_audit
-from trustaudit.spec import load_spec
+from trustaudit.run.runner import run_audit
+from trustaudit.spec.models import load_spec
 
 from ..conftest import COHORT_CSV, COHORT_PY
 

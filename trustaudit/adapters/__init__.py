@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..data import AuditData
-from ..spec import AuditSpec
+from ..inputs.data import AuditData
+from ..spec.models import AuditSpec
 from .base import (
     BinaryOutcomes,
     Generation,

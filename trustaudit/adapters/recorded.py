@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data import AuditData, read_table
 from ..errors import AdapterError, DataError, did_you_mean
-from ..fingerprint import sha256_file
+from ..inputs.data import AuditData, read_table
+from ..ledger.fingerprint import sha256_file
 from .base import ModelInfo
 
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AdapterError, DataError
-from ..fingerprint import sha256_file
-from ..jsonl import read_records
-from ..ledger import canonical
+from ..inputs.jsonl import read_records
+from ..ledger.chain import canonical
+from ..ledger.fingerprint import sha256_file
 from .base import Generation, ModelInfo, TextRequest
 
 

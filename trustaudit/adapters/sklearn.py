@@ -13,9 +13,9 @@ import pandas as pd
 import sklearn
 
 from ..errors import AdapterError, SpecError
-from ..fingerprint import sha256_file, sha256_source
-from ..loading import load_function
-from ..masking import value_summary
+from ..inputs.loading import load_function
+from ..ledger.fingerprint import sha256_file, sha256_source
+from ..phi.masking import value_summary
 from .base import ModelInfo
 
 

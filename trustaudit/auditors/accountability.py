@@ -8,10 +8,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..data import AuditData
 from ..findings import AuditResult, Finding, Metric
+from ..inputs.data import AuditData
 from ..keys import KeySpace, keys
-from ..ledger import CALL_FIELDS, chain_problems, read_ledger
+from ..ledger.chain import CALL_FIELDS, chain_problems, read_ledger
 from .base import AuditContext, Auditor, registry
 
 

@@ -15,9 +15,9 @@ from typing import Annotated, Any, ClassVar, TypeVar
 import pydantic
 from pydantic import ConfigDict, Field, TypeAdapter
 
-from ..data import AuditData
 from ..errors import DataError, SpecError, did_you_mean
 from ..findings import AuditResult, Status, failure_summary
+from ..inputs.data import AuditData
 from ..keys import KeySpace
 from ..progress import SILENT, Progress
 

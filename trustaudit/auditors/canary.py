@@ -19,9 +19,9 @@ from typing import Annotated, Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from ..canaries import Canary, load_canaries
 from ..findings import AuditResult, Finding, Metric
 from ..keys import KeySpace, keys
+from ..llm.canaries import Canary, load_canaries
 from .base import AuditContext, Auditor, load_param_file, registry
 
 PROMPT = "Complete the following record exactly, with no other words:\n{prefix}"

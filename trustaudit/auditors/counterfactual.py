@@ -25,8 +25,9 @@ from scipy.stats import binomtest, chi2_contingency, false_discovery_control
 from ..errors import did_you_mean
 from ..findings import AuditResult, Finding, Metric, Plot
 from ..keys import KeySpace, keys
-from ..metrics import percentile_ci, spread
-from ..vignettes import Vignette, load_vignettes, select_families
+from ..llm.demographics import SLOTS, fill
+from ..llm.vignettes import Vignette, load_vignettes, select_families
+from ._stats import percentile_ci, spread
 from .base import (
     AuditContext,
     Auditor,
@@ -35,7 +36,6 @@ from .base import (
     load_param_file,
     registry,
 )
-from .demographics import SLOTS, fill
 
 CONTROL = "control"
 ALL = "all vignettes"

@@ -15,11 +15,12 @@ import pandas as pd
 from pydantic import Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
-from ..data import AuditData, check_flat
 from ..errors import DataError, SpecError
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..inputs.data import AuditData, check_flat
 from ..keys import KeySpace, keys
-from ..metrics import (
+from ..progress import SILENT, Progress
+from ._stats import (
     COUNT_METRICS,
     SCORE_METRICS,
     ScoreRows,
@@ -29,7 +30,6 @@ from ..metrics import (
     percentile_ci,
     spread,
 )
-from ..progress import SILENT, Progress
 from .base import AuditContext, Auditor, BootstrapParams, registry
 
 OVERALL = "overall"

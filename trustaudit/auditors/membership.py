@@ -16,12 +16,12 @@ from pydantic import Field
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
-from ..data import AuditData, read_table
 from ..errors import AuditorError, DataError
 from ..findings import AuditResult, Metric
+from ..inputs.data import AuditData, read_table
+from ..inputs.loading import load_function
 from ..keys import KeySpace, keys
-from ..loading import load_function
-from ..metrics import percentile_ci
+from ._stats import percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, registry
 
 

@@ -15,13 +15,19 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..data import AuditData
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..inputs.data import AuditData
 from ..keys import KeySpace
-from ..masking import mask
-from ..metrics import percentile_ci
+from ..phi.masking import mask
+from ..phi.recognizers import (
+    DETECTED,
+    category_keys,
+    resolve_overlaps,
+    safe_harbor_legend,
+    scan_long,
+)
+from ._stats import percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, registry
-from .phi import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan_long
 
 
 @registry.register

@@ -17,10 +17,11 @@ import numpy as np
 from pydantic import Field
 
 from ..findings import AuditResult, Finding, Metric, Plot
-from ..jsonl import read_records
+from ..inputs.jsonl import read_records
 from ..keys import KeySpace
-from ..masking import mask
-from ..metrics import percentile_ci
+from ..phi.masking import mask
+from ..phi.recognizers import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan
+from ._stats import percentile_ci
 from .base import (
     AuditContext,
     Auditor,
@@ -29,7 +30,6 @@ from .base import (
     load_param_file,
     registry,
 )
-from .phi import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
 ALL = "all"

@@ -17,13 +17,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
-from ..data import AuditData
 from ..errors import AdapterError
 from ..findings import AuditResult, Finding, Metric, Plot
+from ..inputs.data import AuditData
 from ..keys import KeySpace, keys, level_group
-from ..masking import mask_phi
-from ..metrics import ScoreRows, percentile_ci
 from ..perturbations import DEFAULT_LEVELS, TABULAR
+from ..phi.masking import mask_phi
+from ._stats import ScoreRows, percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, registry
 
 

@@ -16,13 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..findings import AuditResult, Finding, Metric, Plot
 from ..keys import KeySpace, keys, level_group
-from ..masking import mask_phi
-from ..metrics import percentile_ci
+from ..llm.demographics import fill
+from ..llm.vignettes import Vignette, load_vignettes, select_families
 from ..perturbations.text import TEXT, negate, none_of_the_others, reorder_options
-from ..vignettes import Vignette, load_vignettes, select_families
+from ..phi.masking import mask_phi
+from ._stats import percentile_ci
 from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
 from .counterfactual import SYSTEM_PROMPT, _short
-from .demographics import fill
 
 INVARIANT = tuple(TEXT)
 DEFAULT_LEVELS = {

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from ..findings import AuditRun, Status
-from ..gate import bound_text, exit_code
+from ..run.gate import bound_text, exit_code
 
 SCHEMA_VERSION = "1.0"
 

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .adapters.base import Generation, ModelInfo, TextRequest
-from .errors import AdapterError
-from .ledger import LedgerWriter, canonical, sha256_hex
+from ..adapters.base import Generation, ModelInfo, TextRequest
+from ..errors import AdapterError
+from .chain import LedgerWriter, canonical, sha256_hex
 
 _SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar(
     "trustaudit_scope", default=("runner", "")
@@ -205,8 +205,8 @@ _SECOND: list = [None, ""]  # the last whole second seen and its ISO-8601 text
 def _masked(value: Any) -> Any:
     """Every string inside ``value`` with its detected PHI replaced by the entity tag."""
     if isinstance(value, str):
-        from .auditors.phi import find_phi
-        from .masking import mask
+        from ..phi.masking import mask
+        from ..phi.recognizers import find_phi
 
         return mask(value, find_phi(value))
     if isinstance(value, dict):

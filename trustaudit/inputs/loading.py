@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, did_you_mean
+from ..errors import SpecError, did_you_mean
 
 
 def load_function(ref: str, *, base_dir: Path, where: str) -> Any:

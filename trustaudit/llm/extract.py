@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import SpecError
+from ..errors import SpecError
 
 Outcome = Literal["answer", "refused", "unparseable"]
 

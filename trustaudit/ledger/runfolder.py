@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import DataError, SpecError
-from .ledger import GENESIS, LEDGER_FILE, LedgerWriter, chain_problems, read_ledger, sha256_hex
+from ..errors import DataError, SpecError
+from ..progress import Progress
+from ..spec.models import AuditSpec
+from .chain import GENESIS, LEDGER_FILE, LedgerWriter, chain_problems, read_ledger, sha256_hex
 from .manifest import MANIFEST_FILE, read_manifest
-from .progress import Progress
 from .recorder import key_prefix
-from .spec import AuditSpec
 
 REPORT_FILES = ("report.json", "report.html", "junit.xml")
 TORN_FILE = "ledger.torn"

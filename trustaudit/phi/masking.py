@@ -11,7 +11,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from . import extras
+from .. import extras
 
 Style = Literal["tag", "partial"]
 
@@ -68,7 +68,7 @@ def mask_phi(text: str, style: Style = "tag") -> str:
     pattern: names and places then cannot be recognised, so the fallback only narrows the leak."""
     if not extras.available("privacy"):
         return mask(text, _pattern_spans(text), style)
-    from .auditors.phi import find_phi
+    from .recognizers import find_phi
 
     return mask(text, find_phi(text), style)
 

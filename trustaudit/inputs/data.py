@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, SpecError, did_you_mean, file_problem
-from .fingerprint import sha256_file, sha256_frame
+from ..errors import DataError, SpecError, did_you_mean, file_problem
+from ..ledger.fingerprint import sha256_file, sha256_frame
+from ..phi.masking import value_summary
+from ..spec.models import AuditSpec
 from .loading import load_function
-from .masking import value_summary
-from .spec import AuditSpec
 
 _READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
 

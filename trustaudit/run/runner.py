@@ -12,18 +12,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import runfolder
-from .adapters import ModelInfo, build_model
-from .auditors import AuditContext, Auditor, registry
-from .data import AuditData, load_data
-from .errors import SpecError, TrustAuditError
-from .findings import AuditResult, AuditRun, Status
+from ..adapters import ModelInfo, build_model
+from ..auditors import AuditContext, Auditor, registry
+from ..errors import SpecError, TrustAuditError
+from ..findings import AuditResult, AuditRun, Status
+from ..inputs.data import AuditData, load_data
+from ..ledger import runfolder
+from ..ledger.manifest import git_commit, operator, read_manifest, write_manifest
+from ..ledger.recorder import RecordedTabularModel, RecordedTextModel, Recorder
+from ..progress import SILENT, Progress
+from ..report import write_report
+from ..spec.models import AuditSpec
 from .gate import evaluate
-from .manifest import git_commit, operator, read_manifest, write_manifest
-from .progress import SILENT, Progress
-from .recorder import RecordedTabularModel, RecordedTextModel, Recorder
-from .report import write_report
-from .spec import AuditSpec
 
 KEY_PACKAGES = (
     "trustaudit",

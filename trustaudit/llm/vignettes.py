@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .auditors.demographics import PLACEHOLDERS, SLOTS
-from .errors import DataError, SpecError, did_you_mean
+from ..errors import DataError, SpecError, did_you_mean
+from ..inputs.jsonl import json_type, read_records
+from .demographics import PLACEHOLDERS, SLOTS
 from .extract import make_extractor
-from .jsonl import json_type, read_records
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import DataError, file_problem
+from ..errors import DataError, file_problem
 
 T = TypeVar("T")
 JSON_TYPES = {

@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DataError
-from .jsonl import read_records
+from ..errors import DataError
+from ..inputs.jsonl import read_records
 
 FIRST = (
     "Harriet",

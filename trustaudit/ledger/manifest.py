@@ -10,9 +10,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError, file_problem
-from .jsonl import JSON_TYPES, json_type
-from .ledger import sha256_hex
+from ..errors import DataError, file_problem
+from ..inputs.jsonl import JSON_TYPES, json_type
+from .chain import sha256_hex
 
 MANIFEST_FILE = "manifest.json"
 _TEXT_OR_NULL = (str, type(None))

@@ -15,9 +15,10 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from . import envvars, extras
-from .errors import SpecError, did_you_mean, file_problem
-from .keys import split_key
+from .. import extras
+from ..errors import SpecError, did_you_mean, file_problem
+from ..keys import split_key
+from . import envvars
 
 Scalar = bool | int | float | str
 MAX_SPEC_VALUES = 100_000  # a spec is hand-written: more values means YAML aliases repeating nodes
@@ -486,7 +487,7 @@ def _check_model_has_data(spec: AuditSpec) -> None:
 
 
 def _check_auditors(spec: AuditSpec) -> None:
-    from .auditors import registry
+    from ..auditors import registry
 
     problems = []
     for i, entry in enumerate(spec.auditors):
@@ -681,7 +682,7 @@ def _fields_at(loc: tuple, raw: dict) -> list[str]:
 
 def json_schema() -> dict[str, Any]:
     """The spec's JSON Schema, with each registered auditor's parameters spelled out for editors."""
-    from .auditors import registry
+    from ..auditors import registry
 
     schema = copy.deepcopy(AuditSpec.model_json_schema())
     schema["$defs"]["AuditorSpec"] = {

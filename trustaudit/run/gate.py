@@ -6,8 +6,8 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from .findings import AuditResult, AuditRun, Check, Metric, Status, failure_summary
-from .spec import AuditSpec, ThresholdSpec
+from ..findings import AuditResult, AuditRun, Check, Metric, Status, failure_summary
+from ..spec.models import AuditSpec, ThresholdSpec
 
 EXIT_PASS = 0  # every check passed (warnings allowed)
 EXIT_FAIL = 1  # a check at level 'fail' failed

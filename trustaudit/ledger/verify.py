@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError
-from .ledger import GENESIS, LEDGER_FILE, chain_problems, read_ledger, sha256_hex
+from ..errors import DataError
+from .chain import GENESIS, LEDGER_FILE, chain_problems, read_ledger, sha256_hex
 from .manifest import MANIFEST_FILE, read_manifest
 
 

@@ -1,0 +1,2 @@
+"""Running an audit (the runner) and judging its metrics (the gate: thresholds, checks, exit
+codes)."""
