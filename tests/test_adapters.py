@@ -13,7 +13,7 @@ from trustaudit.adapters.base import ModelInfo
 from trustaudit.adapters.callable import CallableAdapter
 from trustaudit.errors import AdapterError, DataError, SpecError
 from trustaudit.run.runner import prepare
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import base_spec
 

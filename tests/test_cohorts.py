@@ -4,7 +4,7 @@ data."""
 import pandas as pd
 
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import COHORT_CSV, ROOT
 

@@ -7,8 +7,8 @@ import pytest
 
 from trustaudit.errors import SpecError
 from trustaudit.run.runner import run_audit
+from trustaudit.spec import load_spec
 from trustaudit.spec.envvars import expand
-from trustaudit.spec.models import load_spec
 
 from .conftest import base_spec
 

@@ -19,26 +19,35 @@ from trustaudit.run.gate import (
     summary_line,
 )
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import base_spec
 
 RESULT = AuditResult(
-    "fairness",
-    "fairness",
-    {},
+    auditor="fairness",
+    label="fairness",
+    params={},
     metrics=(
-        Metric("tpr", 0.62, 0.58, 0.66, 2500, "sex", "F"),
-        Metric("tpr", 0.70, 0.61, 0.79, 900, "sex", "M"),
         Metric(
-            "tpr",
-            math.nan,
+            name="tpr", value=0.62, ci_low=0.58, ci_high=0.66, n=2500, grouping="sex", group="F"
+        ),
+        Metric(name="tpr", value=0.70, ci_low=0.61, ci_high=0.79, n=900, grouping="sex", group="M"),
+        Metric(
+            name="tpr",
+            value=math.nan,
             n=12,
             grouping="sex",
             group="X",
             note="not estimable: n=12 < min_group_size 30",
         ),
-        Metric("equal_opportunity_difference", 0.08, 0.01, 0.17, 3400, "sex"),
+        Metric(
+            name="equal_opportunity_difference",
+            value=0.08,
+            ci_low=0.01,
+            ci_high=0.17,
+            n=3400,
+            grouping="sex",
+        ),
     ),
 )
 
@@ -109,7 +118,11 @@ def test_threshold_on_an_unproduced_metric_lists_the_produced_ones(write_spec):
 
 def test_threshold_of_a_failed_auditor_is_an_error(write_spec):
     broken = AuditResult(
-        "fairness", "fairness", {}, status=Status.ERROR, error="AdapterError: model exploded"
+        auditor="fairness",
+        label="fairness",
+        params={},
+        status=Status.ERROR,
+        error="AdapterError: model exploded",
     )
     (check,) = _checks(write_spec, {"metric": "tpr", "min": 0.5}, result=broken)
     assert check.status is Status.ERROR
@@ -118,7 +131,17 @@ def test_threshold_of_a_failed_auditor_is_an_error(write_spec):
 
 def _run(checks=(), results=(RESULT,)):
     return AuditRun(
-        "id", "x", "t0", "t1", 0, {}, "spec.yaml", tuple(results), tuple(checks), {}, {}
+        run_id="id",
+        name="x",
+        started="t0",
+        finished="t1",
+        seed=0,
+        spec={},
+        spec_path="spec.yaml",
+        results=tuple(results),
+        checks=tuple(checks),
+        model_info={},
+        data_info={},
     )
 
 
@@ -130,7 +153,9 @@ def test_verdict_and_exit_code(write_spec):
     assert exit_code(_run(passing + warning)) == EXIT_PASS
     assert _run(warning).verdict is Status.WARN
     assert exit_code(_run(passing + warning + failing)) == EXIT_FAIL
-    broken = AuditResult("other", "other", {}, status=Status.ERROR, error="boom")
+    broken = AuditResult(
+        auditor="other", label="other", params={}, status=Status.ERROR, error="boom"
+    )
     assert exit_code(_run(passing + failing, results=(RESULT, broken))) == EXIT_INCOMPLETE
 
 
@@ -199,4 +224,4 @@ def test_repeated_auditors_get_numbered_labels(write_spec):
     spec["auditors"] = spec["auditors"] * 2
     run = run_audit(load_spec(write_spec(spec)))
     assert [r.label for r in run.results] == ["fairness#1", "fairness#2"]
-    assert [c.auditor for c in run.checks] == ["fairness#1"] * 3 + ["fairness#2"] * 3
+    assert [c.auditor_label for c in run.checks] == ["fairness#1"] * 3 + ["fairness#2"] * 3

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import ROOT
 

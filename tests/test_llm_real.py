@@ -18,7 +18,7 @@ from trustaudit.adapters.openai_http import OpenAICompatibleAdapter
 from trustaudit.ledger.chain import read_ledger
 from trustaudit.ledger.verify import verify_run
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import ROOT
 

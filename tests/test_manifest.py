@@ -9,7 +9,7 @@ import yaml
 
 from trustaudit.ledger.chain import sha256_hex
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import ROOT, base_spec
 

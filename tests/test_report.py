@@ -10,7 +10,7 @@ import pytest
 
 from trustaudit.report.html import fmt
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import base_spec
 

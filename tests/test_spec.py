@@ -10,7 +10,7 @@ import yaml
 
 from trustaudit.errors import DataError, SpecError
 from trustaudit.run.runner import prepare
-from trustaudit.spec.models import json_schema, load_spec
+from trustaudit.spec import json_schema, load_spec
 
 from .conftest import COHORT_CSV, ROOT, base_spec, set_at
 

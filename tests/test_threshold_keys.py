@@ -14,7 +14,7 @@ import pytest
 from trustaudit.adapters.base import ModelInfo, binary_outcomes
 from trustaudit.errors import AdapterError, DataError, SpecError
 from trustaudit.run.runner import prepare, run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import COHORT_CSV, ROOT, base_spec
 

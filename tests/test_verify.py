@@ -12,7 +12,7 @@ import yaml
 from trustaudit.ledger.chain import canonical, record_hmac, seal_fields, sha256_hex
 from trustaudit.ledger.verify import verify_run
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .conftest import base_spec
 

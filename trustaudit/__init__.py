@@ -21,7 +21,8 @@ from .auditors import (
 from .errors import AdapterError, AuditorError, DataError, SpecError, TrustAuditError
 from .report import write_report
 from .run.runner import run_audit
-from .spec.models import AuditSpec, load_spec
+from .spec import load_spec
+from .spec.models import AuditSpec
 
 __all__ = [
     "AccountabilityAuditor",

@@ -18,7 +18,7 @@ from .llm.canaries import make_canaries
 from .progress import Progress
 from .run.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.runner import model_calls, prepare, run_audit
-from .spec.models import json_schema, load_spec
+from .spec import json_schema, load_spec
 
 
 class UsageError(TrustAuditError, ValueError):

@@ -11,7 +11,7 @@ from trustaudit.auditors import AccountabilityAuditor, AuditContext
 from trustaudit.findings import Status
 from trustaudit.ledger.chain import LedgerWriter
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from ..conftest import base_spec
 

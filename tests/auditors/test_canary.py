@@ -15,7 +15,7 @@ from trustaudit.auditors.canary import _longest_common_run
 from trustaudit.errors import DataError
 from trustaudit.llm.canaries import load_canaries
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from ..conftest import ROOT
 

@@ -14,7 +14,7 @@ from trustaudit.ledger.chain import read_ledger
 from trustaudit.llm.demographics import fill
 from trustaudit.llm.vignettes import load_vignettes
 from trustaudit.run.runner import prepare, run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from ..conftest import ROOT
 from ..fixtures import biased_llm

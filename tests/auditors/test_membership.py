@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from ..conftest import COHORT_CSV, COHORT_PY
 

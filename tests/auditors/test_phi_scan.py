@@ -12,7 +12,7 @@ from trustaudit.auditors import AuditContext, PhiScanAuditor
 from trustaudit.errors import SpecError
 from trustaudit.inputs.data import AuditData
 from trustaudit.phi.recognizers import scan, scan_long
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from .test_phi import _corpus
 

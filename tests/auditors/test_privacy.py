@@ -12,7 +12,7 @@ import yaml
 from trustaudit.auditors.privacy import load_probes
 from trustaudit.errors import DataError
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from ..conftest import ROOT
 

@@ -12,7 +12,7 @@ from trustaudit.perturbations.tabular import (
     unit_rescale,
 )
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from ..conftest import COHORT_CSV, COHORT_PY
 

@@ -10,7 +10,7 @@ from trustaudit.llm.demographics import fill
 from trustaudit.llm.vignettes import load_vignettes
 from trustaudit.perturbations.text import TEXT, negate
 from trustaudit.run.runner import run_audit
-from trustaudit.spec.models import load_spec
+from trustaudit.spec import load_spec
 
 from ..conftest import ROOT
 from ..fixtures import biased_llm

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import SpecError
 from ..inputs.data import AuditData
 from ..spec.models import AuditSpec
 from .base import (
@@ -37,21 +41,27 @@ __all__ = [
 ]
 
 
+def _load_llamacpp(spec_model: Any, **where: Any) -> TextModel:
+    from .llamacpp import load_llamacpp  # imports llama_cpp only when asked for
+
+    return load_llamacpp(spec_model, **where)
+
+
+#: model type -> the loader building its adapter: the one place a new model type is added here
+#: (its spec class goes in the ModelSpec union of spec/models.py)
+LOADERS: dict[str, Callable[..., TabularModel | TextModel]] = {
+    "sklearn": load_sklearn,
+    "recorded": load_recorded,
+    "callable": load_callable,
+    "openai": load_openai,
+    "llamacpp": _load_llamacpp,
+    "replay": load_replay,
+}
+
+
 def build_model(spec: AuditSpec, data: AuditData | None) -> TabularModel | TextModel:
     """The adapter the spec's ``model`` section describes."""
-    model, base_dir, where = spec.model, spec.path.parent, spec.where("model")
-    if model.type == "sklearn":
-        return load_sklearn(
-            model, base_dir=base_dir, where=where, positive_label=data.positive_label
-        )
-    if model.type == "recorded":
-        return load_recorded(model, data=data, base_dir=base_dir, where=where)
-    if model.type == "openai":
-        return load_openai(model, where=where)
-    if model.type == "llamacpp":
-        from .llamacpp import load_llamacpp  # imports llama_cpp only when asked for
-
-        return load_llamacpp(model, base_dir=base_dir, where=where)
-    if model.type == "replay":
-        return load_replay(model, base_dir=base_dir, where=where)
-    return load_callable(model, base_dir=base_dir, where=where)
+    if spec.model is None:
+        raise SpecError(f"{spec.where('model')}: this audit has no model section.")
+    load = LOADERS[spec.model.type]
+    return load(spec.model, base_dir=spec.path.parent, where=spec.where("model"), data=data)

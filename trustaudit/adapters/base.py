@@ -8,7 +8,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..errors import AdapterError
+from ..errors import AdapterError, SpecError
+from ..inputs.data import AuditData
 from ..phi.masking import value_summary
 
 PREDICTION_CALLS = 2  # binary_outcomes calls predict and predict_scores: two ledger records
@@ -144,3 +145,10 @@ def checked_text(text: Any, who: str) -> str:
     if not isinstance(text, str):
         raise AdapterError(f"{who}: the answer is a {type(text).__name__}, expected text.")
     return text
+
+
+def require_data(data: AuditData | None, where: str) -> AuditData:
+    """Tabular models predict on the audit data; the spec's checks make sure there is some."""
+    if data is None:
+        raise SpecError(f"{where}: a tabular model needs a 'data' section to predict on.")
+    return data

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import AdapterError
+from ..inputs.data import AuditData
 from ..inputs.loading import load_function
 from ..ledger.fingerprint import sha256_source
 from .base import Generation, ModelInfo, TextRequest, checked_text
@@ -64,7 +65,7 @@ class CallableTextAdapter:
 
 
 def load_callable(
-    spec_model, *, base_dir: Path, where: str
+    spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
 ) -> CallableAdapter | CallableTextAdapter:
     if spec_model.generate:
         generate = load_function(spec_model.generate, base_dir=base_dir, where=f"{where}.generate")

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import AdapterError, SpecError
 from ..extras import install_hint
+from ..inputs.data import AuditData
 from ..ledger.fingerprint import sha256_file
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
@@ -127,7 +128,9 @@ class LlamaCppAdapter:
         )
 
 
-def load_llamacpp(spec_model, *, base_dir: Path, where: str) -> LlamaCppAdapter:
+def load_llamacpp(
+    spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
+) -> LlamaCppAdapter:
     try:
         import llama_cpp
     except ImportError:

@@ -17,10 +17,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import AdapterError
+from ..inputs.data import AuditData
 from ..phi.masking import mask_phi
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
@@ -202,7 +204,9 @@ def _masked_snippet(data: bytes, api_key: str | None) -> str:
     return mask_phi(text)
 
 
-def load_openai(spec_model, *, where: str) -> OpenAICompatibleAdapter:
+def load_openai(
+    spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
+) -> OpenAICompatibleAdapter:
     import os
 
     key = None

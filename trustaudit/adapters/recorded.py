@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import AdapterError, DataError, did_you_mean
 from ..inputs.data import AuditData, read_table
 from ..ledger.fingerprint import sha256_file
-from .base import ModelInfo
+from .base import ModelInfo, require_data
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,11 @@ class RecordedAdapter:
         return column.loc[X.index].to_numpy()
 
 
-def load_recorded(spec_model, *, data: AuditData, base_dir: Path, where: str) -> RecordedAdapter:
+def load_recorded(
+    spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
+) -> RecordedAdapter:
     """Align the recorded columns with the audit data, by ``id_column`` or by row order."""
+    data = require_data(data, where)
     if spec_model.path is None:
         table, source, fingerprint = data.frame, data.source, data.fingerprint
     else:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AdapterError, DataError
+from ..inputs.data import AuditData
 from ..inputs.jsonl import read_records
 from ..ledger.chain import canonical
 from ..ledger.fingerprint import sha256_file
@@ -49,7 +50,9 @@ def _pair(item: dict, where: str) -> tuple[bytes, str]:
     return _key(messages), item["response"]
 
 
-def load_replay(spec_model, *, base_dir: Path, where: str) -> ReplayAdapter:
+def load_replay(
+    spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
+) -> ReplayAdapter:
     path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
     if not path.is_file():
         raise DataError(f"{where}.path: file '{path}' does not exist.")

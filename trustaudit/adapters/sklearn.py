@@ -13,10 +13,11 @@ import pandas as pd
 import sklearn
 
 from ..errors import AdapterError, SpecError
+from ..inputs.data import AuditData
 from ..inputs.loading import load_function
 from ..ledger.fingerprint import sha256_file, sha256_source
 from ..phi.masking import value_summary
-from .base import ModelInfo
+from .base import ModelInfo, require_data
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,9 @@ class SklearnAdapter:
             ) from exc
 
 
-def load_sklearn(spec_model, *, base_dir: Path, where: str, positive_label: Any) -> SklearnAdapter:
+def load_sklearn(
+    spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
+) -> SklearnAdapter:
     """Build the adapter from a ``SklearnModelSpec``; the fingerprint hashes the file or the factory
     source."""
     if spec_model.path is not None:
@@ -93,5 +96,7 @@ def load_sklearn(spec_model, *, base_dir: Path, where: str, positive_label: Any)
         name = f"Pipeline({', '.join(type(step).__name__ for _, step in estimator.steps)})"
     version = spec_model.version or f"scikit-learn {sklearn.__version__}"
     return SklearnAdapter(
-        estimator, positive_label, ModelInfo("sklearn", name, version, fingerprint)
+        estimator,
+        require_data(data, where).positive_label,
+        ModelInfo("sklearn", name, version, fingerprint),
     )

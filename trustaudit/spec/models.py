@@ -1,28 +1,20 @@
-"""The audit spec: pydantic models of the YAML file, and ``load_spec`` which validates it fully
-(keys, types, auditor names and parameters, threshold metric names, file paths) before any model
-runs."""
+"""The audit spec's pydantic models: keys, types and values of one YAML file. Checks that need more
+than the file (auditor parameters, data, extras) are in ``spec/load.py``."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
-import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from .. import extras
-from ..errors import SpecError, did_you_mean, file_problem
 from ..keys import split_key
 from . import envvars
 
 Scalar = bool | int | float | str
-MAX_SPEC_VALUES = 100_000  # a spec is hand-written: more values means YAML aliases repeating nodes
-MAX_SPEC_DEPTH = 50
 
 
 class _Strict(BaseModel):
@@ -190,6 +182,16 @@ ModelSpec = Annotated[
     Field(discriminator="type"),
 ]
 TEXT_MODEL_TYPES = ("openai", "llamacpp", "replay")
+#: model type name -> its spec class, read off the ModelSpec union (the one list of model types)
+MODEL_SPECS: dict[str, type[_ModelBase]] = {
+    get_args(cls.model_fields["type"].annotation)[0]: cls
+    for cls in get_args(get_args(ModelSpec)[0])
+}
+
+
+def model_spec_class(kind: Any) -> type[_ModelBase] | None:
+    """The spec class of model type ``kind`` (None for an unknown type)."""
+    return MODEL_SPECS.get(kind) if isinstance(kind, str) else None
 
 
 class DataSpec(_Strict):
@@ -353,340 +355,3 @@ class AuditSpec(_Strict):
     def digest(self) -> str:
         canonical = json.dumps(self.normalized(), sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def load_spec(path: str | Path) -> AuditSpec:
-    """Read and validate a spec file; raise SpecError naming the file and key path on any
-    problem."""
-    path = Path(path)
-    problem = file_problem(path)
-    if problem:
-        raise SpecError(
-            f"{path}: spec file not found: the path {problem}. Give the path of a YAML audit spec."
-        )
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except RecursionError:
-        raise SpecError(
-            f"{path}: the YAML is nested too deeply to read. A spec needs only a few levels."
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8."
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(f"{path}: invalid YAML{place}: {problem}.") from None
-    check_expansion(raw, path)
-    return parse_spec(raw, path)
-
-
-def check_expansion(raw: Any, path: Path) -> None:
-    """Reject a YAML alias bomb (a few aliases that expand to billions of values) and self-referring
-    aliases before anything walks the spec; sizes are memoized by node, so this is linear in
-    what was written, not in what it expands to."""
-    sizes: dict[int, int] = {}
-    total = _expanded_size(raw, sizes, open_nodes=set(), where=(), path=path)
-    if total > MAX_SPEC_VALUES:
-        where = envvars.key_text(_largest_branch(raw, sizes))
-        raise SpecError(
-            f"{path}: {where}: the YAML expands to {total:,} values (aliases such as *name repeat "
-            f"whole nodes); a spec may have at most {MAX_SPEC_VALUES:,}. Write the values out "
-            "instead of nesting aliases."
-        )
-
-
-def _expanded_size(
-    value: Any, sizes: dict[int, int], open_nodes: set[int], where: tuple, path: Path
-) -> int:
-    if not isinstance(value, (dict, list)):
-        return 1
-    node = id(value)
-    if node in open_nodes:
-        raise SpecError(
-            f"{path}: {envvars.key_text(where)}: a YAML alias refers to a node that "
-            "contains it, so the spec never ends. Remove the self-reference."
-        )
-    if len(where) > MAX_SPEC_DEPTH:
-        raise SpecError(
-            f"{path}: {envvars.key_text(where)}: nested more than {MAX_SPEC_DEPTH} levels deep. "
-            "A spec needs only a few levels."
-        )
-    if node not in sizes:
-        open_nodes.add(node)
-        sizes[node] = 1 + sum(
-            _expanded_size(child, sizes, open_nodes, (*where, key), path)
-            for key, child in _children(value)
-        )
-        open_nodes.discard(node)
-    return sizes[node]
-
-
-def _children(value: dict | list) -> list[tuple[Any, Any]]:
-    return (
-        [(str(k), v) for k, v in value.items()]
-        if isinstance(value, dict)
-        else list(enumerate(value))
-    )
-
-
-def _largest_branch(raw: Any, sizes: dict[int, int]) -> tuple:
-    """The key path down to the deepest node that alone exceeds the limit (where the aliases
-    are)."""
-    where: tuple = ()
-    while isinstance(raw, (dict, list)):
-        big = [
-            (key, child)
-            for key, child in _children(raw)
-            if sizes.get(id(child), 1) > MAX_SPEC_VALUES
-        ]
-        if not big:
-            break
-        key, raw = big[0]
-        where += (key,)
-    return where
-
-
-def parse_spec(raw: Any, path: Path) -> AuditSpec:
-    """Validate an already-parsed spec mapping; ``path`` locates it for messages and relative
-    paths."""
-    if not isinstance(raw, dict):
-        raise SpecError(
-            f"{path}: the spec must be a mapping of keys (name, model, data, auditors), "
-            f"got {type(raw).__name__}."
-        )
-    secret_names = raw.get("secret_env")
-    expanded = envvars.expand(raw, set(secret_names) if isinstance(secret_names, list) else set())
-    if expanded.problems:
-        raise SpecError("\n".join(f"{path}: {problem}" for problem in expanded.problems))
-    raw = expanded.value
-    try:
-        spec = AuditSpec.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        raise SpecError(_format_errors(path, raw, exc.errors())) from None
-    spec._path, spec._shown = path.resolve(), str(path)
-    spec._secret_values = expanded.secret_values
-    _check_extras(spec)
-    _check_auditors(spec)
-    _check_model_has_data(spec)
-    _check_files(spec)
-    return spec
-
-
-def _check_model_has_data(spec: AuditSpec) -> None:
-    """A tabular model predicts on the audit data: without it the run could not call the model."""
-    if spec.model_kind == "tabular" and spec.data is None:
-        raise SpecError(
-            f"{spec.where('data')}: model.type '{spec.model.type}' is a tabular model, which "
-            "predicts on the audit data, but the spec has no 'data' section. Add one, e.g. "
-            "data: {path: cohort.csv, target: outcome}, or audit a text model (openai, "
-            "llamacpp, replay, callable with 'generate')."
-        )
-
-
-def _check_auditors(spec: AuditSpec) -> None:
-    from ..auditors import registry
-
-    problems = []
-    for i, entry in enumerate(spec.auditors):
-        key = f"auditors[{i}]"
-        try:
-            auditor = registry.build(entry.use, entry.params)
-        except SpecError as exc:
-            problems.append(spec.where(f"{key}.{exc}"))
-            continue
-        if auditor.extra is not None and not extras.available(auditor.extra):
-            problems.append(
-                spec.where(
-                    f"{key}.use: '{entry.use}' needs the '{auditor.extra}' extra. "
-                    f"Install it: {extras.install_hint(auditor.extra)}."
-                )
-            )
-        if spec.model is None and auditor.model_kind != "any":
-            problems.append(
-                spec.where(
-                    f"{key}.use: '{entry.use}' audits a {auditor.model_kind} model: add a "
-                    "'model' section (see `trustaudit schema`)."
-                )
-            )
-        elif auditor.model_kind not in (spec.model_kind, "any"):
-            problems.append(
-                spec.where(
-                    f"{key}.use: '{entry.use}' audits {auditor.model_kind} models, but model.type "
-                    f"'{spec.model.type}' is a {spec.model_kind} model."
-                )
-            )
-        if auditor.needs_data and spec.data is None:
-            problems.append(
-                spec.where(f"{key}.use: '{entry.use}' needs tabular data: add a 'data' section.")
-            )
-        names = auditor.metric_names()
-        for j, threshold in enumerate(entry.thresholds):
-            if threshold.base_name not in names:
-                problems.append(
-                    f"{spec.where(f'{key}.thresholds[{j}].metric')}: "
-                    f"'{entry.use}' does not measure "
-                    f"'{threshold.base_name}'.{did_you_mean(threshold.base_name, names)} It "
-                    f"measures: {', '.join(sorted(names))}."
-                )
-    if problems:
-        raise SpecError("\n".join(problems))
-
-
-def _check_extras(spec: AuditSpec) -> None:
-    """Spec keys whose feature needs an optional extra: one message with the install command."""
-    needs = [
-        ("model.type", "llm", spec.model is not None and spec.model.type == "llamacpp"),
-        ("ledger.capture", "privacy", spec.ledger.capture == "masked"),
-    ]
-    for key, extra, needed in needs:
-        if needed and not extras.available(extra):
-            raise extras.MissingExtraError(
-                f"{spec.where(key)}: needs the '{extra}' extra. Install it: "
-                f"{extras.install_hint(extra)}."
-            )
-
-
-def _check_files(spec: AuditSpec) -> None:
-    data_path = spec.data.path if spec.data is not None else None
-    for key, value in (("data.path", data_path), ("model.path", getattr(spec.model, "path", None))):
-        problem = file_problem(spec.resolve(value)) if value is not None else None
-        if problem:
-            raise SpecError(
-                f"{spec.where(key)}: file '{spec.resolve(value)}' {problem}. Paths are relative "
-                f"to the spec's folder."
-            )
-    output = spec.resolve(spec.output)
-    if output.exists() and not output.is_dir():
-        raise SpecError(
-            f"{spec.where('output')}: '{output}' is a file; expected a folder for the run folders. "
-            "Name a folder (it is created if missing)."
-        )
-
-
-def _format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
-    lines = []
-    for error in _merge_scalar_errors(errors):
-        loc = _strip_union_tags(error["loc"], raw)
-        where = envvars.key_text(loc)
-        kind = error["type"]
-        if kind == "extra_forbidden":
-            parent = _fields_at(loc[:-1], raw)
-            hint = did_you_mean(loc[-1], parent) if parent else ""
-            allowed = f" Allowed keys: {', '.join(parent)}." if parent else ""
-            lines.append(f"{path}: {where}: unknown key.{hint}{allowed}")
-        elif kind == "missing":
-            lines.append(f"{path}: {where}: missing required key.")
-        elif kind == "union_tag_invalid":
-            got = (
-                error.get("input", {}).get("type") if isinstance(error.get("input"), dict) else None
-            )
-            choices = error.get("ctx", {}).get("expected_tags", "")
-            hint = (
-                did_you_mean(got, [c.strip(" '") for c in str(choices).split(",")]) if got else ""
-            )
-            lines.append(
-                f"{path}: {where}.type: unknown model type {got!r}.{hint} "
-                f"Expected one of {choices}."
-            )
-        elif kind == "union_tag_not_found":
-            lines.append(
-                f"{path}: {where}.type: missing; say which kind of model this is (sklearn, "
-                "recorded, callable, openai, llamacpp, replay)."
-            )
-        elif kind == "invalid_key":
-            parent = envvars.key_text(loc[:-1])
-            hint = (
-                " YAML reads unquoted on/off/yes/no as booleans: "
-                "quote the key or check its spelling."
-                if isinstance(error.get("input"), bool)
-                else ""
-            )
-            lines.append(f"{path}: {parent}: key {error.get('input')!r} is not a string.{hint}")
-        else:
-            got = error.get("input")
-            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-            message = error["msg"].removeprefix("Value error, ")
-            lines.append(f"{path}: {where}: {message}{shown}.")
-    return "\n".join(lines)
-
-
-def _merge_scalar_errors(errors: list[dict]) -> list[dict]:
-    """A Scalar (positive_label) gives one error per member type (.bool, .int, ...): say it once."""
-    merged, seen = [], set()
-    for error in errors:
-        loc = tuple(error["loc"])
-        if (
-            len(loc) >= 2
-            and loc[-2] == "positive_label"
-            and loc[-1] in ("bool", "int", "float", "str")
-        ):
-            if loc[:-1] in seen:
-                continue
-            seen.add(loc[:-1])
-            error = {
-                **error,
-                "loc": loc[:-1],
-                "msg": "expected one value (true/false, a number or text)",
-            }
-        merged.append(error)
-    return merged
-
-
-def _strip_union_tags(loc: tuple, raw: dict) -> tuple:
-    """pydantic puts the discriminator value into the location (model.sklearn.path); drop it."""
-    if (
-        len(loc) >= 2
-        and loc[0] == "model"
-        and isinstance(raw.get("model"), dict)
-        and loc[1] == raw["model"].get("type")
-    ):
-        return (loc[0], *loc[2:])
-    return tuple(loc)
-
-
-def _fields_at(loc: tuple, raw: dict) -> list[str]:
-    """The allowed keys of the model found at ``loc`` (for 'did you mean')."""
-    model: Any = AuditSpec
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        annotation = field.annotation
-        if part == "model":
-            kind = raw.get("model", {}).get("type") if isinstance(raw.get("model"), dict) else None
-            model = {
-                "sklearn": SklearnModelSpec,
-                "recorded": RecordedModelSpec,
-                "callable": CallableModelSpec,
-                "openai": OpenAIModelSpec,
-                "llamacpp": LlamaCppModelSpec,
-                "replay": ReplayModelSpec,
-            }.get(kind)
-            if model is None:
-                return []
-            continue
-        args = getattr(annotation, "__args__", ())
-        model = next(
-            (a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
-            None,
-        )
-        if model is None:
-            return []
-    return list(model.model_fields)
-
-
-def json_schema() -> dict[str, Any]:
-    """The spec's JSON Schema, with each registered auditor's parameters spelled out for editors."""
-    from ..auditors import registry
-
-    schema = copy.deepcopy(AuditSpec.model_json_schema())
-    schema["$defs"]["AuditorSpec"] = {
-        "oneOf": [registry.entry_schema(name) for name in registry.names()],
-        "description": AuditorSpec.__doc__ or "An auditor to run.",
-    }
-    return schema

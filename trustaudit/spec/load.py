@@ -1,0 +1,175 @@
+"""``load_spec``: read a spec file and run every check that needs no model — YAML safety, ${VAR}
+expansion, the pydantic models, auditor names and parameters, threshold keys, extras and files."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+
+from .. import extras
+from ..errors import SpecError, did_you_mean, file_problem
+from . import envvars
+from .aliases import check_expansion
+from .messages import format_errors
+from .models import AuditorSpec, AuditSpec
+
+
+def load_spec(path: str | Path) -> AuditSpec:
+    """Read and validate a spec file; raise SpecError naming the file and key path on any
+    problem."""
+    path = Path(path)
+    problem = file_problem(path)
+    if problem:
+        raise SpecError(
+            f"{path}: spec file not found: the path {problem}. Give the path of a YAML audit spec."
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise SpecError(
+            f"{path}: the YAML is nested too deeply to read. A spec needs only a few levels."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8."
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"{path}: invalid YAML{place}: {problem}.") from None
+    check_expansion(raw, path)
+    return parse_spec(raw, path)
+
+
+def parse_spec(raw: Any, path: Path) -> AuditSpec:
+    """Validate an already-parsed spec mapping; ``path`` locates it for messages and relative
+    paths."""
+    if not isinstance(raw, dict):
+        raise SpecError(
+            f"{path}: the spec must be a mapping of keys (name, model, data, auditors), "
+            f"got {type(raw).__name__}."
+        )
+    secret_names = raw.get("secret_env")
+    expanded = envvars.expand(raw, set(secret_names) if isinstance(secret_names, list) else set())
+    if expanded.problems:
+        raise SpecError("\n".join(f"{path}: {problem}" for problem in expanded.problems))
+    raw = expanded.value
+    try:
+        spec = AuditSpec.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise SpecError(format_errors(path, raw, exc.errors())) from None
+    spec._path, spec._shown = path.resolve(), str(path)
+    spec._secret_values = expanded.secret_values
+    _check_extras(spec)
+    _check_auditors(spec)
+    _check_model_has_data(spec)
+    _check_files(spec)
+    return spec
+
+
+def _check_model_has_data(spec: AuditSpec) -> None:
+    """A tabular model predicts on the audit data: without it the run could not call the model."""
+    if spec.model_kind == "tabular" and spec.data is None:
+        raise SpecError(
+            f"{spec.where('data')}: model.type '{spec.model.type}' is a tabular model, which "
+            "predicts on the audit data, but the spec has no 'data' section. Add one, e.g. "
+            "data: {path: cohort.csv, target: outcome}, or audit a text model (openai, "
+            "llamacpp, replay, callable with 'generate')."
+        )
+
+
+def _check_auditors(spec: AuditSpec) -> None:
+    from ..auditors import registry
+
+    problems = []
+    for i, entry in enumerate(spec.auditors):
+        key = f"auditors[{i}]"
+        try:
+            auditor = registry.build(entry.use, entry.params)
+        except SpecError as exc:
+            problems.append(spec.where(f"{key}.{exc}"))
+            continue
+        if auditor.extra is not None and not extras.available(auditor.extra):
+            problems.append(
+                spec.where(
+                    f"{key}.use: '{entry.use}' needs the '{auditor.extra}' extra. "
+                    f"Install it: {extras.install_hint(auditor.extra)}."
+                )
+            )
+        if spec.model is None and auditor.model_kind != "any":
+            problems.append(
+                spec.where(
+                    f"{key}.use: '{entry.use}' audits a {auditor.model_kind} model: add a "
+                    "'model' section (see `trustaudit schema`)."
+                )
+            )
+        elif auditor.model_kind not in (spec.model_kind, "any"):
+            problems.append(
+                spec.where(
+                    f"{key}.use: '{entry.use}' audits {auditor.model_kind} models, but model.type "
+                    f"'{spec.model.type}' is a {spec.model_kind} model."
+                )
+            )
+        if auditor.needs_data and spec.data is None:
+            problems.append(
+                spec.where(f"{key}.use: '{entry.use}' needs tabular data: add a 'data' section.")
+            )
+        names = auditor.metric_names()
+        for j, threshold in enumerate(entry.thresholds):
+            if threshold.base_name not in names:
+                problems.append(
+                    f"{spec.where(f'{key}.thresholds[{j}].metric')}: "
+                    f"'{entry.use}' does not measure "
+                    f"'{threshold.base_name}'.{did_you_mean(threshold.base_name, names)} It "
+                    f"measures: {', '.join(sorted(names))}."
+                )
+    if problems:
+        raise SpecError("\n".join(problems))
+
+
+def _check_extras(spec: AuditSpec) -> None:
+    """Spec keys whose feature needs an optional extra: one message with the install command."""
+    needs = [
+        ("model.type", "llm", spec.model is not None and spec.model.type == "llamacpp"),
+        ("ledger.capture", "privacy", spec.ledger.capture == "masked"),
+    ]
+    for key, extra, needed in needs:
+        if needed and not extras.available(extra):
+            raise extras.MissingExtraError(
+                f"{spec.where(key)}: needs the '{extra}' extra. Install it: "
+                f"{extras.install_hint(extra)}."
+            )
+
+
+def _check_files(spec: AuditSpec) -> None:
+    data_path = spec.data.path if spec.data is not None else None
+    for key, value in (("data.path", data_path), ("model.path", getattr(spec.model, "path", None))):
+        problem = file_problem(spec.resolve(value)) if value is not None else None
+        if problem:
+            raise SpecError(
+                f"{spec.where(key)}: file '{spec.resolve(value)}' {problem}. Paths are relative "
+                f"to the spec's folder."
+            )
+    output = spec.resolve(spec.output)
+    if output.exists() and not output.is_dir():
+        raise SpecError(
+            f"{spec.where('output')}: '{output}' is a file; expected a folder for the run folders. "
+            "Name a folder (it is created if missing)."
+        )
+
+
+def json_schema() -> dict[str, Any]:
+    """The spec's JSON Schema, with each registered auditor's parameters spelled out for editors."""
+    from ..auditors import registry
+
+    schema = copy.deepcopy(AuditSpec.model_json_schema())
+    schema["$defs"]["AuditorSpec"] = {
+        "oneOf": [registry.entry_schema(name) for name in registry.names()],
+        "description": AuditorSpec.__doc__ or "An auditor to run.",
+    }
+    return schema
