@@ -237,3 +237,10 @@ def test_a_failing_callable_is_an_adapter_error():
     adapter = CallableAdapter(boom, None, ModelInfo("callable", "boom", "1", "sha256:0"))
     with pytest.raises(AdapterError, match="boom failed: ZeroDivisionError"):
         adapter.predict(X4)
+
+
+def test_every_model_type_has_exactly_one_loader():
+    from trustaudit.adapters import LOADERS
+    from trustaudit.spec.models import MODEL_SPECS
+
+    assert set(LOADERS) == set(MODEL_SPECS)

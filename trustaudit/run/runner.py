@@ -122,15 +122,8 @@ def run_audit(
     model = build_model(spec, data) if spec.model is not None else None
     if model is not None:
         progress.step(f"model: {model.info.name} ({model.info.adapter}, {model.info.version})")
-    if resume:
-        folder = runfolder.resume(resume, spec, key=key, progress=progress)
-    else:
-        folder = runfolder.create(
-            parent, spec.name, _now(), key=key, fsync_every=spec.ledger.fsync_every
-        )
-    progress.step(f"run folder: {folder.path}")
-    model_info = model.info if model is not None else None
-    manifest = _manifest(spec, folder, data, model_info)
+    folder = _open_folder(spec, parent, resume, key, progress)
+    manifest = _manifest(spec, folder, data, model.info if model is not None else None)
     try:
         write_manifest(folder.path, manifest)
         recorder = Recorder(
@@ -140,58 +133,90 @@ def run_audit(
             replay=folder.replay,
             recorded_asks=folder.recorded_asks,
         )
-        context = {
-            "recorder": recorder,
-            "baseline": baseline_manifest,
-            "declared": spec.declared_metrics(),
-            "spec_digest": spec.digest(),
-            "model_info": model_info,
-            "hmac_key": key,
-            "base_dir": spec.path.parent,
-        }
-        recorded = _recorded(spec, model, recorder)
-        results = _run_auditors(auditors, recorded, data, spec.seed, progress, context)
-        checks = evaluate(spec, results)
-        manifest.update(
-            status="complete",
-            finished=_now(),
-            ledger={
-                **manifest["ledger"],
-                "head": folder.writer.head,
-                "records": folder.writer.count,
-            },
+        context = _context(spec, model, recorder, baseline_manifest, key)
+        results = _run_auditors(
+            auditors, _recorded(spec, model, recorder), data, spec.seed, progress, context
         )
-        provenance = {
-            "folder": str(folder.path),
-            "manifest_sha256": write_manifest(folder.path, manifest),
-            "ledger_head": folder.writer.head,
-            "ledger_records": folder.writer.count,
-            "model_calls": recorder.calls,
-            "replayed_calls": recorder.replayed,
-            "resumed_calls": recorder.resumed,
-            "failed_calls": dict(recorder.failures.most_common()),
-            "retries": getattr(model, "retries", 0),
-        }
-        run = AuditRun(
-            run_id=folder.run_id,
-            name=spec.name,
-            started=folder.started,
-            finished=manifest["finished"],
-            seed=spec.seed,
-            spec=spec.normalized(),
-            spec_path=str(spec.path),
-            results=tuple(results),
-            checks=tuple(checks),
-            model_info=model_info.as_dict() if model_info else {},
-            data_info=data.info() if data is not None else {},
-            environment=manifest["environment"],
-            provenance=provenance,
-        )
+        run = _finish(spec, folder, manifest, model, recorder, results, data)
         write_report(run, folder.path)
         runfolder.seal(folder)
     finally:
         folder.writer.close()
     return run
+
+
+def _open_folder(
+    spec: AuditSpec, parent: Path, resume: Path | None, key: bytes | None, progress: Progress
+) -> runfolder.RunFolder:
+    """A new run folder, or the interrupted one to resume."""
+    if resume:
+        folder = runfolder.resume(resume, spec, key=key, progress=progress)
+    else:
+        folder = runfolder.create(
+            parent, spec.name, _now(), key=key, fsync_every=spec.ledger.fsync_every
+        )
+    progress.step(f"run folder: {folder.path}")
+    return folder
+
+
+def _context(
+    spec: AuditSpec,
+    model: Any,
+    recorder: Recorder,
+    baseline: dict[str, Any] | None,
+    key: bytes | None,
+) -> dict[str, Any]:
+    """What every auditor's AuditContext holds besides its own label and the earlier results."""
+    return {
+        "recorder": recorder,
+        "baseline": baseline,
+        "declared": spec.declared_metrics(),
+        "spec_digest": spec.digest(),
+        "model_info": model.info if model is not None else None,
+        "hmac_key": key,
+        "base_dir": spec.path.parent,
+    }
+
+
+def _finish(
+    spec: AuditSpec,
+    folder: runfolder.RunFolder,
+    manifest: dict[str, Any],
+    model: Any,
+    recorder: Recorder,
+    results: list[AuditResult],
+    data: AuditData | None,
+) -> AuditRun:
+    """Judge the results, mark the manifest complete and assemble the run for the report."""
+    checks = evaluate(spec, results)
+    ledger = {**manifest["ledger"], "head": folder.writer.head, "records": folder.writer.count}
+    manifest.update(status="complete", finished=_now(), ledger=ledger)
+    provenance = {
+        "folder": str(folder.path),
+        "manifest_sha256": write_manifest(folder.path, manifest),
+        "ledger_head": folder.writer.head,
+        "ledger_records": folder.writer.count,
+        "model_calls": recorder.calls,
+        "replayed_calls": recorder.replayed,
+        "resumed_calls": recorder.resumed,
+        "failed_calls": dict(recorder.failures.most_common()),
+        "retries": getattr(model, "retries", 0),
+    }
+    return AuditRun(
+        run_id=folder.run_id,
+        name=spec.name,
+        started=folder.started,
+        finished=manifest["finished"],
+        seed=spec.seed,
+        spec=spec.normalized(),
+        spec_path=str(spec.path),
+        results=tuple(results),
+        checks=tuple(checks),
+        model_info=model.info.as_dict() if model is not None else {},
+        data_info=data.info() if data is not None else {},
+        environment=manifest["environment"],
+        provenance=provenance,
+    )
 
 
 def _recorded(spec: AuditSpec, model: Any, recorder: Recorder) -> Any:
@@ -264,9 +289,9 @@ def _run_one(auditor: Auditor, model, data: AuditData, ctx: AuditContext) -> Aud
     except Exception as exc:  # an auditor's crash must not stop the others
         error = str(exc) if isinstance(exc, TrustAuditError) else _describe_crash(exc)
         return AuditResult(
-            auditor.name,
-            ctx.label,
-            auditor.params(),
+            auditor=auditor.name,
+            label=ctx.label,
+            params=auditor.params(),
             status=Status.ERROR,
             error=error,
             seconds=time.perf_counter() - start,
