@@ -18,7 +18,10 @@ import numpy as np
 CountMetric = Callable[[np.ndarray], np.ndarray]
 
 
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Element-wise ``numerator / denominator`` as floats; NaN where the denominator is not
+    positive."""
+    numerator, denominator = np.asarray(numerator, float), np.asarray(denominator, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(
             denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan
@@ -34,13 +37,13 @@ def _n(cells: np.ndarray) -> np.ndarray:
 
 
 COUNT_METRICS: dict[str, CountMetric] = {
-    "base_rate": lambda c: _ratio(_cell(c, 1, 0) + _cell(c, 1, 1), _n(c)),
-    "selection_rate": lambda c: _ratio(_cell(c, 0, 1) + _cell(c, 1, 1), _n(c)),
-    "tpr": lambda c: _ratio(_cell(c, 1, 1), _cell(c, 1, 0) + _cell(c, 1, 1)),
-    "fpr": lambda c: _ratio(_cell(c, 0, 1), _cell(c, 0, 0) + _cell(c, 0, 1)),
-    "fnr": lambda c: _ratio(_cell(c, 1, 0), _cell(c, 1, 0) + _cell(c, 1, 1)),
-    "ppv": lambda c: _ratio(_cell(c, 1, 1), _cell(c, 0, 1) + _cell(c, 1, 1)),
-    "accuracy": lambda c: _ratio(_cell(c, 0, 0) + _cell(c, 1, 1), _n(c)),
+    "base_rate": lambda c: ratio(_cell(c, 1, 0) + _cell(c, 1, 1), _n(c)),
+    "selection_rate": lambda c: ratio(_cell(c, 0, 1) + _cell(c, 1, 1), _n(c)),
+    "tpr": lambda c: ratio(_cell(c, 1, 1), _cell(c, 1, 0) + _cell(c, 1, 1)),
+    "fpr": lambda c: ratio(_cell(c, 0, 1), _cell(c, 0, 0) + _cell(c, 0, 1)),
+    "fnr": lambda c: ratio(_cell(c, 1, 0), _cell(c, 1, 0) + _cell(c, 1, 1)),
+    "ppv": lambda c: ratio(_cell(c, 1, 1), _cell(c, 0, 1) + _cell(c, 1, 1)),
+    "accuracy": lambda c: ratio(_cell(c, 0, 0) + _cell(c, 1, 1), _n(c)),
 }
 SCORE_METRICS = ("auroc", "brier", "oe_ratio", "ece")
 
@@ -70,6 +73,30 @@ def merge_groups(cells: np.ndarray, mapping: np.ndarray, n_target: int) -> np.nd
     return np.moveaxis(merged, 0, -3)
 
 
+def bootstrap_weights(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray | None:
+    """Row weights of ``n_boot`` resamples of ``n`` rows with replacement: shape (n_boot, n), each
+    row summing to n (how often each row was drawn). None when ``n_boot`` is 0 (no intervals)."""
+    if not n_boot:
+        return None
+    return rng.multinomial(n, np.full(n, 1 / n), size=n_boot)
+
+
+def interval(
+    samples: np.ndarray | None, confidence: float, width: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval over axis 0 of ``samples`` (resample x value), or NaN bounds for
+    ``width`` values when there are no resamples."""
+    if samples is None:
+        return np.full(width, np.nan), np.full(width, np.nan)
+    return percentile_ci(samples, confidence)
+
+
+def scalar_interval(samples: np.ndarray | None, confidence: float) -> tuple[float, float]:
+    """The interval of one value from its resamples (a vector), or (NaN, NaN) without them."""
+    low, high = interval(None if samples is None else samples[:, None], confidence)
+    return float(low[0]), float(high[0])
+
+
 def percentile_ci(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval over axis 0, ignoring resamples where the metric is undefined (NaN)."""
     alpha = (1 - confidence) / 2
@@ -90,7 +117,7 @@ def spread(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with _quiet_nan_warnings():
         high, low = np.nanmax(masked, axis=-1), np.nanmin(masked, axis=-1)
     difference = np.where(defined, high - low, np.nan)
-    return difference, np.where(defined, _ratio(low, high), np.nan)
+    return difference, np.where(defined, ratio(low, high), np.nan)
 
 
 @dataclass(frozen=True)

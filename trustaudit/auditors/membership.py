@@ -21,8 +21,9 @@ from ..findings import AuditResult, Metric
 from ..inputs.data import AuditData, read_table
 from ..inputs.loading import load_function
 from ..keys import KeySpace, keys
-from ._stats import percentile_ci
-from .base import AuditContext, Auditor, BootstrapParams, registry
+from ..paths import resolve
+from ._stats import scalar_interval
+from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
 
 
 @registry.register
@@ -55,7 +56,7 @@ class MembershipAuditor(BootstrapParams, Auditor):
     def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
         return 2 * PREDICTION_CALLS  # the training rows and the held-out rows
 
-    def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
         if data.target is None:
             raise AuditorError(
                 f"{ctx.label}: membership inference needs data.target (the "
@@ -73,11 +74,7 @@ class MembershipAuditor(BootstrapParams, Auditor):
         is_member = np.r_[np.ones(n), np.zeros(n)]
         attack = -np.r_[losses[0], losses[1]]
         auc, tpr = _auc(is_member, attack), _tpr_at(is_member, attack, self.fpr)
-        boot_auc, boot_tpr = [], []
-        for _ in range(self.n_boot):
-            index = np.r_[rng.integers(0, n, n), n + rng.integers(0, n, n)]
-            boot_auc.append(_auc(is_member[index], attack[index]))
-            boot_tpr.append(_tpr_at(is_member[index], attack[index], self.fpr))
+        boot_auc, boot_tpr = self._bootstrap(is_member, attack, n, rng)
         metrics = []
         for name, value, samples, note in (
             ("mia_auc", auc, boot_auc, "0.5: the attack does no better than chance"),
@@ -88,19 +85,38 @@ class MembershipAuditor(BootstrapParams, Auditor):
                 f"share of training rows found at {self.fpr:.0%} false positives",
             ),
         ):
-            low, high = (
-                percentile_ci(np.array(samples)[:, None], self.confidence)
-                if samples
-                else ([np.nan],) * 2
-            )
+            low, high = scalar_interval(samples, self.confidence)
             metrics.append(
-                Metric(name, float(value), float(low[0]), float(high[0]), 2 * n, note=note)
+                Metric(
+                    name=name,
+                    value=float(value),
+                    ci_low=low,
+                    ci_high=high,
+                    n=2 * n,
+                    note=note,
+                )
             )
-        return AuditResult(self.name, ctx.label, self.params(), tuple(metrics))
+        return AuditResult(
+            auditor=self.name, label=ctx.label, params=self.params(), metrics=tuple(metrics)
+        )
+
+    def _bootstrap(
+        self, is_member: np.ndarray, attack: np.ndarray, n: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """AUC and TPR at ``fpr`` over stratified resamples (n members, n non-members each);
+        None without resamples."""
+        if not self.n_boot:
+            return None, None
+        boot_auc, boot_tpr = [], []
+        for _ in range(self.n_boot):
+            index = np.r_[rng.integers(0, n, n), n + rng.integers(0, n, n)]
+            boot_auc.append(_auc(is_member[index], attack[index]))
+            boot_tpr.append(_tpr_at(is_member[index], attack[index], self.fpr))
+        return np.array(boot_auc), np.array(boot_tpr)
 
     def _training_rows(self, base_dir: Path, data: AuditData, where: str) -> pd.DataFrame:
         if self.train.lower().endswith((".csv", ".parquet", ".pq")):
-            path = Path(self.train) if Path(self.train).is_absolute() else base_dir / self.train
+            path = resolve(self.train, base_dir)
             if not path.is_file():
                 raise DataError(f"{where}: file '{path}' does not exist.")
             frame = read_table(path, where)

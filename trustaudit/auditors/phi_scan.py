@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..findings import AuditResult, Finding, Metric, Plot
+from ..findings import AuditResult, Finding, Metric, MetricKind, Plot, Severity
 from ..inputs.data import AuditData
 from ..keys import KeySpace
 from ..phi.masking import mask
@@ -26,8 +26,9 @@ from ..phi.recognizers import (
     safe_harbor_legend,
     scan_long,
 )
-from ._stats import percentile_ci
-from .base import AuditContext, Auditor, BootstrapParams, registry
+from ._stats import bootstrap_weights, interval
+from ._text import one_line
+from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
 
 
 @registry.register
@@ -58,11 +59,61 @@ class PhiScanAuditor(BootstrapParams, Auditor):
     def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
         return category_keys(("phi_per_1000_rows",), ("rows_with_phi_rate", "skipped_rows"))
 
-    def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
         rows, texts, skipped = _texts(data.frame[self.column])
         ctx.progress.step(f"{ctx.label}: scanning {len(texts):,} cells of '{self.column}' for PHI")
-        found = scan_long(texts, window=self.window, n_process=self.n_process)
         letters = list(DETECTED)
+        counts, examples = self._scan(rows, texts, letters)
+        metrics = self._metrics(counts, letters, np.random.default_rng(ctx.seed))
+        metrics.append(
+            Metric(
+                name="skipped_rows",
+                value=float(sum(skipped.values())),
+                n=len(rows) + sum(skipped.values()),
+                note="; ".join(f"{n} {why}" for why, n in skipped.items()),
+                kind=MetricKind.COUNT,
+            )
+        )
+        findings = [safe_harbor_legend()]
+        if skipped:
+            findings.append(
+                Finding(
+                    title=f"{sum(skipped.values())} cell(s) not scanned",
+                    severity=Severity.MEDIUM,
+                    detail=f"Column '{self.column}': cells that are not text cannot be scanned.",
+                    examples=tuple(f"{n} {why}" for why, n in skipped.items()),
+                )
+            )
+        if examples:
+            findings.append(
+                Finding(
+                    title=f"Rows of '{self.column}' that hold PHI (masked)",
+                    severity=Severity.HIGH,
+                    detail="",
+                    examples=tuple(examples),
+                    columns=("data row", "categories", "text (masked)"),
+                )
+            )
+        return AuditResult(
+            auditor=self.name,
+            label=ctx.label,
+            params=self.params(),
+            metrics=tuple(metrics),
+            findings=tuple(findings),
+            plots=(
+                Plot(
+                    title=f"PHI items per 1,000 rows of '{self.column}'",
+                    metric_names=("phi_per_1000_rows",),
+                    grouping="category",
+                ),
+            ),
+        )
+
+    def _scan(
+        self, rows: list[int], texts: list[str], letters: list[str]
+    ) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
+        """PHI items per text and category, and the first texts holding PHI (masked)."""
+        found = scan_long(texts, window=self.window, n_process=self.n_process)
         counts = np.zeros((len(texts), len(letters)))
         examples = []
         for k, (row, text, spans) in enumerate(zip(rows, texts, found, strict=True)):
@@ -70,88 +121,46 @@ class PhiScanAuditor(BootstrapParams, Auditor):
             for span in kept:
                 counts[k, letters.index(span.category)] += 1
             if kept and len(examples) < self.worst_examples:
-                masked = " ".join(mask(text, spans, self.mask_style).split())
-                examples.append(
-                    (
-                        str(row + 1),
-                        ", ".join(sorted({s.category for s in kept})),
-                        masked if len(masked) <= 240 else masked[:239] + "…",
-                    )
-                )
-        metrics = self._metrics(counts, letters, np.random.default_rng(ctx.seed))
-        metrics.append(
-            Metric(
-                "skipped_rows",
-                float(sum(skipped.values())),
-                n=len(rows) + sum(skipped.values()),
-                note="; ".join(f"{n} {why}" for why, n in skipped.items()),
-            )
-        )
-        findings = [safe_harbor_legend()]
-        if skipped:
-            findings.append(
-                Finding(
-                    f"{sum(skipped.values())} cell(s) not scanned",
-                    "medium",
-                    f"Column '{self.column}': cells that are not text cannot be scanned.",
-                    tuple(f"{n} {why}" for why, n in skipped.items()),
-                )
-            )
-        if examples:
-            findings.append(
-                Finding(
-                    f"Rows of '{self.column}' that hold PHI (masked)",
-                    "high",
-                    "",
-                    tuple(examples),
-                    ("data row", "categories", "text (masked)"),
-                )
-            )
-        return AuditResult(
-            self.name,
-            ctx.label,
-            self.params(),
-            tuple(metrics),
-            tuple(findings),
-            (
-                Plot(
-                    f"PHI items per 1,000 rows of '{self.column}'",
-                    ("phi_per_1000_rows",),
-                    "category",
-                ),
-            ),
-        )
+                categories = ", ".join(sorted({s.category for s in kept}))
+                masked = one_line(mask(text, spans, self.mask_style), 240)
+                examples.append((str(row + 1), categories, masked))
+        return counts, examples
 
     def _metrics(
         self, counts: np.ndarray, letters: list[str], rng: np.random.Generator
     ) -> list[Metric]:
         n = len(counts)
         if n == 0:
-            return [Metric("rows_with_phi_rate", math.nan, n=0, note="no text cells to scan")]
-        weights = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) if self.n_boot else None
+            return [
+                Metric(name="rows_with_phi_rate", value=math.nan, n=0, note="no text cells to scan")
+            ]
+        weights = bootstrap_weights(n, self.n_boot, rng)
         per_row = np.concatenate(
             [counts, counts.sum(axis=1, keepdims=True), (counts.sum(axis=1) > 0)[:, None]], axis=1
         )
         values = per_row.mean(axis=0)
-        low, high = (
-            percentile_ci(weights @ per_row / n, self.confidence)
-            if weights is not None
-            else (values * np.nan,) * 2
-        )
+        samples = None if weights is None else weights @ per_row / n
+        low, high = interval(samples, self.confidence, len(values))
         metrics = [
             Metric(
-                "phi_per_1000_rows",
-                float(values[i] * 1000),
-                float(low[i] * 1000),
-                float(high[i] * 1000),
-                n,
-                "category",
-                group,
+                name="phi_per_1000_rows",
+                value=float(values[i] * 1000),
+                ci_low=float(low[i] * 1000),
+                ci_high=float(high[i] * 1000),
+                n=n,
+                grouping="category",
+                group=group,
             )
             for i, group in enumerate([*letters, "all"])
         ]
         metrics.append(
-            Metric("rows_with_phi_rate", float(values[-1]), float(low[-1]), float(high[-1]), n)
+            Metric(
+                name="rows_with_phi_rate",
+                value=float(values[-1]),
+                ci_low=float(low[-1]),
+                ci_high=float(high[-1]),
+                n=n,
+            )
         )
         return metrics
 

@@ -18,13 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
 from ..errors import AdapterError
-from ..findings import AuditResult, Finding, Metric, Plot
+from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.data import AuditData
 from ..keys import KeySpace, keys, level_group
 from ..perturbations import DEFAULT_LEVELS, TABULAR
 from ..phi.masking import mask_phi
-from ._stats import ScoreRows, percentile_ci
-from .base import AuditContext, Auditor, BootstrapParams, registry
+from ._stats import ScoreRows, bootstrap_weights, scalar_interval
+from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
 
 
 class PerturbationChoice(BaseModel):
@@ -75,16 +75,11 @@ class RobustnessAuditor(BootstrapParams, Auditor):
         """The clean data, then every level of every perturbation."""
         return PREDICTION_CALLS * (1 + sum(len(_levels(choice)) for choice in self.perturbations))
 
-    def run(self, model: Any, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
         X = data.X
         clean = binary_outcomes(model, X, data.positive_label)
         y = data.y if data.target is not None else None
-        n = len(X)
-        weights = (
-            np.random.default_rng(ctx.seed).multinomial(n, np.full(n, 1 / n), size=self.n_boot)
-            if self.n_boot
-            else None
-        )
+        weights = bootstrap_weights(len(X), self.n_boot, np.random.default_rng(ctx.seed))
         metrics, examples, plots = [], [], []
         for p_index, choice in enumerate(self.perturbations):
             columns = list(choice.columns or [c for c in X.columns if c not in self.frozen])
@@ -96,11 +91,7 @@ class RobustnessAuditor(BootstrapParams, Auditor):
                     with ctx.recorder.scope(check=f"{choice.name}={group}"):
                         out = binary_outcomes(model, perturbed, data.positive_label)
                 except AdapterError as exc:
-                    note = f"not estimable: the model failed on this input ({exc})"
-                    metrics += [
-                        Metric(name, np.nan, n=n, grouping=choice.name, group=group, note=note)
-                        for name in sorted(self.metric_names())
-                    ]
+                    metrics += self._failed(exc, len(X), choice.name, group)
                     continue
                 metrics += self._measure(clean, out, y, weights, choice.name, group)
                 examples += _flipped_rows(
@@ -108,25 +99,47 @@ class RobustnessAuditor(BootstrapParams, Auditor):
                 )
             plots.append(
                 Plot(
-                    f"{choice.name}: degradation by level",
-                    ("flip_rate", "accuracy_drop_rate", "auroc_drop_rate"),
-                    choice.name,
-                )
-            )
-        findings = []
-        if examples:
-            findings.append(
-                Finding(
-                    "Predictions that changed under perturbation",
-                    "medium",
-                    "Each row: the perturbation, the data row, and the values that changed.",
-                    tuple(examples[: self.worst_examples]),
-                    ("perturbation", "data row", "changed"),
+                    title=f"{choice.name}: degradation by level",
+                    metric_names=("flip_rate", "accuracy_drop_rate", "auroc_drop_rate"),
+                    grouping=choice.name,
                 )
             )
         return AuditResult(
-            self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots)
+            auditor=self.name,
+            label=ctx.label,
+            params=self.params(),
+            metrics=tuple(metrics),
+            findings=tuple(self._findings(examples)),
+            plots=tuple(plots),
         )
+
+    def _failed(self, exc: AdapterError, n: int, grouping: str, group: str) -> list[Metric]:
+        """Every metric of a level the model failed on, not estimable."""
+        note = f"not estimable: the model failed on this input ({exc})"
+        return [
+            Metric(
+                name=name,
+                value=np.nan,
+                n=n,
+                grouping=grouping,
+                group=group,
+                note=note,
+            )
+            for name in sorted(self.metric_names())
+        ]
+
+    def _findings(self, examples: list[tuple]) -> list[Finding]:
+        if not examples:
+            return []
+        return [
+            Finding(
+                title="Predictions that changed under perturbation",
+                severity=Severity.MEDIUM,
+                detail="Each row: the perturbation, the data row, and the values that changed.",
+                examples=tuple(examples[: self.worst_examples]),
+                columns=("perturbation", "data row", "changed"),
+            )
+        ]
 
     def _measure(self, clean, out, y, weights, grouping: str, group: str) -> list[Metric]:
         n = len(clean.y_pred)
@@ -144,33 +157,39 @@ class RobustnessAuditor(BootstrapParams, Auditor):
                 else 1 - (weights @ correct_out) / (weights @ correct_clean),
             )
             if clean.scores is not None and out.scores is not None:
-                before, after = (
-                    ScoreRows.prepare(y, clean.scores, 10),
-                    ScoreRows.prepare(y, out.scores, 10),
-                )
-
-                def drop(w=None, before=before, after=after):
-                    return 1 - after.metrics(w)["auroc"] / before.metrics(w)["auroc"]
-
-                values["auroc_drop_rate"] = (
-                    drop(),
-                    None if weights is None else np.array([drop(w) for w in weights]),
-                )
+                values["auroc_drop_rate"] = _auroc_drop(y, clean.scores, out.scores, weights)
         out_metrics = []
         for name, (value, samples) in values.items():
-            low, high = (
-                percentile_ci(samples[:, None], self.confidence)
-                if samples is not None
-                else ([np.nan],) * 2
-            )
+            low, high = scalar_interval(samples, self.confidence)
             out_metrics.append(
-                Metric(name, float(value), float(low[0]), float(high[0]), n, grouping, group)
+                Metric(
+                    name=name,
+                    value=float(value),
+                    ci_low=low,
+                    ci_high=high,
+                    n=n,
+                    grouping=grouping,
+                    group=group,
+                )
             )
         return out_metrics
 
 
 def _levels(choice: PerturbationChoice) -> tuple[float, ...]:
     return choice.levels or DEFAULT_LEVELS[choice.name]
+
+
+def _auroc_drop(
+    y: np.ndarray, clean: np.ndarray, perturbed: np.ndarray, weights: np.ndarray | None
+) -> tuple[float, np.ndarray | None]:
+    """1 - perturbed AUROC / clean AUROC, and the same under each resample's row weights."""
+    before = ScoreRows.prepare(y, clean, 10)
+    after = ScoreRows.prepare(y, perturbed, 10)
+
+    def drop(w: np.ndarray | None = None) -> float:
+        return 1 - after.metrics(w)["auroc"] / before.metrics(w)["auroc"]
+
+    return drop(), None if weights is None else np.array([drop(w) for w in weights])
 
 
 def _flipped_rows(

@@ -14,15 +14,16 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..findings import AuditResult, Finding, Metric, Plot
+from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..keys import KeySpace, keys, level_group
 from ..llm.demographics import fill
 from ..llm.vignettes import Vignette, load_vignettes, select_families
 from ..perturbations.text import TEXT, negate, none_of_the_others, reorder_options
 from ..phi.masking import mask_phi
-from ._stats import percentile_ci
-from .base import AuditContext, Auditor, BootstrapParams, load_param_file, registry
-from .counterfactual import SYSTEM_PROMPT, _short
+from ._stats import bootstrap_weights, scalar_interval
+from ._text import one_line
+from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, load_param_file, registry
+from .counterfactual import SYSTEM_PROMPT
 
 INVARIANT = tuple(TEXT)
 DEFAULT_LEVELS = {
@@ -43,6 +44,8 @@ QUESTION = (
     "option_order",
     "none_of_the_others",
 )  # multiple-choice vignettes only: they change the question
+# (name, level, [(case text, question, answer letter remap) per vignette])
+Variant = tuple[str, str, list[tuple[str, str, dict[str, str]]]]
 
 
 class TextPerturbationChoice(BaseModel):
@@ -106,18 +109,9 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
         variants = 1 + sum(len(_levels(choice)) for choice in self.perturbations)
         return variants * len(self._load(spec.path.parent, where))
 
-    def run(self, model: Any, data: Any, ctx: AuditContext) -> AuditResult:
+    def run(self, model: AuditedModel | None, data: Any, ctx: AuditContext) -> AuditResult:
         vignettes = self._load(Path(ctx.base_dir), f"{ctx.label}.params")
-        clean = [(fill(v.text, {}, v.own), v.question, {}) for v in vignettes]
-        variants = [("clean", "", clean)]
-        for p_index, choice in enumerate(self.perturbations):
-            for l_index, level in enumerate(_levels(choice)):
-                rng = np.random.default_rng([ctx.seed, p_index, l_index])
-                perturbed = [
-                    _perturb(choice.name, level, rng, v, case)
-                    for v, (case, *_) in zip(vignettes, clean, strict=True)
-                ]
-                variants.append((choice.name, level_group(level), perturbed))
+        variants = self._variants(vignettes, ctx.seed)
         prompts = [
             [("system", SYSTEM_PROMPT), ("user", f"{case}\n\n{question}")]
             for *_, cases in variants
@@ -128,102 +122,79 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
             f"{len(prompts)} prompts"
         )
         answers = model.generate_many([model.request(p) for p in prompts], ctx.progress, ctx.label)
-        decisions = np.array(
-            [
-                [
-                    _original_letter(v.extractor(a.text).label, remap) if not a.error else None
-                    for v, a, (*_, remap) in zip(
-                        vignettes,
-                        answers[k * len(vignettes) : (k + 1) * len(vignettes)],
-                        variants[k][2],
-                        strict=True,
-                    )
-                ]
-                for k in range(len(variants))
-            ],
-            dtype=object,
-        )
-        texts = [
-            [a.text for a in answers[k * len(vignettes) : (k + 1) * len(vignettes)]]
-            for k in range(len(variants))
-        ]
+        decisions, texts = _decisions(vignettes, variants, answers)
         rng = np.random.default_rng(ctx.seed)
-        n = len(vignettes)
-        weights = rng.multinomial(n, np.full(n, 1 / n), size=self.n_boot) if self.n_boot else None
+        weights = bootstrap_weights(len(vignettes), self.n_boot, rng)
         gold = np.array([v.gold for v in vignettes], dtype=object)
-        metrics, examples, plots = [], [], []
+        clean = variants[0][2]
+        metrics, examples = [], []
         for k, (name, level, cases) in enumerate(variants[1:], start=1):
+            # the vignettes the perturbation changed
             applies = np.array(
                 [case != base for case, base in zip(cases, clean, strict=True)], float
-            )  # the perturbation changed it
-            answered = (
-                np.array(
-                    [
-                        a is not None and b is not None
-                        for a, b in zip(decisions[0], decisions[k], strict=True)
-                    ],
-                    float,
-                )
-                * applies
             )
-            changed = (
-                np.array([a != b for a, b in zip(decisions[0], decisions[k], strict=True)], float)
-                * answered
+            measured, changed = _measure_variant(
+                name, level, decisions[0], decisions[k], applies, gold, weights, self.confidence
             )
-            metric = "directional_pass_rate" if name == "negation" else "flip_rate"
-            metrics.append(
-                _ratio_metric(metric, changed, answered, weights, self.confidence, name, level)
-            )
-            has_gold = np.array([g is not None for g in gold], float) * applies
-            if has_gold.any() and name != "negation":
-                correct_clean = (
-                    np.array([d == g for d, g in zip(decisions[0], gold, strict=True)], float)
-                    * has_gold
-                )
-                correct_after = (
-                    np.array([d == g for d, g in zip(decisions[k], gold, strict=True)], float)
-                    * has_gold
-                )
-                metrics.append(
-                    _drop_metric(
-                        correct_clean, correct_after, weights, self.confidence, name, level
+            metrics += measured
+            if name != "negation":
+                for i in np.flatnonzero(changed)[:2]:
+                    examples.append(
+                        (
+                            vignettes[i].id,
+                            f"{name}={level}",
+                            f"{mask_phi(one_line(texts[0][i], 160))} → {decisions[0][i]}",
+                            f"{mask_phi(one_line(texts[k][i], 160))} → {decisions[k][i]}",
+                        )
                     )
-                )
-            examples += [
-                (
-                    vignettes[i].id,
-                    f"{name}={level}",
-                    f"{mask_phi(_short(texts[0][i]))} → {decisions[0][i]}",
-                    f"{mask_phi(_short(texts[k][i]))} → {decisions[k][i]}",
-                )
-                for i in np.flatnonzero(changed)[:2]
-                if name != "negation"
-            ]
+        return AuditResult(
+            auditor=self.name,
+            label=ctx.label,
+            params=self.params(),
+            metrics=tuple(metrics),
+            findings=tuple(self._findings(examples)),
+            plots=tuple(self._plots()),
+        )
+
+    def _variants(self, vignettes: list[Vignette], seed: int) -> list[Variant]:
+        """The clean vignettes, then every level of every perturbation (each seeded on its own)."""
+        clean = [(fill(v.text, {}, v.own), v.question, {}) for v in vignettes]
+        variants: list[Variant] = [("clean", "", clean)]
+        for p_index, choice in enumerate(self.perturbations):
+            for l_index, level in enumerate(_levels(choice)):
+                rng = np.random.default_rng([seed, p_index, l_index])
+                perturbed = [
+                    _perturb(choice.name, level, rng, v, case)
+                    for v, (case, *_) in zip(vignettes, clean, strict=True)
+                ]
+                variants.append((choice.name, level_group(level), perturbed))
+        return variants
+
+    def _plots(self) -> list[Plot]:
+        plots = []
         for choice in self.perturbations:
             plots.append(
                 Plot(
-                    f"{choice.name}: effect by level",
-                    ("flip_rate", "accuracy_drop_rate", "directional_pass_rate"),
-                    choice.name,
+                    title=f"{choice.name}: effect by level",
+                    metric_names=("flip_rate", "accuracy_drop_rate", "directional_pass_rate"),
+                    grouping=choice.name,
                 )
             )
-        findings = (
-            [
-                Finding(
-                    "Decisions that changed under an invariant perturbation",
-                    "medium",
-                    "Each row: the vignette, the perturbation, the clean "
-                    "answer, the perturbed answer.",
-                    tuple(examples[: self.worst_examples]),
-                    ("vignette", "perturbation", "clean", "perturbed"),
-                )
-            ]
-            if examples
-            else []
-        )
-        return AuditResult(
-            self.name, ctx.label, self.params(), tuple(metrics), tuple(findings), tuple(plots)
-        )
+        return plots
+
+    def _findings(self, examples: list[tuple[str, str, str, str]]) -> list[Finding]:
+        if not examples:
+            return []
+        return [
+            Finding(
+                title="Decisions that changed under an invariant perturbation",
+                severity=Severity.MEDIUM,
+                detail="Each row: the vignette, the perturbation, the clean "
+                "answer, the perturbed answer.",
+                examples=tuple(examples[: self.worst_examples]),
+                columns=("vignette", "perturbation", "clean", "perturbed"),
+            )
+        ]
 
 
 def _levels(choice: TextPerturbationChoice) -> tuple[float, ...]:
@@ -254,47 +225,104 @@ def _original_letter(label: str | None, remap: dict[str, str]) -> str | None:
     return remap.get(label, label) if label is not None else None
 
 
-def _ratio_metric(name, numerator, denominator, weights, confidence, grouping, group) -> Metric:
+def _decisions(
+    vignettes: list[Vignette], variants: list[Variant], answers: list[Any]
+) -> tuple[np.ndarray, list[list[str]]]:
+    """Per variant (row) and vignette (column): the decision, in the original option letters (None
+    when the request failed); and the answer texts. ``answers`` come variant after variant."""
+    n = len(vignettes)
+    decisions = np.empty((len(variants), n), dtype=object)
+    texts = []
+    for k, (_, _, cases) in enumerate(variants):
+        chunk = answers[k * n : (k + 1) * n]
+        texts.append([answer.text for answer in chunk])
+        for i, (vignette, answer, case) in enumerate(zip(vignettes, chunk, cases, strict=True)):
+            if answer.error:
+                decisions[k, i] = None
+            else:
+                label = vignette.extractor(answer.text).label
+                decisions[k, i] = _original_letter(label, case[2])
+    return decisions, texts
+
+
+def _measure_variant(
+    name: str,
+    level: str,
+    before: np.ndarray,
+    after: np.ndarray,
+    applies: np.ndarray,
+    gold: np.ndarray,
+    weights: np.ndarray | None,
+    confidence: float,
+) -> tuple[list[Metric], np.ndarray]:
+    """One perturbation level against the clean run: the flip rate (for negation, the directional
+    pass rate), the accuracy drop where vignettes have a gold answer, and which vignettes changed
+    decision (1.0) among those the perturbation applies to."""
+    pairs = list(zip(before, after, strict=True))
+    answered = np.array([a is not None and b is not None for a, b in pairs], float) * applies
+    changed = np.array([a != b for a, b in pairs], float) * answered
+    metric = "directional_pass_rate" if name == "negation" else "flip_rate"
+    value, samples = _share(changed, answered, weights)
+    metrics = [
+        _metric(
+            metric,
+            value,
+            samples,
+            int(answered.sum()),
+            confidence,
+            name,
+            level,
+            "not estimable: the perturbation changed no answered vignette",
+        )
+    ]
+    has_gold = np.array([g is not None for g in gold], float) * applies
+    if has_gold.any() and name != "negation":
+        correct_clean = np.array([d == g for d, g in zip(before, gold, strict=True)], float)
+        correct_after = np.array([d == g for d, g in zip(after, gold, strict=True)], float)
+        kept, samples = _share(correct_after * has_gold, correct_clean * has_gold, weights)
+        drop_samples = None if samples is None else 1 - samples
+        note = "not estimable: no correct clean answers"
+        base = int((correct_clean * has_gold).sum())
+        metrics.append(
+            _metric(
+                "accuracy_drop_rate", 1 - kept, drop_samples, base, confidence, name, level, note
+            )
+        )
+    return metrics, changed
+
+
+def _share(
+    numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray | None
+) -> tuple[float, np.ndarray | None]:
+    """sum(numerator) / sum(denominator) and its bootstrap resamples under the row weights (None
+    without weights); NaN when the denominator is 0."""
     total = denominator.sum()
-    value = numerator.sum() / total if total else np.nan
-    samples = (
-        (weights @ numerator) / np.maximum(weights @ denominator, 1)
-        if weights is not None and total
-        else None
-    )
-    low, high = (
-        percentile_ci(samples[:, None], confidence) if samples is not None else ([np.nan],) * 2
-    )
-    return Metric(
-        name,
-        float(value),
-        float(low[0]),
-        float(high[0]),
-        int(total),
-        grouping,
-        group,
-        "" if total else "not estimable: the perturbation changed no answered vignette",
-    )
+    if not total:
+        return np.nan, None
+    if weights is None:
+        return numerator.sum() / total, None
+    return numerator.sum() / total, (weights @ numerator) / np.maximum(weights @ denominator, 1)
 
 
-def _drop_metric(correct_clean, correct_after, weights, confidence, grouping, group) -> Metric:
-    base = correct_clean.sum()
-    value = 1 - correct_after.sum() / base if base else np.nan
-    samples = (
-        1 - (weights @ correct_after) / np.maximum(weights @ correct_clean, 1)
-        if weights is not None and base
-        else None
-    )
-    low, high = (
-        percentile_ci(samples[:, None], confidence) if samples is not None else ([np.nan],) * 2
-    )
+def _metric(
+    name: str,
+    value: float,
+    samples: np.ndarray | None,
+    n: int,
+    confidence: float,
+    grouping: str,
+    group: str,
+    why_not: str,
+) -> Metric:
+    """The metric with its interval; ``why_not`` is its note when n is 0 (not estimable)."""
+    low, high = scalar_interval(samples, confidence)
     return Metric(
-        "accuracy_drop_rate",
-        float(value),
-        float(low[0]),
-        float(high[0]),
-        int(base),
-        grouping,
-        group,
-        "" if base else "not estimable: no correct clean answers",
+        name=name,
+        value=float(value),
+        ci_low=low,
+        ci_high=high,
+        n=n,
+        grouping=grouping,
+        group=group,
+        note="" if n else why_not,
     )
