@@ -103,8 +103,38 @@ class Recorder:
             f"{info.adapter}\x1f{info.fingerprint}\x1f{method}\x1f{input_digest}\x1f".encode()
             + canonical(params)
         )
+        fields = self._fields(info, method, params, key, input_digest)
+        with self._lock:
+            known = self._recall(key)
+            if known is not None:
+                return decode(self._reuse(known, fields, input_capture))
+            self.calls += 1
+        started, clock = _utc_now(), time.perf_counter()
+        try:
+            result = invoke()
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            with self._lock:
+                self.failures[failure_cause(exc)] += 1
+                self._append(fields, started, _utc_now(), _ms(clock), None, error, input_capture)
+            raise
+        encoded = encode(result)
+        with self._lock:
+            record = self._append(
+                fields, started, _utc_now(), _ms(clock), encoded, None, input_capture
+            )
+            if self.capture == "full":
+                self._offsets[key_prefix(key)] = self.writer.last_offset
+            else:
+                self._outputs[key] = Recorded(encoded, record["seq"])
+        return result
+
+    def _fields(
+        self, info: ModelInfo, method: str, params: dict[str, Any], key: str, input_digest: str
+    ) -> dict[str, Any]:
+        """The record's fields that do not depend on the answer."""
         auditor, check = _SCOPE.get()
-        fields = {
+        return {
             "kind": "call",
             "run_id": self.run_id,
             "auditor": auditor,
@@ -119,56 +149,21 @@ class Recorder:
             "input_sha256": input_digest,
             "capture": self.capture,
         }
-        ask = (key, auditor, check or method)
-        with self._lock:
-            known = self._recall(key)
-            if (
-                known is not None and self._recorded_asks[ask] > 0
-            ):  # resuming: this very ask is already on record
-                self._recorded_asks[ask] -= 1
-                self.resumed += 1
-                return decode(known.output)
-            if known is not None:
-                self.replayed += 1
-                now = _utc_now()
-                self._append(
-                    fields,
-                    now,
-                    now,
-                    0.0,
-                    known.output,
-                    None,
-                    input_capture,
-                    replayed_from=known.seq,
-                )
-                return decode(known.output)
-            self.calls += 1
-        started, clock = _utc_now(), time.perf_counter()
-        try:
-            result = invoke()
-        except Exception as exc:
-            with self._lock:
-                self.failures[failure_cause(exc)] += 1
-                self._append(
-                    fields,
-                    started,
-                    _utc_now(),
-                    _ms(clock),
-                    None,
-                    f"{type(exc).__name__}: {exc}",
-                    input_capture,
-                )
-            raise
-        encoded = encode(result)
-        with self._lock:
-            record = self._append(
-                fields, started, _utc_now(), _ms(clock), encoded, None, input_capture
-            )
-            if self.capture == "full":
-                self._offsets[key_prefix(key)] = self.writer.last_offset
-            else:
-                self._outputs[key] = Recorded(encoded, record["seq"])
-        return result
+
+    def _reuse(self, known: Recorded, fields: dict[str, Any], input_capture: Any) -> Any:
+        """A recorded answer (caller holds the lock): an ask the interrupted session already
+        recorded is taken as it is; a repeat within the run is recorded as a replay."""
+        ask = (fields["request_key"], fields["auditor"], fields["check"])
+        if self._recorded_asks[ask] > 0:
+            self._recorded_asks[ask] -= 1
+            self.resumed += 1
+            return known.output
+        self.replayed += 1
+        now = _utc_now()
+        self._append(
+            fields, now, now, 0.0, known.output, None, input_capture, replayed_from=known.seq
+        )
+        return known.output
 
     def _recall(self, key: str) -> Recorded | None:
         if self.capture != "full":
