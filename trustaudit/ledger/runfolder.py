@@ -12,11 +12,20 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import DataError, SpecError
 from ..progress import Progress
 from ..spec.models import AuditSpec
-from .chain import GENESIS, LEDGER_FILE, LedgerWriter, chain_problems, read_ledger, sha256_hex
+from .chain import (
+    GENESIS,
+    LEDGER_FILE,
+    LedgerRead,
+    LedgerWriter,
+    chain_problems,
+    read_ledger,
+    sha256_hex,
+)
 from .manifest import MANIFEST_FILE, read_manifest
 from .recorder import key_prefix
 
@@ -83,6 +92,34 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
     recorded outputs."""
     manifest = read_manifest(path)
     where = f"--resume {path}"
+    _check_resumable(manifest, spec, where)
+    ledger_path = path / LEDGER_FILE
+    found = read_ledger(ledger_path)
+    problems = found.unreadable + chain_problems(found.records, key)
+    if problems:
+        raise DataError(
+            f"{where}: {LEDGER_FILE} does not verify, so it cannot be continued: {problems[0]}"
+        )
+    if found.torn:
+        _set_aside_torn_line(path, found, progress)
+    replay, asks = _recorded_outputs(found)
+    progress.step(
+        f"resuming run {manifest['run_id']}: {len(found.records)} ledger records, "
+        f"{len(replay)} recorded outputs to reuse"
+    )
+    head = found.records[-1]["hash"] if found.records else GENESIS
+    writer = LedgerWriter(
+        ledger_path,
+        hmac_key=key,
+        fsync_every=spec.ledger.fsync_every,
+        count=len(found.records),
+        head=head,
+    )
+    return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay, asks)
+
+
+def _check_resumable(manifest: dict[str, Any], spec: AuditSpec, where: str) -> None:
+    """Only an unfinished run of the same spec whose ledger kept full outputs can be continued."""
     if manifest.get("status") == "complete":
         raise SpecError(
             f"{where}: this run is complete; there is nothing to resume. Start a new run instead."
@@ -98,40 +135,30 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
             f"{manifest.get('ledger', {}).get('capture')}), so its model outputs cannot be reused. "
             "Start a new run."
         )
+
+
+def _set_aside_torn_line(path: Path, found: LedgerRead, progress: Progress) -> None:
+    """A line torn by the interruption is kept in ledger.torn for the record, never accepted."""
     ledger_path = path / LEDGER_FILE
-    found = read_ledger(ledger_path)
-    problems = found.unreadable + chain_problems(found.records, key)
-    if problems:
-        raise DataError(
-            f"{where}: {LEDGER_FILE} does not verify, so it cannot be continued: {problems[0]}"
-        )
-    if found.torn:
-        with open(path / TORN_FILE, "ab") as handle:
-            handle.write(found.torn + b"\n")
-        with open(ledger_path, "r+b") as handle:
-            handle.truncate(ledger_path.stat().st_size - len(found.torn))
-        progress.step(
-            f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} "
-            f"bytes): set aside in {TORN_FILE}, not accepted"
-        )
-    replay, asks = {}, Counter()
+    with open(path / TORN_FILE, "ab") as handle:
+        handle.write(found.torn + b"\n")
+    with open(ledger_path, "r+b") as handle:
+        handle.truncate(ledger_path.stat().st_size - len(found.torn))
+    progress.step(
+        f"ledger line {found.torn_line} was torn by the interruption ({len(found.torn)} "
+        f"bytes): set aside in {TORN_FILE}, not accepted"
+    )
+
+
+def _recorded_outputs(found: LedgerRead) -> tuple[dict[int, int], Counter]:
+    """Where each answered request's output lies in the ledger, and how often each ask was made."""
+    replay: dict[int, int] = {}
+    asks: Counter = Counter()
     for record, offset in zip(found.records, found.offsets, strict=True):
         if record.get("kind") == "call" and record.get("error") is None and "output" in record:
             replay.setdefault(key_prefix(record["request_key"]), offset)
             asks[(record["request_key"], record["auditor"], record["check"])] += 1
-    progress.step(
-        f"resuming run {manifest['run_id']}: {len(found.records)} ledger records, "
-        f"{len(replay)} recorded outputs to reuse"
-    )
-    head = found.records[-1]["hash"] if found.records else GENESIS
-    writer = LedgerWriter(
-        ledger_path,
-        hmac_key=key,
-        fsync_every=spec.ledger.fsync_every,
-        count=len(found.records),
-        head=head,
-    )
-    return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay, asks)
+    return replay, asks
 
 
 def seal(folder: RunFolder) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import DataError
 from .chain import GENESIS, LEDGER_FILE, chain_problems, read_ledger, sha256_hex
@@ -56,26 +57,7 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
         return result
     seal, calls = records[-1], records[:-1]
     head = calls[-1].get("hash") if calls else GENESIS
-    files = seal.get("files")
-    if not isinstance(files, dict):
-        result.problems.append(
-            f"{LEDGER_FILE} line {len(records)}: the seal record lists no files (expected an "
-            "object of file name to sha256)"
-        )
-        files = {}
-    for name, expected in files.items():
-        path = folder / name
-        actual = sha256_hex(path.read_bytes()) if path.is_file() else None
-        if actual != expected:
-            what = (
-                "is missing"
-                if actual is None
-                else (
-                    f"was changed after the run was sealed (sha256 {actual[:12]}…, "
-                    f"sealed {str(expected)[:12]}…)"
-                )
-            )
-            result.problems.append(f"{name} {what}")
+    result.problems += _sealed_file_problems(folder, seal, len(records))
     ledger = manifest.get("ledger", {})
     if (ledger.get("head"), ledger.get("records")) != (head, len(calls)):
         result.problems.append(
@@ -86,6 +68,28 @@ def verify_run(folder: Path, hmac_key: bytes | None = None) -> Verification:
     if report_path.is_file():
         result.problems += _report_problems(report_path, folder, head, len(calls))
     return result
+
+
+def _sealed_file_problems(folder: Path, seal: dict[str, Any], line: int) -> list[str]:
+    """Each file the seal lists must still have the hash it had when the run was sealed."""
+    files = seal.get("files")
+    if not isinstance(files, dict):
+        return [
+            f"{LEDGER_FILE} line {line}: the seal record lists no files (expected an "
+            "object of file name to sha256)"
+        ]
+    problems = []
+    for name, expected in files.items():
+        path = folder / name
+        actual = sha256_hex(path.read_bytes()) if path.is_file() else None
+        if actual is None:
+            problems.append(f"{name} is missing")
+        elif actual != expected:
+            problems.append(
+                f"{name} was changed after the run was sealed (sha256 {actual[:12]}…, "
+                f"sealed {str(expected)[:12]}…)"
+            )
+    return problems
 
 
 def _report_problems(report_path: Path, folder: Path, head: str | None, count: int) -> list[str]:
