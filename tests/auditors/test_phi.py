@@ -4,13 +4,9 @@ Safe Harbor category; masking. Runs presidio with the real offline spaCy pipelin
 import pytest
 
 from trustaudit.phi.masking import mask, partial
-from trustaudit.phi.recognizers import (
-    NOT_COVERED,
-    SAFE_HARBOR,
-    find_phi,
-    resolve_overlaps,
-    vin_check_digit_ok,
-)
+from trustaudit.phi.patterns import vin_check_digit_ok
+from trustaudit.phi.recognizers import find_phi, resolve_overlaps
+from trustaudit.phi.safe_harbor import NOT_COVERED, SAFE_HARBOR
 
 pytestmark = pytest.mark.extra("privacy")
 

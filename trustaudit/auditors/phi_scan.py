@@ -19,13 +19,8 @@ from ..findings import AuditResult, Finding, Metric, MetricKind, Plot, Severity
 from ..inputs.data import AuditData
 from ..keys import KeySpace
 from ..phi.masking import mask
-from ..phi.recognizers import (
-    DETECTED,
-    category_keys,
-    resolve_overlaps,
-    safe_harbor_legend,
-    scan_long,
-)
+from ..phi.recognizers import resolve_overlaps, scan_long
+from ..phi.safe_harbor import DETECTED, category_keys, safe_harbor_legend
 from ._stats import bootstrap_weights, interval
 from ._text import one_line
 from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
@@ -94,10 +89,8 @@ class PhiScanAuditor(BootstrapParams, Auditor):
                     columns=("data row", "categories", "text (masked)"),
                 )
             )
-        return AuditResult(
-            auditor=self.name,
-            label=ctx.label,
-            params=self.params(),
+        return self.result(
+            ctx,
             metrics=tuple(metrics),
             findings=tuple(findings),
             plots=(

@@ -20,7 +20,8 @@ from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.jsonl import read_records
 from ..keys import KeySpace
 from ..phi.masking import mask
-from ..phi.recognizers import DETECTED, category_keys, resolve_overlaps, safe_harbor_legend, scan
+from ..phi.recognizers import resolve_overlaps, scan
+from ..phi.safe_harbor import DETECTED, category_keys, safe_harbor_legend
 from ._stats import bootstrap_weights, interval, scalar_interval
 from ._text import one_line
 from .base import (
@@ -145,10 +146,8 @@ class PrivacyAuditor(BootstrapParams, Auditor):
                 grouping="category",
             ),
         )
-        return AuditResult(
-            auditor=self.name,
-            label=ctx.label,
-            params=self.params(),
+        return self.result(
+            ctx,
             metrics=tuple(metrics),
             findings=tuple(findings),
             plots=plots,

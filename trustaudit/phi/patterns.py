@@ -1,0 +1,228 @@
+"""The patterns trustaudit adds to presidio's recognizers: what presidio lacks.
+
+Medical record, account and health-plan numbers, fax numbers, VINs (with their check digit),
+licence plates and device serial numbers in context, ZIP codes, street addresses and ages over 89.
+Labelled patterns match only the identifier after its label (variable-length lookbehind of the
+``regex`` module presidio uses)."""
+
+from __future__ import annotations
+
+# USPS Publication 28 street suffixes (names and standard abbreviations),
+# longest first for the alternation
+# (grouped by hand: the formatter would put each of the 222 on its own line)
+# fmt: off
+STREET_SUFFIXES = tuple(
+    sorted(
+        {
+            "Alley", "Aly", "Annex", "Arcade", "Avenue", "Ave", "Bayou", "Beach", "Bend", "Bluff",
+            "Bluffs", "Bottom", "Boulevard", "Blvd", "Branch", "Bridge", "Brook", "Brooks", "Burg",
+            "Burgs", "Bypass", "Camp", "Canyon", "Cape", "Causeway", "Center", "Centers", "Circle",
+            "Cir", "Circles", "Cliff", "Cliffs", "Club", "Common", "Commons", "Corner", "Corners",
+            "Course", "Court", "Ct", "Courts", "Cove", "Coves", "Creek", "Crescent", "Crest",
+            "Crossing", "Crossroad", "Curve", "Dale", "Dam", "Divide", "Drive", "Dr", "Drives",
+            "Estate", "Estates", "Expressway", "Expy", "Extension", "Extensions", "Fall", "Falls",
+            "Ferry", "Field", "Fields", "Flat", "Flats", "Ford", "Fords", "Forest", "Forge",
+            "Forges", "Fork", "Forks", "Fort", "Freeway", "Fwy", "Garden", "Gardens", "Gateway",
+            "Glen", "Glens", "Green", "Greens", "Grove", "Groves", "Harbor", "Harbors", "Haven",
+            "Heights", "Highway", "Hwy", "Hill", "Hills", "Hollow", "Inlet", "Island", "Islands",
+            "Isle", "Junction", "Junctions", "Key", "Keys", "Knoll", "Knolls", "Lake", "Lakes",
+            "Land", "Landing", "Lane", "Ln", "Light", "Lights", "Loaf", "Lock", "Locks", "Lodge",
+            "Loop", "Mall", "Manor", "Manors", "Meadow", "Meadows", "Mews", "Mill", "Mills",
+            "Mission", "Motorway", "Mount", "Mountain", "Mountains", "Neck", "Orchard", "Oval",
+            "Overpass", "Park", "Parks", "Parkway", "Pkwy", "Parkways", "Pass", "Passage", "Path",
+            "Pike", "Pine", "Pines", "Place", "Pl", "Plain", "Plains", "Plaza", "Point", "Points",
+            "Port", "Ports", "Prairie", "Radial", "Ramp", "Ranch", "Rapid", "Rapids", "Rest",
+            "Ridge", "Ridges", "River", "Road", "Rd", "Roads", "Route", "Row", "Rue", "Run",
+            "Shoal", "Shoals", "Shore", "Shores", "Skyway", "Spring", "Springs", "Spur", "Spurs",
+            "Square", "Sq", "Squares", "Station", "Stravenue", "Stream", "Street", "St", "Streets",
+            "Summit", "Terrace", "Ter", "Throughway", "Trace", "Track", "Trafficway", "Trail",
+            "Trl", "Tunnel", "Turnpike", "Underpass", "Union", "Unions", "Valley", "Valleys", "Via",
+            "Viaduct", "View", "Views", "Village", "Villages", "Ville", "Vista", "Walk", "Walks",
+            "Wall", "Way", "Ways", "Well", "Wells",
+        },
+        key=lambda x: (-len(x), x),
+    )
+)
+# fmt: on
+
+
+def _label(words: str) -> str:
+    """Lookbehind for a label such as 'MRN:' or 'account no. #'; ``words`` is a regex
+    alternation."""
+    return rf"(?<=\b(?:{words})\s*(?:number|no\.?|num|id|#)?\s*[:#]?\s*)"
+
+
+# entity -> (patterns as (name, regex, score), context words)
+PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] = {
+    "MEDICAL_RECORD_NUMBER": (
+        (
+            (
+                "MRN after its label",
+                _label(r"MRN|medical\s+record|chart|hospital\s+(?:number|id)|patient\s+id")
+                + r"[A-Z]{0,3}-?\d{5,10}\b",
+                0.9,
+            ),
+            ("MRN-like code", r"\b[A-Z]{1,3}-?\d{6,10}\b", 0.05),
+        ),
+        ("mrn", "medical record", "chart", "record number"),
+    ),
+    "ACCOUNT_NUMBER": (
+        (
+            (
+                "account number after its label",
+                _label(r"account|acct\.?|billing\s+account|invoice") + r"[A-Z]{0,4}-?\d{6,16}\b",
+                0.85,
+            ),
+        ),
+        ("account", "acct", "billing"),
+    ),
+    "HEALTH_PLAN_ID": (
+        (
+            (
+                "health plan id after its label",
+                _label(
+                    r"member|subscriber|beneficiary|policy|health\s+plan|"
+                    r"insurance|medicaid|medicare"
+                )
+                + r"(?=[A-Z0-9-]*\d)[A-Z0-9]{2,4}-?[A-Z0-9]{4,12}\b",
+                0.85,
+            ),
+        ),
+        ("member", "insurance", "plan", "policy"),
+    ),
+    "FAX_NUMBER": (
+        (
+            (
+                "fax number after its label",
+                _label(r"fax|facsimile") + r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b",
+                0.9,
+            ),
+        ),
+        ("fax",),
+    ),
+    "VEHICLE_ID": ((("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.3),), ("vin", "vehicle", "car", "truck")),
+    "LICENSE_PLATE": (
+        (
+            (
+                "plate after its label",
+                r"(?<=\b(?:licen[cs]e\s+plate|plate|registration|tag)"
+                r"\s*(?:number|no\.?|#)?\s*[:#]?\s*)"
+                r"(?=[A-Z0-9 -]*\d)(?-i:[A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})\b",
+                0.85,
+            ),
+        ),
+        ("plate", "vehicle", "car"),
+    ),
+    "DEVICE_ID": (
+        (
+            (
+                "serial after its label",
+                r"(?<=\b(?:serial|S/N|SN|device|UDI|implant|pacemaker|pump)\s*"
+                r"(?:number|no\.?|#|id|identifier|serial)?\s*[:#]?\s*)"
+                r"(?=[A-Z0-9-]*\d)(?-i:[A-Z0-9][A-Z0-9-]{5,24})\b",
+                0.85,
+            ),
+        ),
+        ("serial", "device", "implant", "pacemaker"),
+    ),
+    "US_ZIP_CODE": (
+        (
+            ("ZIP after a state code", r"(?<=(?-i:\b[A-Z]{2}),?\s)\d{5}(?:-\d{4})?\b", 0.7),
+            ("ZIP", r"\b\d{5}(?:-\d{4})?\b", 0.05),
+        ),
+        ("zip", "postal", "zip code"),
+    ),
+    "STREET_ADDRESS": (
+        (
+            (
+                "street address",
+                r"\b\d{1,6}\s+(?-i:(?:[A-Z][a-z]+\.?\s){1,4})(?-i:"
+                + "|".join(STREET_SUFFIXES)
+                + r")\b\.?"
+                r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*\w+)?",
+                0.85,
+            ),
+        ),
+        ("address", "lives", "resides", "street"),
+    ),
+    "PERSON": (
+        (
+            (
+                "name after a label or a relation",
+                r"(?<=\b(?:patient(?:\s+name)?|name|son|daughter|husband|wife|mother|"
+                r"father|brother|sister|partner|guardian)\s*:?\s+)"
+                r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z'-]+){1,2})\b",
+                0.7,
+            ),
+        ),
+        ("patient", "name", "son", "daughter"),
+    ),
+    "US_CITY": (
+        (
+            (
+                "city before state and ZIP",
+                r"(?<=,\s*)(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})(?=,\s*(?-i:[A-Z]{2})\s+\d{5}\b)",
+                0.85,
+            ),
+            (
+                "city after a street address",
+                r"(?<=\b\d{1,6}\s+(?-i:[A-Z][a-z]+\s){1,4}(?-i:[A-Z][a-z]+)\.?\s+in\s+)"
+                r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\b",
+                0.7,
+            ),
+        ),
+        ("city", "lives", "address"),
+    ),
+    "AGE_OVER_89": (
+        (
+            (
+                "age over 89 before 'year-old'",
+                r"\b(?:9\d|1[01]\d)(?=[\s-]*(?:years?[\s-]*old|y/?o\b|-year-old))",
+                0.85,
+            ),
+            ("age over 89 after 'aged'", r"(?<=\b(?:aged?|age\s+of)\s+)(?:9\d|1[01]\d)\b", 0.85),
+        ),
+        ("age", "old"),
+    ),
+}
+VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+
+
+def vin_check_digit_ok(vin: str) -> bool:
+    """ISO 3779 / 49 CFR 565 check digit (position 9)."""
+    vin = vin.upper()
+    if len(vin) != 17 or any(c not in VIN_VALUES for c in vin):
+        return False
+    remainder = sum(VIN_VALUES[c] * w for c, w in zip(vin, VIN_WEIGHTS, strict=True)) % 11
+    return vin[8] == ("X" if remainder == 10 else str(remainder))
+
+
+def pattern_recognizers() -> list:
+    """One presidio PatternRecognizer per entity of PATTERNS (VINs validated by their check
+    digit)."""
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    class VinRecognizer(PatternRecognizer):
+        def validate_result(self, pattern_text: str) -> bool | None:
+            return vin_check_digit_ok(pattern_text)
+
+    made = []
+    for entity, (patterns, context) in PATTERNS.items():
+        kind = VinRecognizer if entity == "VEHICLE_ID" else PatternRecognizer
+        made.append(
+            kind(
+                supported_entity=entity,
+                name=f"trustaudit_{entity.lower()}",
+                patterns=[Pattern(name, regex, score) for name, regex, score in patterns],
+                context=list(context),
+            )
+        )
+    return made
