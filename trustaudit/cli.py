@@ -9,6 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .auditors import registry
@@ -210,6 +211,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"trustaudit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(commands)
+    verify = commands.add_parser(
+        "verify", help="check a run folder's ledger chain, seal, manifest and report"
+    )
+    verify.add_argument("run_dir")
+    verify.add_argument(
+        "--hmac-key-env", metavar="NAME", help="environment variable holding the ledger key"
+    )
+    verify.set_defaults(handler=_verify)
+    validate = commands.add_parser(
+        "validate", help="check a spec and its data without running the model"
+    )
+    validate.add_argument("spec")
+    validate.set_defaults(handler=_validate)
+    _add_canaries(commands)
+    commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)
+    commands.add_parser(
+        "list", help="list the auditors, their parameters and metrics"
+    ).set_defaults(handler=_list)
+    return parser
+
+
+def _add_run(commands: Any) -> None:
     run = commands.add_parser(
         "run", help="run audits and write their report folders (exit code: the worst)"
     )
@@ -229,19 +253,9 @@ def _parser() -> argparse.ArgumentParser:
         help="an earlier run to compare the model with (accountability)",
     )
     run.set_defaults(handler=_run)
-    verify = commands.add_parser(
-        "verify", help="check a run folder's ledger chain, seal, manifest and report"
-    )
-    verify.add_argument("run_dir")
-    verify.add_argument(
-        "--hmac-key-env", metavar="NAME", help="environment variable holding the ledger key"
-    )
-    verify.set_defaults(handler=_verify)
-    validate = commands.add_parser(
-        "validate", help="check a spec and its data without running the model"
-    )
-    validate.add_argument("spec")
-    validate.set_defaults(handler=_validate)
+
+
+def _add_canaries(commands: Any) -> None:
     canaries = commands.add_parser(
         "canaries", help="make canary records to plant in a fine-tuning set"
     )
@@ -257,11 +271,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     canaries.add_argument("--out", required=True, help="JSONL file to write")
     canaries.set_defaults(handler=_canaries)
-    commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)
-    commands.add_parser(
-        "list", help="list the auditors, their parameters and metrics"
-    ).set_defaults(handler=_list)
-    return parser
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections import Counter
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -29,7 +30,7 @@ class LoopbackLLM:
         self.requests: Counter = Counter()  # prompt -> requests received
         self.authorization: list[str] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -45,67 +46,67 @@ class LoopbackLLM:
         self._server.shutdown()
         self._server.server_close()
 
-    def _handler(self):
-        server = self
+    def count(self, prompt: str, authorization: str) -> int:
+        """Count a request for ``prompt``; return which attempt at it this is (1 = the first)."""
+        with self._lock:
+            self.requests[prompt] += 1
+            self.authorization.append(authorization)
+            return self.requests[prompt]
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # as real servers do: no 40 ms delayed-ACK stalls
 
-            def log_message(self, *args: Any) -> None:
-                pass
+class _Handler(BaseHTTPRequestHandler):
+    """Answers one connection's requests as ``owner`` scripts them."""
 
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                prompt = body["messages"][-1]["content"]
-                with server._lock:
-                    server.requests[prompt] += 1
-                    attempt = server.requests[prompt]
-                    server.authorization.append(self.headers.get("Authorization", ""))
-                if not self.path.endswith("/v1/chat/completions"):  # as real servers do
-                    self._send(404, b'{"error": "not found"}')
-                    return
-                fault = FAULT.search(prompt)
-                kind = fault.group(1) if fault and attempt <= int(fault.group(2) or 10**9) else None
-                if kind == "drop":
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                if kind == "stall":
-                    time.sleep(server.stall)
-                time.sleep(server.latency)
-                if kind in ("500", "429", "400"):
-                    error = {
-                        "error": "injected",
-                        "echo": prompt[:120],
-                    }  # servers echo requests in errors
-                    self._send(
-                        int(kind),
-                        json.dumps(error).encode(),
-                        {"Retry-After": "0"} if kind == "429" else {},
-                    )
-                elif kind == "garbage":
-                    self._send(200, b'{"choices": [{"message": ')
-                else:
-                    text = "admit" if "chest pain" in prompt.lower() else "discharge"
-                    answer = {
-                        "choices": [
-                            {
-                                "message": {"role": "assistant", "content": text},
-                                "finish_reason": "stop",
-                            }
-                        ],
-                        "usage": {"completion_tokens": 1},
-                    }
-                    self._send(200, json.dumps(answer).encode())
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as real servers do: no 40 ms delayed-ACK stalls
 
-            def _send(self, status: int, data: bytes, headers: dict | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+    def __init__(self, owner: LoopbackLLM, *args: Any) -> None:
+        self.owner = owner
+        super().__init__(*args)
 
-        return Handler
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        prompt = body["messages"][-1]["content"]
+        attempt = self.owner.count(prompt, self.headers.get("Authorization", ""))
+        if not self.path.endswith("/v1/chat/completions"):  # as real servers do
+            self._send(404, b'{"error": "not found"}')
+            return
+        fault = FAULT.search(prompt)
+        kind = fault.group(1) if fault and attempt <= int(fault.group(2) or 10**9) else None
+        if kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if kind == "stall":
+            time.sleep(self.owner.stall)
+        time.sleep(self.owner.latency)
+        if kind in ("500", "429", "400"):
+            error = {"error": "injected", "echo": prompt[:120]}  # servers echo requests in errors
+            retry = {"Retry-After": "0"} if kind == "429" else {}
+            self._send(int(kind), json.dumps(error).encode(), retry)
+        elif kind == "garbage":
+            self._send(200, b'{"choices": [{"message": ')
+        else:
+            self._send(200, json.dumps(_answer(prompt)).encode())
+
+    def _send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _answer(prompt: str) -> dict[str, Any]:
+    """A chat completion: admit for chest pain, else discharge."""
+    text = "admit" if "chest pain" in prompt.lower() else "discharge"
+    message = {"role": "assistant", "content": text}
+    return {
+        "choices": [{"message": message, "finish_reason": "stop"}],
+        "usage": {"completion_tokens": 1},
+    }
