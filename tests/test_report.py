@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from trustaudit.report.html import fmt
+from trustaudit.findings import Metric, MetricKind
+from trustaudit.report.html import ci_label, disparity_table, fmt, plain_metrics
+from trustaudit.report.schema import report_json_schema
+from trustaudit.report.view import SCHEMA_VERSION, _metric_view, json_safe
 from trustaudit.run.runner import run_audit
 from trustaudit.spec import load_spec
 
-from .conftest import base_spec
+from .conftest import ROOT, base_spec
 
 HOSTILE = '<script>alert("x")</script>'
 HOSTILE_ATTR = '"><img src=x onerror=alert(1)>'
@@ -50,7 +53,7 @@ def test_run_folder_holds_the_three_files(report):
         "report.json",
     ]
     assert re.fullmatch(r"test-audit-\d{8}T\d{6}Z", folder.name)
-    assert view["schema_version"] == "1.0"
+    assert view["schema_version"] == SCHEMA_VERSION == "1.1"
     assert view["run"]["verdict"] == "fail"
     assert view["run"]["exit_code"] == 1
     assert len(view["checks"]) == len(run.checks)
@@ -154,3 +157,58 @@ def _without(text: str, values: list[str]) -> str:
     for value in values:
         text = text.replace(value, "<volatile>")
     return re.sub(r'"seconds": [\d.]+|· [\d.]+ s ·|time="[\d.]+"', "<duration>", text)
+
+
+def test_report_json_validates_against_the_published_schema(report):
+    jsonschema = pytest.importorskip("jsonschema")
+    _, _, view, _ = report
+    schema = report_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(view, schema)
+    broken = {**view, "checks": [{**view["checks"][0], "status": "passed"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_demo_report_json_validates_against_the_schema(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    run = run_audit(load_spec(ROOT / "audits" / "demo.yaml"), out=tmp_path)
+    view = json.loads((Path(run.provenance["folder"]) / "report.json").read_text())
+    jsonschema.validate(view, report_json_schema())
+
+
+def test_disparities_and_left_out_groups_come_from_fields_not_names_or_notes():
+    gap = Metric(
+        name="some_gap",
+        value=0.1,
+        grouping="sex",
+        note="prose that never says which groups",
+        kind=MetricKind.DISPARITY,
+        left_out=("X",),
+    )
+    per_group = Metric(name="tpr", value=0.5, grouping="sex", group="F")
+    summary = Metric(name="chi2_p_bh", value=0.2, grouping="sex")  # grouping-level, no disparity
+    metrics = [json_safe(_metric_view(m)) for m in (gap, per_group, summary)]
+    table = disparity_table(metrics)
+    assert table["groupings"] == ["sex"]
+    assert [name for name, _ in table["rows"]] == ["some_gap"]
+    assert table["left_out"] == ["sex: X"]
+    assert [m["name"] for m in plain_metrics(metrics)] == ["chi2_p_bh"]
+
+
+def test_interval_label_follows_the_auditors_confidence_level(report):
+    _, _, view, html = report
+    assert {a["confidence"] for a in view["auditors"]} == {0.95}
+    assert "<th>95% CI</th>" in html
+    assert ci_label([0.9, 0.9]) == "90% CI"
+    assert ci_label([0.9, 0.95]) == ci_label([]) == ci_label([None]) == "CI"
+
+
+def test_fairness_methods_only_when_a_fairness_auditor_ran(report, write_spec, tmp_path):
+    _, _, _, html = report
+    assert "<h3>Methods</h3>" in html
+    spec = base_spec(output=str(tmp_path / "reports"))
+    spec["auditors"] = [{"use": "accountability"}]
+    run = run_audit(load_spec(write_spec(spec)))
+    other = (Path(run.provenance["folder"]) / "report.html").read_text()
+    assert "<h3>Methods</h3>" not in other

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypedDict
 
 
 class Status(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member, which callers see)
@@ -19,6 +19,43 @@ class Status(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member,
     SKIPPED = "skipped"
 
 
+class Severity(str, Enum):  # noqa: UP042 (as Status: str() of a member stays its value)
+    """How much a finding deserves a reader's attention."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Level(str, Enum):  # noqa: UP042 (as Status: str() of a member stays its value)
+    """What a broken threshold does to the verdict: fail the run, or only warn."""
+
+    FAIL = "fail"
+    WARN = "warn"
+
+
+class AppliesTo(str, Enum):  # noqa: UP042 (as Status: str() of a member stays its value)
+    """Which number of a metric a threshold judges: the estimate or an end of its interval."""
+
+    VALUE = "value"
+    CI_LOW = "ci_low"
+    CI_HIGH = "ci_high"
+
+
+class MetricKind(str, Enum):  # noqa: UP042 (as Status: str() of a member stays its value)
+    """What a metric is, so the report can lay it out without guessing from its name.
+
+    ESTIMATE: a measured quantity (overall or of one group); DISPARITY: a comparison over the
+    groups of one grouping (max − min, min/max); COUNT: a number of things (calls, records);
+    INDICATOR: 1.0 or 0.0 (a yes/no fact such as 'the chain is intact')."""
+
+    ESTIMATE = "estimate"
+    DISPARITY = "disparity"
+    COUNT = "count"
+    INDICATOR = "indicator"
+
+
 def metric_key(name: str, grouping: str | None = None, group: str | None = None) -> str:
     """``tpr``, ``equalized_odds_difference[sex]`` or ``tpr[sex=F]``: how thresholds name it."""
     if grouping is None:
@@ -26,7 +63,7 @@ def metric_key(name: str, grouping: str | None = None, group: str | None = None)
     return f"{name}[{grouping}]" if group is None else f"{name}[{grouping}={group}]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Metric:
     """One measured quantity, optionally for one group of one grouping, with its confidence
     interval.
@@ -43,6 +80,8 @@ class Metric:
     grouping: str | None = None
     group: str | None = None
     note: str = ""
+    kind: MetricKind = MetricKind.ESTIMATE
+    left_out: tuple[str, ...] = ()  # a disparity's groups left out as not estimable
 
     @property
     def key(self) -> str:
@@ -53,18 +92,18 @@ class Metric:
         return not math.isnan(self.value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
     """Something a reader should look at: a title, a severity and masked examples."""
 
     title: str
-    severity: str  # "info" | "low" | "medium" | "high"
+    severity: Severity
     detail: str = ""
     examples: tuple[Any, ...] = ()  # strings, or rows (tuples) when ``columns`` names them
     columns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Plot:
     """A figure the report draws from the result's own metrics (so figures and tables never
     disagree).
@@ -77,7 +116,7 @@ class Plot:
     grouping: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AuditResult:
     """What one auditor measured. ``status`` is ERROR when the auditor crashed; ``error`` says
     why."""
@@ -93,23 +132,39 @@ class AuditResult:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Check:
-    """A threshold applied to one metric: the judgement the gate turns into an exit code."""
+    """A threshold applied to one metric: the judgement the gate turns into an exit code.
 
-    auditor: str
+    ``auditor_label`` is the label of the auditor entry in the spec (not its registry name)."""
+
+    auditor_label: str
     metric_key: str
-    applies_to: str  # "value" | "ci_low" | "ci_high"
+    applies_to: AppliesTo
     observed: float
     min: float | None
     max: float | None
-    level: str  # "fail" | "warn"
+    level: Level
     status: Status
     message: str
     provenance: str = ""
 
 
-@dataclass(frozen=True)
+class Provenance(TypedDict, total=False):
+    """Where a run's evidence is: its folder, the manifest's hash, the ledger's head and counts."""
+
+    folder: str
+    manifest_sha256: str
+    ledger_head: str | None
+    ledger_records: int
+    model_calls: int
+    replayed_calls: int
+    resumed_calls: int
+    failed_calls: dict[str, int]  # failed model calls by cause
+    retries: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuditRun:
     """Everything one run produced; the report builder turns it into files."""
 
@@ -122,12 +177,10 @@ class AuditRun:
     spec_path: str
     results: tuple[AuditResult, ...]
     checks: tuple[Check, ...]
-    model_info: dict[str, str]
-    data_info: dict[str, Any]
-    environment: dict[str, str] = field(default_factory=dict)
-    provenance: dict[str, Any] = field(
-        default_factory=dict
-    )  # run folder, manifest hash, ledger head
+    model_info: dict[str, str]  # ModelInfo.as_dict(); empty for a data-only audit
+    data_info: dict[str, Any]  # AuditData.info(); empty without data
+    environment: dict[str, str] = field(default_factory=dict)  # package -> version
+    provenance: Provenance = field(default_factory=lambda: Provenance())
 
     @property
     def verdict(self) -> Status:

@@ -66,7 +66,7 @@ class KeySpace:
         return {metric_key(*key) for key in self.keys}
 
     @cached_property
-    def _hidden(self) -> set[str]:
+    def _hidden(self) -> set[str | None]:
         """Groupings whose groups may not be quoted."""
         groups: dict[str | None, set[str | None]] = {}
         for _, grouping, group in self.keys:

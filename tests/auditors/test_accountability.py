@@ -3,7 +3,6 @@ declared performance."""
 
 import math
 from pathlib import Path
-from types import SimpleNamespace
 
 import yaml
 
@@ -92,7 +91,7 @@ def test_incomplete_records_are_found(tmp_path):
     writer = LedgerWriter(tmp_path / "ledger.jsonl")
     writer.append({"kind": "call", "method": "predict", "replayed_from": None})
     writer.close()
-    ctx = AuditContext(0, "accountability", recorder=SimpleNamespace(writer=writer))
+    ctx = AuditContext(0, "accountability", ledger_path=writer.path)
     result = AccountabilityAuditor().run(None, None, ctx)
     metrics = {m.key: m for m in result.metrics}
     assert metrics["ledger_completeness"].value == 0.0
@@ -108,7 +107,7 @@ def test_a_broken_chain_is_found(tmp_path):
         (tmp_path / "ledger.jsonl").read_text().replace('"call"', '"cal1"')
     )
     result = AccountabilityAuditor().run(
-        None, None, AuditContext(0, "a", recorder=SimpleNamespace(writer=writer))
+        None, None, AuditContext(0, "a", ledger_path=writer.path)
     )
     assert {m.key: m.value for m in result.metrics}["chain_intact"] == 0.0
     assert "a field was changed" in result.findings[0].detail

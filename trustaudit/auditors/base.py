@@ -7,21 +7,101 @@ returns an AuditResult; it never judges (thresholds in the spec do that, in gate
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol, TypeVar, cast
 
+import pandas as pd
 import pydantic
 from pydantic import ConfigDict, Field, TypeAdapter
 
+from ..adapters.base import Generation, ModelInfo, TextRequest
 from ..errors import DataError, SpecError, did_you_mean
-from ..findings import AuditResult, Status, failure_summary
+from ..findings import AuditResult, Finding, Metric, Plot, Status, failure_summary
 from ..inputs.data import AuditData
 from ..keys import KeySpace
 from ..progress import SILENT, Progress
 
+if TYPE_CHECKING:
+    from ..spec.models import AuditSpec
+
 T = TypeVar("T")
+
+
+class AuditedTabularModel(Protocol):
+    """The tabular model an auditor receives: the adapter wrapped so every call is recorded
+    (ledger.recorder.RecordedTabularModel)."""
+
+    info: ModelInfo
+
+    def predict(self, X: pd.DataFrame) -> Any: ...
+
+    def predict_scores(self, X: pd.DataFrame) -> Any | None: ...
+
+
+class AuditedTextModel(Protocol):
+    """The text model an auditor receives: the adapter wrapped so every request is recorded, with
+    the spec's sampling settings (ledger.recorder.RecordedTextModel)."""
+
+    info: ModelInfo
+    max_in_flight: int
+    temperature: float
+    max_tokens: int
+
+    def request(self, messages: list[tuple[str, str]], sample: int = 0) -> TextRequest: ...
+
+    def generate(self, request: TextRequest) -> Generation: ...
+
+    def generate_many(
+        self, requests: list[TextRequest], progress: Any = None, label: str = ""
+    ) -> list[Generation]: ...
+
+    @property
+    def can_score(self) -> bool: ...
+
+    def logprob(self, prompt: str, continuation: str) -> float: ...
+
+
+AuditedModel = AuditedTabularModel | AuditedTextModel
+
+
+def tabular_model(model: AuditedModel | None) -> AuditedTabularModel:
+    """The model of an auditor whose ``model_kind`` is 'tabular' (the runner checked the kind)."""
+    if model is None:
+        raise TypeError("this auditor needs a tabular model; the spec gives none")
+    return cast(AuditedTabularModel, model)
+
+
+def text_model(model: AuditedModel | None) -> AuditedTextModel:
+    """The model of an auditor whose ``model_kind`` is 'text' (the runner checked the kind)."""
+    if model is None:
+        raise TypeError("this auditor needs a text model; the spec gives none")
+    return cast(AuditedTextModel, model)
+
+
+class CallRecorder(Protocol):
+    """What auditors use of the run's ledger recorder (ledger.recorder.Recorder): a scope that
+    tags the calls made inside it, and the failed calls by cause."""
+
+    failures: Counter[str]
+
+    def scope(
+        self, auditor: str | None = None, check: str = ""
+    ) -> AbstractContextManager[None]: ...
+
+
+class _NoRecorder:
+    """Stands in when an auditor runs outside a run (tests, a user's own harness)."""
+
+    def __init__(self) -> None:
+        self.failures: Counter[str] = Counter()
+
+    @contextmanager
+    def scope(self, auditor: str | None = None, check: str = "") -> Iterator[None]:
+        yield
 
 
 @dataclass(frozen=True)
@@ -29,20 +109,22 @@ class AuditContext:
     """What the runner hands every auditor besides the model and the data.
 
     ``results`` holds the results of the auditors that ran before; ``recorder`` is the run's ledger
-    recorder; ``baseline`` an earlier run's manifest; ``declared`` the model's declared performance.
+    recorder; ``ledger_path`` its ledger.jsonl; ``baseline`` an earlier run's manifest;
+    ``declared`` the model's declared performance.
     """
 
     seed: int
     label: str
     progress: Progress = SILENT
-    recorder: Any = None
+    recorder: CallRecorder = field(default_factory=_NoRecorder)
+    ledger_path: Path | None = None
     results: tuple[AuditResult, ...] = ()
-    baseline: dict[str, Any] | None = None
-    declared: dict[str, float] = field(default_factory=dict)
+    baseline: Mapping[str, Any] | None = None  # the manifest.json of an earlier run
+    declared: Mapping[str, float] = field(default_factory=dict)
     spec_digest: str = ""
-    model_info: Any = None
+    model_info: ModelInfo | None = None
     hmac_key: bytes | None = field(default=None, repr=False)
-    base_dir: Any = None  # the spec's folder: parameters' relative paths start there
+    base_dir: Path = Path()  # the spec's folder: parameters' relative paths start there
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,28 +151,54 @@ class Auditor:
         runs."""
         return {}
 
-    def check_inputs(self, spec: Any, where: str) -> None:
+    def check_inputs(self, spec: AuditSpec, where: str) -> None:
         """Check files and values the parameters name (before any model runs); raise
         SpecError/DataError."""
 
-    def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace | None:
+    def metric_keys(self, spec: AuditSpec, data: AuditData | None, where: str) -> KeySpace | None:
         """The metric keys ``run`` will produce, from the parameters, data and input files (no model
         call), so a threshold naming none of them fails ``validate``. None: not known before the run
         (thresholds are then checked by metric name only)."""
         return None
 
-    def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
+    def model_calls(self, spec: AuditSpec, data: AuditData | None, where: str) -> int:
         """Most model calls ``run`` will make (the spec's ``max_calls`` caps their sum)."""
         return 0
 
     def check_data(self, data: AuditData, where: str) -> None:
         """Check the data values the parameters rely on (before any model runs); raise DataError."""
 
-    def run(self, model: Any, data: AuditData | None, ctx: AuditContext) -> AuditResult:
+    def run(
+        self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
+    ) -> AuditResult:
         raise NotImplementedError
 
+    def result(
+        self,
+        ctx: AuditContext,
+        *,
+        metrics: tuple[Metric, ...] = (),
+        findings: tuple[Finding, ...] = (),
+        plots: tuple[Plot, ...] = (),
+        status: Status = Status.PASS,
+        error: str = "",
+    ) -> AuditResult:
+        """This auditor's result: its name, the context's label and its parameters filled in."""
+        return AuditResult(
+            auditor=self.name,
+            label=ctx.label,
+            params=self.params(),
+            metrics=metrics,
+            findings=findings,
+            plots=plots,
+            status=status,
+            error=error,
+        )
+
     def params(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The parameters as JSON data (nested models as objects, tuples as lists), as validated."""
+        params: dict[str, Any] = TypeAdapter(type(self)).dump_python(self, mode="json")
+        return params
 
 
 def load_param_file(loader: Callable[[Path], T], value: str, base_dir: Path, key: str) -> T:
@@ -108,7 +216,7 @@ def coverage_verdict(coverage: float, min_coverage: float, ctx: AuditContext) ->
     cause of the failures (from the run's recorder) so the user knows what to fix."""
     if coverage >= min_coverage:
         return Status.PASS, ""
-    failures = getattr(ctx.recorder, "failures", None)
+    failures = ctx.recorder.failures
     why = f". {failure_summary(failures)}" if failures else ""
     return Status.ERROR, (
         f"coverage {coverage:.1%} is under min_coverage {min_coverage:.0%}: too many "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
@@ -15,7 +16,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-_RC = {
+from .view import AuditorView, MetricView
+
+_RC: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every rcParam
     "svg.hashsalt": "trustaudit",
     "svg.fonttype": "none",
     "font.size": 9,
@@ -25,7 +28,7 @@ _RC = {
 _HEADER = re.compile(r"^.*?(?=<svg)", re.S)
 
 
-def render_plots(auditor: dict[str, Any]) -> list[tuple[str, str]]:
+def render_plots(auditor: AuditorView) -> list[tuple[str, str]]:
     """(title, svg) for each plot the auditor asked for; plots with nothing to show are left out."""
     out = []
     for plot in auditor["plots"]:
@@ -57,9 +60,9 @@ def render_plots(auditor: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _group_panels(metrics: list[dict], names: list[str]) -> str:
+def _group_panels(metrics: list[MetricView], names: list[str]) -> str:
     present = [n for n in names if any(m["name"] == n for m in metrics)]
-    groups = list(dict.fromkeys(m["group"] for m in metrics))
+    groups = list(dict.fromkeys(str(m["group"]) for m in metrics))  # panels hold groups only
     with plt.rc_context(_RC):
         fig, axes = plt.subplots(
             1,
@@ -74,14 +77,14 @@ def _group_panels(metrics: list[dict], names: list[str]) -> str:
         return _to_svg(fig)
 
 
-def _bars(labels: list[str], metrics: list[dict], xlabel: str) -> str:
+def _bars(labels: list[str], metrics: list[MetricView], xlabel: str) -> str:
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(labels) + 1.1))
         _draw(ax, labels, metrics, xlabel)
         return _to_svg(fig)
 
 
-def _draw(ax, labels: list[str], metrics: list[dict | None], title: str) -> None:
+def _draw(ax: Any, labels: list[str], metrics: Sequence[MetricView | None], title: str) -> None:
     """Horizontal bars with CI whiskers; a missing value is marked 'n/e' (not estimable)."""
     positions = range(len(labels))
     values = [m["value"] if m and m["value"] is not None else 0.0 for m in metrics]
@@ -111,7 +114,7 @@ def _draw(ax, labels: list[str], metrics: list[dict | None], title: str) -> None
     ax.grid(axis="x", alpha=0.3)
 
 
-def _to_svg(fig) -> str:
+def _to_svg(fig: Any) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)

@@ -12,7 +12,9 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..findings import MetricKind
 from .figures import render_plots
+from .view import MetricView, ReportView
 
 _ENV = Environment(
     loader=PackageLoader("trustaudit.report", "templates"),
@@ -43,13 +45,16 @@ _ENV.globals["ci"] = ci
 
 
 _SEVERITY = {"fail": 0, "error": 1, "warn": 2, "skipped": 3, "pass": 4}
+DISPARITY = MetricKind.DISPARITY.value
 
 
-def render_html(view: dict[str, Any]) -> str:
+def render_html(view: ReportView) -> str:
     checks = sorted(view["checks"], key=lambda c: _SEVERITY[c["status"]])
+    confidence = {a["label"]: a["confidence"] for a in view["auditors"]}
     sections = [
         {
             "auditor": auditor,
+            "ci_label": ci_label([auditor["confidence"]]),
             "disparities": disparity_table(auditor["metrics"]),
             "measurements": plain_metrics(auditor["metrics"]),
             "tables": group_tables(auditor["metrics"]),
@@ -59,44 +64,54 @@ def render_html(view: dict[str, Any]) -> str:
     ]
     spec_yaml = yaml.safe_dump(view["reproducibility"]["spec"], sort_keys=False, allow_unicode=True)
     return _ENV.get_template("report.html.j2").render(
-        view=view, checks=checks, sections=sections, spec_yaml=spec_yaml
+        view=view,
+        checks=checks,
+        checks_ci_label=ci_label(
+            [confidence.get(c["auditor"]) for c in checks if c["ci_low"] is not None]
+        ),
+        sections=sections,
+        spec_yaml=spec_yaml,
+        fairness_methods=any(a["name"] == "fairness" for a in view["auditors"]),
     )
 
 
-def _grouped(metrics: list[dict[str, Any]]) -> set[str]:
-    """Groupings that have per-group metrics (their grouping-level metrics are disparities)."""
-    return {m["grouping"] for m in metrics if m["group"] is not None}
+def ci_label(levels: list[float | None]) -> str:
+    """``95% CI`` when every interval shown has that level, else ``CI`` (levels differ or are
+    unknown)."""
+    known = set(levels)
+    level = known.pop() if len(known) == 1 else None
+    return "CI" if level is None else f"{100 * level:g}% CI"
 
 
-def plain_metrics(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def plain_metrics(metrics: list[MetricView]) -> list[MetricView]:
     """Metrics that belong to no group table and no disparity table."""
-    grouped = _grouped(metrics)
     return [
         m
         for m in metrics
-        if m["group"] is None and m["grouping"] != "overall" and m["grouping"] not in grouped
+        if m["group"] is None and m["grouping"] != "overall" and m["kind"] != DISPARITY
     ]
 
 
-def disparity_table(metrics: list[dict[str, Any]]) -> dict[str, Any]:
-    """Grouping-level metrics pivoted: a row per metric name, a column per grouping."""
-    rows: dict[str, dict[str, Any]] = {}
+def disparity_table(metrics: list[MetricView]) -> dict[str, Any]:
+    """Disparities pivoted: a row per metric name, a column per grouping; ``left_out`` lists, per
+    grouping, the groups a disparity was computed without."""
+    rows: dict[str, dict[str, MetricView]] = {}
     groupings: list[str] = []
     left_out: list[str] = []
-    grouped = _grouped(metrics)
     for metric in metrics:
-        if metric["group"] is not None or metric["grouping"] not in grouped:
+        if metric["kind"] != DISPARITY:
             continue
-        if metric["grouping"] not in groupings:
-            groupings.append(metric["grouping"])
-        rows.setdefault(metric["name"], {})[metric["grouping"]] = metric
-        _, marker, groups = metric["note"].partition("left out: ")
-        if marker and f"{metric['grouping']}: {groups}" not in left_out:
-            left_out.append(f"{metric['grouping']}: {groups}")
+        grouping = str(metric["grouping"])  # a disparity is over the groups of one grouping
+        if grouping not in groupings:
+            groupings.append(grouping)
+        rows.setdefault(metric["name"], {})[grouping] = metric
+        groups = f"{grouping}: {', '.join(metric['left_out'])}"
+        if metric["left_out"] and groups not in left_out:
+            left_out.append(groups)
     return {"groupings": groupings, "rows": list(rows.items()), "left_out": left_out}
 
 
-def group_tables(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def group_tables(metrics: list[MetricView]) -> list[dict[str, Any]]:
     """One table per grouping: a row per group (overall first), a column per metric name."""
     tables: dict[str, dict[str, Any]] = {}
     for metric in metrics:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
+
+from .view import ReportView
 
 _ELEMENT = {"fail": "failure", "error": "error", "skipped": "skipped"}
 
 
-def render_junit(view: dict[str, Any]) -> str:
+def render_junit(view: ReportView) -> str:
     summary = view["summary"]
     root = ET.Element(
         "testsuites",

@@ -1,5 +1,10 @@
 """The report's single view-model: a plain, JSON-safe dict. report.json is this dict; the HTML and
-JUnit renderers read only this dict, so the formats never disagree."""
+JUnit renderers read only this dict, so the formats never disagree.
+
+The TypedDicts below are its shape; an enum-typed field holds the enum's value in the JSON.
+``report_json_schema`` (schema.py) publishes the shape as a JSON Schema. ``SCHEMA_VERSION`` changes
+whenever the shape does: a minor step for added keys, a major one for removed or changed keys.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +13,126 @@ import math
 from enum import Enum
 from typing import Any
 
-from ..findings import AuditRun, Status
+from typing_extensions import TypedDict  # pydantic builds the JSON Schema from it (Python < 3.12)
+
+from ..findings import (
+    AppliesTo,
+    AuditResult,
+    AuditRun,
+    Check,
+    Level,
+    Metric,
+    MetricKind,
+    Severity,
+    Status,
+)
 from ..run.gate import bound_text, exit_code
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: metrics' kind and left_out, auditors' confidence
 
 
-def build_view(run: AuditRun) -> dict[str, Any]:
+class ToolView(TypedDict):
+    name: str
+    version: str
+
+
+class RunView(TypedDict):
+    id: str
+    name: str
+    started: str
+    finished: str
+    seed: int
+    spec_path: str
+    verdict: Status
+    exit_code: int
+
+
+class CheckView(TypedDict):
+    auditor: str  # the auditor's label (Check.auditor_label)
+    metric: str
+    on: AppliesTo
+    observed: float | None
+    min: float | None
+    max: float | None
+    threshold: str
+    level: Level
+    status: Status
+    message: str
+    provenance: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class MetricView(TypedDict):
+    key: str
+    name: str
+    value: float | None  # None: not estimable (NaN)
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None
+    grouping: str | None
+    group: str | None
+    note: str
+    kind: MetricKind
+    left_out: list[str]
+
+
+class FindingView(TypedDict):
+    title: str
+    severity: Severity
+    detail: str
+    examples: list[Any]  # strings, or rows (lists) when ``columns`` names them
+    columns: list[str]
+
+
+class PlotView(TypedDict):
+    title: str
+    metric_names: list[str]
+    grouping: str | None
+
+
+class AuditorView(TypedDict):
+    name: str  # the registry name
+    label: str
+    status: Status
+    error: str
+    seconds: float
+    confidence: float | None  # the level of its intervals; None: it reports none
+    params: dict[str, Any]
+    findings: list[FindingView]
+    metrics: list[MetricView]
+    plots: list[PlotView]
+
+
+class FingerprintsView(TypedDict):
+    data: str | None
+    model: str | None
+
+
+class ReproducibilityView(TypedDict):
+    seed: int
+    spec: dict[str, Any]
+    environment: dict[str, str]
+    fingerprints: FingerprintsView
+
+
+class ReportView(TypedDict):
+    schema_version: str
+    tool: ToolView
+    run: RunView
+    summary: dict[str, int]  # checks per Status value
+    checks: list[CheckView]
+    auditors: list[AuditorView]
+    model: dict[str, str]  # ModelInfo fields; empty for a data-only audit
+    data: dict[str, Any]  # AuditData.info(); empty without data
+    provenance: dict[str, Any]  # findings.Provenance
+    reproducibility: ReproducibilityView
+
+
+def build_view(run: AuditRun) -> ReportView:
     metric_index = {(r.label, m.key): m for r in run.results for m in r.metrics}
-    checks = []
-    for check in run.checks:
-        metric = metric_index.get((check.auditor, check.metric_key))
-        checks.append(
-            {
-                "auditor": check.auditor,
-                "metric": check.metric_key,
-                "on": check.applies_to,
-                "observed": check.observed,
-                "min": check.min,
-                "max": check.max,
-                "threshold": bound_text(check.applies_to, check.min, check.max),
-                "level": check.level,
-                "status": check.status,
-                "message": check.message,
-                "provenance": check.provenance or "not stated",
-                "value": metric.value if metric else None,
-                "ci_low": metric.ci_low if metric else None,
-                "ci_high": metric.ci_high if metric else None,
-            }
-        )
-    auditors = [
-        {
-            "name": r.auditor,
-            "label": r.label,
-            "status": r.status,
-            "error": r.error,
-            "seconds": round(r.seconds, 3),
-            "params": r.params,
-            "findings": [dataclasses.asdict(f) for f in r.findings],
-            "metrics": [{"key": m.key, **dataclasses.asdict(m)} for m in r.metrics],
-            "plots": [dataclasses.asdict(p) for p in r.plots],
-        }
-        for r in run.results
-    ]
-    view = {
+    view: ReportView = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "trustaudit", "version": run.environment.get("trustaudit", "unknown")},
         "run": {
@@ -65,11 +146,13 @@ def build_view(run: AuditRun) -> dict[str, Any]:
             "exit_code": exit_code(run),
         },
         "summary": {status.value: sum(c.status is status for c in run.checks) for status in Status},
-        "checks": checks,
-        "auditors": auditors,
+        "checks": [
+            _check_view(c, metric_index.get((c.auditor_label, c.metric_key))) for c in run.checks
+        ],
+        "auditors": [_auditor_view(r) for r in run.results],
         "model": run.model_info,
         "data": run.data_info,
-        "provenance": run.provenance,
+        "provenance": dict(run.provenance),
         "reproducibility": {
             "seed": run.seed,
             "spec": run.spec,
@@ -80,7 +163,59 @@ def build_view(run: AuditRun) -> dict[str, Any]:
             },
         },
     }
-    return json_safe(view)
+    safe: ReportView = json_safe(view)
+    return safe
+
+
+def _check_view(check: Check, metric: Metric | None) -> CheckView:
+    return {
+        "auditor": check.auditor_label,
+        "metric": check.metric_key,
+        "on": check.applies_to,
+        "observed": check.observed,
+        "min": check.min,
+        "max": check.max,
+        "threshold": bound_text(check.applies_to, check.min, check.max),
+        "level": check.level,
+        "status": check.status,
+        "message": check.message,
+        "provenance": check.provenance or "not stated",
+        "value": metric.value if metric else None,
+        "ci_low": metric.ci_low if metric else None,
+        "ci_high": metric.ci_high if metric else None,
+    }
+
+
+def _auditor_view(result: AuditResult) -> AuditorView:
+    confidence = result.params.get("confidence")
+    return {
+        "name": result.auditor,
+        "label": result.label,
+        "status": result.status,
+        "error": result.error,
+        "seconds": round(result.seconds, 3),
+        "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
+        "params": result.params,
+        "findings": [json_safe(dataclasses.asdict(f)) for f in result.findings],
+        "metrics": [_metric_view(m) for m in result.metrics],
+        "plots": [json_safe(dataclasses.asdict(p)) for p in result.plots],
+    }
+
+
+def _metric_view(metric: Metric) -> MetricView:
+    return {
+        "key": metric.key,
+        "name": metric.name,
+        "value": metric.value,
+        "ci_low": metric.ci_low,
+        "ci_high": metric.ci_high,
+        "n": metric.n,
+        "grouping": metric.grouping,
+        "group": metric.group,
+        "note": metric.note,
+        "kind": metric.kind,
+        "left_out": list(metric.left_out),
+    }
 
 
 def json_safe(value: Any) -> Any:

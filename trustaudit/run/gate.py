@@ -6,7 +6,16 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from ..findings import AuditResult, AuditRun, Check, Metric, Status, failure_summary
+from ..findings import (
+    AppliesTo,
+    AuditResult,
+    AuditRun,
+    Check,
+    Level,
+    Metric,
+    Status,
+    failure_summary,
+)
 from ..spec.models import AuditSpec, ThresholdSpec
 
 EXIT_PASS = 0  # every check passed (warnings allowed)
@@ -54,13 +63,22 @@ def _checks_for(threshold: ThresholdSpec, result: AuditResult) -> list[Check]:
     return [_judge(threshold, result, metric) for metric in matches]
 
 
+def _observed(metric: Metric, on: AppliesTo) -> float:
+    """The number of ``metric`` a threshold judges."""
+    if on is AppliesTo.CI_LOW:
+        return metric.ci_low
+    return metric.ci_high if on is AppliesTo.CI_HIGH else metric.value
+
+
+_BROKEN = {Level.FAIL: Status.FAIL, Level.WARN: Status.WARN}  # a broken threshold's status
+
+
 def _judge(threshold: ThresholdSpec, result: AuditResult, metric: Metric) -> Check:
-    observed = getattr(metric, threshold.applies_to)
+    on = AppliesTo(threshold.applies_to)
+    observed = _observed(metric, on)
     if math.isnan(observed):
         reason = metric.note or (
-            "no confidence interval (n_boot is 0)"
-            if threshold.applies_to != "value"
-            else "not estimable"
+            "no confidence interval (n_boot is 0)" if on is not AppliesTo.VALUE else "not estimable"
         )
         return _check(
             threshold, result, metric.key, observed, Status.SKIPPED, f"{metric.key}: {reason}"
@@ -68,7 +86,7 @@ def _judge(threshold: ThresholdSpec, result: AuditResult, metric: Metric) -> Che
     ok = (threshold.min is None or observed >= threshold.min) and (
         threshold.max is None or observed <= threshold.max
     )
-    status = Status.PASS if ok else (Status.FAIL if threshold.level == "fail" else Status.WARN)
+    status = Status.PASS if ok else _BROKEN[Level(threshold.level)]
     bound = bound_text(threshold.applies_to, threshold.min, threshold.max)
     message = (
         f"{metric.key} {threshold.applies_to} = {observed:.4g} "
@@ -86,24 +104,25 @@ def _check(
     message: str,
 ) -> Check:
     return Check(
-        result.label,
-        key,
-        threshold.applies_to,
-        observed,
-        threshold.min,
-        threshold.max,
-        threshold.level,
-        status,
-        message,
-        threshold.provenance,
+        auditor_label=result.label,
+        metric_key=key,
+        applies_to=AppliesTo(threshold.applies_to),
+        observed=observed,
+        min=threshold.min,
+        max=threshold.max,
+        level=Level(threshold.level),
+        status=status,
+        message=message,
+        provenance=threshold.provenance,
     )
 
 
-def bound_text(on: str, low: float | None, high: float | None) -> str:
+def bound_text(on: AppliesTo | str, low: float | None, high: float | None) -> str:
     """``ci_low ≥ 0.8``, ``value ≤ 0.1``, ``value ≥ 0.8 and ≤ 1.2``."""
     parts = ([f"≥ {low:g}"] if low is not None else []) + (
         [f"≤ {high:g}"] if high is not None else []
     )
+    on = on.value if isinstance(on, AppliesTo) else on
     return f"{on} " + " and ".join(parts)
 
 
