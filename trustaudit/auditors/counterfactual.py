@@ -230,10 +230,8 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
             for family in [ALL, *table.families]
         ]
         status, error = coverage_verdict(coverage, self.min_coverage, ctx)
-        return AuditResult(
-            auditor=self.name,
-            label=ctx.label,
-            params=self.params(),
+        return self.result(
+            ctx,
             metrics=tuple(metrics),
             findings=tuple(findings),
             plots=tuple(plots),

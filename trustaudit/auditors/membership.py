@@ -96,9 +96,7 @@ class MembershipAuditor(BootstrapParams, Auditor):
                     note=note,
                 )
             )
-        return AuditResult(
-            auditor=self.name, label=ctx.label, params=self.params(), metrics=tuple(metrics)
-        )
+        return self.result(ctx, metrics=tuple(metrics))
 
     def _bootstrap(
         self, is_member: np.ndarray, attack: np.ndarray, n: int, rng: np.random.Generator

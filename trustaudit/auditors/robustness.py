@@ -104,10 +104,8 @@ class RobustnessAuditor(BootstrapParams, Auditor):
                     grouping=choice.name,
                 )
             )
-        return AuditResult(
-            auditor=self.name,
-            label=ctx.label,
-            params=self.params(),
+        return self.result(
+            ctx,
             metrics=tuple(metrics),
             findings=tuple(self._findings(examples)),
             plots=tuple(plots),

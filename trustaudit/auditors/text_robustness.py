@@ -147,10 +147,8 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
                             f"{mask_phi(one_line(texts[k][i], 160))} → {decisions[k][i]}",
                         )
                     )
-        return AuditResult(
-            auditor=self.name,
-            label=ctx.label,
-            params=self.params(),
+        return self.result(
+            ctx,
             metrics=tuple(metrics),
             findings=tuple(self._findings(examples)),
             plots=tuple(self._plots()),

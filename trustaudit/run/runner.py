@@ -169,6 +169,7 @@ def _context(
     """What every auditor's AuditContext holds besides its own label and the earlier results."""
     return {
         "recorder": recorder,
+        "ledger_path": recorder.writer.path,
         "baseline": baseline,
         "declared": spec.declared_metrics(),
         "spec_digest": spec.digest(),
