@@ -134,7 +134,7 @@ def _denominators(name: str, cells: np.ndarray) -> np.ndarray:
     pairs = DENOMINATOR_CELLS[name]
     if pairs is None:
         return np.minimum(cells[:, 1, :].sum(axis=1), cells[:, 0, :].sum(axis=1))
-    return sum(cells[:, a, b] for a, b in pairs)
+    return np.sum([cells[:, a, b] for a, b in pairs], axis=0)
 
 
 def _label(value: Any) -> str:
@@ -157,15 +157,16 @@ def disparity_spreads(
         spreads[name] = (spread(measured.point[base] * keep)[index], boot, used)
     for name, (kind, combine) in EQUALIZED_ODDS.items():
         a, b = spreads[f"equal_opportunity_{kind}"], spreads[f"fpr_{kind}"]
+        boot_a, boot_b = a[1], b[1]
         spreads[name] = (
             combine(a[0], b[0]),
-            None if a[1] is None else combine(a[1], b[1]),
+            None if boot_a is None or boot_b is None else combine(boot_a, boot_b),
             a[2] & b[2],
         )
     return spreads
 
 
-def disparity_note(point: float, used: np.ndarray, left_out: list[str]) -> str:
+def disparity_note(point: float | np.ndarray, used: np.ndarray, left_out: list[str]) -> str:
     """Over how many estimable groups a disparity was taken, and which groups were left out."""
     if not np.isfinite(point):
         return "undefined: fewer than 2 estimable groups"

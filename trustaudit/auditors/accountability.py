@@ -84,17 +84,20 @@ class AccountabilityAuditor(Auditor):
         )
 
     def _model_change(self, ctx: AuditContext, findings: list[Finding]) -> Metric:
-        before = {m["fingerprint"] for m in ctx.baseline.get("models", [])}
-        changed = ctx.model_info.fingerprint not in before
-        same_spec = ctx.baseline.get("spec_sha256") == ctx.spec_digest
+        baseline, info = ctx.baseline, ctx.model_info
+        if baseline is None or info is None:
+            return _model_change_unknown(ctx)
+        before = {m["fingerprint"] for m in baseline.get("models", [])}
+        changed = info.fingerprint not in before
+        same_spec = baseline.get("spec_sha256") == ctx.spec_digest
         if changed:
             findings.append(
                 Finding(
-                    title=f"The model changed since baseline run {ctx.baseline.get('run_id')}",
+                    title=f"The model changed since baseline run {baseline.get('run_id')}",
                     severity=Severity.HIGH,
-                    detail=f"Fingerprint {ctx.model_info.fingerprint} (now) "
+                    detail=f"Fingerprint {info.fingerprint} (now) "
                     f"differs from {', '.join(sorted(before))} (baseline, "
-                    f"{ctx.baseline.get('started')}). A changed model needs a new audit under "
+                    f"{baseline.get('started')}). A changed model needs a new audit under "
                     "its change-control plan.",
                 )
             )
@@ -110,8 +113,7 @@ class AccountabilityAuditor(Auditor):
             name="model_changed",
             value=1.0 if changed else 0.0,
             n=1,
-            note=f"baseline {ctx.baseline.get('run_id')}"
-            + ("" if same_spec else " (different spec)"),
+            note=f"baseline {baseline.get('run_id')}" + ("" if same_spec else " (different spec)"),
             kind=MetricKind.INDICATOR,
         )
 

@@ -242,7 +242,8 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
     def _plan(self, vignettes: list[Vignette], groups: list[Group], model: Any):
         """(vignette index, group label, sample, request) for every prompt, and the slots left
         unswapped."""
-        plan, skipped = [], {}
+        plan: list[tuple[int, str, int, Any]] = []
+        skipped: dict[str, str] = {}
         for i, vignette in enumerate(vignettes):
             for group in [Group(CONTROL), *groups]:
                 if not group.asks(vignette):

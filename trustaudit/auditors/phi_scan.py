@@ -108,7 +108,7 @@ class PhiScanAuditor(BootstrapParams, Auditor):
         """PHI items per text and category, and the first texts holding PHI (masked)."""
         found = scan_long(texts, window=self.window, n_process=self.n_process)
         counts = np.zeros((len(texts), len(letters)))
-        examples = []
+        examples: list[tuple[str, str, str]] = []
         for k, (row, text, spans) in enumerate(zip(rows, texts, found, strict=True)):
             kept = resolve_overlaps(spans)
             for span in kept:
@@ -161,7 +161,9 @@ class PhiScanAuditor(BootstrapParams, Auditor):
 def _texts(column) -> tuple[list[int], list[str], Counter]:
     """The text cells and their row numbers; every other cell counted by the reason it was
     skipped."""
-    rows, texts, skipped = [], [], Counter()
+    rows: list[int] = []
+    texts: list[str] = []
+    skipped: Counter[str] = Counter()
     for row, value in enumerate(column.tolist()):
         if isinstance(value, bytes):
             try:

@@ -162,7 +162,7 @@ class PrivacyAuditor(BootstrapParams, Auditor):
         answers holding PHI (masked)."""
         found = scan([a.text for _, a in answered]) if answered else []
         counts = np.zeros((len(answered), len(letters), 2))
-        examples = []
+        examples: list[tuple[str, str, str, str]] = []
         for k, ((probe, answer), spans) in enumerate(zip(answered, found, strict=True)):
             prompt = _normalized(probe.prompt)
             kept = resolve_overlaps(spans)

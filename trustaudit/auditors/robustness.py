@@ -31,10 +31,10 @@ class PerturbationChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Literal["gaussian_noise", "missing_values", "unit_rescale", "category_swap"]
     levels: tuple[float, ...] | None = Field(
-        None, description="Severities (default: the perturbation's own)."
+        default=None, description="Severities (default: the perturbation's own)."
     )
     columns: tuple[str, ...] | None = Field(
-        None, description="Columns it may change (default: all not frozen)."
+        default=None, description="Columns it may change (default: all not frozen)."
     )
 
 

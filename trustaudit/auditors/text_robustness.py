@@ -52,7 +52,7 @@ class TextPerturbationChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Literal[INVARIANT + QUESTION + ("negation",)]  # type: ignore[valid-type]
     levels: tuple[float, ...] | None = Field(
-        None, description="Shares of places changed (default per perturbation)."
+        default=None, description="Shares of places changed (default per perturbation)."
     )
 
 
@@ -156,7 +156,9 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
 
     def _variants(self, vignettes: list[Vignette], seed: int) -> list[Variant]:
         """The clean vignettes, then every level of every perturbation (each seeded on its own)."""
-        clean = [(fill(v.text, {}, v.own), v.question, {}) for v in vignettes]
+        clean: list[tuple[str, str, dict[str, str]]] = [
+            (fill(v.text, {}, v.own), v.question, {}) for v in vignettes
+        ]
         variants: list[Variant] = [("clean", "", clean)]
         for p_index, choice in enumerate(self.perturbations):
             for l_index, level in enumerate(_levels(choice)):
