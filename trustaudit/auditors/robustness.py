@@ -198,8 +198,7 @@ def _flipped_rows(
         changed = [
             f"{c}: {_show(X[c].iat[row])} → {_show(perturbed[c].iat[row])}"
             for c in X.columns
-            if not (pd.isna(X[c].iat[row]) and pd.isna(perturbed[c].iat[row]))
-            and X[c].iat[row] != perturbed[c].iat[row]
+            if _differs(X[c].iat[row], perturbed[c].iat[row])
         ]
         rows.append(
             (
@@ -209,6 +208,13 @@ def _flipped_rows(
             )
         )
     return rows
+
+
+def _differs(before: Any, after: Any) -> bool:
+    """The value changed (two missing values are the same)."""
+    if pd.isna(before) and pd.isna(after):
+        return False
+    return bool(before != after)
 
 
 def _show(value: Any) -> str:
