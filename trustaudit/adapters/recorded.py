@@ -12,6 +12,7 @@ import pandas as pd
 from ..errors import AdapterError, DataError, did_you_mean
 from ..inputs.data import AuditData, read_table
 from ..ledger.fingerprint import sha256_file
+from ..paths import resolve
 from .base import ModelInfo, require_data
 
 
@@ -55,7 +56,7 @@ def load_recorded(
     if spec_model.path is None:
         table, source, fingerprint = data.frame, data.source, data.fingerprint
     else:
-        path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
+        path = resolve(spec_model.path, base_dir)
         table, source, fingerprint = read_table(path, f"{where}.path"), str(path), sha256_file(path)
     wanted = [
         c

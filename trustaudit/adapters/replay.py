@@ -14,6 +14,7 @@ from ..inputs.data import AuditData
 from ..inputs.jsonl import read_records
 from ..ledger.chain import canonical
 from ..ledger.fingerprint import sha256_file
+from ..paths import resolve
 from .base import Generation, ModelInfo, TextRequest
 
 
@@ -53,7 +54,7 @@ def _pair(item: dict, where: str) -> tuple[bytes, str]:
 def load_replay(
     spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
 ) -> ReplayAdapter:
-    path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
+    path = resolve(spec_model.path, base_dir)
     if not path.is_file():
         raise DataError(f"{where}.path: file '{path}' does not exist.")
     answers = dict(

@@ -16,6 +16,7 @@ from ..errors import AdapterError, SpecError
 from ..inputs.data import AuditData
 from ..inputs.loading import load_function
 from ..ledger.fingerprint import sha256_file, sha256_source
+from ..paths import resolve
 from ..phi.masking import value_summary
 from .base import ModelInfo, require_data
 
@@ -68,7 +69,7 @@ def load_sklearn(
     """Build the adapter from a ``SklearnModelSpec``; the fingerprint hashes the file or the factory
     source."""
     if spec_model.path is not None:
-        path = spec_model.path if spec_model.path.is_absolute() else base_dir / spec_model.path
+        path = resolve(spec_model.path, base_dir)
         try:
             estimator = joblib.load(path)
         except Exception as exc:

@@ -12,7 +12,7 @@ from ..findings import AuditResult, Finding, Metric, MetricKind, Severity
 from ..inputs.data import AuditData
 from ..keys import KeySpace, keys
 from ..ledger.chain import CALL_FIELDS, chain_problems, read_ledger
-from .base import AuditContext, AuditedModel, Auditor, registry
+from .base import AuditContext, AuditedModel, Auditor, audit_data, registry
 
 
 @registry.register
@@ -42,7 +42,10 @@ class AccountabilityAuditor(Auditor):
         why = "It needs the model's declared performance: model.declared, e.g. {auroc: 0.8}."
         return KeySpace(frozenset(found), absent={"declared_within_ci": why})
 
-    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(
+        self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
+    ) -> AuditResult:
+        data = audit_data(data)
         if ctx.ledger_path is None:
             raise TypeError("accountability needs the run's ledger (AuditContext.ledger_path)")
         records = read_ledger(ctx.ledger_path).records

@@ -23,6 +23,7 @@ from ..errors import DataError, SpecError, did_you_mean
 from ..findings import AuditResult, Finding, Metric, Plot, Status, failure_summary
 from ..inputs.data import AuditData
 from ..keys import KeySpace
+from ..paths import resolve
 from ..progress import SILENT, Progress
 
 if TYPE_CHECKING:
@@ -73,6 +74,13 @@ def tabular_model(model: AuditedModel | None) -> AuditedTabularModel:
     if model is None:
         raise TypeError("this auditor needs a tabular model; the spec gives none")
     return cast(AuditedTabularModel, model)
+
+
+def audit_data(data: AuditData | None) -> AuditData:
+    """The data of an auditor that ``needs_data`` (the spec check made sure there is some)."""
+    if data is None:
+        raise TypeError("this auditor needs tabular data; the spec gives none")
+    return data
 
 
 def text_model(model: AuditedModel | None) -> AuditedTextModel:
@@ -204,7 +212,7 @@ class Auditor:
 def load_param_file(loader: Callable[[Path], T], value: str, base_dir: Path, key: str) -> T:
     """Load the file a parameter names (relative to the spec's folder); errors are prefixed with
     ``key``."""
-    path = Path(value) if Path(value).is_absolute() else Path(base_dir) / value
+    path = resolve(value, base_dir)
     try:
         return loader(path)
     except DataError as exc:

@@ -22,7 +22,7 @@ from pydantic import Field
 from ..findings import AuditResult, Finding, Metric, Severity
 from ..keys import KeySpace, keys
 from ..llm.canaries import Canary, load_canaries
-from .base import AuditContext, AuditedModel, Auditor, load_param_file, registry
+from .base import AuditContext, AuditedModel, Auditor, load_param_file, registry, text_model
 
 PROMPT = "Complete the following record exactly, with no other words:\n{prefix}"
 
@@ -67,6 +67,7 @@ class CanaryAuditor(Auditor):
         return load_param_file(load_canaries, self.canaries, base_dir, f"{where}.canaries")
 
     def run(self, model: AuditedModel | None, data: Any, ctx: AuditContext) -> AuditResult:
+        model = text_model(model)
         canaries = self._load(Path(ctx.base_dir), f"{ctx.label}.params")
         answers = model.generate_many(
             [model.request([("user", PROMPT.format(prefix=c.prefix))]) for c in canaries],

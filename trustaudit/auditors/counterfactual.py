@@ -37,6 +37,7 @@ from .base import (
     coverage_verdict,
     load_param_file,
     registry,
+    text_model,
 )
 
 SYSTEM_PROMPT = (
@@ -198,6 +199,7 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
         return self.n_samples * sum(g.asks(v) for v in vignettes for g in [Group(CONTROL), *groups])
 
     def run(self, model: AuditedModel | None, data: Any, ctx: AuditContext) -> AuditResult:
+        model = text_model(model)
         rng = np.random.default_rng(ctx.seed)
         vignettes, groups = self._design(Path(ctx.base_dir), f"{ctx.label}.params", rng)
         plan, skipped = self._plan(vignettes, groups, model)

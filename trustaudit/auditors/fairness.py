@@ -42,7 +42,15 @@ from ._stats import (
     merge_groups,
     scalar_interval,
 )
-from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
+from .base import (
+    AuditContext,
+    AuditedModel,
+    Auditor,
+    BootstrapParams,
+    audit_data,
+    registry,
+    tabular_model,
+)
 
 GROUP_METRICS = ("group_size", "positives", *COUNT_METRICS, *SCORE_METRICS)
 
@@ -110,9 +118,10 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 "column: set data.target."
             )
 
-    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+    def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace:
         """Per group of every grouping the data's sensitive columns give (small groups too: they are
         reported as not estimable); disparities per grouping."""
+        data = audit_data(data)
         found: set = set()
         for grouping in groupings(
             data.frame.loc[:, list(self.sensitive_features)], self.intersections
@@ -123,7 +132,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 found |= keys((*DISPARITIES, *EQUALIZED_ODDS), grouping.name)
         return KeySpace(frozenset(found), from_data=True)
 
-    def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
+    def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
+        data = audit_data(data)
         return PREDICTION_CALLS
 
     def check_data(self, data: AuditData, where: str) -> None:
@@ -143,7 +153,11 @@ class FairnessAuditor(BootstrapParams, Auditor):
                     f"with a data factory){alternative} or raise max_groups."
                 )
 
-    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(
+        self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
+    ) -> AuditResult:
+        data = audit_data(data)
+        model = tabular_model(model)
         ctx.progress.step(
             f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}"
         )

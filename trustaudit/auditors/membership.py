@@ -23,7 +23,7 @@ from ..inputs.loading import load_function
 from ..keys import KeySpace, keys
 from ..paths import resolve
 from ._stats import scalar_interval
-from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
+from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, audit_data, registry
 
 
 @registry.register
@@ -50,13 +50,18 @@ class MembershipAuditor(BootstrapParams, Auditor):
     def metric_names(cls) -> set[str]:
         return {"mia_auc", "mia_tpr_at_fpr"}
 
-    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+    def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace:
+        data = audit_data(data)
         return KeySpace(frozenset(keys(self.metric_names())))
 
-    def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
+    def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
+        data = audit_data(data)
         return 2 * PREDICTION_CALLS  # the training rows and the held-out rows
 
-    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(
+        self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
+    ) -> AuditResult:
+        data = audit_data(data)
         if data.target is None:
             raise AuditorError(
                 f"{ctx.label}: membership inference needs data.target (the "

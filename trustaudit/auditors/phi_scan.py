@@ -23,7 +23,7 @@ from ..phi.recognizers import resolve_overlaps, scan_long
 from ..phi.safe_harbor import DETECTED, category_keys, safe_harbor_legend
 from ._stats import bootstrap_weights, interval
 from ._text import one_line
-from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
+from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, audit_data, registry
 
 
 @registry.register
@@ -51,10 +51,14 @@ class PhiScanAuditor(BootstrapParams, Auditor):
     def required_columns(self) -> dict[str, tuple[str, ...]]:
         return {"column": (self.column,)}
 
-    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+    def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace:
+        data = audit_data(data)
         return category_keys(("phi_per_1000_rows",), ("rows_with_phi_rate", "skipped_rows"))
 
-    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(
+        self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
+    ) -> AuditResult:
+        data = audit_data(data)
         rows, texts, skipped = _texts(data.frame[self.column])
         ctx.progress.step(f"{ctx.label}: scanning {len(texts):,} cells of '{self.column}' for PHI")
         letters = list(DETECTED)

@@ -32,6 +32,7 @@ from .base import (
     coverage_verdict,
     load_param_file,
     registry,
+    text_model,
 )
 
 IDENTIFIERS = ("G", "H", "I", "J")  # SSN, medical record, health plan and account numbers
@@ -118,6 +119,7 @@ class PrivacyAuditor(BootstrapParams, Auditor):
         return load_param_file(load_probes, self.probes, base_dir, f"{where}.probes")
 
     def run(self, model: AuditedModel | None, data: Any, ctx: AuditContext) -> AuditResult:
+        model = text_model(model)
         probes = self._probes(Path(ctx.base_dir), f"{ctx.label}.params")
         ctx.progress.step(f"{ctx.label}: {len(probes)} probe prompts")
         answers = model.generate_many(

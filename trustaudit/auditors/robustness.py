@@ -24,7 +24,15 @@ from ..keys import KeySpace, keys, level_group
 from ..perturbations import DEFAULT_LEVELS, TABULAR
 from ..phi.masking import mask_phi
 from ._stats import ScoreRows, bootstrap_weights, scalar_interval
-from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, registry
+from .base import (
+    AuditContext,
+    AuditedModel,
+    Auditor,
+    BootstrapParams,
+    audit_data,
+    registry,
+    tabular_model,
+)
 
 
 class PerturbationChoice(BaseModel):
@@ -63,19 +71,25 @@ class RobustnessAuditor(BootstrapParams, Auditor):
         columns = tuple(c for p in self.perturbations for c in (p.columns or ()))
         return {"frozen": self.frozen, "perturbations": columns}
 
-    def metric_keys(self, spec: Any, data: AuditData, where: str) -> KeySpace:
+    def metric_keys(self, spec: Any, data: AuditData | None, where: str) -> KeySpace:
         """Per perturbation (the grouping) and level (the group)."""
+        data = audit_data(data)
         found = [
             keys(self.metric_names(), choice.name, map(level_group, _levels(choice)))
             for choice in self.perturbations
         ]
         return KeySpace(frozenset().union(*found))
 
-    def model_calls(self, spec: Any, data: AuditData, where: str) -> int:
+    def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
         """The clean data, then every level of every perturbation."""
+        data = audit_data(data)
         return PREDICTION_CALLS * (1 + sum(len(_levels(choice)) for choice in self.perturbations))
 
-    def run(self, model: AuditedModel | None, data: AuditData, ctx: AuditContext) -> AuditResult:
+    def run(
+        self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
+    ) -> AuditResult:
+        data = audit_data(data)
+        model = tabular_model(model)
         X = data.X
         clean = binary_outcomes(model, X, data.positive_label)
         y = data.y if data.target is not None else None

@@ -22,7 +22,15 @@ from ..perturbations.text import TEXT, negate, none_of_the_others, reorder_optio
 from ..phi.masking import mask_phi
 from ._stats import bootstrap_weights, scalar_interval
 from ._text import one_line
-from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, load_param_file, registry
+from .base import (
+    AuditContext,
+    AuditedModel,
+    Auditor,
+    BootstrapParams,
+    load_param_file,
+    registry,
+    text_model,
+)
 from .counterfactual import SYSTEM_PROMPT
 
 INVARIANT = tuple(TEXT)
@@ -110,6 +118,7 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
         return variants * len(self._load(spec.path.parent, where))
 
     def run(self, model: AuditedModel | None, data: Any, ctx: AuditContext) -> AuditResult:
+        model = text_model(model)
         vignettes = self._load(Path(ctx.base_dir), f"{ctx.label}.params")
         variants = self._variants(vignettes, ctx.seed)
         prompts = [

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -14,10 +14,16 @@ import pandas as pd
 from ..errors import DataError, SpecError, did_you_mean, file_problem
 from ..ledger.fingerprint import sha256_file, sha256_frame
 from ..phi.masking import value_summary
-from ..spec.models import AuditSpec
 from .loading import load_function
 
-_READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
+if TYPE_CHECKING:  # the spec layer sits above this one
+    from ..spec.models import AuditSpec
+
+_READERS: dict[str, Callable[..., pd.DataFrame]] = {
+    ".csv": pd.read_csv,
+    ".parquet": pd.read_parquet,
+    ".pq": pd.read_parquet,
+}
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ def check_flat(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
     """A list or struct value (nested Parquet) cannot be compared or grouped: stop before any
     model runs."""
     for column in columns:
-        nested = (
+        nested: Any = (
             frame[column].map(_is_nested).to_numpy(dtype=bool)
             if frame[column].dtype == object
             else []
@@ -132,28 +138,30 @@ def _is_nested(value: Any) -> bool:
 def load_data(spec: AuditSpec) -> AuditData:
     """Load the spec's data and check the target, the positive label and the feature columns."""
     data_spec = spec.data
+    if data_spec is None:
+        raise SpecError(f"{spec.where('data')}: this audit has no data section.")
     if data_spec.path is not None:
         path = spec.resolve(data_spec.path)
         frame = read_table(path, spec.where("data.path"))
         source, fingerprint = str(path), sha256_file(path)
     else:
+        reference = cast(str, data_spec.factory)  # exactly one of path and factory (validated)
         factory = load_function(
-            data_spec.factory, base_dir=spec.path.parent, where=spec.where("data.factory")
+            reference, base_dir=spec.path.parent, where=spec.where("data.factory")
         )
         try:
             frame = factory(**data_spec.kwargs)
         except (Exception, SystemExit) as exc:
             raise SpecError(
-                f"{spec.where('data.factory')}: '{data_spec.factory}' failed: "
-                f"{type(exc).__name__}: {exc}"
+                f"{spec.where('data.factory')}: '{reference}' failed: {type(exc).__name__}: {exc}"
             ) from exc
         if not isinstance(frame, pd.DataFrame):
             raise SpecError(
-                f"{spec.where('data.factory')}: '{data_spec.factory}' returned "
+                f"{spec.where('data.factory')}: '{reference}' returned "
                 f"{type(frame).__name__}; expected a pandas DataFrame."
             )
-        check_unique_columns(frame.columns, spec.where("data.factory"), data_spec.factory)
-        source, fingerprint = data_spec.factory, sha256_frame(frame)
+        check_unique_columns(frame.columns, spec.where("data.factory"), reference)
+        source, fingerprint = reference, sha256_frame(frame)
     if frame.empty:
         raise DataError(f"{spec.where('data')}: the data ({source}) has no rows.")
     frame = frame.reset_index(drop=True)

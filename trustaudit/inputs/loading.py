@@ -51,6 +51,8 @@ def _load_module(module_part: str, *, base_dir: Path, where: str):
         if name in sys.modules:
             return sys.modules[name]
         spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise SpecError(f"{where}: '{path}' cannot be imported as a Python module.")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         try:

@@ -15,7 +15,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 GENESIS = "0" * 64
 LEDGER_FILE = "ledger.jsonl"
@@ -96,7 +96,7 @@ class LedgerWriter:
         self._fsync_every = fsync_every
         self._file = open(path, "ab")  # noqa: SIM115 (close() closes it)
         self._size = self._file.tell()
-        self._reader = None
+        self._reader: BinaryIO | None = None
 
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Write one record (flushed at once) and return it with its ``hash`` (and ``hmac``)."""
@@ -193,5 +193,5 @@ def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None)
             str(record.get("hmac", "")), record_hmac(hmac_key, record)
         ):
             problems.append(f"line {line}: HMAC does not verify with the given key")
-        previous = record.get("hash")
+        previous = str(record.get("hash"))
     return problems

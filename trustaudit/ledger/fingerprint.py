@@ -31,8 +31,9 @@ def sha256_frame(frame: pd.DataFrame) -> str:
 
 def sha256_source(obj: Any) -> str:
     """Hash of the source file that defines ``obj`` (a factory), or of its repr when it has none."""
+    module = inspect.getmodule(obj)
     try:
-        source = inspect.getsource(inspect.getmodule(obj))
+        source = inspect.getsource(module) if module is not None else repr(obj)
     except (TypeError, OSError):
         source = repr(obj)
     return "sha256:" + hashlib.sha256(source.encode()).hexdigest()

@@ -10,10 +10,10 @@ import os
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..clock import utc_now
 from ..errors import DataError, SpecError
 from ..progress import Progress
 from ..spec.models import AuditSpec
@@ -167,8 +167,6 @@ def seal(folder: RunFolder) -> None:
         name: sha256_hex((folder.path / name).read_bytes())
         for name in (MANIFEST_FILE, *REPORT_FILES)
     }
-    folder.writer.append({"kind": "seal", "run_id": folder.run_id, "ts": _now(), "files": files})
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    folder.writer.append(
+        {"kind": "seal", "run_id": folder.run_id, "ts": utc_now("microseconds"), "files": files}
+    )

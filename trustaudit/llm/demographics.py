@@ -9,6 +9,7 @@ control leaves out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 _THEY = {
@@ -39,7 +40,7 @@ def _capitalized(values: dict[str, str]) -> dict[str, str]:
 @dataclass(frozen=True)
 class Slot:
     name: str
-    control: dict[str, str]
+    control: Mapping[str, str | None]  # None: the vignette's own value
     values: dict[str, dict[str, str]]
 
     @property
@@ -145,8 +146,10 @@ PLACEHOLDERS = set().union(*(slot.placeholders for slot in SLOTS.values()))
 def fill(template: str, chosen: dict[str, str], own: dict[str, str] | None = None) -> str:
     """The template with each slot at its chosen value, every other slot at its control text; a
     control of None takes the vignette's ``own`` value (e.g. its age)."""
-    values: dict[str, str] = {}
+    values: dict[str, str | None] = {}
     for name, slot in SLOTS.items():
         values.update(slot.values[chosen[name]] if name in chosen else slot.control)
-    values.update({key: (own or {}).get(key, "") for key, value in values.items() if value is None})
-    return template.format(**values)
+    texts = {
+        key: (own or {}).get(key, "") if value is None else value for key, value in values.items()
+    }
+    return template.format(**texts)

@@ -8,8 +8,8 @@ options, the one it opens with wins; if it opens with none, it is unparseable.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
 
 from ..errors import SpecError
 
@@ -33,26 +33,26 @@ class Extraction:
     label: str | None = None
 
 
+def _synonym_pattern(synonym: str) -> re.Pattern[str]:
+    """A ``re:`` pattern as written, or the synonym as a whole word (case-insensitive)."""
+    if synonym.startswith("re:"):
+        return re.compile(synonym[3:], re.I)
+    return re.compile(rf"(?<![\w-]){re.escape(synonym)}(?![\w-])", re.I)
+
+
 @dataclass(frozen=True)
 class ChoiceExtractor:
     """Labels with their synonyms (whole words, case-insensitive) or ``re:`` patterns."""
 
     choices: dict[str, tuple[str, ...]]
+    _patterns: dict[str, list[re.Pattern[str]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self,
-            "_patterns",
-            {
-                label: [
-                    re.compile(s[3:], re.I)
-                    if s.startswith("re:")
-                    else re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])", re.I)
-                    for s in synonyms
-                ]
-                for label, synonyms in self.choices.items()
-            },
-        )
+        patterns = {
+            label: [_synonym_pattern(s) for s in synonyms]
+            for label, synonyms in self.choices.items()
+        }
+        object.__setattr__(self, "_patterns", patterns)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -60,15 +60,15 @@ class ChoiceExtractor:
 
     def __call__(self, text: str) -> Extraction:
         body = _LEADING.sub("", text.strip(), count=1)
-        found = {
-            label: min((m.start() for p in patterns for m in [p.search(body)] if m), default=None)
-            for label, patterns in self._patterns.items()
-        }
-        found = {label: at for label, at in found.items() if at is not None}
+        found = {}
+        for label, patterns in self._patterns.items():
+            starts = [match.start() for match in (p.search(body) for p in patterns) if match]
+            if starts:
+                found[label] = min(starts)
         if len(found) == 1:
             return Extraction("answer", next(iter(found)))
         if found:
-            first = min(found, key=found.get)
+            first = min(found, key=lambda label: found[label])
             if found[first] == 0:
                 return Extraction("answer", first)
         return Extraction("refused") if REFUSAL.search(text) else Extraction("unparseable")
@@ -125,7 +125,7 @@ def make_extractor(config: dict[str, Any], where: str):
     if kind == "choice":
         choices = config.get("choices")
         _check_choices(choices, f"{where}.choices")
-        return choice(choices)
+        return choice(cast(dict[str, Any], choices))
     if kind == "letter":
         options = config.get("options", "ABCD")
         if (

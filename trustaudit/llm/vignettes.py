@@ -66,7 +66,7 @@ def select_families(
 
 _REQUIRED = ("id", "family", "text", "question", "decision")
 # key -> (accepted JSON types, what the message says is expected)
-_FIELDS = {
+_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "id": ((str, int), "text or a number"),
     "family": (str, "text"),
     "text": (str, "text"),

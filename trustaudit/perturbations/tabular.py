@@ -8,6 +8,7 @@ attributes, out). ``level`` is the perturbation's severity: a noise scale, a rat
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -71,9 +72,10 @@ def category_swap(
         if len(categories) < 2:
             continue
         hit = np.flatnonzero(rng.random(len(X)) < level)
-        for row in hit:
+        position = cast(int, X.columns.get_loc(column))  # column names are unique (checked)
+        for row in map(int, hit):
             others = categories[categories != X[column].iat[row]]
-            out.iat[row, out.columns.get_loc(column)] = others[rng.integers(len(others))]
+            out.iloc[row, position] = others[rng.integers(len(others))]
     return out
 
 

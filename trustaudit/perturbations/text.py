@@ -173,14 +173,18 @@ def convert_units(text: str, level: float, rng: np.random.Generator) -> str:
     """Glucose mg/dL -> mmol/L, creatinine mg/dL -> µmol/L, °F -> °C, lb -> kg, in -> cm (values
     converted)."""
     for pattern, unit, convert, digits in CONVERSIONS:
-        text = pattern.sub(
-            lambda m, convert=convert, digits=digits, unit=unit: (
-                f"{m.group(1)}{convert(float(m.group(2))):.{digits}f} {unit}"
-                if rng.random() < level
-                else m.group(0)
-            ),
-            text,
-        )
+
+        def converted(
+            match: re.Match[str],
+            convert: Callable[[float], float] = convert,
+            digits: int = digits,
+            unit: str = unit,
+        ) -> str:
+            if rng.random() >= level:
+                return match.group(0)
+            return f"{match.group(1)}{convert(float(match.group(2))):.{digits}f} {unit}"
+
+        text = pattern.sub(converted, text)
     return text
 
 

@@ -17,9 +17,16 @@ Style = Literal["tag", "partial"]
 
 
 class Span(Protocol):
-    start: int
-    end: int
-    entity: str
+    """Where a detected identifier is and what it is (read-only, so frozen spans qualify)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def entity(self) -> str: ...
 
 
 def mask(text: str, spans: Iterable[Span], style: Style = "tag") -> str:

@@ -8,14 +8,14 @@ import platform
 import time
 import traceback
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..adapters import ModelInfo, build_model
 from ..auditors import AuditContext, Auditor, registry
+from ..clock import utc_now
 from ..errors import SpecError, TrustAuditError
-from ..findings import AuditResult, AuditRun, Status
+from ..findings import AuditResult, AuditRun, Provenance, Status
 from ..inputs.data import AuditData, load_data
 from ..ledger import runfolder
 from ..ledger.manifest import git_commit, operator, read_manifest, write_manifest
@@ -47,7 +47,8 @@ def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]
     for i, entry in enumerate(spec.auditors):
         auditor = registry.build(entry.use, entry.params)
         for param, columns in auditor.required_columns().items():
-            data.require_columns(columns, spec.where(f"auditors[{i}].params.{param}"))
+            if data is not None:  # an auditor that needs data without a data section: spec error
+                data.require_columns(columns, spec.where(f"auditors[{i}].params.{param}"))
         auditor.check_inputs(spec, spec.where(f"auditors[{i}].params"))
         if data is not None:
             auditor.check_data(data, spec.where(f"auditors[{i}].params"))
@@ -153,7 +154,7 @@ def _open_folder(
         folder = runfolder.resume(resume, spec, key=key, progress=progress)
     else:
         folder = runfolder.create(
-            parent, spec.name, _now(), key=key, fsync_every=spec.ledger.fsync_every
+            parent, spec.name, utc_now(), key=key, fsync_every=spec.ledger.fsync_every
         )
     progress.step(f"run folder: {folder.path}")
     return folder
@@ -191,8 +192,8 @@ def _finish(
     """Judge the results, mark the manifest complete and assemble the run for the report."""
     checks = evaluate(spec, results)
     ledger = {**manifest["ledger"], "head": folder.writer.head, "records": folder.writer.count}
-    manifest.update(status="complete", finished=_now(), ledger=ledger)
-    provenance = {
+    manifest.update(status="complete", finished=utc_now(), ledger=ledger)
+    provenance: Provenance = {
         "folder": str(folder.path),
         "manifest_sha256": write_manifest(folder.path, manifest),
         "ledger_head": folder.writer.head,
@@ -230,7 +231,12 @@ def _recorded(spec: AuditSpec, model: Any, recorder: Recorder) -> Any:
 
 
 def _run_auditors(
-    auditors, model, data: AuditData, seed: int, progress: Progress, context: dict
+    auditors: list[tuple[str, Auditor]],
+    model: Any,
+    data: AuditData | None,
+    seed: int,
+    progress: Progress,
+    context: dict[str, Any],
 ) -> list[AuditResult]:
     """Run in spec order, except auditors that read the others' results (``runs_last``); report in
     spec order."""
@@ -282,7 +288,9 @@ def _manifest(
     }
 
 
-def _run_one(auditor: Auditor, model, data: AuditData, ctx: AuditContext) -> AuditResult:
+def _run_one(
+    auditor: Auditor, model: Any, data: AuditData | None, ctx: AuditContext
+) -> AuditResult:
     start = time.perf_counter()
     try:
         result = auditor.run(model, data, ctx)
@@ -312,10 +320,6 @@ def _labels(spec: AuditSpec) -> list[str]:
         name if raw.count(name) == 1 else f"{name}#{raw[: i + 1].count(name)}"
         for i, name in enumerate(raw)
     ]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def environment() -> dict[str, str]:

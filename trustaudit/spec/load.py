@@ -76,7 +76,7 @@ def _check_model_has_data(spec: AuditSpec) -> None:
     """A tabular model predicts on the audit data: without it the run could not call the model."""
     if spec.model_kind == "tabular" and spec.data is None:
         raise SpecError(
-            f"{spec.where('data')}: model.type '{spec.model.type}' is a tabular model, which "
+            f"{spec.where('data')}: model.type '{spec.model_type}' is a tabular model, which "
             "predicts on the audit data, but the spec has no 'data' section. Add one, e.g. "
             "data: {path: cohort.csv, target: outcome}, or audit a text model (openai, "
             "llamacpp, replay, callable with 'generate')."
@@ -112,7 +112,7 @@ def _check_auditors(spec: AuditSpec) -> None:
             problems.append(
                 spec.where(
                     f"{key}.use: '{entry.use}' audits {auditor.model_kind} models, but model.type "
-                    f"'{spec.model.type}' is a {spec.model_kind} model."
+                    f"'{spec.model_type}' is a {spec.model_kind} model."
                 )
             )
         if auditor.needs_data and spec.data is None:
@@ -149,7 +149,9 @@ def _check_extras(spec: AuditSpec) -> None:
 def _check_files(spec: AuditSpec) -> None:
     data_path = spec.data.path if spec.data is not None else None
     for key, value in (("data.path", data_path), ("model.path", getattr(spec.model, "path", None))):
-        problem = file_problem(spec.resolve(value)) if value is not None else None
+        if value is None:
+            continue
+        problem = file_problem(spec.resolve(value))
         if problem:
             raise SpecError(
                 f"{spec.where(key)}: file '{spec.resolve(value)}' {problem}. Paths are relative "

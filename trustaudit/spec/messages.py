@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,10 @@ from pydantic import BaseModel
 
 from ..errors import did_you_mean
 from . import envvars
-from .models import AuditSpec, model_spec_class
+from .models import MODEL_SPECS, AuditSpec, model_spec_class
 
 
-def format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
+def format_errors(path: Path, raw: dict, errors: Sequence[Any]) -> str:
     lines = []
     for error in _merge_scalar_errors(errors):
         loc = _strip_union_tags(error["loc"], raw)
@@ -39,18 +40,18 @@ def format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
             )
         elif kind == "union_tag_not_found":
             lines.append(
-                f"{path}: {where}.type: missing; say which kind of model this is (sklearn, "
-                "recorded, callable, openai, llamacpp, replay)."
+                f"{path}: {where}.type: missing; say which kind of model this is "
+                f"({', '.join(MODEL_SPECS)})."
             )
         elif kind == "invalid_key":
-            parent = envvars.key_text(loc[:-1])
+            mapping = envvars.key_text(loc[:-1])
             hint = (
                 " YAML reads unquoted on/off/yes/no as booleans: "
                 "quote the key or check its spelling."
                 if isinstance(error.get("input"), bool)
                 else ""
             )
-            lines.append(f"{path}: {parent}: key {error.get('input')!r} is not a string.{hint}")
+            lines.append(f"{path}: {mapping}: key {error.get('input')!r} is not a string.{hint}")
         else:
             got = error.get("input")
             shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
@@ -59,7 +60,7 @@ def format_errors(path: Path, raw: dict, errors: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _merge_scalar_errors(errors: list[dict]) -> list[dict]:
+def _merge_scalar_errors(errors: Sequence[Any]) -> list[Any]:
     """A Scalar (positive_label) gives one error per member type (.bool, .int, ...): say it once."""
     merged, seen = [], set()
     for error in errors:

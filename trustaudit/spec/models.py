@@ -21,7 +21,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-def _exactly_one_source(spec: BaseModel, file_kind: str) -> BaseModel:
+def _exactly_one_source(spec: Any, file_kind: str) -> Any:
     if (spec.path is None) == (spec.factory is None):
         raise ValueError(f"give exactly one of 'path' ({file_kind}) or 'factory' ('module:func')")
     return spec
@@ -329,6 +329,11 @@ class AuditSpec(_Strict):
     def where(self, key: str) -> str:
         """``audits/x.yaml: data.path``: the spec as the user named it, and a key path in it."""
         return f"{self._shown}: {key}"
+
+    @property
+    def model_type(self) -> str:
+        """The model section's type, or 'none' for an audit of the data alone."""
+        return self.model.type if self.model is not None else "none"
 
     @property
     def model_kind(self) -> str:
