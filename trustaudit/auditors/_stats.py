@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..findings import Metric
+
 CountMetric = Callable[[np.ndarray], np.ndarray]
 
 
@@ -183,3 +185,27 @@ def _quiet_nan_warnings():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         yield
+
+
+def interval_metric(
+    name: str,
+    value: float,
+    samples: np.ndarray | None,
+    n: int,
+    confidence: float,
+    grouping: str,
+    group: str,
+    why_not: str = "",
+) -> Metric:
+    """The metric with its interval; ``why_not`` is its note when n is 0 (not estimable)."""
+    low, high = scalar_interval(samples, confidence)
+    return Metric(
+        name=name,
+        value=float(value),
+        ci_low=low,
+        ci_high=high,
+        n=n,
+        grouping=grouping,
+        group=group,
+        note="" if n else why_not,
+    )

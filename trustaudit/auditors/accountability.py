@@ -12,7 +12,7 @@ from ..findings import AuditResult, Finding, Metric, MetricKind, Severity
 from ..inputs.data import AuditData
 from ..keys import KeySpace, keys
 from ..ledger.chain import CALL_FIELDS, chain_problems, read_ledger
-from .base import AuditContext, AuditedModel, Auditor, audit_data, registry
+from .base import AuditContext, AuditedModel, Auditor, registry
 
 
 @registry.register
@@ -45,7 +45,6 @@ class AccountabilityAuditor(Auditor):
     def run(
         self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
     ) -> AuditResult:
-        data = audit_data(data)
         if ctx.ledger_path is None:
             raise TypeError("accountability needs the run's ledger (AuditContext.ledger_path)")
         records = read_ledger(ctx.ledger_path).records

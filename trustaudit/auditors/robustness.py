@@ -23,7 +23,7 @@ from ..inputs.data import AuditData
 from ..keys import KeySpace, keys, level_group
 from ..perturbations import DEFAULT_LEVELS, TABULAR
 from ..phi.masking import mask_phi
-from ._stats import ScoreRows, bootstrap_weights, scalar_interval
+from ._stats import ScoreRows, bootstrap_weights, interval_metric
 from .base import (
     AuditContext,
     AuditedModel,
@@ -170,20 +170,10 @@ class RobustnessAuditor(BootstrapParams, Auditor):
             )
             if clean.scores is not None and out.scores is not None:
                 values["auroc_drop_rate"] = _auroc_drop(y, clean.scores, out.scores, weights)
-        out_metrics = []
-        for name, (value, samples) in values.items():
-            low, high = scalar_interval(samples, self.confidence)
-            out_metrics.append(
-                Metric(
-                    name=name,
-                    value=float(value),
-                    ci_low=low,
-                    ci_high=high,
-                    n=n,
-                    grouping=grouping,
-                    group=group,
-                )
-            )
+        out_metrics = [
+            interval_metric(name, value, samples, n, self.confidence, grouping, group)
+            for name, (value, samples) in values.items()
+        ]
         return out_metrics
 
 

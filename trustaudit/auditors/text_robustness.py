@@ -20,7 +20,7 @@ from ..llm.demographics import fill
 from ..llm.vignettes import Vignette, load_vignettes, select_families
 from ..perturbations.text import TEXT, negate, none_of_the_others, reorder_options
 from ..phi.masking import mask_phi
-from ._stats import bootstrap_weights, scalar_interval
+from ._stats import bootstrap_weights, interval_metric
 from ._text import one_line
 from .base import (
     AuditContext,
@@ -273,7 +273,7 @@ def _measure_variant(
     metric = "directional_pass_rate" if name == "negation" else "flip_rate"
     value, samples = _share(changed, answered, weights)
     metrics = [
-        _metric(
+        interval_metric(
             metric,
             value,
             samples,
@@ -293,7 +293,7 @@ def _measure_variant(
         note = "not estimable: no correct clean answers"
         base = int((correct_clean * has_gold).sum())
         metrics.append(
-            _metric(
+            interval_metric(
                 "accuracy_drop_rate", 1 - kept, drop_samples, base, confidence, name, level, note
             )
         )
@@ -311,27 +311,3 @@ def _share(
     if weights is None:
         return numerator.sum() / total, None
     return numerator.sum() / total, (weights @ numerator) / np.maximum(weights @ denominator, 1)
-
-
-def _metric(
-    name: str,
-    value: float,
-    samples: np.ndarray | None,
-    n: int,
-    confidence: float,
-    grouping: str,
-    group: str,
-    why_not: str,
-) -> Metric:
-    """The metric with its interval; ``why_not`` is its note when n is 0 (not estimable)."""
-    low, high = scalar_interval(samples, confidence)
-    return Metric(
-        name=name,
-        value=float(value),
-        ci_low=low,
-        ci_high=high,
-        n=n,
-        grouping=grouping,
-        group=group,
-        note="" if n else why_not,
-    )
