@@ -182,7 +182,8 @@ def _schema(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     for name in registry.names():
         cls = registry.get(name)
-        print(f"{name}: {(cls.__doc__ or '').strip().splitlines()[0]}")
+        summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+        print(f"{name}: {summary}")
         schema = registry.params_schema(name)
         required = set(schema.get("required", []))
         for param, prop in schema.get("properties", {}).items():

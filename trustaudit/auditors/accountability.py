@@ -18,7 +18,8 @@ from .base import AuditContext, AuditedModel, Auditor, registry
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class AccountabilityAuditor(Auditor):
-    """Ledger completeness and integrity, model change against a baseline run, declared vs measured performance."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
+    """Ledger completeness and integrity, model change against a baseline run, declared vs measured
+    performance."""
 
     name: ClassVar[str] = "accountability"
     runs_last: ClassVar[bool] = True

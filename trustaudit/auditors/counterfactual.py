@@ -59,7 +59,8 @@ class Group:
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class CounterfactualAuditor(BootstrapParams, Auditor):
-    """Counterfactual demographic fairness of an LLM: clinical decisions by patient group against a control."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
+    """Counterfactual demographic fairness of an LLM: clinical decisions by patient group against a
+    control."""
 
     name: ClassVar[str] = "counterfactual"
     model_kind: ClassVar[str] = "text"

@@ -58,7 +58,8 @@ GROUP_METRICS = ("group_size", "positives", *COUNT_METRICS, *SCORE_METRICS)
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class FairnessAuditor(BootstrapParams, Auditor):
-    """Group fairness of a binary classifier: per-group rates, AUROC and calibration, disparities, bootstrap CIs."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
+    """Group fairness of a binary classifier: per-group rates, AUROC and calibration, disparities,
+    bootstrap CIs."""
 
     name: ClassVar[str] = "fairness"
     sensitive_features: Annotated[

@@ -68,7 +68,8 @@ def _normalized(text: str) -> str:
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class PrivacyAuditor(BootstrapParams, Auditor):
-    """PHI leakage of a text model: PHI per 1,000 answers to probe prompts, echoed vs absent from the prompt."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
+    """PHI leakage of a text model: PHI per 1,000 answers to probe prompts, echoed vs absent from
+    the prompt."""
 
     name: ClassVar[str] = "privacy"
     extra: ClassVar[str | None] = "privacy"

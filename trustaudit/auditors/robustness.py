@@ -49,7 +49,8 @@ class PerturbationChoice(BaseModel):
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class RobustnessAuditor(BootstrapParams, Auditor):
-    """Robustness of a tabular classifier: prediction flips and performance drop under realistic perturbations."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
+    """Robustness of a tabular classifier: prediction flips and performance drop under realistic
+    perturbations."""
 
     name: ClassVar[str] = "robustness"
     perturbations: tuple[PerturbationChoice, ...] = field(

@@ -67,7 +67,8 @@ class TextPerturbationChoice(BaseModel):
 @registry.register
 @dataclass(frozen=True, kw_only=True)
 class TextRobustnessAuditor(BootstrapParams, Auditor):
-    """Robustness of an LLM's clinical decisions to realistic text changes (invariance) and negation (directional)."""  # noqa: E501 (kept whole: the `trustaudit list` summary and the schema description)
+    """Robustness of an LLM's clinical decisions to realistic text changes (invariance) and negation
+    (directional)."""
 
     name: ClassVar[str] = "text_robustness"
     model_kind: ClassVar[str] = "text"

@@ -174,4 +174,18 @@ def json_schema() -> dict[str, Any]:
         "oneOf": [registry.entry_schema(name) for name in registry.names()],
         "description": AuditorSpec.__doc__ or "An auditor to run.",
     }
+    return _folded(schema)
+
+
+def _folded(schema: Any) -> Any:
+    """Descriptions come from docstrings wrapped at 100 columns: fold them back to one line."""
+    if isinstance(schema, dict):
+        return {
+            key: " ".join(value.split())
+            if key == "description" and isinstance(value, str)
+            else _folded(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_folded(value) for value in schema]
     return schema

@@ -40,7 +40,8 @@ class _ModelBase(_Strict):
 
 
 class SklearnModelSpec(_ModelBase):
-    """A fitted scikit-learn estimator or pipeline: a joblib/pickle file, or a factory returning one."""  # noqa: E501 (kept whole: it is the spec schema's description)
+    """A fitted scikit-learn estimator or pipeline: a joblib/pickle file, or a factory returning
+    one."""
 
     type: Literal["sklearn"]
     path: Path | None = Field(None, description="joblib or pickle file of a fitted estimator.")
@@ -57,7 +58,8 @@ class SklearnModelSpec(_ModelBase):
 
 
 class RecordedModelSpec(_ModelBase):
-    """Predictions recorded elsewhere: columns of a CSV/Parquet file (audits a model nobody can run)."""  # noqa: E501 (kept whole: it is the spec schema's description)
+    """Predictions recorded elsewhere: columns of a CSV/Parquet file (audits a model nobody can
+    run)."""
 
     type: Literal["recorded"]
     path: Path | None = Field(
@@ -82,8 +84,9 @@ class _TextModelBase(_ModelBase):
 
 
 class CallableModelSpec(_TextModelBase):
-    """A Python function: ``predict(X: DataFrame) -> labels`` (optionally ``predict_proba(X) -> scores``) for a
-    tabular model, or ``generate(messages: list[dict], temperature, max_tokens, seed) -> str`` for a text model."""  # noqa: E501 (kept whole: it is the spec schema's description)
+    """A Python function: ``predict(X: DataFrame) -> labels`` (optionally ``predict_proba(X) ->
+    scores``) for a tabular model, or ``generate(messages: list[dict], temperature, max_tokens,
+    seed) -> str`` for a text model."""
 
     type: Literal["callable"]
     predict: str | None = None
@@ -112,7 +115,8 @@ class CallableModelSpec(_TextModelBase):
 
 
 class OpenAIModelSpec(_TextModelBase):
-    """Any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, llama.cpp server, TGI, hosted APIs)."""  # noqa: E501 (kept whole: it is the spec schema's description)
+    """Any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, llama.cpp server, TGI, hosted
+    APIs)."""
 
     type: Literal["openai"]
     base_url: str = Field(description="Up to /v1, e.g. http://127.0.0.1:8765/v1.")
