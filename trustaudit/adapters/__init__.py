@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
 from ..inputs.data import AuditData
-from ..spec.models import AuditSpec
+
+if TYPE_CHECKING:  # the spec layer sits above the adapters
+    from ..spec.models import AuditSpec
+
 from .base import (
     BinaryOutcomes,
     Generation,

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..adapters.base import Generation, ModelInfo, TextRequest
 from ..errors import AdapterError
+from ..phi.masking import mask_phi
 from .chain import LedgerWriter, canonical, sha256_hex
 
 _SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar(
@@ -200,10 +201,7 @@ _SECOND: list = [None, ""]  # the last whole second seen and its ISO-8601 text
 def _masked(value: Any) -> Any:
     """Every string inside ``value`` with its detected PHI replaced by the entity tag."""
     if isinstance(value, str):
-        from ..phi.masking import mask
-        from ..phi.recognizers import find_phi
-
-        return mask(value, find_phi(value))
+        return mask_phi(value)
     if isinstance(value, dict):
         return {k: _masked(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from .. import extras
+from .recognizers import find_phi
 
 Style = Literal["tag", "partial"]
 
@@ -75,8 +76,6 @@ def mask_phi(text: str, style: Style = "tag") -> str:
     pattern: names and places then cannot be recognised, so the fallback only narrows the leak."""
     if not extras.available("privacy"):
         return mask(text, _pattern_spans(text), style)
-    from .recognizers import find_phi
-
     return mask(text, find_phi(text), style)
 
 

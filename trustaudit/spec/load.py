@@ -11,6 +11,7 @@ import pydantic
 import yaml
 
 from .. import extras
+from ..auditors import registry
 from ..errors import SpecError, did_you_mean, file_problem
 from . import envvars
 from .aliases import check_expansion
@@ -84,8 +85,6 @@ def _check_model_has_data(spec: AuditSpec) -> None:
 
 
 def _check_auditors(spec: AuditSpec) -> None:
-    from ..auditors import registry
-
     problems = []
     for i, entry in enumerate(spec.auditors):
         key = f"auditors[{i}]"
@@ -167,8 +166,6 @@ def _check_files(spec: AuditSpec) -> None:
 
 def json_schema() -> dict[str, Any]:
     """The spec's JSON Schema, with each registered auditor's parameters spelled out for editors."""
-    from ..auditors import registry
-
     schema = copy.deepcopy(AuditSpec.model_json_schema())
     schema["$defs"]["AuditorSpec"] = {
         "oneOf": [registry.entry_schema(name) for name in registry.names()],
