@@ -2,6 +2,7 @@
 they should be, and safe on any Unicode text (hypothesis)."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,3 +133,43 @@ def test_no_perturbation_crashes_on_any_unicode(text, level, seed):
         assert isinstance(perturb(text, level, np.random.default_rng(seed)), str)
     assert isinstance(negate(text), str)
     assert isinstance(reorder_options(text, np.random.default_rng(seed))[0], str)
+
+
+FRACTION = re.compile(r"\d+/\d+")
+BACK = {"mmol/L": 18.016, "µmol/L": 1 / 88.42, "kg": 1 / 0.45359237, "cm": 1 / 2.54}
+
+
+@given(
+    score=st.integers(0, 10),
+    systolic=st.integers(70, 220),
+    diastolic=st.integers(40, 130),
+    inches=st.integers(1, 90),
+    pounds=st.integers(2, 500),
+)
+def test_unit_conversion_changes_only_measurements(score, systolic, diastolic, inches, pounds):
+    """Scores, pressures and 'in' as a preposition stay; each measurement converts back."""
+    text = (
+        f"Rates the pain {score}/10 in the left flank. BP {systolic}/{diastolic} in clinic. "
+        f"Height {inches} in. Weight {pounds} lb."
+    )
+    converted = convert_units(text, 1.0, rng())
+    assert FRACTION.findall(converted) == FRACTION.findall(text)
+    assert converted.count(" in the ") == 1
+    assert converted.count(" in clinic") == 1
+    found = {u: float(v) for v, u in re.findall(r"(\d+(?:\.\d+)?) (kg|cm)", converted)}
+    assert found["cm"] * BACK["cm"] == pytest.approx(inches, abs=0.05 / 2.54 + 1e-9)
+    assert found["kg"] * BACK["kg"] == pytest.approx(pounds, abs=0.05 / 0.45359237 + 1e-9)
+
+
+def test_unit_conversion_keeps_every_bundled_vignette_score_and_pressure():
+    from trustaudit.llm.demographics import fill
+    from trustaudit.llm.vignettes import load_vignettes
+
+    path = Path(__file__).resolve().parent.parent / "fixtures/vignettes/clinical_vignettes.jsonl"
+    for vignette in load_vignettes(path):
+        text = fill(vignette.text, {}, vignette.own)
+        converted = convert_units(text, 1.0, rng())
+        assert FRACTION.findall(converted) == FRACTION.findall(text), vignette.id
+        assert converted.count(" in ") >= text.count(" in ") - len(
+            re.findall(r"\d\s*in\b", text)
+        ), vignette.id

@@ -149,6 +149,9 @@ def to_brand(text: str, level: float, rng: np.random.Generator) -> str:
 
 
 NUMBER = r"(\d+(?:\.\d+)?)"
+# a quantity on its own: not the second half of a score or pressure (8/10, 120/80), not inside a
+# longer number or a date
+MEASURED = rf"(?<![\d./]){NUMBER}(?![\d/])"
 # (pattern with the analyte before the value, unit from, unit to, factor or function)
 CONVERSIONS = (
     (
@@ -163,9 +166,18 @@ CONVERSIONS = (
         lambda v: v * 88.42,
         0,
     ),
-    (re.compile(rf"(){NUMBER}\s*°F"), "°C", lambda v: (v - 32) * 5 / 9, 1),
-    (re.compile(rf"(){NUMBER}\s*(?:lb|lbs|pounds)\b", re.I), "kg", lambda v: v * 0.45359237, 1),
-    (re.compile(rf"(){NUMBER}\s*(?:in|inches)\b(?=[^\w]|$)", re.I), "cm", lambda v: v * 2.54, 1),
+    (re.compile(rf"(){MEASURED}\s*°F"), "°C", lambda v: (v - 32) * 5 / 9, 1),
+    (re.compile(rf"(){MEASURED}\s*(?:lb|lbs|pounds)\b", re.I), "kg", lambda v: v * 0.45359237, 1),
+    # "in" is a unit only where a preposition cannot be: before punctuation, the end, or a
+    # dimension word ("70 in.", "3 in long"); never in "8/10 in the left flank"
+    (
+        re.compile(
+            rf"(){MEASURED}\s*(?:inches|inch|in(?=\s*(?:[.,;:)]|$|(?:tall|long|wide)\b)))", re.I
+        ),
+        "cm",
+        lambda v: v * 2.54,
+        1,
+    ),
 )
 
 
