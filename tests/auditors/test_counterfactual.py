@@ -280,3 +280,15 @@ def test_interrupted_llm_audit_resumes_without_repeating_a_call(tmp_path, monkey
         first_session
     )  # all sent requests were answered and recorded
     assert _metrics(resumed)["coverage"].value == 1.0
+
+
+def test_decisions_that_never_vary_give_chi2_p_of_1_not_an_error(tmp_path):
+    """A model that always gives one decision: the chi-square statistic is 0, so p = 1 (no evidence
+    of a difference), and a gate on it passes instead of erroring."""
+    raw = _spec(tmp_path, "stubborn", families=["chest pain"], n_boot=50).normalized()
+    raw["auditors"][0]["thresholds"] = [{"metric": "chi2_p_bh", "min": 0.05}]
+    (tmp_path / "gated.yaml").write_text(yaml.safe_dump(raw))
+    run = run_audit(load_spec(tmp_path / "gated.yaml"))
+    chi2 = [m for m in run.results[0].metrics if m.name == "chi2_p_bh"]
+    assert [m.value for m in chi2] == [1.0, 1.0]  # the family and all vignettes
+    assert {c.status for c in run.checks} == {Status.PASS}

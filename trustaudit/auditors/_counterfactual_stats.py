@@ -151,8 +151,9 @@ def _tests(table: Answers, family: str, members: np.ndarray) -> list[Test]:
             p = binomtest(min(b, c), b + c, 0.5).pvalue if b + c else 1.0
             tests.append(("mcnemar_p_bh", family, group, pairs, p))
     contingency = table.decision_table(members)
-    if contingency.shape[0] >= 2 and contingency.shape[1] >= 2:
-        p = chi2_contingency(contingency)[1]
+    if contingency.ndim == 2 and contingency.shape[0] >= 2:
+        # one decision for every group: no difference to detect, the statistic is 0 and p = 1
+        p = chi2_contingency(contingency)[1] if contingency.shape[1] >= 2 else 1.0
         tests.append(("chi2_p_bh", family, None, int(contingency.sum()), p))
     return tests
 
