@@ -106,8 +106,6 @@ def test_a_broken_chain_is_found(tmp_path):
     (tmp_path / "ledger.jsonl").write_text(
         (tmp_path / "ledger.jsonl").read_text().replace('"call"', '"cal1"')
     )
-    result = AccountabilityAuditor().run(
-        None, None, AuditContext(0, "a", ledger_path=writer.path)
-    )
+    result = AccountabilityAuditor().run(None, None, AuditContext(0, "a", ledger_path=writer.path))
     assert {m.key: m.value for m in result.metrics}["chain_intact"] == 0.0
     assert "a field was changed" in result.findings[0].detail
