@@ -53,7 +53,7 @@ def test_run_folder_holds_the_three_files(report):
         "report.json",
     ]
     assert re.fullmatch(r"test-audit-\d{8}T\d{6}Z", folder.name)
-    assert view["schema_version"] == SCHEMA_VERSION == "1.1"
+    assert view["schema_version"] == SCHEMA_VERSION == "1.2"
     assert view["run"]["verdict"] == "fail"
     assert view["run"]["exit_code"] == 1
     assert len(view["checks"]) == len(run.checks)
@@ -212,3 +212,22 @@ def test_fairness_methods_only_when_a_fairness_auditor_ran(report, write_spec, t
     run = run_audit(load_spec(write_spec(spec)))
     other = (Path(run.provenance["folder"]) / "report.html").read_text()
     assert "<h3>Methods</h3>" not in other
+
+
+def test_an_auditor_badge_is_the_worst_of_its_checks(write_spec, tmp_path):
+    """The heading badge says how the auditor's checks went, not merely that it ran."""
+    spec = base_spec()
+    spec["auditors"][0]["thresholds"] = [
+        {"metric": "equal_opportunity_difference[race_ethnicity]", "max": 0.01},
+        {"metric": "tpr[overall]", "min": 0.0, "level": "warn"},
+    ]
+    spec["auditors"].append({"use": "accountability"})
+    run_audit(load_spec(write_spec(spec)), out=tmp_path / "o")
+    (folder,) = (tmp_path / "o").iterdir()
+    view = json.loads((folder / "report.json").read_text())
+    fairness, accountability = view["auditors"]
+    assert fairness["status"] == "pass"
+    assert fairness["verdict"] == "fail"
+    assert accountability["verdict"] == "pass"
+    html = (folder / "report.html").read_text()
+    assert '<span class="badge fail">fail</span></h2>' in html

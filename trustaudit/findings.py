@@ -185,11 +185,20 @@ class AuditRun:
     @property
     def verdict(self) -> Status:
         """ERROR beats FAIL beats WARN beats PASS (an incomplete audit is never a pass)."""
-        statuses = {c.status for c in self.checks} | {r.status for r in self.results}
-        for status in (Status.ERROR, Status.FAIL, Status.WARN):
-            if status in statuses:
-                return status
-        return Status.PASS
+        return worst({c.status for c in self.checks} | {r.status for r in self.results})
+
+    def auditor_verdict(self, result: AuditResult) -> Status:
+        """One auditor's badge: the worst of its own status and its checks' (not just 'it ran')."""
+        own = {c.status for c in self.checks if c.auditor_label == result.label}
+        return worst(own | {result.status})
+
+
+def worst(statuses: set[Status]) -> Status:
+    """ERROR beats FAIL beats WARN beats PASS; skipped checks alone do not make a failure."""
+    for status in (Status.ERROR, Status.FAIL, Status.WARN):
+        if status in statuses:
+            return status
+    return Status.PASS
 
 
 def failure_summary(failures: Counter[str]) -> str:

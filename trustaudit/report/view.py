@@ -28,7 +28,7 @@ from ..findings import (
 )
 from ..run.gate import bound_text, exit_code
 
-SCHEMA_VERSION = "1.1"  # 1.1: metrics' kind and left_out, auditors' confidence
+SCHEMA_VERSION = "1.2"  # 1.1: metrics' kind and left_out, auditors' confidence; 1.2: verdict
 
 
 class ToolView(TypedDict):
@@ -95,7 +95,8 @@ class PlotView(TypedDict):
 class AuditorView(TypedDict):
     name: str  # the registry name
     label: str
-    status: Status
+    status: Status  # whether it ran: pass, or error
+    verdict: Status  # the worst of its status and its checks' (the report's badge)
     error: str
     seconds: float
     confidence: float | None  # the level of its intervals; None: it reports none
@@ -149,7 +150,7 @@ def build_view(run: AuditRun) -> ReportView:
         "checks": [
             _check_view(c, metric_index.get((c.auditor_label, c.metric_key))) for c in run.checks
         ],
-        "auditors": [_auditor_view(r) for r in run.results],
+        "auditors": [_auditor_view(r, run.auditor_verdict(r)) for r in run.results],
         "model": run.model_info,
         "data": run.data_info,
         "provenance": dict(run.provenance),
@@ -186,12 +187,13 @@ def _check_view(check: Check, metric: Metric | None) -> CheckView:
     }
 
 
-def _auditor_view(result: AuditResult) -> AuditorView:
+def _auditor_view(result: AuditResult, verdict: Status) -> AuditorView:
     confidence = result.params.get("confidence")
     return {
         "name": result.auditor,
         "label": result.label,
         "status": result.status,
+        "verdict": verdict,
         "error": result.error,
         "seconds": round(result.seconds, 3),
         "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
