@@ -132,3 +132,18 @@ def test_multiple_choice_perturbations_map_answers_back(tmp_path):
     assert content["accuracy_drop_rate[none_of_the_others=1]"].value == 0.0
     _, position = _run(tmp_path, "always_a", [{"name": "option_order"}])
     assert position["flip_rate[option_order=1]"].value > 0  # the letter stayed, the option moved
+
+
+def test_resamples_without_an_applicable_case_are_left_out_of_the_interval():
+    """Two applicable cases, both flipped: every resample that drew one says 100%, so the interval
+    is [1, 1]; a resample that drew neither has no flip rate (it used to count as 0: [0, 1])."""
+    from trustaudit.auditors._stats import bootstrap_weights, scalar_interval
+    from trustaudit.auditors.text_robustness import _share
+
+    changed = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    applies = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    weights = bootstrap_weights(6, 2000, np.random.default_rng(0))
+    value, samples = _share(changed, applies, weights)
+    assert value == 1.0
+    assert np.isnan(samples).any()  # (4/6)^6 of resamples draw no applicable case
+    assert scalar_interval(samples, 0.95) == (1.0, 1.0)

@@ -305,10 +305,14 @@ def _share(
     numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray | None
 ) -> tuple[float, np.ndarray | None]:
     """sum(numerator) / sum(denominator) and its bootstrap resamples under the row weights (None
-    without weights); NaN when the denominator is 0."""
+    without weights); NaN when the denominator is 0. A resample that drew no applicable case has
+    no share at all: it is NaN (left out of the interval), not 0 or 1."""
     total = denominator.sum()
     if not total:
         return np.nan, None
     if weights is None:
         return numerator.sum() / total, None
-    return numerator.sum() / total, (weights @ numerator) / np.maximum(weights @ denominator, 1)
+    drawn = weights @ denominator
+    with np.errstate(invalid="ignore", divide="ignore"):
+        samples = np.where(drawn > 0, (weights @ numerator) / drawn, np.nan)
+    return numerator.sum() / total, samples
