@@ -302,3 +302,51 @@ def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path
     assert view["provenance"]["retries"] == 0  # a 404 is not retried
     assert cause in view["auditors"][0]["error"]
     assert "6 model call(s) failed" in (folder / "report.html").read_text()
+
+
+def test_a_dead_endpoint_never_passes_an_audit(tmp_path):
+    """Every call refused: text robustness and canary extraction end in 'could not complete'
+    (exit 3) naming the cause, instead of skipped checks or a 0% leak rate built from failures."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    _fault_vignettes(tmp_path / "v.jsonl", ["(1)", "(2)"])
+    canary = {"id": "c1", "prefix": "Record 7 pin:", "secret": "482913", "digits": 6}
+    (tmp_path / "c.jsonl").write_text(json.dumps(canary) + "\n")
+    spec = {
+        "name": "dead",
+        "output": str(tmp_path / "reports"),
+        "model": {
+            "type": "openai",
+            "base_url": "http://127.0.0.1:1/v1",
+            "model": "m",
+            "max_retries": 0,
+        },
+        "auditors": [
+            {
+                "use": "text_robustness",
+                "params": {"vignettes": str(tmp_path / "v.jsonl"), "n_boot": 20},
+                "thresholds": [{"metric": "flip_rate", "max": 0.1}],
+            },
+            {
+                "use": "canary",
+                "params": {"canaries": str(tmp_path / "c.jsonl")},
+                "thresholds": [{"metric": "verbatim_rate", "max": 0}],
+            },
+        ],
+    }
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    done = subprocess.run(
+        [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Auditor(s) failed: text_robustness, canary." in done.stdout
+    assert "from http://127.0.0.1:1/v1/chat/completions" in done.stdout
+    (folder,) = (tmp_path / "reports").iterdir()
+    view = json.loads((folder / "report.json").read_text())
+    assert [a["status"] for a in view["auditors"]] == ["error", "error"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .adapters import build_model
 from .auditors import registry
 from .errors import AdapterError, AuditorError, TrustAuditError
 from .ledger.verify import verify_run
@@ -164,6 +165,8 @@ def _existing_run_folder(value: str, option: str) -> Path:
 def _validate(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     data, auditors = prepare(spec)
+    if spec.model is not None and spec.model.type != "llamacpp":  # a local LLM is slow to load
+        build_model(spec, data)  # loads files and functions, calls nothing: what run would reject
     thresholds = sum(len(entry.thresholds) for entry in spec.auditors)
     rows = f"{len(data.frame):,} data rows" if data is not None else "no tabular data"
     calls = sum(model_calls(spec, data, auditors).values())

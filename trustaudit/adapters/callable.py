@@ -14,6 +14,7 @@ from ..errors import AdapterError
 from ..inputs.data import AuditData
 from ..inputs.loading import load_function
 from ..ledger.fingerprint import sha256_source
+from ..phi.masking import mask_phi
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 
@@ -35,7 +36,7 @@ class CallableAdapter:
         except (Exception, SystemExit) as exc:
             raise AdapterError(
                 f"callable adapter ({self.info.name}): {getattr(fn, '__name__', fn)} failed: "
-                f"{type(exc).__name__}: {exc}"
+                f"{type(exc).__name__}: {mask_phi(str(exc))}"
             ) from exc
 
 

@@ -17,7 +17,7 @@ from ..inputs.data import AuditData
 from ..inputs.loading import load_function
 from ..ledger.fingerprint import sha256_file, sha256_source
 from ..paths import resolve
-from ..phi.masking import value_summary
+from ..phi.masking import mask_phi, value_summary
 from .base import ModelInfo, require_data
 
 
@@ -59,7 +59,8 @@ class SklearnAdapter:
             return np.asarray(getattr(self.estimator, method)(X))
         except Exception as exc:
             raise AdapterError(
-                f"sklearn adapter ({self.info.name}): {method} failed: {type(exc).__name__}: {exc}"
+                f"sklearn adapter ({self.info.name}): {method} failed: {type(exc).__name__}: "
+                f"{mask_phi(str(exc))}"
             ) from exc
 
 

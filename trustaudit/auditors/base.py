@@ -233,6 +233,35 @@ def coverage_verdict(coverage: float, min_coverage: float, ctx: AuditContext) ->
 
 
 @dataclass(frozen=True, kw_only=True)
+class CoverageParams:
+    """The coverage floor of auditors whose measurements stand on answered model calls (mix in
+    before Auditor): a dead endpoint must end in 'could not complete', never in a pass."""
+
+    min_coverage: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=1,
+            description="Below this share of answered requests the audit could not complete "
+            "(exit 3).",
+        ),
+    ] = 0.9
+
+    def coverage(self, answers: list[Generation], ctx: AuditContext) -> tuple[Metric, Status, str]:
+        """The ``coverage`` metric and the auditor's status and error from it."""
+        failed = sum(a.error is not None for a in answers)
+        share = (len(answers) - failed) / len(answers) if answers else 1.0
+        metric = Metric(
+            name="coverage",
+            value=share,
+            n=len(answers),
+            note=f"{failed} request(s) failed after retries",
+        )
+        status, error = coverage_verdict(share, self.min_coverage, ctx)
+        return metric, status, error
+
+
+@dataclass(frozen=True, kw_only=True)
 class BootstrapParams:
     """Parameters of auditors that report percentile bootstrap intervals (mix in before Auditor)."""
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
 from ..errors import AdapterError
@@ -34,16 +34,27 @@ from .base import (
     tabular_model,
 )
 
+SHARES = ("missing_values", "category_swap")  # levels that are shares of cells
+
 
 class PerturbationChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Literal["gaussian_noise", "missing_values", "unit_rescale", "category_swap"]
-    levels: tuple[float, ...] | None = Field(
-        default=None, description="Severities (default: the perturbation's own)."
+    levels: tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="Severities, each above 0; shares (missing_values, category_swap) at most 1 "
+        "(default: the perturbation's own).",
     )
     columns: tuple[str, ...] | None = Field(
         default=None, description="Columns it may change (default: all not frozen)."
     )
+
+    @model_validator(mode="after")
+    def _shares_at_most_one(self) -> PerturbationChoice:
+        if self.name in SHARES and any(level > 1 for level in self.levels or ()):
+            raise ValueError(f"{self.name} levels are shares of cells: each at most 1")
+        return self
 
 
 @registry.register

@@ -27,6 +27,7 @@ from .base import (
     AuditedModel,
     Auditor,
     BootstrapParams,
+    CoverageParams,
     load_param_file,
     registry,
     text_model,
@@ -59,14 +60,16 @@ Variant = tuple[str, str, list[tuple[str, str, dict[str, str]]]]
 class TextPerturbationChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: Literal[INVARIANT + QUESTION + ("negation",)]  # type: ignore[valid-type]
-    levels: tuple[float, ...] | None = Field(
-        default=None, description="Shares of places changed (default per perturbation)."
+    levels: tuple[Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)], ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="Shares of places changed, each from 0 to 1 (default per perturbation).",
     )
 
 
 @registry.register
 @dataclass(frozen=True, kw_only=True)
-class TextRobustnessAuditor(BootstrapParams, Auditor):
+class TextRobustnessAuditor(CoverageParams, BootstrapParams, Auditor):
     """Robustness of an LLM's clinical decisions to realistic text changes (invariance) and negation
     (directional)."""
 
@@ -89,7 +92,7 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
 
     @classmethod
     def metric_names(cls) -> set[str]:
-        return {"flip_rate", "accuracy_drop_rate", "directional_pass_rate"}
+        return {"flip_rate", "accuracy_drop_rate", "directional_pass_rate", "coverage"}
 
     def check_inputs(self, spec: Any, where: str) -> None:
         self._load(spec.path.parent, where)
@@ -111,7 +114,7 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
             )
             for choice in self.perturbations
         ]
-        return KeySpace(frozenset().union(*found))
+        return KeySpace(frozenset().union(*found, keys(("coverage",))))
 
     def model_calls(self, spec: Any, data: Any, where: str) -> int:
         """At most every vignette, clean and at every level (identical prompts are sent once)."""
@@ -157,11 +160,14 @@ class TextRobustnessAuditor(BootstrapParams, Auditor):
                             f"{mask_phi(one_line(texts[k][i], 160))} → {decisions[k][i]}",
                         )
                     )
+        coverage, status, error = self.coverage(answers, ctx)
         return self.result(
             ctx,
-            metrics=tuple(metrics),
+            metrics=(*metrics, coverage),
             findings=tuple(self._findings(examples)),
             plots=tuple(self._plots()),
+            status=status,
+            error=error,
         )
 
     def _variants(self, vignettes: list[Vignette], seed: int) -> list[Variant]:

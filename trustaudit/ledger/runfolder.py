@@ -62,11 +62,13 @@ def make_parent(parent: Path, where: str) -> None:
     """Create the folder that receives run folders, before any model is loaded: a file in the way, a
     missing drive or a read-only place is reported as the user's input, not as a crash after the
     calls."""
-    if parent.exists() and not parent.is_dir():
-        raise SpecError(f"{where}: '{parent}' is a file; expected a folder to put run folders in.")
     try:
+        if parent.exists() and not parent.is_dir():
+            raise SpecError(
+                f"{where}: '{parent}' is a file; expected a folder to put run folders in."
+            )
         parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
+    except OSError as exc:  # also a name too long for the file system
         raise SpecError(
             f"{where}: cannot create the folder '{parent}' ({exc.strerror}). "
             "Choose a folder you can write to."
@@ -82,7 +84,10 @@ def create(
     while path.exists():
         n += 1
         path = base.with_name(f"{base.name}-{n}")
-    path.mkdir(parents=True)
+    try:
+        path.mkdir(parents=True)
+    except OSError as exc:
+        raise SpecError(f"run folder '{path}': cannot create it ({exc.strerror}).") from None
     writer = LedgerWriter(path / LEDGER_FILE, hmac_key=key, fsync_every=fsync_every)
     return RunFolder(path, uuid.uuid4().hex, started, writer, {}, Counter())
 

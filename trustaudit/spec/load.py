@@ -157,7 +157,13 @@ def _check_files(spec: AuditSpec) -> None:
                 f"to the spec's folder."
             )
     output = spec.resolve(spec.output)
-    if output.exists() and not output.is_dir():
+    try:
+        in_the_way = output.exists() and not output.is_dir()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise SpecError(
+            f"{spec.where('output')}: '{output}' cannot be used ({exc.strerror})."
+        ) from None
+    if in_the_way:
         raise SpecError(
             f"{spec.where('output')}: '{output}' is a file; expected a folder for the run folders. "
             "Name a folder (it is created if missing)."

@@ -281,7 +281,9 @@ class AuditSpec(_Strict):
     """One audit: a model, its data, the auditors to run and their thresholds."""
 
     name: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Used in the run folder's name."
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        max_length=100,  # the run folder's name adds a time stamp; file systems allow 255 bytes
+        description="Used in the run folder's name.",
     )
     description: str = ""
     seed: int = Field(0, ge=0, description="Seed of every random choice in the run.")
