@@ -18,6 +18,7 @@ from .errors import AdapterError, AuditorError, TrustAuditError
 from .ledger.verify import verify_run
 from .llm.canaries import make_canaries
 from .progress import Progress
+from .redaction import redact
 from .report.schema import report_json_schema
 from .run.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.runner import model_calls, prepare, run_audit
@@ -34,10 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (AdapterError, AuditorError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except TrustAuditError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(
@@ -72,7 +73,11 @@ def _run(args: argparse.Namespace) -> int:
             progress=progress,
         )
         prefix = f"{spec.name}: " if len(specs) > 1 else ""
-        print(prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html")))
+        print(
+            redact(
+                prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html"))
+            )
+        )
         codes.append(exit_code(run))
     return max(codes)
 
@@ -87,7 +92,7 @@ def _verify(args: argparse.Namespace) -> int:
             )
     result = verify_run(_existing_run_folder(args.run_dir, "RUN_DIR"), key)
     for problem in result.problems:
-        print(f"BROKEN: {problem}")
+        print(f"BROKEN: {redact(problem)}")
     if result.intact:
         print(
             f"{args.run_dir}: intact. Ledger chain, seal, manifest and report agree"

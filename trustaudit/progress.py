@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from .redaction import redact
+
 
 class Progress:
     """``step`` always prints; ``tick`` prints only once a loop has run ``interval`` seconds, then
@@ -21,7 +23,9 @@ class Progress:
         self._last_output = time.monotonic()
         if self._stream is not None:
             print(
-                f"[{time.monotonic() - self._start:7.1f}s] {message}", file=self._stream, flush=True
+                f"[{time.monotonic() - self._start:7.1f}s] {redact(message)}",
+                file=self._stream,
+                flush=True,
             )
 
     def tick(self, done: int, total: int, label: str) -> None:

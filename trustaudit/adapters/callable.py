@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import AdapterError
+from ..fingerprint import sha256_source
 from ..inputs.data import AuditData
 from ..inputs.loading import load_function
-from ..ledger.fingerprint import sha256_source
 from ..phi.masking import mask_phi
 from .base import Generation, ModelInfo, TextRequest, checked_text
 

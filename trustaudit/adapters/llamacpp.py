@@ -13,8 +13,8 @@ from typing import Any
 
 from ..errors import AdapterError, SpecError
 from ..extras import install_hint
+from ..fingerprint import sha256_file
 from ..inputs.data import AuditData
-from ..ledger.fingerprint import sha256_file
 from ..paths import resolve
 from .base import Generation, ModelInfo, TextRequest, checked_text
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from ..errors import AdapterError
 from ..inputs.data import AuditData
 from ..phi.masking import mask_phi
+from ..redaction import register
 from .base import Generation, ModelInfo, TextRequest, checked_text
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -212,6 +213,7 @@ def load_openai(
     key = None
     if spec_model.api_key_env:
         key = os.environ.get(spec_model.api_key_env)
+        register(key)
         if not key:
             from ..errors import SpecError
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AdapterError, DataError, did_you_mean
+from ..fingerprint import sha256_file
 from ..inputs.data import AuditData, read_table
-from ..ledger.fingerprint import sha256_file
 from ..paths import resolve
 from .base import ModelInfo, require_data
 

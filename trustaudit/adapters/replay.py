@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AdapterError, DataError
+from ..fingerprint import canonical, sha256_file
 from ..inputs.data import AuditData
 from ..inputs.jsonl import read_records
-from ..ledger.chain import canonical
-from ..ledger.fingerprint import sha256_file
 from ..paths import resolve
 from .base import Generation, ModelInfo, TextRequest
 

@@ -13,9 +13,9 @@ import pandas as pd
 import sklearn
 
 from ..errors import AdapterError, SpecError
+from ..fingerprint import sha256_file, sha256_source
 from ..inputs.data import AuditData
 from ..inputs.loading import load_function
-from ..ledger.fingerprint import sha256_file, sha256_source
 from ..paths import resolve
 from ..phi.masking import mask_phi, value_summary
 from .base import ModelInfo, require_data

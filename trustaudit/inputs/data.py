@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, SpecError, did_you_mean, file_problem
-from ..ledger.fingerprint import sha256_file, sha256_frame
+from ..fingerprint import sha256_file, sha256_frame
 from ..phi.masking import value_summary
 from .loading import load_function
 

@@ -9,13 +9,15 @@ most one torn last line, which readers report and never accept."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from ..fingerprint import canonical, sha256_hex
+from ..redaction import redact_data
 
 GENESIS = "0" * 64
 LEDGER_FILE = "ledger.jsonl"
@@ -45,20 +47,6 @@ CALL_FIELDS = (
     "prev_hash",
     "hash",
 )
-
-
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
-
-
-def canonical(value: Any) -> bytes:
-    """The one byte form that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
-    return _ENCODER.encode(value).encode()
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def seal_fields(record: dict[str, Any]) -> bytes:
@@ -100,7 +88,7 @@ class LedgerWriter:
 
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Write one record (flushed at once) and return it with its ``hash`` (and ``hmac``)."""
-        record = {"seq": self.count, **fields, "prev_hash": self.head}
+        record = {"seq": self.count, **redact_data(fields), "prev_hash": self.head}
         body = canonical(record)  # the hashed form; hash and hmac are appended to the line after it
         record["hash"] = sha256_hex(body)
         tail = f',"hash":"{record["hash"]}"'

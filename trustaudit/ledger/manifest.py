@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import DataError, file_problem
 from ..inputs.jsonl import JSON_TYPES, json_type
+from ..redaction import redact_data
 from .chain import sha256_hex
 
 MANIFEST_FILE = "manifest.json"
@@ -43,7 +44,7 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> str:
     """Write the manifest and return the SHA-256 of the bytes written."""
-    data = manifest_bytes(manifest)
+    data = manifest_bytes(redact_data(manifest))
     path = folder / MANIFEST_FILE
     temporary = path.with_suffix(".json.tmp")
     with open(temporary, "wb") as handle:

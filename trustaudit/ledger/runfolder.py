@@ -11,12 +11,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import utc_now
 from ..errors import DataError, SpecError
 from ..progress import Progress
-from ..spec.models import AuditSpec
 from .chain import (
     GENESIS,
     LEDGER_FILE,
@@ -28,6 +27,9 @@ from .chain import (
 )
 from .manifest import MANIFEST_FILE, read_manifest
 from .recorder import key_prefix
+
+if TYPE_CHECKING:  # the spec layer sits above the ledger
+    from ..spec.models import AuditSpec
 
 REPORT_FILES = ("report.json", "report.html", "junit.xml")
 TORN_FILE = "ledger.torn"

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..findings import AuditRun
+from ..redaction import redact_data
 from .html import render_html
 from .junit import render_junit
 from .view import SCHEMA_VERSION, build_view
@@ -16,7 +17,7 @@ __all__ = ["SCHEMA_VERSION", "build_view", "render_html", "render_junit", "write
 
 def write_report(run: AuditRun, folder: Path) -> None:
     """Write report.json (the view-model), report.html and junit.xml into the run folder."""
-    view = build_view(run)
+    view = redact_data(build_view(run))
     (folder / "report.json").write_text(
         json.dumps(view, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
     )

@@ -4,6 +4,7 @@ expansion, the pydantic models, auditor names and parameters, threshold keys, ex
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 from .. import extras
 from ..auditors import registry
 from ..errors import SpecError, did_you_mean, file_problem
+from ..redaction import register
 from . import envvars
 from .aliases import check_expansion
 from .messages import format_errors
@@ -59,6 +61,8 @@ def parse_spec(raw: Any, path: Path) -> AuditSpec:
     expanded = envvars.expand(raw, set(secret_names) if isinstance(secret_names, list) else set())
     if expanded.problems:
         raise SpecError("\n".join(f"{path}: {problem}" for problem in expanded.problems))
+    if isinstance(secret_names, list):
+        register(*(os.environ.get(str(name)) for name in secret_names))
     raw = expanded.value
     try:
         spec = AuditSpec.model_validate(raw)

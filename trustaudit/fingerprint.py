@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +38,17 @@ def sha256_source(obj: Any) -> str:
     except (TypeError, OSError):
         source = repr(obj)
     return "sha256:" + hashlib.sha256(source.encode()).hexdigest()
+
+
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
+def canonical(value: Any) -> bytes:
+    """The one byte form that is hashed: sorted keys, no spaces, UTF-8, no NaN."""
+    return _ENCODER.encode(value).encode()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,77 @@
+"""Secrets named in secret_env never reach any output: ledger, manifest, reports, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from trustaudit.redaction import redact, redact_data, register
+from trustaudit.testing import LoopbackLLM
+
+SECRET_MODEL = "topsecretmodelXYZ"
+
+
+def test_redact_replaces_registered_values_only():
+    register("hunter2secret", "ab", None)  # too short to be a secret: left alone
+    assert redact("key hunter2secret and ab") == "key *** and ab"
+    assert redact_data({"k": ["x hunter2secret"], "hunter2secret": 1}) == {"k": ["x ***"], "***": 1}
+
+
+def test_a_secret_used_as_the_model_name_is_written_nowhere(tmp_path):
+    """The reviewer's case: a secret_env value in model and base_url, with calls that fail and
+    calls that succeed; every file of the run folder, stdout and stderr are searched."""
+    vignette = {
+        "id": "v1",
+        "family": "test",
+        "text": "A {age}{race}{person} with chest pain.",
+        "age": "50-year-old ",
+        "question": "Admit or discharge?",
+        "decision": {
+            "kind": "choice",
+            "choices": {"admit": ["admit"], "discharge": ["home"]},
+            "focal": "admit",
+        },
+    }
+    (tmp_path / "v.jsonl").write_text(json.dumps(vignette) + "\n")
+    with LoopbackLLM() as server:
+        port = server.base_url.split(":")[2].split("/")[0]
+        spec = {
+            "name": "secret",
+            "output": str(tmp_path / "reports"),
+            "secret_env": ["TA_SECRET_MODEL", "TA_SECRET_HOST"],
+            "model": {
+                "type": "openai",
+                "base_url": "http://${TA_SECRET_HOST}/v1",
+                "model": "${TA_SECRET_MODEL}",
+                "max_retries": 0,
+            },
+            "auditors": [
+                {
+                    "use": "counterfactual",
+                    "params": {
+                        "vignettes": str(tmp_path / "v.jsonl"),
+                        "swap": ["race_ethnicity"],
+                        "values": {"race_ethnicity": ["Black"]},
+                        "n_boot": 20,
+                    },
+                }
+            ],
+        }
+        (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+        env = {**os.environ, "TA_SECRET_MODEL": SECRET_MODEL, "TA_SECRET_HOST": f"127.0.0.1:{port}"}
+        done = subprocess.run(
+            [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr
+    assert SECRET_MODEL not in done.stdout + done.stderr
+    (folder,) = (tmp_path / "reports").iterdir()
+    for path in folder.iterdir():
+        assert SECRET_MODEL not in path.read_text(encoding="utf-8"), path.name
