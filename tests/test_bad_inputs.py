@@ -16,6 +16,19 @@ def test_case_ids_are_unique():
     assert len(ids) >= 150
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def _extra(case: Case) -> str | None:
+    """The optional extra a case's input needs (Parquet files, PHI probes), by its id."""
+    if "parquet" in case.id:
+        return "parquet"
+    return "privacy" if case.id.startswith(("probes-", "privacy-")) else None
+
+
+PARAMS = [
+    pytest.param(case, id=case.id, marks=[pytest.mark.extra(_extra(case))] if _extra(case) else [])
+    for case in CASES
+]
+
+
+@pytest.mark.parametrize("case", PARAMS)
 def test_bad_input(case, tmp_path, write_spec):
     check(case, Workspace(tmp_path, write_spec))
