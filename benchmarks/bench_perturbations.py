@@ -15,10 +15,9 @@ from trustaudit.perturbations.text import TEXT, negate
 
 TEMPLATE = (
     "A {age} yo {sex} with CHF and HTN on Lipitor and Eliquis has chest pain for {hours} hours; "
-    "glucose {glucose} "
-    "mg/dL, creatinine {creat} mg/dL, temp {temp} °F, weight {weight} lb. ECG shows ST depression. "
-    "Plan: admit, "
-    "serial troponins, ASA and heparin. Follow-up with cardiology in 2 weeks."
+    "glucose {glucose} mg/dL, creatinine {creat} mg/dL, temp {temp} °F, weight {weight} lb. "
+    "ECG shows ST depression. Plan: admit, serial troponins, ASA and heparin. "
+    "Follow-up with cardiology in 2 weeks."
 )
 
 

@@ -100,8 +100,9 @@ def _report_problems(report_path: Path, folder: Path, head: str | None, count: i
     problems = []
     manifest_hash = sha256_hex((folder / MANIFEST_FILE).read_bytes())
     if provenance.get("manifest_sha256") != manifest_hash:
+        recorded = str(provenance.get("manifest_sha256"))[:12]
         problems.append(
-            f"report.json: records manifest sha256 {str(provenance.get('manifest_sha256'))[:12]}…; "
+            f"report.json: records manifest sha256 {recorded}…; "
             f"{MANIFEST_FILE} has {manifest_hash[:12]}…"
         )
     if (provenance.get("ledger_head"), provenance.get("ledger_records")) != (head, count):

@@ -23,7 +23,9 @@ REFUSAL = re.compile(
     re.I,
 )
 _LEADING = re.compile(
-    r"^[\s\"'*_`>#:\-–—(\[]*(?:answer|decision|recommendation|final answer)?\s*[:\-–—]?\s*", re.I
+    r"^[\s\"'*_`>#:\-–—(\[]*"  # quotes, markdown marks, dashes and brackets before the answer
+    r"(?:answer|decision|recommendation|final answer)?\s*[:\-–—]?\s*",
+    re.I,
 )
 
 
