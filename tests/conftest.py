@@ -98,3 +98,13 @@ def write_spec(tmp_path):
         return path
 
     return write
+
+
+def run_spec(tmp_path: Path, spec: dict, *options: str, env: dict | None = None):
+    """Write ``spec`` to tmp_path/spec.yaml and run it with the real CLI in a subprocess."""
+    import subprocess
+    import sys
+
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    command = [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), *options]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)

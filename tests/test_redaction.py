@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-
-import yaml
 
 from trustaudit.redaction import redact, redact_data, register
 from trustaudit.testing import LoopbackLLM
+
+from .conftest import run_spec
 
 SECRET_MODEL = "topsecretmodelXYZ"
 
@@ -61,15 +59,8 @@ def test_a_secret_used_as_the_model_name_is_written_nowhere(tmp_path):
                 }
             ],
         }
-        (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
         env = {**os.environ, "TA_SECRET_MODEL": SECRET_MODEL, "TA_SECRET_HOST": f"127.0.0.1:{port}"}
-        done = subprocess.run(
-            [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml")],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        done = run_spec(tmp_path, spec, env=env)
     assert done.returncode == 0, done.stderr
     assert SECRET_MODEL not in done.stdout + done.stderr
     (folder,) = (tmp_path / "reports").iterdir()

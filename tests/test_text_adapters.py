@@ -8,12 +8,14 @@ import time
 
 import pytest
 
+
 from trustaudit.adapters import Generation, ModelInfo, TextRequest
 from trustaudit.adapters.openai_http import OpenAICompatibleAdapter, RetryPolicy, _retry_after
 from trustaudit.errors import AdapterError
 from trustaudit.ledger.chain import LedgerWriter, read_ledger
 from trustaudit.ledger.recorder import RecordedTextModel, Recorder
 from trustaudit.testing.loopback import LoopbackLLM
+\nfrom .conftest import run_spec
 
 KEY = "sk-test-0123456789abcdef"
 
@@ -193,10 +195,6 @@ def _fault_vignettes(path, faults):
 def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(
     server, tmp_path, monkeypatch, min_coverage, code
 ):
-    import subprocess
-    import sys
-
-    import yaml
 
     _fault_vignettes(
         tmp_path / "v.jsonl",
@@ -226,13 +224,8 @@ def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(
             }
         ],
     }
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    done = subprocess.run(
-        [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
-        capture_output=True,
-        text=True,
-        env={**__import__("os").environ, "TA_TEST_API_KEY": KEY},
-    )
+    env = {**__import__("os").environ, "TA_TEST_API_KEY": KEY}
+    done = run_spec(tmp_path, spec, "--quiet", env=env)
     assert done.returncode == code, done.stderr
     (folder,) = (tmp_path / "reports").iterdir()
     view = json.loads((folder / "report.json").read_text())
@@ -256,10 +249,6 @@ def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(
 def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path):
     """Every call 404s (base_url without /v1): the summary, the auditor's error and the report name
     the cause with its count and the fix, not only the coverage."""
-    import subprocess
-    import sys
-
-    import yaml
 
     _fault_vignettes(tmp_path / "v.jsonl", ["(1)", "(2)", "(3)"])  # 3 distinct prompts per group
     base_url = server.base_url.removesuffix("/v1")
@@ -285,13 +274,7 @@ def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path
             }
         ],
     }
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    done = subprocess.run(
-        [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_spec(tmp_path, spec, "--quiet")
     assert done.returncode == 3, done.stderr
     cause = f"HTTP 404 Not Found from {base_url}/chat/completions: check base_url"
     assert f"6 model calls failed; 6 of them: {cause}" in done.stdout
@@ -307,10 +290,6 @@ def test_a_wrong_base_url_is_named_as_the_cause_of_failed_calls(server, tmp_path
 def test_a_dead_endpoint_never_passes_an_audit(tmp_path):
     """Every call refused: text robustness and canary extraction end in 'could not complete'
     (exit 3) naming the cause, instead of skipped checks or a 0% leak rate built from failures."""
-    import subprocess
-    import sys
-
-    import yaml
 
     _fault_vignettes(tmp_path / "v.jsonl", ["(1)", "(2)"])
     canary = {"id": "c1", "prefix": "Record 7 pin:", "secret": "482913", "digits": 6}
@@ -337,13 +316,7 @@ def test_a_dead_endpoint_never_passes_an_audit(tmp_path):
             },
         ],
     }
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
-    done = subprocess.run(
-        [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_spec(tmp_path, spec, "--quiet")
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Auditor(s) failed: text_robustness, canary." in done.stdout
     assert "from http://127.0.0.1:1/v1/chat/completions" in done.stdout

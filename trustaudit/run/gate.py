@@ -35,32 +35,23 @@ def evaluate(spec: AuditSpec, results: Sequence[AuditResult]) -> list[Check]:
 
 def _checks_for(threshold: ThresholdSpec, result: AuditResult) -> list[Check]:
     if result.status is Status.ERROR:
-        return [
-            _check(
-                threshold,
-                result,
-                threshold.metric,
-                math.nan,
-                Status.ERROR,
-                f"not measured: auditor '{result.label}' failed ({result.error.splitlines()[0]})",
-            )
-        ]
+        why = f"not measured: auditor '{result.label}' failed ({result.error.splitlines()[0]})"
+        return [_not_measured(threshold, result, why)]
     matches = [m for m in result.metrics if threshold.metric in (m.key, m.name)]
     if not matches:
         names = sorted({m.name for m in result.metrics})
-        return [
-            _check(
-                threshold,
-                result,
-                threshold.metric,
-                math.nan,
-                Status.ERROR,
-                f"no metric matches '{threshold.metric}'. Produced metrics: "
-                f"{', '.join(names)} (a key such as "
-                f"'{result.metrics[0].key if result.metrics else 'name[grouping]'}' picks one)",
-            )
-        ]
+        example = result.metrics[0].key if result.metrics else "name[grouping]"
+        why = (
+            f"no metric matches '{threshold.metric}'. Produced metrics: {', '.join(names)} "
+            f"(a key such as '{example}' picks one)"
+        )
+        return [_not_measured(threshold, result, why)]
     return [_judge(threshold, result, metric) for metric in matches]
+
+
+def _not_measured(threshold: ThresholdSpec, result: AuditResult, why: str) -> Check:
+    """An ERROR check: the threshold's metric could not be judged."""
+    return _check(threshold, result, threshold.metric, math.nan, Status.ERROR, why)
 
 
 def _observed(metric: Metric, on: AppliesTo) -> float:
