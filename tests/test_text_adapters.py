@@ -8,14 +8,14 @@ import time
 
 import pytest
 
-
 from trustaudit.adapters import Generation, ModelInfo, TextRequest
 from trustaudit.adapters.openai_http import OpenAICompatibleAdapter, RetryPolicy, _retry_after
 from trustaudit.errors import AdapterError
 from trustaudit.ledger.chain import LedgerWriter, read_ledger
 from trustaudit.ledger.recorder import RecordedTextModel, Recorder
 from trustaudit.testing.loopback import LoopbackLLM
-\nfrom .conftest import run_spec
+
+from .conftest import run_spec
 
 KEY = "sk-test-0123456789abcdef"
 
