@@ -1,0 +1,1 @@
+"""Closed-form intervals, the gate modes' tests and power: the statistics a verdict rests on."""
