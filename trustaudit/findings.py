@@ -17,6 +17,8 @@ class Status(str, Enum):  # noqa: UP042 (StrEnum would change str() of a member,
     FAIL = "fail"
     ERROR = "error"
     SKIPPED = "skipped"
+    # a gate mode's test could not decide: the data can neither certify nor refute the claim
+    INCONCLUSIVE = "inconclusive"
 
 
 class Severity(str, Enum):  # noqa: UP042 (as Status: str() of a member stays its value)
@@ -82,6 +84,12 @@ class Metric:
     note: str = ""
     kind: MetricKind = MetricKind.ESTIMATE
     left_out: tuple[str, ...] = ()  # a disparity's groups left out as not estimable
+    # what the gate modes need to compute intervals at any level (stats.intervals):
+    successes: int | None = None  # a rate's numerator ...
+    trials: int | None = None  # ... and denominator
+    variance: float | None = None  # a non-count estimate's sampling variance (AUROC: DeLong)
+    compares: tuple[str, ...] = ()  # a disparity: the per-group metrics it compares
+    interval: str = ""  # how ci_low/ci_high were computed (e.g. 'wilson', 'descriptive')
 
     @property
     def key(self) -> str:
@@ -148,6 +156,8 @@ class Check:
     status: Status
     message: str
     provenance: str = ""
+    mode: str = ""  # the threshold's gate mode ('' = compare one number)
+    on_inconclusive: Level = Level.WARN  # whether an INCONCLUSIVE check fails the run
 
 
 class Provenance(TypedDict, total=False):
@@ -184,7 +194,8 @@ class AuditRun:
 
     @property
     def verdict(self) -> Status:
-        """ERROR beats FAIL beats WARN beats PASS (an incomplete audit is never a pass)."""
+        """ERROR beats FAIL beats INCONCLUSIVE beats WARN beats PASS (an incomplete audit is never a
+        pass)."""
         return worst({c.status for c in self.checks} | {r.status for r in self.results})
 
     def auditor_verdict(self, result: AuditResult) -> Status:
@@ -194,8 +205,9 @@ class AuditRun:
 
 
 def worst(statuses: set[Status]) -> Status:
-    """ERROR beats FAIL beats WARN beats PASS; skipped checks alone do not make a failure."""
-    for status in (Status.ERROR, Status.FAIL, Status.WARN):
+    """ERROR beats FAIL beats INCONCLUSIVE beats WARN beats PASS; skipped checks alone do not make
+    a failure."""
+    for status in (Status.ERROR, Status.FAIL, Status.INCONCLUSIVE, Status.WARN):
         if status in statuses:
             return status
     return Status.PASS

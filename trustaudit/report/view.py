@@ -28,7 +28,8 @@ from ..findings import (
 )
 from ..run.gate import bound_text, exit_code
 
-SCHEMA_VERSION = "1.2"  # 1.1: metrics' kind and left_out, auditors' confidence; 1.2: verdict
+SCHEMA_VERSION = "1.3"  # 1.1: metrics' kind, left_out, auditors' confidence; 1.2: verdict;
+# 1.3: metrics' successes, trials and interval method; the inconclusive status
 
 
 class ToolView(TypedDict):
@@ -76,6 +77,9 @@ class MetricView(TypedDict):
     note: str
     kind: MetricKind
     left_out: list[str]
+    successes: int | None
+    trials: int | None
+    interval: str  # how ci_low/ci_high were computed
 
 
 class FindingView(TypedDict):
@@ -217,6 +221,9 @@ def _metric_view(metric: Metric) -> MetricView:
         "note": metric.note,
         "kind": metric.kind,
         "left_out": list(metric.left_out),
+        "successes": metric.successes,
+        "trials": metric.trials,
+        "interval": metric.interval,
     }
 
 
