@@ -1,0 +1,107 @@
+"""What the data at hand can show, and how much data a claim needs: closed-form normal
+approximations for the worst (smallest) pair of groups, stated as "at 80% power".
+
+Certify (TOST at a true gap of 0): power 80% needs δ ≥ (z₁₋α + z₀.₉)·se, since both one-sided
+tests must reject. Detect (one-sided at α/2m after Bonferroni): a true gap γ is found with 80% power
+when γ − δ ≥ (z₁₋α/₂ₘ + z₀.₈)·se. Floor (one-sided at α): a group passes with 80% power when its
+true value clears the goal by (z₁₋α + z₀.₈)·se. For a rate p with groups of n₁ and n₂,
+se² = p(1 − p)(1/n₁ + 1/n₂) on the difference scale and (1 − p)/p · (1/n₁ + 1/n₂) on the
+log-ratio scale. With more than two groups every pair must pass, so a certify claim needs a little
+more than the worst pair alone: the simulation in benchmarks/bench_validity.py shows how much."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Literal
+
+from scipy.stats import norm
+
+if TYPE_CHECKING:
+    from .modes import GroupValue
+
+POWER = 0.8
+Scale = Literal["difference", "ratio"]
+
+
+def z(q: float) -> float:
+    return float(norm.ppf(q))
+
+
+def unit_variance(p: float, scale: Scale) -> float:
+    """The per-observation variance of a rate on ``scale`` (c² in se² = c²(1/n₁ + 1/n₂))."""
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return p * (1 - p) if scale == "difference" else (1 - p) / p
+
+
+def certify_factor(alpha: float) -> float:
+    return z(1 - alpha) + z(1 - (1 - POWER) / 2)
+
+
+def detect_factor(alpha: float, n_pairs: int) -> float:
+    return z(1 - alpha / (2 * n_pairs)) + z(POWER)
+
+
+def floor_factor(alpha: float) -> float:
+    return z(1 - alpha) + z(POWER)
+
+
+def per_group_n(margin: float, unit: float, factor: float, groups: int = 2) -> int:
+    """Rows per group (equal groups) for se = margin / factor: se² = unit · groups / n."""
+    if margin <= 0:
+        return 0
+    return math.ceil(unit * groups * (factor / margin) ** 2)
+
+
+def pair_power(
+    groups: list[GroupValue], mode: str, scale: Scale, bound: float, alpha: float, n_pairs: int
+) -> str:
+    """One sentence: the margin the data certify, or the gap they detect, with 80% power."""
+    se, smallest = _worst_pair_se(groups, scale)
+    if not math.isfinite(se):
+        return ""
+    where = f"with n = {smallest:,.0f} in the smallest group"
+    if mode == "certify":
+        margin = certify_factor(alpha) * se
+        what = f"δ ≈ {margin:.3g}" if scale == "difference" else f"ratio ≈ {math.exp(-margin):.3g}"
+        return f"{where}, the data can certify {what} with 80% power (groups truly equal)"
+    excess = detect_factor(alpha, n_pairs) * se
+    if scale == "difference":
+        return f"{where}, a true gap ≥ {bound + excess:.3g} is detected with 80% power"
+    return f"{where}, a true ratio ≤ {bound * math.exp(-excess):.3g} is detected with 80% power"
+
+
+def floor_power(group: GroupValue, goal: float, alpha: float) -> str:
+    """How far above (or below) the goal a group must truly be to pass with 80% power."""
+    if group.trials is not None and group.trials > 0:
+        se = math.sqrt(unit_variance(goal, "difference") / group.trials)
+    elif group.variance:
+        se = math.sqrt(group.variance)
+    else:
+        return ""
+    return (
+        f"with n = {group.size:,.0f}, a true value {floor_factor(alpha) * se:.3g} beyond the goal "
+        "passes with 80% power"
+    )
+
+
+def _worst_pair_se(groups: list[GroupValue], scale: Scale) -> tuple[float, float]:
+    """The largest standard error of a pairwise gap, over metrics; and the smallest group's n."""
+    worst, smallest = math.nan, math.nan
+    for metric in {g.metric for g in groups}:
+        members = sorted((g for g in groups if g.metric == metric), key=lambda g: g.size)[:2]
+        if len(members) < 2:
+            continue
+        a, b = members
+        if a.trials is not None and b.trials is not None:
+            x = sum(g.successes or 0 for g in groups if g.metric == metric)
+            n = sum(g.trials or 0 for g in groups if g.metric == metric)
+            se = math.sqrt(
+                unit_variance(x / n if n else 0.5, scale) * (1 / a.trials + 1 / b.trials)
+            )
+        elif a.variance is not None and b.variance is not None:
+            se = math.sqrt(a.variance + b.variance)
+        else:
+            continue
+        if not math.isfinite(worst) or se > worst:
+            worst, smallest = se, a.size
+    return worst, smallest
