@@ -26,7 +26,7 @@ def test_demo_passes_with_a_summary_line_and_progress(tmp_path):
     assert done.returncode == 0, done.stderr
     summary = done.stdout.strip().splitlines()[-1]
     assert re.fullmatch(
-        r"\d+ checks passed, 7 warned, 1 skipped\. Report: "
+        r"\d+ checks passed, 1 inconclusive, 7 warned, 1 skipped\. Report: "
         r".*/readmission-demo-\d{8}T\d{6}Z/report\.html",
         summary,
     )

@@ -6,22 +6,19 @@ recomputed. A group's metric is not estimable when the group, or its denominator
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._stats import spread
+from ._stats import RATE_CELLS, Cells, spread
 
 OVERALL = "overall"
 MISSING = "(missing)"
 # the counts each rate is estimated from: (y, y_pred) cells summed; None means the whole group
-DENOMINATOR_CELLS: dict[str, tuple[tuple[int, int], ...] | None] = {
-    "tpr": ((1, 0), (1, 1)),
-    "fnr": ((1, 0), (1, 1)),
-    "fpr": ((0, 0), (0, 1)),
-    "ppv": ((0, 1), (1, 1)),
+DENOMINATOR_CELLS: dict[str, Cells | None] = {
+    **{name: RATE_CELLS[name][1] for name in ("tpr", "fnr", "fpr", "ppv")},
     "auroc": None,
 }
 # disparity name -> (per-group metric, "difference" | "ratio")
@@ -67,6 +64,8 @@ class Measured:
     point: dict[str, np.ndarray]
     samples: dict[str, np.ndarray]
     notes: dict[str, list[str]]
+    counts: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # x, n
+    variances: dict[str, np.ndarray] = field(default_factory=dict)  # AUROC: DeLong
 
     def estimable(self, name: str) -> np.ndarray:
         return np.array([note == "" for note in self.notes[name]])

@@ -30,23 +30,36 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         )
 
 
-def _cell(cells: np.ndarray, y: int, y_pred: int) -> np.ndarray:
-    return cells[..., y, y_pred].astype(float)
-
-
-def _n(cells: np.ndarray) -> np.ndarray:
-    return cells.sum(axis=(-1, -2)).astype(float)
-
-
-COUNT_METRICS: dict[str, CountMetric] = {
-    "base_rate": lambda c: ratio(_cell(c, 1, 0) + _cell(c, 1, 1), _n(c)),
-    "selection_rate": lambda c: ratio(_cell(c, 0, 1) + _cell(c, 1, 1), _n(c)),
-    "tpr": lambda c: ratio(_cell(c, 1, 1), _cell(c, 1, 0) + _cell(c, 1, 1)),
-    "fpr": lambda c: ratio(_cell(c, 0, 1), _cell(c, 0, 0) + _cell(c, 0, 1)),
-    "fnr": lambda c: ratio(_cell(c, 1, 0), _cell(c, 1, 0) + _cell(c, 1, 1)),
-    "ppv": lambda c: ratio(_cell(c, 1, 1), _cell(c, 0, 1) + _cell(c, 1, 1)),
-    "accuracy": lambda c: ratio(_cell(c, 0, 0) + _cell(c, 1, 1), _n(c)),
+Cells = tuple[tuple[int, int], ...]  # (y, y_pred) cells summed
+# each rate: its numerator cells and denominator cells (None: the whole group)
+RATE_CELLS: dict[str, tuple[Cells, Cells | None]] = {
+    "base_rate": (((1, 0), (1, 1)), None),
+    "selection_rate": (((0, 1), (1, 1)), None),
+    "tpr": (((1, 1),), ((1, 0), (1, 1))),
+    "fpr": (((0, 1),), ((0, 0), (0, 1))),
+    "fnr": (((1, 0),), ((1, 0), (1, 1))),
+    "ppv": (((1, 1),), ((0, 1), (1, 1))),
+    "accuracy": (((0, 0), (1, 1)), None),
 }
+
+
+def rate_counts(name: str, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The successes and trials of rate ``name`` per group (any leading axes)."""
+    numerator, denominator = RATE_CELLS[name]
+    x = sum(cells[..., a, b] for a, b in numerator)
+    n = (
+        cells.sum(axis=(-1, -2))
+        if denominator is None
+        else sum(cells[..., a, b] for a, b in denominator)
+    )
+    return np.asarray(x), np.asarray(n)
+
+
+def _rate(name: str) -> CountMetric:
+    return lambda cells: ratio(*rate_counts(name, cells))
+
+
+COUNT_METRICS: dict[str, CountMetric] = {name: _rate(name) for name in RATE_CELLS}
 SCORE_METRICS = ("auroc", "brier", "oe_ratio", "ece")
 
 

@@ -154,6 +154,13 @@ class Auditor:
         running)."""
         raise NotImplementedError
 
+    @classmethod
+    def comparisons(cls) -> dict[str, str]:
+        """The between-group metrics a ``certify`` or ``detect`` gate may judge, by name, with
+        how they compare groups ('difference' or 'ratio'); their metrics name the per-group
+        metrics they compare (``Metric.compares``)."""
+        return {}
+
     def required_columns(self) -> dict[str, tuple[str, ...]]:
         """Data columns this auditor needs, by the parameter naming them; checked before any model
         runs."""

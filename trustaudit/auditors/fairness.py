@@ -16,31 +16,30 @@ from pydantic import Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
 from ..errors import DataError, SpecError
-from ..findings import AuditResult, Finding, Metric, MetricKind, Plot, Severity
+from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.data import AuditData, check_flat
 from ..keys import KeySpace, keys
 from ..progress import SILENT, Progress
+from ..stats.intervals import delong
 from ._fairness_groups import (
     DISPARITIES,
     EQUALIZED_ODDS,
     OVERALL,
     Grouping,
     Measured,
-    disparity_note,
-    disparity_spreads,
     estimability_notes,
     groupings,
     rows_by_group,
 )
+from ._fairness_metrics import disparity_metrics, group_metrics, scale_of
 from ._stats import (
     COUNT_METRICS,
     SCORE_METRICS,
     ScoreRows,
     bootstrap_cells,
     confusion_cells,
-    interval,
     merge_groups,
-    scalar_interval,
+    rate_counts,
 )
 from .base import (
     AuditContext,
@@ -108,6 +107,10 @@ class FairnessAuditor(BootstrapParams, Auditor):
     @classmethod
     def metric_names(cls) -> set[str]:
         return {*GROUP_METRICS, *DISPARITIES, *EQUALIZED_ODDS}
+
+    @classmethod
+    def comparisons(cls) -> dict[str, str]:
+        return {name: scale_of(name) for name in (*DISPARITIES, *EQUALIZED_ODDS)}
 
     def required_columns(self) -> dict[str, tuple[str, ...]]:
         return {"sensitive_features": self.sensitive_features}
@@ -200,9 +203,9 @@ class FairnessAuditor(BootstrapParams, Auditor):
             measured = self._measure_grouping(
                 grouping, codes, cells, boot, y, scores, rng, progress, label
             )
-            metrics += self._group_metrics(grouping, measured)
+            metrics += group_metrics(GROUP_METRICS, grouping, measured, self.confidence)
             if grouping.name != OVERALL:
-                metrics += self._disparities(grouping, measured)
+                metrics += disparity_metrics(grouping, measured, self.confidence)
                 small += [
                     f"{grouping.name}={g} (n={int(n)})"
                     for g, n in zip(grouping.labels, measured.point["group_size"], strict=True)
@@ -231,22 +234,17 @@ class FairnessAuditor(BootstrapParams, Auditor):
     ) -> Measured:
         n_groups = len(grouping.labels)
         cells = merge_groups(fine_cells, grouping.mapping, n_groups)
-        if fine_boot is None:
-            boot = cells[None]
-        else:
-            boot = merge_groups(fine_boot, grouping.mapping, n_groups)
-        point = {
-            "group_size": cells.sum(axis=(1, 2)).astype(float),
-            "positives": cells[:, 1, :].sum(axis=1).astype(float),
-        }
-        samples = {}
-        for name, fn in COUNT_METRICS.items():
-            point[name], samples[name] = fn(cells), fn(boot)
+        boot = (
+            cells[None]
+            if fine_boot is None
+            else merge_groups(fine_boot, grouping.mapping, n_groups)
+        )
+        point, samples, counts = _count_metrics(cells, boot)
         notes = {name: self._notes(name, cells) for name in point}
         if scores is not None:
             for name in SCORE_METRICS:
                 notes[name] = self._notes(name, cells)
-            score_point, score_samples = self._score_metrics(
+            score_point, score_samples, variances = self._score_metrics(
                 grouping,
                 grouping.mapping[codes],
                 y,
@@ -259,11 +257,14 @@ class FairnessAuditor(BootstrapParams, Auditor):
             )
             point.update(score_point)
             samples.update(score_samples)
+        else:
+            variances = {}
         for name, group_notes in notes.items():
             for g, note in enumerate(group_notes):
                 if not note and np.isnan(point[name][g]):
                     group_notes[g] = "undefined: no rows in its denominator"
-        return Measured(point, samples if fine_boot is not None else {}, notes)
+        kept = samples if fine_boot is not None else {}
+        return Measured(point, kept, notes, counts, variances)
 
     def _score_metrics(
         self,
@@ -276,11 +277,13 @@ class FairnessAuditor(BootstrapParams, Auditor):
         rng: np.random.Generator | None,
         progress: Progress,
         label: str,
-    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
         """AUROC, Brier, O/E and ECE per group from its rows, and per resample (``totals[b, g]``
-        rows of group g in resample b; none without ``rng``). Groups noted in ``skip`` stay NaN."""
+        rows of group g in resample b; none without ``rng``); AUROC's DeLong variance. Groups
+        noted in ``skip`` stay NaN."""
         n_groups = len(grouping.labels)
         point = {name: np.full(n_groups, np.nan) for name in SCORE_METRICS}
+        variance = np.full(n_groups, np.nan)
         samples = {name: np.full(totals.shape, np.nan) for name in SCORE_METRICS}
         for g, rows in enumerate(rows_by_group(group_of_row, n_groups)):
             if skip[g]:
@@ -288,71 +291,16 @@ class FairnessAuditor(BootstrapParams, Auditor):
             prepared = ScoreRows.prepare(y[rows], scores[rows], self.calibration_bins)
             for name, value in prepared.metrics().items():
                 point[name][g] = value
+            variance[g] = delong(y[rows], scores[rows])[1]
             if rng is not None:
                 for name, values in prepared.bootstrap(totals[:, g], rng).items():
                     samples[name][:, g] = values
             progress.tick(g + 1, n_groups, f"{label}: score metrics by {grouping.name}")
-        return point, samples
+        return point, samples, {"auroc": variance}
 
     def _notes(self, name: str, cells: np.ndarray) -> list[str]:
         """Why each group's value of ``name`` is not estimable ('' when it is)."""
         return estimability_notes(name, cells, self.min_group_size, self.min_denominator)
-
-    def _ci(self, measured: Measured, name: str) -> tuple[np.ndarray, np.ndarray]:
-        width = len(measured.point[name])
-        return interval(measured.samples.get(name), self.confidence, width)
-
-    def _group_metrics(self, grouping: Grouping, measured: Measured) -> list[Metric]:
-        sizes = measured.point["group_size"]
-        group_names = [None] if grouping.name == OVERALL else grouping.labels
-        out = []
-        for name in GROUP_METRICS:
-            if name not in measured.point:
-                continue
-            low, high = self._ci(measured, name)
-            for g, group in enumerate(group_names):
-                note = measured.notes[name][g]
-                ok = not note
-                out.append(
-                    Metric(
-                        name=name,
-                        value=float(measured.point[name][g]) if ok else np.nan,
-                        ci_low=float(low[g]) if ok else np.nan,
-                        ci_high=float(high[g]) if ok else np.nan,
-                        n=int(sizes[g]),
-                        grouping=grouping.name,
-                        group=group,
-                        note=note,
-                        kind=(
-                            MetricKind.COUNT
-                            if name in ("group_size", "positives")
-                            else MetricKind.ESTIMATE
-                        ),
-                    )
-                )
-        return out
-
-    def _disparities(self, grouping: Grouping, measured: Measured) -> list[Metric]:
-        spreads = disparity_spreads(measured)
-        out = []
-        for name, (point, boot, used) in spreads.items():
-            low, high = scalar_interval(boot, self.confidence)
-            left_out = [g for g, ok in zip(grouping.labels, used, strict=True) if not ok]
-            out.append(
-                Metric(
-                    name=name,
-                    value=float(point),
-                    ci_low=low,
-                    ci_high=high,
-                    n=int(measured.point["group_size"][used].sum()),
-                    grouping=grouping.name,
-                    group=None,
-                    note=disparity_note(point, used, left_out),
-                    kind=MetricKind.DISPARITY,
-                    left_out=tuple(left_out),
-                )
-            )
-        return out
 
     def _findings(self, small: list[str], has_scores: bool) -> list[Finding]:
         findings = []
@@ -398,3 +346,16 @@ class FairnessAuditor(BootstrapParams, Auditor):
             )
         )
         return plots
+
+
+def _count_metrics(cells: np.ndarray, boot: np.ndarray) -> tuple[dict, dict, dict]:
+    """Per group: sizes and every rate (point), the rates per resample, and their counts."""
+    point = {
+        "group_size": cells.sum(axis=(1, 2)).astype(float),
+        "positives": cells[:, 1, :].sum(axis=1).astype(float),
+    }
+    samples, counts = {}, {}
+    for name, fn in COUNT_METRICS.items():
+        point[name], samples[name] = fn(cells), fn(boot)
+        counts[name] = rate_counts(name, cells)
+    return point, samples, counts

@@ -44,7 +44,7 @@ _ENV.filters["fmt"] = fmt
 _ENV.globals["ci"] = ci
 
 
-_SEVERITY = {"fail": 0, "error": 1, "warn": 2, "skipped": 3, "pass": 4}
+_SEVERITY = {"fail": 0, "error": 1, "inconclusive": 2, "warn": 3, "skipped": 4, "pass": 5}
 DISPARITY = MetricKind.DISPARITY.value
 
 

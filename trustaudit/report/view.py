@@ -60,6 +60,8 @@ class CheckView(TypedDict):
     status: Status
     message: str
     provenance: str
+    mode: str  # '' when the threshold compares one number
+    on_inconclusive: Level  # fail: an inconclusive check fails the run
     value: float | None
     ci_low: float | None
     ci_high: float | None
@@ -180,11 +182,13 @@ def _check_view(check: Check, metric: Metric | None) -> CheckView:
         "observed": check.observed,
         "min": check.min,
         "max": check.max,
-        "threshold": bound_text(check.applies_to, check.min, check.max),
+        "threshold": bound_text(check.mode or check.applies_to, check.min, check.max),
         "level": check.level,
         "status": check.status,
         "message": check.message,
         "provenance": check.provenance or "not stated",
+        "mode": check.mode,
+        "on_inconclusive": check.on_inconclusive,
         "value": metric.value if metric else None,
         "ci_low": metric.ci_low if metric else None,
         "ci_high": metric.ci_high if metric else None,

@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+from ..auditors import registry
 from ..findings import (
     AppliesTo,
     AuditResult,
@@ -17,6 +18,7 @@ from ..findings import (
     failure_summary,
 )
 from ..spec.models import AuditSpec, ThresholdSpec
+from .gate_modes import judge_mode
 
 EXIT_PASS = 0  # every check passed (warnings allowed)
 EXIT_FAIL = 1  # a check at level 'fail' failed
@@ -28,12 +30,15 @@ def evaluate(spec: AuditSpec, results: Sequence[AuditResult]) -> list[Check]:
     """One check per (threshold, matching metric) of every auditor, in spec order."""
     checks: list[Check] = []
     for entry, result in zip(spec.auditors, results, strict=True):
+        scales = registry.get(entry.use).comparisons()
         for threshold in entry.thresholds:
-            checks += _checks_for(threshold, result)
+            checks += _checks_for(threshold, result, scales)
     return checks
 
 
-def _checks_for(threshold: ThresholdSpec, result: AuditResult) -> list[Check]:
+def _checks_for(
+    threshold: ThresholdSpec, result: AuditResult, scales: dict[str, str]
+) -> list[Check]:
     if result.status is Status.ERROR:
         why = f"not measured: auditor '{result.label}' failed ({result.error.splitlines()[0]})"
         return [_not_measured(threshold, result, why)]
@@ -46,7 +51,7 @@ def _checks_for(threshold: ThresholdSpec, result: AuditResult) -> list[Check]:
             f"(a key such as '{example}' picks one)"
         )
         return [_not_measured(threshold, result, why)]
-    return [_judge(threshold, result, metric) for metric in matches]
+    return [_judge(threshold, result, metric, scales) for metric in matches]
 
 
 def _not_measured(threshold: ThresholdSpec, result: AuditResult, why: str) -> Check:
@@ -64,7 +69,12 @@ def _observed(metric: Metric, on: AppliesTo) -> float:
 _BROKEN = {Level.FAIL: Status.FAIL, Level.WARN: Status.WARN}  # a broken threshold's status
 
 
-def _judge(threshold: ThresholdSpec, result: AuditResult, metric: Metric) -> Check:
+def _judge(
+    threshold: ThresholdSpec, result: AuditResult, metric: Metric, scales: dict[str, str]
+) -> Check:
+    if threshold.mode is not None:
+        status, observed, message = judge_mode(threshold, result, metric, scales.get(metric.name))
+        return _check(threshold, result, metric.key, observed, status, message)
     on = AppliesTo(threshold.applies_to)
     observed = _observed(metric, on)
     if math.isnan(observed):
@@ -105,6 +115,8 @@ def _check(
         status=status,
         message=message,
         provenance=threshold.provenance,
+        mode=threshold.mode or "",
+        on_inconclusive=Level(threshold.inconclusive),
     )
 
 
@@ -118,10 +130,15 @@ def bound_text(on: AppliesTo | str, low: float | None, high: float | None) -> st
 
 
 def exit_code(run: AuditRun) -> int:
+    """3 when incomplete; 1 when a check failed, or was inconclusive with ``inconclusive: fail``;
+    else 0."""
     verdict = run.verdict
     if verdict is Status.ERROR:
         return EXIT_INCOMPLETE
-    return EXIT_FAIL if verdict is Status.FAIL else EXIT_PASS
+    blocking = any(
+        c.status is Status.INCONCLUSIVE and c.on_inconclusive is Level.FAIL for c in run.checks
+    )
+    return EXIT_FAIL if verdict is Status.FAIL or blocking else EXIT_PASS
 
 
 def summary_line(run: AuditRun, report_path: str) -> str:
@@ -133,6 +150,7 @@ def summary_line(run: AuditRun, report_path: str) -> str:
         f"{counts[s]} {word}"
         for s, word in (
             (Status.FAIL, "failed"),
+            (Status.INCONCLUSIVE, "inconclusive"),
             (Status.WARN, "warned"),
             (Status.ERROR, "errored"),
             (Status.SKIPPED, "skipped"),

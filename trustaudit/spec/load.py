@@ -19,6 +19,7 @@ from . import envvars
 from .aliases import check_expansion
 from .messages import format_errors
 from .models import AuditorSpec, AuditSpec
+from .modes import mode_problems
 
 
 def load_spec(path: str | Path) -> AuditSpec:
@@ -124,13 +125,16 @@ def _check_auditors(spec: AuditSpec) -> None:
             )
         names = auditor.metric_names()
         for j, threshold in enumerate(entry.thresholds):
+            where = f"{key}.thresholds[{j}]"
             if threshold.base_name not in names:
                 problems.append(
-                    f"{spec.where(f'{key}.thresholds[{j}].metric')}: "
+                    f"{spec.where(f'{where}.metric')}: "
                     f"'{entry.use}' does not measure "
                     f"'{threshold.base_name}'.{did_you_mean(threshold.base_name, names)} It "
                     f"measures: {', '.join(sorted(names))}."
                 )
+            else:
+                problems += mode_problems(threshold, auditor, entry.use, spec.where(where))
     if problems:
         raise SpecError("\n".join(problems))
 

@@ -234,6 +234,22 @@ class ThresholdSpec(_Strict):
     provenance: str = Field(
         "", description="Where the bound comes from: a citation, or 'proposed'."
     )
+    mode: Literal["certify", "detect", "floor"] | None = Field(
+        None,
+        description=(
+            "How a verdict is reached (stats.modes). certify: PASS only if the data show every "
+            "pairwise gap of a disparity within the bound (burden on the model); detect: FAIL "
+            "only if they show some gap beyond it (burden on the auditor); floor: PASS only if "
+            "each group's one-sided bound meets the goal. Undecided: INCONCLUSIVE. Unset: "
+            "compare the number 'applies_to' names."
+        ),
+    )
+    alpha: float = Field(
+        0.05, gt=0, le=0.25, description="A mode's error rate (certify: of a false PASS)."
+    )
+    inconclusive: Literal["warn", "fail"] = Field(
+        "warn", description="Whether an INCONCLUSIVE verdict fails the run (exit 1)."
+    )
 
     @model_validator(mode="after")
     def _has_bound(self) -> ThresholdSpec:
@@ -241,6 +257,13 @@ class ThresholdSpec(_Strict):
             raise ValueError("give 'min', 'max' or both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.mode is not None and self.min is not None and self.max is not None:
+            raise ValueError(f"mode '{self.mode}' judges one bound: give 'min' or 'max', not both")
+        if self.mode is not None and "applies_to" in self.model_fields_set:
+            raise ValueError(
+                f"mode '{self.mode}' judges its own intervals: remove 'applies_to' (it chooses "
+                "the number compared when no mode is set)"
+            )
         return self
 
     @property

@@ -51,13 +51,14 @@ class GroupValue:
     variance: float | None = None
     low: float = math.nan
     high: float = math.nan
+    n: int | None = None  # the group's size (for a rate: its denominator is ``trials``)
 
     @property
     def size(self) -> float:
-        """The n its precision rests on (the rate's denominator; for AUROC 1/variance)."""
+        """The n its precision rests on: a rate's denominator, else the group's size."""
         if self.trials is not None:
             return float(self.trials)
-        return 1 / self.variance if self.variance else math.nan
+        return float(self.n) if self.n is not None else math.nan
 
 
 @dataclass(frozen=True)

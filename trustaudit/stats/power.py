@@ -85,23 +85,24 @@ def floor_power(group: GroupValue, goal: float, alpha: float) -> str:
 
 
 def _worst_pair_se(groups: list[GroupValue], scale: Scale) -> tuple[float, float]:
-    """The largest standard error of a pairwise gap, over metrics; and the smallest group's n."""
+    """The largest standard error of a pairwise gap, over metrics (rates: the two smallest
+    denominators at the pooled rate; otherwise the two largest variances); and the n of the
+    smaller group of that pair."""
     worst, smallest = math.nan, math.nan
     for metric in {g.metric for g in groups}:
-        members = sorted((g for g in groups if g.metric == metric), key=lambda g: g.size)[:2]
+        members = [g for g in groups if g.metric == metric]
         if len(members) < 2:
             continue
-        a, b = members
-        if a.trials is not None and b.trials is not None:
-            x = sum(g.successes or 0 for g in groups if g.metric == metric)
-            n = sum(g.trials or 0 for g in groups if g.metric == metric)
-            se = math.sqrt(
-                unit_variance(x / n if n else 0.5, scale) * (1 / a.trials + 1 / b.trials)
-            )
-        elif a.variance is not None and b.variance is not None:
-            se = math.sqrt(a.variance + b.variance)
+        if all(g.trials for g in members):
+            a, b = sorted(members, key=lambda g: g.size)[:2]
+            x = sum(g.successes or 0 for g in members)
+            n = sum(g.trials or 0 for g in members)
+            se = math.sqrt(unit_variance(x / n, scale) * (1 / a.size + 1 / b.size))
+        elif all(g.variance is not None for g in members):
+            a, b = sorted(members, key=lambda g: -(g.variance or 0.0))[:2]
+            se = math.sqrt((a.variance or 0.0) + (b.variance or 0.0))
         else:
             continue
         if not math.isfinite(worst) or se > worst:
-            worst, smallest = se, a.size
+            worst, smallest = se, min(a.size, b.size)
     return worst, smallest
