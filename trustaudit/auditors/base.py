@@ -161,6 +161,12 @@ class Auditor:
         metrics they compare (``Metric.compares``)."""
         return {}
 
+    def plan_sizes(self, spec: Any, data: AuditData | None) -> dict[str, dict[str, dict[str, int]]]:
+        """Before any model call: per metric, grouping and group, the n its precision will rest
+        on (a rate's denominator), for ``trustaudit plan``. {} when unknown until the model
+        answers."""
+        return {}
+
     def required_columns(self) -> dict[str, tuple[str, ...]]:
         """Data columns this auditor needs, by the parameter naming them; checked before any model
         runs."""

@@ -136,6 +136,30 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 found |= keys((*DISPARITIES, *EQUALIZED_ODDS), grouping.name)
         return KeySpace(frozenset(found), from_data=True)
 
+    def plan_sizes(self, spec: Any, data: AuditData | None) -> dict[str, dict[str, dict[str, int]]]:
+        """Rates whose denominator the outcome fixes (all rows, positives or negatives) and AUROC
+        (its smaller class); PPV's denominator is the model's positive predictions: not planned."""
+        data = audit_data(data)
+        codes, found = groupings(
+            data.frame.loc[:, list(self.sensitive_features)], self.intersections
+        )
+        fine = confusion_cells(codes, len(found[0].mapping), data.y, np.zeros(len(codes), int))
+        sizes: dict[str, dict[str, dict[str, int]]] = {}
+        for grouping in found:
+            cells = merge_groups(fine, grouping.mapping, len(grouping.labels))
+            positives, negatives = cells[:, 1, 0], cells[:, 0, 0]
+            by_metric = {
+                **dict.fromkeys(("selection_rate", "base_rate", "accuracy"), positives + negatives),
+                **dict.fromkeys(("tpr", "fnr"), positives),
+                "fpr": negatives,
+                "auroc": np.minimum(positives, negatives),
+            }
+            for name, counts in by_metric.items():
+                sizes.setdefault(name, {})[grouping.name] = dict(
+                    zip(grouping.labels, map(int, counts), strict=True)
+                )
+        return sizes
+
     def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
         data = audit_data(data)
         return PREDICTION_CALLS

@@ -45,13 +45,6 @@ def floor_factor(alpha: float) -> float:
     return z(1 - alpha) + z(POWER)
 
 
-def per_group_n(margin: float, unit: float, factor: float, groups: int = 2) -> int:
-    """Rows per group (equal groups) for se = margin / factor: se² = unit · groups / n."""
-    if margin <= 0:
-        return 0
-    return math.ceil(unit * groups * (factor / margin) ** 2)
-
-
 def pair_power(
     groups: list[GroupValue], mode: str, scale: Scale, bound: float, alpha: float, n_pairs: int
 ) -> str:
@@ -106,3 +99,17 @@ def _worst_pair_se(groups: list[GroupValue], scale: Scale) -> tuple[float, float
         if not math.isfinite(worst) or se > worst:
             worst, smallest = se, min(a.size, b.size)
     return worst, smallest
+
+
+def auroc_unit(auc: float) -> float:
+    """Hanley–McNeil's per-observation variance of AUROC with n the smaller class (an upper
+    bound: the larger class contributes less)."""
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    return (q1 - auc**2) + (q2 - auc**2)
+
+
+def n_for(smallest: int, se: float, factor: float, margin: float) -> int:
+    """The smallest group's n (others scaled alike) for which factor · se shrinks to margin."""
+    if margin <= 0 or not math.isfinite(se):
+        return 0
+    return math.ceil(smallest * (factor * se / margin) ** 2)
