@@ -249,11 +249,13 @@ def test_age_swaps_keep_the_control_age_and_skip_children(tmp_path):
 def test_decision_distribution_by_group(tmp_path):
     run = run_audit(_spec(tmp_path, families=["chest pain"]))
     (finding,) = [f for f in run.results[0].findings if f.title == "Decision distribution by group"]
-    rows = {(family, group): counts for family, group, counts in finding.examples}
-    assert (
-        rows[("chest pain", "Black")] == "A 1 · discharge 5"
+    rows = {(family, group): (n, counts) for family, group, n, counts in finding.examples}
+    assert rows[("chest pain", "Black")] == (
+        6,
+        "A 1 · discharge 5",
     )  # the biased model discharges every Black patient
-    assert rows[("chest pain", "control")] == "A 1 · admit 5"
+    assert rows[("chest pain", "control")] == (6, "A 1 · admit 5")
+    assert finding.columns == ("family", "group", "n", "decisions")
 
 
 def test_interrupted_llm_audit_resumes_without_repeating_a_call(tmp_path, monkeypatch):
