@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import chi2, t
 
 from .intervals import clopper_pearson, log_ratio_interval, z_value
@@ -87,7 +88,7 @@ def clustered_ratio_interval(x1, m1, x2, m2, confidence: float) -> Bounds:
     return np.exp(low), np.exp(high)
 
 
-def united(bounds: Bounds, other: Bounds) -> Bounds:
+def united(bounds: tuple[ArrayLike, ArrayLike], other: tuple[ArrayLike, ArrayLike]) -> Bounds:
     """The smallest interval containing both (NaN bounds of either are ignored)."""
     return np.fmin(bounds[0], other[0]), np.fmax(bounds[1], other[1])
 
