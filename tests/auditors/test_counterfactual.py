@@ -349,8 +349,8 @@ def test_lost_decisions_are_counted_not_dropped(tmp_path):
     lost = metrics["decision_loss_rate[chest pain=woman]"]
     assert (lost.value, lost.successes, lost.trials) == (1.0, 6, 6)
     assert lost.ci_low < 1
-    assert metrics["coverage[chest pain=woman]"].value == 0.0
-    assert metrics["coverage[chest pain=man]"].value == 1.0
+    assert metrics["decision_coverage[chest pain=woman]"].value == 0.0
+    assert metrics["decision_coverage[chest pain=man]"].value == 1.0
     assert metrics["decision_loss_rate[chest pain=man]"].value == 0.0
     assert not metrics["flip_rate[chest pain=woman]"].estimable
     (changes,) = [f for f in run.results[0].findings if f.title.startswith("Largest changes")]
@@ -401,3 +401,14 @@ def test_resamples_with_no_answer_in_the_denominator_have_no_rate():
     samples = rates("flip_rate", boot)
     assert np.isnan(samples[0, 0]) and (samples[1:, 0] == 1).all()
     assert [float(b[0]) for b in percentile_ci(samples, 0.95)] == [1.0, 1.0]
+
+
+def test_a_coverage_threshold_gates_answered_requests_only(tmp_path):
+    """Refusals lower decision_coverage of a group, not the audit's coverage (requests answered): a
+    'coverage' threshold is one check, and it passes."""
+    raw = _spec(tmp_path, "refuses_women", families=["chest pain"], n_boot=50).normalized()
+    raw["auditors"][0]["thresholds"] = [{"metric": "coverage", "min": 0.9}]
+    (tmp_path / "gated.yaml").write_text(yaml.safe_dump(raw))
+    run = run_audit(load_spec(tmp_path / "gated.yaml"))
+    assert [(c.metric_key, c.status) for c in run.checks] == [("coverage", Status.PASS)]
+    assert _metrics(run)["decision_coverage[chest pain=woman]"].value == 0.0

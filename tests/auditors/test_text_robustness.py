@@ -176,7 +176,7 @@ def test_lost_decisions_are_counted(tmp_path):
     assert (loss.successes, loss.trials) == (lost, reference)
     assert lost >= 3 and loss.ci_low > 0
     assert metrics["unparseable_rate[typos=0.5]"].successes == unparseable
-    coverage = metrics["coverage[typos=0.5]"]
+    coverage = metrics["decision_coverage[typos=0.5]"]
     assert (coverage.successes, coverage.trials) == (decided, applicable)
     assert f"{unparseable} unparseable" in coverage.note
     flip = metrics["flip_rate[typos=0.5]"]

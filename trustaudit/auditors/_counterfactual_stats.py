@@ -86,7 +86,7 @@ def _rate_note(name: str, focal: str) -> str:
         )
     if name == "rate_ratio":
         return f"{focal[1:-1] if single else 'focal-decision'} rate over the control's"
-    if name == "coverage":
+    if name == "decision_coverage":
         return "share of prompts that gave a decision (not refused, unparseable or failed)"
     return NOTES[name]
 

@@ -42,7 +42,7 @@ RATES = {  # metric -> (numerator, denominator) in STATS
     "error_rate": ("errors", "total"),
     "accuracy": ("correct", "gold_base"),
     "decision_loss_rate": ("lost", "reference"),
-    "coverage": ("answered", "total"),
+    "decision_coverage": ("answered", "total"),
 }
 
 

@@ -8,8 +8,9 @@ Every answer is counted. Over the vignettes the perturbation changed (applicable
   unparseable or a failed request), among the cases with a clean decision. A loss is a change of
   its own kind, kept apart from flips so that a flip still means "a different clinical decision";
   a spec gates on both;
-* ``unparseable_rate`` and ``coverage``: shares of the perturbed prompts with an unparseable
-  answer, and with a decision (what the flip rate's denominator keeps);
+* ``unparseable_rate`` and ``decision_coverage``: shares of the perturbed prompts with an
+  unparseable answer, and with a decision (what the flip rate's denominator keeps; named apart from
+  the auditor's ``coverage`` of answered requests, which a ``coverage`` threshold gates);
 * ``accuracy_drop_rate``: 1 − perturbed accuracy / clean accuracy where vignettes have a gold
   answer (an answer without a decision is not correct).
 
@@ -109,7 +110,7 @@ class Level:
                 why_not=NO_CASE,
             ),
             rate_metric(
-                "coverage",
+                "decision_coverage",
                 self.perturbed.decided * self.applies,
                 self.applies,
                 weights,

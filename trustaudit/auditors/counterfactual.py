@@ -148,6 +148,7 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
             "chi2_p_bh",
             "chi2_min_p",
             "decision_loss_rate",
+            "decision_coverage",
             "control_self_flip_rate",
             "coverage",
         }

@@ -51,7 +51,7 @@ DEFAULT_LEVELS = {
 }
 
 
-EVERY_LEVEL = ("decision_loss_rate", "unparseable_rate", "coverage")
+EVERY_LEVEL = ("decision_loss_rate", "unparseable_rate", "decision_coverage")
 QUESTION = (
     "option_order",
     "none_of_the_others",
@@ -101,6 +101,7 @@ class TextRobustnessAuditor(CoverageParams, BootstrapParams, Auditor):
             "directional_pass_rate",
             "decision_loss_rate",
             "unparseable_rate",
+            "decision_coverage",
             "coverage",
         }
 
