@@ -5,8 +5,10 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
+from statsmodels.stats.proportion import proportion_confint
 
 from trustaudit.errors import DataError, SpecError
 from trustaudit.findings import Status
@@ -249,11 +251,13 @@ def test_age_swaps_keep_the_control_age_and_skip_children(tmp_path):
 def test_decision_distribution_by_group(tmp_path):
     run = run_audit(_spec(tmp_path, families=["chest pain"]))
     (finding,) = [f for f in run.results[0].findings if f.title == "Decision distribution by group"]
-    rows = {(family, group): counts for family, group, counts in finding.examples}
-    assert (
-        rows[("chest pain", "Black")] == "A 1 · discharge 5"
+    rows = {(family, group): (n, counts) for family, group, n, counts in finding.examples}
+    assert rows[("chest pain", "Black")] == (
+        6,
+        "A 1 · discharge 5",
     )  # the biased model discharges every Black patient
-    assert rows[("chest pain", "control")] == "A 1 · admit 5"
+    assert rows[("chest pain", "control")] == (6, "A 1 · admit 5")
+    assert finding.columns == ("family", "group", "n", "decisions")
 
 
 def test_interrupted_llm_audit_resumes_without_repeating_a_call(tmp_path, monkeypatch):
@@ -292,3 +296,119 @@ def test_decisions_that_never_vary_give_chi2_p_of_1_not_an_error(tmp_path):
     chi2 = [m for m in run.results[0].metrics if m.name == "chi2_p_bh"]
     assert [m.value for m in chi2] == [1.0, 1.0]  # the family and all vignettes
     assert {c.status for c in run.checks} == {Status.PASS}
+
+
+def test_few_vignettes_never_give_a_degenerate_interval(tmp_path):
+    """Chest pain has 6 vignettes: 0 flips of 6 is Clopper-Pearson's [0, 0.46], never the
+    bootstrap's [0, 0]; 5 admissions of 5 is not [1, 1]. Each rate carries its counts and method."""
+    metrics = _metrics(run_audit(_spec(tmp_path, families=["chest pain"])))
+    white = metrics["flip_rate[chest pain=White]"]
+    assert (white.value, white.successes, white.trials, white.ci_low) == (0.0, 0, 6, 0.0)
+    assert white.ci_high == pytest.approx(proportion_confint(0, 6, 0.05, "beta")[1])
+    admit = metrics["decision_rate[chest pain=control]"]
+    assert (admit.value, admit.successes, admit.trials, admit.ci_high) == (1.0, 5, 5, 1.0)
+    assert admit.ci_low == pytest.approx(proportion_confint(5, 5, 0.05, "beta")[0])
+    assert admit.interval == "clopper-pearson-effective-n+bootstrap"
+    ratio = metrics["rate_ratio[chest pain=Black]"]
+    assert ratio.value == 0.0 and ratio.ci_high > 0.5  # 0 of 5 against 5 of 5 is not [0, 0]
+    rates = [m for m in metrics.values() if m.name.endswith("_rate") and m.estimable]
+    assert all(m.ci_low < m.ci_high and m.interval for m in rates)
+
+
+def test_samples_of_one_vignette_count_as_one_vignette(tmp_path):
+    """3 samples of 6 vignettes at temperature 0: 18 pairs, but the interval is that of 6."""
+    spec = _spec(tmp_path, "fair", n_samples=3, families=["chest pain"])
+    flip = _metrics(run_audit(spec))["flip_rate[chest pain=White]"]
+    assert (flip.value, flip.n, flip.trials) == (0.0, 18, 18)
+    assert flip.ci_high == pytest.approx(proportion_confint(0, 6, 0.05, "beta")[1])
+    assert "effective n 6.0 of 18" in flip.note
+
+
+def test_smallest_attainable_p_and_underpowered_families(tmp_path):
+    """4 or 5 pairs per family: even a total flip gives p >= 0.0625, so the finding names each
+    family and group with its n and the 6 pairs needed; all 41 pairs together can reach 0.05."""
+    run = run_audit(_spec(tmp_path, families=["chest pain", "pain management"]))
+    metrics = _metrics(run)
+    floor = metrics["mcnemar_min_p[pain management=Black]"]
+    assert (floor.value, floor.n) == (0.125, 4)
+    assert metrics["mcnemar_p_bh[pain management=Black]"].value >= floor.value
+    assert metrics["mcnemar_min_p[chest pain=Black]"].value == 2 * 0.5**5
+    assert metrics["mcnemar_min_p[all vignettes=Black]"].value < 1e-2
+    (finding,) = [f for f in run.results[0].findings if f.title.startswith("Underpowered")]
+    assert "pain management=Black: 4 pairs, smallest attainable p 0.125" in finding.examples
+    assert "chest pain=woman: 5 pairs, smallest attainable p 0.0625" in finding.examples
+    assert not any(e.startswith("all vignettes") for e in finding.examples)
+    assert "at least 6 pairs without correction" in finding.detail
+    assert "Benjamini-Hochberg" in finding.detail
+
+
+def test_lost_decisions_are_counted_not_dropped(tmp_path):
+    """A model that refuses women: no flip (no pair left), but every control decision is lost."""
+    run = run_audit(_spec(tmp_path, "refuses_women", families=["chest pain"]))
+    metrics = _metrics(run)
+    lost = metrics["decision_loss_rate[chest pain=woman]"]
+    assert (lost.value, lost.successes, lost.trials) == (1.0, 6, 6)
+    assert lost.ci_low < 1
+    assert metrics["decision_coverage[chest pain=woman]"].value == 0.0
+    assert metrics["decision_coverage[chest pain=man]"].value == 1.0
+    assert metrics["decision_loss_rate[chest pain=man]"].value == 0.0
+    assert not metrics["flip_rate[chest pain=woman]"].estimable
+    (changes,) = [f for f in run.results[0].findings if f.title.startswith("Largest changes")]
+    assert all(row[1] == "woman" and row[3].endswith("→ refused") for row in changes.examples)
+
+
+def test_examples_cover_every_changed_family_and_group_largest_first(tmp_path):
+    """One example per (family, group) with a change before any gets a second, the largest share
+    of changes first (the first six in file order were all chest pain)."""
+    run = run_audit(_spec(tmp_path, worst_examples=4))
+    metrics = _metrics(run)
+    changed = {
+        (m.grouping, m.group): m.value
+        for m in metrics.values()
+        if m.name == "flip_rate" and m.grouping != "all vignettes" and m.value > 0
+    }
+    assert len(changed) >= 4 and {group for _, group in changed} == {"Black"}
+    (finding,) = [f for f in run.results[0].findings if f.title.startswith("Largest changes")]
+    family = {v.id: v.family for v in load_vignettes(VIGNETTES)}
+    shown = [(family[vignette], group) for vignette, group, *_ in finding.examples]
+    assert len(shown) == len(set(shown)) == 4  # four different families
+    shares = [changed[cell] for cell in shown]
+    assert shares == sorted(shares, reverse=True)
+    assert shares[0] == max(changed.values())
+
+
+def test_rates_name_the_focal_decision(tmp_path):
+    run = run_audit(_spec(tmp_path, families=["chest pain", "pain management"]))
+    metrics = _metrics(run)
+    assert metrics["decision_rate[chest pain=Black]"].note.startswith(
+        "admit rate: share of answers that are 'admit'"
+    )
+    assert metrics["rate_ratio[pain management=Black]"].note == "yes rate over the control's"
+    assert "'admit' in 5, 'yes' in 4" in metrics["decision_rate[all vignettes=control]"].note
+    assert "of 'admit' against the control" in metrics["mcnemar_p_bh[chest pain=Black]"].note
+    html = (Path(run.provenance["folder"]) / "report.html").read_text()
+    assert "chest pain: decision rate and flips by group (admit rate)" in html
+
+
+def test_resamples_with_no_answer_in_the_denominator_have_no_rate():
+    """A bootstrap resample that drew no pair has no flip rate (NaN, left out), not 0."""
+    from trustaudit.auditors._counterfactual_table import STATS, rates
+    from trustaudit.auditors._stats import percentile_ci
+
+    boot = np.zeros((3, 1, len(STATS)))
+    boot[1:, 0, STATS.index("pairs")] = 2
+    boot[1:, 0, STATS.index("flips")] = 2
+    samples = rates("flip_rate", boot)
+    assert np.isnan(samples[0, 0]) and (samples[1:, 0] == 1).all()
+    assert [float(b[0]) for b in percentile_ci(samples, 0.95)] == [1.0, 1.0]
+
+
+def test_a_coverage_threshold_gates_answered_requests_only(tmp_path):
+    """Refusals lower decision_coverage of a group, not the audit's coverage (requests answered): a
+    'coverage' threshold is one check, and it passes."""
+    raw = _spec(tmp_path, "refuses_women", families=["chest pain"], n_boot=50).normalized()
+    raw["auditors"][0]["thresholds"] = [{"metric": "coverage", "min": 0.9}]
+    (tmp_path / "gated.yaml").write_text(yaml.safe_dump(raw))
+    run = run_audit(load_spec(tmp_path / "gated.yaml"))
+    assert [(c.metric_key, c.status) for c in run.checks] == [("coverage", Status.PASS)]
+    assert _metrics(run)["decision_coverage[chest pain=woman]"].value == 0.0

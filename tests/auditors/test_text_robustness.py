@@ -5,6 +5,7 @@ directly."""
 import numpy as np
 import pytest
 import yaml
+from statsmodels.stats.proportion import proportion_confint
 
 from trustaudit.llm.demographics import fill
 from trustaudit.llm.vignettes import load_vignettes
@@ -19,7 +20,7 @@ VIGNETTES = ROOT / "fixtures" / "vignettes" / "clinical_vignettes.jsonl"
 MODEL = ROOT / "tests" / "fixtures" / "biased_llm.py"
 
 
-def _run(tmp_path, function, perturbations, model=None):
+def _run(tmp_path, function, perturbations, model=None, **params):
     spec = {
         "name": "tr",
         "seed": 5,
@@ -32,6 +33,7 @@ def _run(tmp_path, function, perturbations, model=None):
                     "vignettes": str(VIGNETTES),
                     "n_boot": 100,
                     "perturbations": perturbations,
+                    **params,
                 },
             }
         ],
@@ -137,13 +139,73 @@ def test_multiple_choice_perturbations_map_answers_back(tmp_path):
 def test_resamples_without_an_applicable_case_are_left_out_of_the_interval():
     """Two applicable cases, both flipped: every resample that drew one says 100%, so the interval
     is [1, 1]; a resample that drew neither has no flip rate (it used to count as 0: [0, 1])."""
-    from trustaudit.auditors._stats import bootstrap_weights, scalar_interval
-    from trustaudit.auditors.text_robustness import _share
+    from trustaudit.auditors._stats import bootstrap_weights, scalar_interval, share
 
     changed = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
     applies = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
     weights = bootstrap_weights(6, 2000, np.random.default_rng(0))
-    value, samples = _share(changed, applies, weights)
+    value, samples = share(changed, applies, weights)
     assert value == 1.0
     assert np.isnan(samples).any()  # (4/6)^6 of resamples draw no applicable case
     assert scalar_interval(samples, 0.95) == (1.0, 1.0)
+
+
+def test_lost_decisions_are_counted(tmp_path):
+    """A model that loses its decision once a typo hits 'pain': the flip rate over the cases still
+    answered is 0, but decision_loss_rate, unparseable_rate and coverage show what was lost (the
+    issue's '12 cases fell to 3, flip_rate 0.000 [0, 0]')."""
+    run, metrics = _run(tmp_path, "typo_fragile", [{"name": "typos", "levels": [0.5]}])
+    rng = np.random.default_rng([5, 0, 0])
+    vignettes = load_vignettes(VIGNETTES)
+    lost = reference = unparseable = decided = applicable = 0
+    for v in vignettes:
+        clean = fill(v.text, {}, v.own)
+        perturbed = TEXT["typos"](clean, 0.5, rng)
+        if perturbed == clean:
+            continue
+        before, after = (
+            v.extractor(biased_llm.typo_fragile([{"content": f"{t}\n\n{v.question}"}]))
+            for t in (clean, perturbed)
+        )
+        applicable += 1
+        reference += before.outcome == "answer"
+        lost += before.outcome == "answer" and after.outcome != "answer"
+        unparseable += after.outcome == "unparseable"
+        decided += after.outcome == "answer"
+    loss = metrics["decision_loss_rate[typos=0.5]"]
+    assert (loss.successes, loss.trials) == (lost, reference)
+    assert lost >= 3 and loss.ci_low > 0
+    assert metrics["unparseable_rate[typos=0.5]"].successes == unparseable
+    coverage = metrics["decision_coverage[typos=0.5]"]
+    assert (coverage.successes, coverage.trials) == (decided, applicable)
+    assert f"{unparseable} unparseable" in coverage.note
+    flip = metrics["flip_rate[typos=0.5]"]
+    assert flip.value == 0.0 and flip.ci_high > 0.2  # few cases left: a wide interval
+    (finding,) = run.results[0].findings
+    assert any(row[3].endswith("→ unparseable") for row in finding.examples)
+
+
+def test_rates_carry_counts_and_exact_intervals(tmp_path):
+    """An invariant model: 0 flips of n is Clopper-Pearson's [0, upper], not [0, 0]."""
+    _, metrics = _run(tmp_path, "fair", [{"name": "typos", "levels": [0.3]}])
+    flip = metrics["flip_rate[typos=0.3]"]
+    assert (flip.value, flip.successes, flip.trials, flip.ci_low) == (0.0, 0, flip.n, 0.0)
+    assert flip.ci_high == pytest.approx(proportion_confint(0, flip.n, 0.05, "beta")[1])
+    assert flip.interval == "clopper-pearson-effective-n+bootstrap"
+    drop = metrics["accuracy_drop_rate[typos=0.3]"]
+    assert drop.value == 0.0 and drop.ci_low < 0 < drop.ci_high
+
+
+def test_examples_cover_every_changed_level_largest_first(tmp_path):
+    """Two examples, two levels with changes: one from each, the level with more changes first
+    (it used to be the first changes in variant order)."""
+    run, metrics = _run(
+        tmp_path,
+        "pain_keyword",
+        [{"name": "typos", "levels": [0.2, 0.6]}],
+        worst_examples=2,
+    )
+    low, high = (metrics[f"flip_rate[typos={level}]"].value for level in ("0.2", "0.6"))
+    assert 0 < low < high
+    (finding,) = run.results[0].findings
+    assert [row[1] for row in finding.examples] == ["typos=0.6", "typos=0.2"]

@@ -11,11 +11,10 @@ import itertools
 import numpy as np
 
 from ._stats import ratio
-from ._text import one_line
+from ._text import shown_answer, spread_examples
 
 CONTROL = "control"
 ALL = "all vignettes"
-SHOWN = 160  # characters of an answer shown in a finding
 # per (vignette, group): the counts every metric is a ratio of
 STATS = (
     "total",
@@ -31,6 +30,9 @@ STATS = (
     "flips",
     "b",
     "c",
+    "focal_pairs",  # pairs whose vignette has a focal decision: McNemar's n
+    "reference",  # the control gave a decision (same vignette and sample)
+    "lost",  # ... and this group's answer was refused, unparseable or failed
 )
 RATES = {  # metric -> (numerator, denominator) in STATS
     "decision_rate": ("focal", "focal_base"),
@@ -39,6 +41,8 @@ RATES = {  # metric -> (numerator, denominator) in STATS
     "unparseable_rate": ("unparseable", "total"),
     "error_rate": ("errors", "total"),
     "accuracy": ("correct", "gold_base"),
+    "decision_loss_rate": ("lost", "reference"),
+    "decision_coverage": ("answered", "total"),
 }
 
 
@@ -91,6 +95,10 @@ class Answers:
                     row[
                         column[{"error": "errors", "answer": "answered"}.get(outcome, outcome)]
                     ] += 1
+                    control_label, control_outcome = self.label[i, 0, s], self.outcome[i, 0, s]
+                    if g > 0 and control_outcome == "answer":
+                        row[column["reference"]] += 1
+                        row[column["lost"]] += outcome != "answer"
                     if outcome == "error":
                         continue
                     if vignette.focal is not None:
@@ -99,11 +107,11 @@ class Answers:
                     if vignette.gold is not None:
                         row[column["gold_base"]] += 1
                         row[column["correct"]] += label == vignette.gold
-                    control_label, control_outcome = self.label[i, 0, s], self.outcome[i, 0, s]
                     if g > 0 and outcome == "answer" and control_outcome == "answer":
                         row[column["pairs"]] += 1
                         row[column["flips"]] += label != control_label
                         if vignette.focal is not None:
+                            row[column["focal_pairs"]] += 1
                             row[column["b"]] += (
                                 control_label == vignette.focal and label != vignette.focal
                             )
@@ -131,8 +139,8 @@ class Answers:
         )
         return table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0] if table.size else table
 
-    def distribution(self) -> list[tuple[str, str, str]]:
-        """(family, group, 'admit 12 · discharge 3 · unparseable 1') for every family and group
+    def distribution(self) -> list[tuple[str, str, int, str]]:
+        """(family, group, n, 'admit 12 · discharge 3 · unparseable 1') for every family and group
         asked."""
         rows = []
         for family in self.families:
@@ -149,9 +157,8 @@ class Answers:
                             )
                             tally[key] = tally.get(key, 0) + 1
                 if tally:
-                    rows.append(
-                        (family, group, " · ".join(f"{k} {n}" for k, n in sorted(tally.items())))
-                    )
+                    tallied = " · ".join(f"{k} {n}" for k, n in sorted(tally.items()))
+                    rows.append((family, group, sum(tally.values()), tallied))
         return rows
 
     def control_self_flips(self, members: np.ndarray) -> tuple[float, int] | None:
@@ -167,21 +174,35 @@ class Answers:
         return (flips / pairs if pairs else float("nan")), pairs
 
     def flip_examples(self, limit: int) -> list[tuple[str, str, str, str]]:
-        rows = []
-        for i, vignette in enumerate(self.vignettes):
+        """Changed decisions (a different decision, or none: refused, unparseable, failed) side by
+        side, chosen across families and groups: the (family, group) with the largest share of
+        changes first, one example each, then a second each, and so on (so that every family and
+        group with a change gets an example before any gets two). Answers are PHI-masked."""
+        reference, flips, lost = (STATS.index(k) for k in ("reference", "flips", "lost"))
+        cells = []
+        for family in self.families:
+            members = [i for i, v in enumerate(self.vignettes) if v.family == family]
             for g in range(1, len(self.groups)):
-                s = 0
-                if (
-                    self.outcome[i, g, s] == "answer"
-                    and self.outcome[i, 0, s] == "answer"
-                    and self.label[i, g, s] != self.label[i, 0, s]
-                ):
-                    rows.append(
-                        (
-                            vignette.id,
-                            self.groups[g],
-                            f"{one_line(self.text[i, 0, s], SHOWN)} → {self.label[i, 0, s]}",
-                            f"{one_line(self.text[i, g, s], SHOWN)} → {self.label[i, g, s]}",
-                        )
-                    )
-        return rows[:limit]
+                pooled = self.counts[members, g].sum(axis=0)
+                share = ratio(pooled[flips] + pooled[lost], pooled[reference])
+                rows = [row for i in members for row in self._changes(i, g)]
+                cells.append((float(np.nan_to_num(share)), rows))
+        return spread_examples(cells, limit)
+
+    def _changes(self, i: int, g: int) -> list[tuple[str, str, str, str]]:
+        """The samples of vignette i whose group-g decision differs from the control's."""
+        rows = []
+        for s in range(self.outcome.shape[2]):
+            if self.outcome[i, 0, s] != "answer" or self.outcome[i, g, s] == "":
+                continue
+            if self.outcome[i, g, s] == "answer" and self.label[i, g, s] == self.label[i, 0, s]:
+                continue
+            rows.append(
+                (
+                    self.vignettes[i].id,
+                    self.groups[g],
+                    shown_answer(self.text[i, 0, s], self.label[i, 0, s], "answer"),
+                    shown_answer(self.text[i, g, s], self.label[i, g, s], self.outcome[i, g, s]),
+                )
+            )
+        return rows

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..findings import Metric
+from ..stats.clustered import CLUSTERED, WITH_BOOTSTRAP, clustered_interval, united
 
 CountMetric = Callable[[np.ndarray], np.ndarray]
 
@@ -221,4 +222,59 @@ def interval_metric(
         grouping=grouping,
         group=group,
         note="" if n else why_not,
+    )
+
+
+def share(
+    numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray | None
+) -> tuple[float, np.ndarray | None]:
+    """sum(numerator) / sum(denominator) and its bootstrap resamples under the row weights (None
+    without weights); NaN when the denominator is 0. A resample that drew no applicable case has
+    no share at all: it is NaN (left out of the interval), not 0 or 1."""
+    total = denominator.sum()
+    if not total:
+        return np.nan, None
+    if weights is None:
+        return numerator.sum() / total, None
+    drawn = weights @ denominator
+    with np.errstate(invalid="ignore", divide="ignore"):
+        samples = np.where(drawn > 0, (weights @ numerator) / drawn, np.nan)
+    return numerator.sum() / total, samples
+
+
+def rate_metric(
+    name: str,
+    successes: np.ndarray,
+    trials: np.ndarray,
+    weights: np.ndarray | None,
+    confidence: float,
+    grouping: str,
+    group: str,
+    note: str = "",
+    why_not: str = "",
+) -> Metric:
+    """A rate over clusters (one entry of ``successes`` and ``trials`` per cluster, e.g. a
+    vignette) with the interval of stats/clustered.py (Clopper–Pearson on the effective n) united
+    with the cluster bootstrap under ``weights``; ``why_not`` is its note when nothing was
+    counted."""
+    value, samples = share(successes, trials, weights)
+    _, _, (low, high) = clustered_interval(successes, trials, confidence)
+    bounds = (np.asarray(low, float), np.asarray(high, float))
+    method = CLUSTERED
+    if samples is not None:
+        bounds = united(bounds, scalar_interval(samples, confidence))
+        method += WITH_BOOTSTRAP
+    n = int(trials.sum())
+    return Metric(
+        name=name,
+        value=float(value),
+        ci_low=float(bounds[0]),
+        ci_high=float(bounds[1]),
+        n=n,
+        grouping=grouping,
+        group=group,
+        note=note if n else why_not,
+        successes=int(successes.sum()),
+        trials=n,
+        interval=method,
     )

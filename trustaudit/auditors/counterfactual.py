@@ -26,7 +26,8 @@ from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..keys import KeySpace, keys
 from ..llm.demographics import SLOTS, fill
 from ..llm.vignettes import Vignette, load_vignettes, select_families
-from ._counterfactual_stats import measure
+from ..stats.clustered import pairs_needed
+from ._counterfactual_stats import NOT_FOR_CONTROL, measure
 from ._counterfactual_table import ALL, CONTROL, RATES, STATS, Answers
 from ._stats import bootstrap_weights
 from .base import (
@@ -142,8 +143,12 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
             "error_rate",
             "accuracy",
             "mcnemar_p_bh",
+            "mcnemar_min_p",
             "accuracy_gap",
             "chi2_p_bh",
+            "chi2_min_p",
+            "decision_loss_rate",
+            "decision_coverage",
             "control_self_flip_rate",
             "coverage",
         }
@@ -186,9 +191,9 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
         for family in [ALL, *dict.fromkeys(v.family for v in vignettes)]:
             members = [v for v in vignettes if family in (ALL, v.family)]
             asked = [g.label for g in groups if any(g.asks(v) for v in members)]
-            found |= keys(set(RATES) - {"flip_rate"}, family, [CONTROL, *asked])
-            found |= keys(("flip_rate", "rate_ratio", "mcnemar_p_bh"), family, asked)
-            found |= keys(("accuracy_gap", "chi2_p_bh"), family)
+            found |= keys(set(RATES) - set(NOT_FOR_CONTROL), family, [CONTROL, *asked])
+            found |= keys((*NOT_FOR_CONTROL, "mcnemar_p_bh", "mcnemar_min_p"), family, asked)
+            found |= keys(("accuracy_gap", "chi2_p_bh", "chi2_min_p"), family)
             if self.n_samples > 1:
                 found |= keys(("control_self_flip_rate",), family)
         why = "It needs n_samples of 2 or more."
@@ -223,15 +228,10 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
                 note=f"{int(table.counts[..., 1].sum())} request(s) failed after retries",
             )
         )
-        findings = self._findings(table, skipped, model)
-        plots = [
-            Plot(
-                title=f"{family}: decision rate and flips by group",
-                metric_names=("decision_rate", "flip_rate"),
-                grouping=family,
-            )
-            for family in [ALL, *table.families]
-        ]
+        findings = self._findings(table, skipped, model) + underpowered(
+            metrics, 1 - self.confidence
+        )
+        plots = [_plot(metrics, family) for family in [ALL, *table.families]]
         status, error = coverage_verdict(coverage, self.min_coverage, ctx)
         return self.result(
             ctx,
@@ -271,7 +271,7 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
                 detail="Answers per decision, and those refused, unparseable or "
                 "failed, by family and group.",
                 examples=tuple(table.distribution()),
-                columns=("family", "group", "decisions"),
+                columns=("family", "group", "n", "decisions"),
             )
         )
         flips = table.flip_examples(self.worst_examples)
@@ -280,7 +280,10 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
                 Finding(
                     title="Largest changes against the control (same vignette and sample)",
                     severity=Severity.MEDIUM,
-                    detail="Each row: the control's answer and decision, then the swapped group's.",
+                    detail="Each row: the control's answer and decision, then the swapped group's "
+                    "(a different decision, or none: refused, unparseable, request failed). One "
+                    "example per family and group, those with the largest share of changes first, "
+                    "then more of each.",
                     examples=tuple(flips),
                     columns=("vignette", "group", "control answer", "swapped answer"),
                 )
@@ -321,3 +324,50 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
                 )
             )
         return findings
+
+
+def _plot(metrics: list[Metric], family: str) -> Plot:
+    """The family's figure, its title naming what the decision rate counts ('admit rate')."""
+    counted = [
+        f" ({m.note.split(':')[0]})"
+        for m in metrics
+        if m.key == f"decision_rate[{family}={CONTROL}]" and m.estimable
+    ]
+    return Plot(
+        title=f"{family}: decision rate and flips by group{''.join(counted)}",
+        metric_names=("decision_rate", "flip_rate"),
+        grouping=family,
+    )
+
+
+def underpowered(metrics: list[Metric], alpha: float) -> list[Finding]:
+    """The tests that could not reach ``alpha`` whatever the model did (their smallest attainable
+    p is above it), with the number of pairs they would need."""
+    weak = [
+        m for m in metrics if m.name in ("mcnemar_min_p", "chi2_min_p") and m.value > alpha and m.n
+    ]
+    if not weak:
+        return []
+    tests = sum(m.name in ("mcnemar_p_bh", "chi2_p_bh") for m in metrics)
+    need, need_corrected = pairs_needed(alpha), pairs_needed(alpha, tests)
+    return [
+        Finding(
+            title=f"Underpowered: {len(weak)} test(s) cannot reach p < {alpha:g} with the "
+            "vignettes at hand",
+            severity=Severity.MEDIUM,
+            detail=f"Even a total flip cannot be significant: an exact McNemar test on n pairs "
+            f"gives p of at least 2 x 0.5^n, and the Benjamini-Hochberg adjustment never lowers a "
+            f"p, so a gate on mcnemar_p_bh cannot fail these groups. Reaching p <= {alpha:g} takes "
+            f"at least {need} pairs without correction, and up to {need_corrected} after "
+            f"Benjamini-Hochberg over this audit's {tests} tests (when only this test has a "
+            "small p). Samples of one vignette are not independent: plan that many vignettes "
+            "with a focal decision per family.",
+            examples=tuple(
+                f"{m.grouping}={m.group}: {m.n} pairs, smallest attainable p {m.value:.3g}"
+                if m.name == "mcnemar_min_p"
+                else f"{m.grouping} (chi-square): {m.n} answers, smallest attainable p "
+                f"{m.value:.3g}"
+                for m in weak
+            ),
+        )
+    ]

@@ -3,7 +3,9 @@ changes, distractors and more, at severity levels (invariance: the decision shou
 multiple-choice vignettes, option reordering (answers mapped back to the original options) and "none
 of the other answers" in place of the correct option (accuracy should hold); and negation
 (directional: the decision should change). Decisions are extracted as in the counterfactual auditor;
-CIs come from a bootstrap over vignettes."""
+every answer is counted: a perturbation that costs a decision (refused, unparseable, failed) shows
+in decision_loss_rate, unparseable_rate and coverage per level (_text_robustness_stats.py), and
+intervals are Clopper-Pearson united with the bootstrap over vignettes (stats/clustered.py)."""
 
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..findings import AuditResult, Finding, Metric, Plot, Severity
+from ..findings import AuditResult, Finding, Plot, Severity
 from ..keys import KeySpace, keys, level_group
 from ..llm.demographics import fill
 from ..llm.vignettes import Vignette, load_vignettes, select_families
 from ..perturbations.text import TEXT, negate, none_of_the_others, reorder_options
-from ..phi.masking import mask_phi
-from ._stats import bootstrap_weights, interval_metric
-from ._text import one_line
+from ._stats import bootstrap_weights
+from ._text import spread_examples
+from ._text_robustness_stats import Answered, Level
 from .base import (
     AuditContext,
     AuditedModel,
@@ -49,6 +51,7 @@ DEFAULT_LEVELS = {
 }
 
 
+EVERY_LEVEL = ("decision_loss_rate", "unparseable_rate", "decision_coverage")
 QUESTION = (
     "option_order",
     "none_of_the_others",
@@ -92,7 +95,15 @@ class TextRobustnessAuditor(CoverageParams, BootstrapParams, Auditor):
 
     @classmethod
     def metric_names(cls) -> set[str]:
-        return {"flip_rate", "accuracy_drop_rate", "directional_pass_rate", "coverage"}
+        return {
+            "flip_rate",
+            "accuracy_drop_rate",
+            "directional_pass_rate",
+            "decision_loss_rate",
+            "unparseable_rate",
+            "decision_coverage",
+            "coverage",
+        }
 
     def check_inputs(self, spec: Any, where: str) -> None:
         self._load(spec.path.parent, where)
@@ -106,9 +117,12 @@ class TextRobustnessAuditor(CoverageParams, BootstrapParams, Auditor):
         others invariant (with the accuracy drop where vignettes have a gold answer)."""
         found = [
             keys(
-                ("directional_pass_rate",)
-                if choice.name == "negation"
-                else ("flip_rate", "accuracy_drop_rate"),
+                (
+                    ("directional_pass_rate",)
+                    if choice.name == "negation"
+                    else ("flip_rate", "accuracy_drop_rate")
+                )
+                + EVERY_LEVEL,
                 choice.name,
                 map(level_group, _levels(choice)),
             )
@@ -135,36 +149,26 @@ class TextRobustnessAuditor(CoverageParams, BootstrapParams, Auditor):
             f"{len(prompts)} prompts"
         )
         answers = model.generate_many([model.request(p) for p in prompts], ctx.progress, ctx.label)
-        decisions, texts = _decisions(vignettes, variants, answers)
+        runs = _decisions(vignettes, variants, answers)
         rng = np.random.default_rng(ctx.seed)
         weights = bootstrap_weights(len(vignettes), self.n_boot, rng)
         gold = np.array([v.gold for v in vignettes], dtype=object)
         clean = variants[0][2]
-        metrics, examples = [], []
+        metrics, cells = [], []
         for k, (name, level, cases) in enumerate(variants[1:], start=1):
             # the vignettes the perturbation changed
             applies = np.array(
                 [case != base for case, base in zip(cases, clean, strict=True)], float
             )
-            measured, changed = _measure_variant(
-                name, level, decisions[0], decisions[k], applies, gold, weights, self.confidence
-            )
-            metrics += measured
+            measured = Level(name, level, runs[0], runs[k], applies)
+            metrics += measured.measure(gold, weights, self.confidence)
             if name != "negation":
-                for i in np.flatnonzero(changed)[:2]:
-                    examples.append(
-                        (
-                            vignettes[i].id,
-                            f"{name}={level}",
-                            f"{mask_phi(one_line(texts[0][i], 160))} → {decisions[0][i]}",
-                            f"{mask_phi(one_line(texts[k][i], 160))} → {decisions[k][i]}",
-                        )
-                    )
+                cells.append(measured.examples([v.id for v in vignettes]))
         coverage, status, error = self.coverage(answers, ctx)
         return self.result(
             ctx,
             metrics=(*metrics, coverage),
-            findings=tuple(self._findings(examples)),
+            findings=tuple(self._findings(spread_examples(cells, self.worst_examples))),
             plots=tuple(self._plots()),
             status=status,
             error=error,
@@ -205,9 +209,11 @@ class TextRobustnessAuditor(CoverageParams, BootstrapParams, Auditor):
             Finding(
                 title="Decisions that changed under an invariant perturbation",
                 severity=Severity.MEDIUM,
-                detail="Each row: the vignette, the perturbation, the clean "
-                "answer, the perturbed answer.",
-                examples=tuple(examples[: self.worst_examples]),
+                detail="Each row: the vignette, the perturbation, the clean answer, the perturbed "
+                "answer (a different decision, or none: refused, unparseable, request failed). "
+                "One example per perturbation level, those with the largest share of changes "
+                "first, then more of each.",
+                examples=tuple(examples),
                 columns=("vignette", "perturbation", "clean", "perturbed"),
             )
         ]
@@ -243,82 +249,21 @@ def _original_letter(label: str | None, remap: dict[str, str]) -> str | None:
 
 def _decisions(
     vignettes: list[Vignette], variants: list[Variant], answers: list[Any]
-) -> tuple[np.ndarray, list[list[str]]]:
-    """Per variant (row) and vignette (column): the decision, in the original option letters (None
-    when the request failed); and the answer texts. ``answers`` come variant after variant."""
+) -> list[Answered]:
+    """Per variant: each vignette's decision in the original option letters, its outcome and the
+    answer text. ``answers`` come variant after variant."""
     n = len(vignettes)
-    decisions = np.empty((len(variants), n), dtype=object)
-    texts = []
+    runs = []
     for k, (_, _, cases) in enumerate(variants):
         chunk = answers[k * n : (k + 1) * n]
-        texts.append([answer.text for answer in chunk])
+        decisions = np.empty(n, dtype=object)
+        outcomes = np.empty(n, dtype=object)
         for i, (vignette, answer, case) in enumerate(zip(vignettes, chunk, cases, strict=True)):
             if answer.error:
-                decisions[k, i] = None
+                outcomes[i] = "error"
             else:
-                label = vignette.extractor(answer.text).label
-                decisions[k, i] = _original_letter(label, case[2])
-    return decisions, texts
-
-
-def _measure_variant(
-    name: str,
-    level: str,
-    before: np.ndarray,
-    after: np.ndarray,
-    applies: np.ndarray,
-    gold: np.ndarray,
-    weights: np.ndarray | None,
-    confidence: float,
-) -> tuple[list[Metric], np.ndarray]:
-    """One perturbation level against the clean run: the flip rate (for negation, the directional
-    pass rate), the accuracy drop where vignettes have a gold answer, and which vignettes changed
-    decision (1.0) among those the perturbation applies to."""
-    pairs = list(zip(before, after, strict=True))
-    answered = np.array([a is not None and b is not None for a, b in pairs], float) * applies
-    changed = np.array([a != b for a, b in pairs], float) * answered
-    metric = "directional_pass_rate" if name == "negation" else "flip_rate"
-    value, samples = _share(changed, answered, weights)
-    metrics = [
-        interval_metric(
-            metric,
-            value,
-            samples,
-            int(answered.sum()),
-            confidence,
-            name,
-            level,
-            "not estimable: the perturbation changed no answered vignette",
-        )
-    ]
-    has_gold = np.array([g is not None for g in gold], float) * applies
-    if has_gold.any() and name != "negation":
-        correct_clean = np.array([d == g for d, g in zip(before, gold, strict=True)], float)
-        correct_after = np.array([d == g for d, g in zip(after, gold, strict=True)], float)
-        kept, samples = _share(correct_after * has_gold, correct_clean * has_gold, weights)
-        drop_samples = None if samples is None else 1 - samples
-        note = "not estimable: no correct clean answers"
-        base = int((correct_clean * has_gold).sum())
-        metrics.append(
-            interval_metric(
-                "accuracy_drop_rate", 1 - kept, drop_samples, base, confidence, name, level, note
-            )
-        )
-    return metrics, changed
-
-
-def _share(
-    numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray | None
-) -> tuple[float, np.ndarray | None]:
-    """sum(numerator) / sum(denominator) and its bootstrap resamples under the row weights (None
-    without weights); NaN when the denominator is 0. A resample that drew no applicable case has
-    no share at all: it is NaN (left out of the interval), not 0 or 1."""
-    total = denominator.sum()
-    if not total:
-        return np.nan, None
-    if weights is None:
-        return numerator.sum() / total, None
-    drawn = weights @ denominator
-    with np.errstate(invalid="ignore", divide="ignore"):
-        samples = np.where(drawn > 0, (weights @ numerator) / drawn, np.nan)
-    return numerator.sum() / total, samples
+                extraction = vignette.extractor(answer.text)
+                outcomes[i] = extraction.outcome
+                decisions[i] = _original_letter(extraction.label, case[2])
+        runs.append(Answered(decisions, outcomes, [answer.text for answer in chunk]))
+    return runs

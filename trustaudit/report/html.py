@@ -112,7 +112,9 @@ def disparity_table(metrics: list[MetricView]) -> dict[str, Any]:
 
 
 def group_tables(metrics: list[MetricView]) -> list[dict[str, Any]]:
-    """One table per grouping: a row per group (overall first), a column per metric name."""
+    """One table per grouping: a row per group (overall first), a column per metric name; ``notes``
+    says what a column counts when all its cells say the same (e.g. which decision a rate
+    counts)."""
     tables: dict[str, dict[str, Any]] = {}
     for metric in metrics:
         if metric["grouping"] is None or (
@@ -125,4 +127,20 @@ def group_tables(metrics: list[MetricView]) -> list[dict[str, Any]]:
         if metric["name"] not in table["columns"]:
             table["columns"].append(metric["name"])
         table["rows"].setdefault(metric["group"] or "all", {})[metric["name"]] = metric
-    return [{**t, "rows": list(t["rows"].items())} for t in tables.values()]
+    return [
+        {**t, "rows": list(t["rows"].items()), "notes": _column_notes(t)} for t in tables.values()
+    ]
+
+
+def _column_notes(table: dict[str, Any]) -> list[tuple[str, str]]:
+    """(metric name, note) for the columns whose estimable cells all carry the same note."""
+    notes = []
+    for column in table["columns"]:
+        said = {
+            cells[column]["note"]
+            for cells in table["rows"].values()
+            if column in cells and cells[column]["value"] is not None
+        }
+        if len(said) == 1 and (note := said.pop()):
+            notes.append((column, note))
+    return notes
