@@ -33,7 +33,7 @@ def test_demo_passes_with_a_summary_line_and_progress(tmp_path):
     assert "fairness: 1000 bootstrap resamples" in done.stderr
     assert "data: 2,500 rows" in done.stderr
     (folder,) = tmp_path.iterdir()
-    assert json.loads((folder / "report.json").read_text())["run"]["verdict"] == "warn"
+    assert json.loads((folder / "report.json").read_text())["run"]["verdict"] == "inconclusive"
 
 
 def test_a_failed_check_exits_1(write_spec):

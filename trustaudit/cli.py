@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import traceback
@@ -21,6 +22,7 @@ from .progress import Progress
 from .redaction import redact
 from .report.schema import report_json_schema
 from .run.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
+from .run.plan import Assumptions, plan, render
 from .run.runner import model_calls, prepare, run_audit
 from .spec import json_schema, load_spec
 
@@ -182,6 +184,59 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _plan(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    data, auditors = prepare(spec)
+    assume = Assumptions(rate=args.rate, effect=args.effect, margin=args.margin)
+    print(render(plan(spec, data, auditors, assume), assume))
+    return EXIT_PASS
+
+
+def _add_plan(commands: Any) -> None:
+    plan_parser = commands.add_parser(
+        "plan",
+        help="before any model call: what each threshold with a mode can show with this data, "
+        "and the group sizes its claim needs (80%% power)",
+    )
+    plan_parser.add_argument("spec")
+    plan_parser.add_argument(
+        "--rate", type=_fraction, default=0.5, help="assumed true rate (default 0.5)"
+    )
+    plan_parser.add_argument(
+        "--effect",
+        type=_above_one,
+        default=1.5,
+        help="detect: the true gap to find, as a multiple of the bound (default 1.5)",
+    )
+    plan_parser.add_argument(
+        "--margin",
+        type=_fraction,
+        default=0.05,
+        help="floor: how far beyond the goal the true value is (default 0.05)",
+    )
+    plan_parser.set_defaults(handler=_plan)
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got '{text}'")
+    return value
+
+
+def _above_one(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 1 < value < 100:
+        raise argparse.ArgumentTypeError(f"expected a number above 1, got '{text}'")
+    return value
+
+
 def _schema(args: argparse.Namespace) -> int:
     print(json.dumps(report_json_schema() if args.report else json_schema(), indent=2))
     return EXIT_PASS
@@ -240,6 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("spec")
     validate.set_defaults(handler=_validate)
+    _add_plan(commands)
     _add_canaries(commands)
     schema = commands.add_parser("schema", help="print the spec's JSON Schema")
     schema.add_argument("--report", action="store_true", help="report.json's schema instead")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..findings import Metric, MetricKind
-from ..stats.intervals import auroc_interval, clopper_pearson
+from ..stats.intervals import EXACT, auroc_interval, clopper_pearson
 from ._fairness_groups import (
     DISPARITIES,
     EQUALIZED_ODDS,
@@ -74,7 +74,7 @@ def _intervals(
         return low, high, ""
     if name in COUNT_METRICS:
         low, high = clopper_pearson(*measured.counts[name], confidence)
-        return low, high, "clopper-pearson"
+        return low, high, EXACT
     if name in measured.variances:
         low, high = auroc_interval(measured.point[name], measured.variances[name], confidence)
         return low, high, "delong-logit"

@@ -31,7 +31,7 @@ from ._fairness_groups import (
     groupings,
     rows_by_group,
 )
-from ._fairness_metrics import disparity_metrics, group_metrics, scale_of
+from ._fairness_metrics import compared, disparity_metrics, group_metrics, scale_of
 from ._stats import (
     COUNT_METRICS,
     SCORE_METRICS,
@@ -138,7 +138,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
 
     def plan_sizes(self, spec: Any, data: AuditData | None) -> dict[str, dict[str, dict[str, int]]]:
         """Rates whose denominator the outcome fixes (all rows, positives or negatives) and AUROC
-        (its smaller class); PPV's denominator is the model's positive predictions: not planned."""
+        (its smaller class); PPV's denominator is the model's positive predictions: not planned.
+        Groups the run would find not estimable count 0 (they are left out of every gap)."""
         data = audit_data(data)
         codes, found = groupings(
             data.frame.loc[:, list(self.sensitive_features)], self.intersections
@@ -147,16 +148,21 @@ class FairnessAuditor(BootstrapParams, Auditor):
         sizes: dict[str, dict[str, dict[str, int]]] = {}
         for grouping in found:
             cells = merge_groups(fine, grouping.mapping, len(grouping.labels))
-            positives, negatives = cells[:, 1, 0], cells[:, 0, 0]
+            small = cells.sum(axis=(1, 2)) < self.min_group_size  # not estimable in the run
+            positives = np.where(small, 0, cells[:, 1, 0])
+            negatives = np.where(small, 0, cells[:, 0, 0])
             by_metric = {
                 **dict.fromkeys(("selection_rate", "base_rate", "accuracy"), positives + negatives),
                 **dict.fromkeys(("tpr", "fnr"), positives),
                 "fpr": negatives,
                 "auroc": np.minimum(positives, negatives),
             }
+            for name in self.comparisons():  # a gap rests on its compared metrics' sizes
+                by_metric[name] = np.min([by_metric[m] for m in compared(name)], axis=0)
             for name, counts in by_metric.items():
+                kept = np.where(counts < self.min_denominator, 0, counts)
                 sizes.setdefault(name, {})[grouping.name] = dict(
-                    zip(grouping.labels, map(int, counts), strict=True)
+                    zip(grouping.labels, map(int, kept), strict=True)
                 )
         return sizes
 

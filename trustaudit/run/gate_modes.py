@@ -7,6 +7,7 @@ import math
 
 from ..findings import AuditResult, Level, Metric, Status
 from ..spec.models import ThresholdSpec
+from ..stats.intervals import EXACT
 from ..stats.modes import GroupValue, Judgement, judge_floor, judge_gap
 
 _STATUS = {"pass": Status.PASS, "inconclusive": Status.INCONCLUSIVE}
@@ -61,12 +62,15 @@ def _judgement(
 
 
 def _group_value(metric: Metric) -> GroupValue:
+    """The group's estimate; its counts only when they are independent trials (an exact
+    interval): clustered answers (several per vignette) are judged by their own interval."""
+    independent = metric.interval == EXACT
     return GroupValue(
         metric=metric.name,
         group=metric.group or "all",
         value=metric.value,
-        successes=metric.successes,
-        trials=metric.trials,
+        successes=metric.successes if independent else None,
+        trials=metric.trials if independent else None,
         variance=metric.variance,
         low=metric.ci_low,
         high=metric.ci_high,

@@ -151,7 +151,7 @@ def render(rows: list[PlanRow], assume: Assumptions) -> str:
     lines.append(
         f"Assumed: true rates {assume.rate:g} (--rate), AUROC {ASSUMED_AUROC:g}; detect finds "
         f"{assume.effect:g}× the bound (--effect); floor margin {assume.margin:g} (--margin). "
-        "'smallest n' is the smallest group's denominator; 'needs' is the n it needs, other "
-        "groups growing alike."
+        "'smallest n' is the smallest estimable group's denominator (groups the run cannot "
+        "estimate are left out, as in the run); 'needs' is the n it needs, others growing alike."
     )
     return "\n".join(lines)

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.stats import beta, norm, rankdata
 
 Method = Literal["wilson", "clopper-pearson"]
+EXACT: Method = "clopper-pearson"  # Metric.interval of a rate over independent trials
 Bounds = tuple[np.ndarray, np.ndarray]
 
 

@@ -186,7 +186,7 @@ def _one_sided(group: GroupValue, alpha: float) -> tuple[float, float, str]:
     if group.variance is not None:
         low, high = intervals.auroc_interval(group.value, group.variance, confidence)
         return float(low), float(high), f"DeLong {level}"
-    return group.low, group.high, "interval's"
+    return group.low, group.high, "reported interval's"
 
 
 def _pairs(groups: list[GroupValue]):
