@@ -140,3 +140,14 @@ def test_inconclusive_exit_code_is_the_specs_choice(tmp_path, setting, code):
     failures = ET.parse(folder / "junit.xml").getroot().findall(".//failure")
     assert len(failures) == code
     assert 'class="badge inconclusive"' in (folder / "report.html").read_text()
+
+
+def test_a_legacy_interval_gate_on_a_disparity_says_its_error_rate_is_unknown(tmp_path):
+    spec = base_spec(output=str(tmp_path / "out"))
+    spec["auditors"][0]["thresholds"] = [
+        {"metric": "equal_opportunity_difference[sex]", "max": 0.5, "applies_to": "ci_low"}
+    ]
+    assert run_spec(tmp_path, spec).returncode == 0
+    (folder,) = Path(tmp_path / "out").iterdir()
+    (check,) = json.loads((folder / "report.json").read_text())["checks"]
+    assert "descriptive" in check["message"] and "set mode certify or detect" in check["message"]

@@ -14,6 +14,7 @@ from ..findings import (
     Check,
     Level,
     Metric,
+    MetricKind,
     Status,
     failure_summary,
 )
@@ -93,6 +94,11 @@ def _judge(
         f"{metric.key} {threshold.applies_to} = {observed:.4g} "
         f"{'meets' if ok else 'breaks'} {bound}"
     )
+    if on is not AppliesTo.VALUE and metric.kind is MetricKind.DISPARITY:
+        message += (
+            " (this interval of a max − min is descriptive, so this gate's error rate is "
+            "unknown: set mode certify or detect)"
+        )
     return _check(threshold, result, metric.key, observed, status, message)
 
 
