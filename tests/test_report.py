@@ -231,3 +231,11 @@ def test_an_auditor_badge_is_the_worst_of_its_checks(write_spec, tmp_path):
     assert accountability["verdict"] == "pass"
     html = (folder / "report.html").read_text()
     assert '<span class="badge fail">fail</span></h2>' in html
+
+
+def test_numbers_read_alike_rates_keep_three_decimals_counts_are_whole():
+    from trustaudit.report.html import ci, fmt
+
+    assert fmt(1.0) == "1.000" and ci(1.0, 1.0) == "[1.000, 1.000]"
+    assert fmt(2500.0, "count") == "2,500" and fmt(1.0, "indicator") == "1"
+    assert fmt(3) == "3" and fmt(float("nan")) == "—"

@@ -25,14 +25,15 @@ _ENV = Environment(
 )
 
 
-def fmt(value: Any) -> str:
-    """Numbers for people: counts as integers, the rest to 3 decimals; missing as an em dash."""
+def fmt(value: Any, kind: str | None = None) -> str:
+    """Numbers for people: integers and counts (``kind`` count or indicator) as integers, every
+    other number to 3 decimals (a rate of 1 reads 1.000, like its interval); missing as a dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if float(value).is_integer() and abs(value) >= 1:
-        return f"{int(value):,}"
+    if isinstance(value, int) or kind in (MetricKind.COUNT.value, MetricKind.INDICATOR.value):
+        return f"{round(value):,}"
     return f"{value:.3f}"
 
 
