@@ -154,6 +154,9 @@ def judge_gap(
             outcome = "inconclusive"
             why = f"the estimate {_text(largest, scale)} is beyond the bound, but not provably"
     observed = margin if scale == "difference" else math.exp(-margin)
+    if mode == "certify":
+        what = "δ" if scale == "difference" else "ratio bound"
+        why += f"; the smallest {what} these data certify is {observed:.3g}"
     return Judgement(outcome, observed, why, power)
 
 
