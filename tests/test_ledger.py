@@ -66,7 +66,7 @@ def test_torn_last_line(tmp_path, tail, torn):
 
 
 def test_a_bad_line_in_the_middle_is_unreadable_not_torn(tmp_path):
-    (tmp_path / "l.jsonl").write_text('{"seq": 0}\nnot json\n{"seq": 2}\n')
+    (tmp_path / "l.jsonl").write_text('{"seq":0}\nnot json\n{"seq":2}\n')
     found = read_ledger(tmp_path / "l.jsonl")
     assert found.unreadable == [
         "line 2: not a JSON record (Expecting value: line 1 column 1 (char 0))"

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trustaudit.ledger.chain import canonical, record_hmac, seal_fields, sha256_hex
+from trustaudit.ledger.chain import (
+    canonical,
+    record_hmac,
+    record_line,
+    seal_fields,
+    sha256_hex,
+)
 from trustaudit.ledger.verify import verify_run
 from trustaudit.run.runner import run_audit
 from trustaudit.spec import load_spec
@@ -48,18 +54,19 @@ def _lines(folder):
 
 
 def _write(folder, records):
-    (folder / "ledger.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (folder / "ledger.jsonl").write_bytes(b"".join(map(record_line, records)))
 
 
 def _records(folder):
     return [json.loads(line) for line in _lines(folder)]
 
 
-def test_intact_run_verifies_with_and_without_key(sealed_run):
+def test_intact_run_verifies_with_the_key_and_needs_it(sealed_run):
     assert verify_run(sealed_run, KEY.encode()).intact
     unkeyed = verify_run(sealed_run)
-    assert unkeyed.intact
-    assert "give --hmac-key-env" in unkeyed.notes[0]
+    assert not unkeyed.intact
+    assert unkeyed.problems == []
+    assert "give --hmac-key-env" in unkeyed.key_required
     kinds = [r["kind"] for r in _records(sealed_run)]
     assert kinds == ["call"] * 4 + ["seal"]
     assert [r["replayed_from"] for r in _records(sealed_run)[:4]] == [None, None, 0, 1]

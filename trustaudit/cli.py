@@ -1,4 +1,5 @@
-"""The command line: ``trustaudit run | validate | schema | list``. The exit code is the CI gate."""
+"""The command line: ``trustaudit run | validate | plan | canaries | schema | list``; the evidence
+commands (``verify | sign | keygen``) are in ``cli_evidence.py``. The exit code is the CI gate."""
 
 from __future__ import annotations
 
@@ -15,20 +16,16 @@ from typing import Any
 from . import __version__
 from .adapters import build_model
 from .auditors import registry
-from .errors import AdapterError, AuditorError, TrustAuditError
-from .ledger.verify import verify_run
+from .cli_evidence import add_evidence_commands, existing_run_folder
+from .errors import AdapterError, AuditorError, TrustAuditError, UsageError
 from .llm.canaries import make_canaries
 from .progress import Progress
 from .redaction import redact
 from .report.schema import report_json_schema
-from .run.gate import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
+from .run.gate import EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.plan import Assumptions, plan, render
 from .run.runner import model_calls, prepare, run_audit
 from .spec import json_schema, load_spec
-
-
-class UsageError(TrustAuditError, ValueError):
-    """A command-line argument is wrong (exit code 2)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,27 +81,6 @@ def _run(args: argparse.Namespace) -> int:
     return max(codes)
 
 
-def _verify(args: argparse.Namespace) -> int:
-    key = None
-    if args.hmac_key_env:
-        key = os.environ.get(args.hmac_key_env, "").encode() or None
-        if key is None:
-            raise UsageError(
-                f"--hmac-key-env: environment variable {args.hmac_key_env} is not set or empty."
-            )
-    result = verify_run(_existing_run_folder(args.run_dir, "RUN_DIR"), key)
-    for problem in result.problems:
-        print(f"BROKEN: {redact(problem)}")
-    if result.intact:
-        print(
-            f"{args.run_dir}: intact. Ledger chain, seal, manifest and report agree"
-            f"{' (HMACs verified)' if key else ''}."
-        )
-    for note in result.notes:
-        print(f"note: {note}")
-    return EXIT_PASS if result.intact else EXIT_FAIL
-
-
 def _canaries(args: argparse.Namespace) -> int:
     records = make_canaries(args.n, args.seed, args.digits)
     _write_file(Path(args.out), "".join(json.dumps(r) + "\n" for r in records), "--out")
@@ -157,16 +133,7 @@ def _folder(value: str | None) -> Path | None:
 
 def _run_folder(value: str | None, option: str) -> Path | None:
     """An optional run folder named on the command line (``--resume``, ``--baseline``)."""
-    return _existing_run_folder(value, option) if value is not None else None
-
-
-def _existing_run_folder(value: str, option: str) -> Path:
-    """A run folder that must exist (the message names the option)."""
-    if not Path(value).is_dir():
-        raise UsageError(
-            f"{option} {value}: no such run folder. Give a folder written by trustaudit run."
-        )
-    return Path(value)
+    return existing_run_folder(value, option) if value is not None else None
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -282,14 +249,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"trustaudit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(commands)
-    verify = commands.add_parser(
-        "verify", help="check a run folder's ledger chain, seal, manifest and report"
-    )
-    verify.add_argument("run_dir")
-    verify.add_argument(
-        "--hmac-key-env", metavar="NAME", help="environment variable holding the ledger key"
-    )
-    verify.set_defaults(handler=_verify)
+    add_evidence_commands(commands)
     validate = commands.add_parser(
         "validate", help="check a spec and its data without running the model"
     )

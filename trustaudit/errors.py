@@ -25,6 +25,10 @@ class DataError(TrustAuditError, ValueError):
     """The audit data cannot be used: missing file or column, wrong values (exit code 2)."""
 
 
+class UsageError(TrustAuditError, ValueError):
+    """A command-line argument is wrong (exit code 2)."""
+
+
 class AdapterError(TrustAuditError, RuntimeError):
     """A model adapter failed or returned something unusable (exit code 3).
 

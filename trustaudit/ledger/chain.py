@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..fingerprint import canonical, sha256_hex
+from ..fingerprint import canonical, sha256_hex, strict_json
 from ..redaction import redact_data
 
 GENESIS = "0" * 64
@@ -47,11 +47,28 @@ CALL_FIELDS = (
     "prev_hash",
     "hash",
 )
+#: what a call record keeps besides CALL_FIELDS under capture full or masked (digest: neither)
+CAPTURED_FIELDS = ("input", "output")
+#: the fields of the seal record, the ledger's last line
+SEAL_FIELDS = ("seq", "kind", "run_id", "ts", "files", "prev_hash", "hash")
 
 
 def seal_fields(record: dict[str, Any]) -> bytes:
     """What ``hash`` and ``hmac`` cover: the record without them."""
     return canonical({k: v for k, v in record.items() if k not in ("hash", "hmac")})
+
+
+def record_line(record: dict[str, Any]) -> bytes:
+    """The one line trustaudit writes for ``record``: the hashed canonical form, then ``hash`` and
+    ``hmac`` (when present) appended in that order, then a newline. A verifier accepts no other
+    spelling of the same record."""
+    tail = b"".join(
+        b',"' + name.encode() + b'":' + canonical(record[name])
+        for name in ("hash", "hmac")
+        if name in record
+    )
+    body = seal_fields(record)
+    return (body[:-1] + tail + b"}" if len(body) > 2 else b"{" + tail[1:] + b"}") + b"\n"
 
 
 def record_hmac(key: bytes, record: dict[str, Any]) -> str:
@@ -89,13 +106,10 @@ class LedgerWriter:
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Write one record (flushed at once) and return it with its ``hash`` (and ``hmac``)."""
         record = {"seq": self.count, **redact_data(fields), "prev_hash": self.head}
-        body = canonical(record)  # the hashed form; hash and hmac are appended to the line after it
-        record["hash"] = sha256_hex(body)
-        tail = f',"hash":"{record["hash"]}"'
+        record["hash"] = sha256_hex(seal_fields(record))
         if self._key is not None:
             record["hmac"] = _mac(self._key, record["hash"])
-            tail += f',"hmac":"{record["hmac"]}"'
-        line = body[:-1] + tail.encode() + b"}\n"
+        line = record_line(record)
         self._file.write(line)
         self._file.flush()
         self.last_offset, self._size = self._size, self._size + len(line)
@@ -141,19 +155,36 @@ def read_ledger(path: Path) -> LedgerRead:
     offset = 0
     for number, line in enumerate(complete, start=1):
         start, offset = offset, offset + len(line) + 1
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            found.unreadable.append(f"line {number}: not a JSON record ({exc})")
-            continue
-        if isinstance(record, dict):
+        record, problem = _parse_line(line)
+        if problem is None:
             found.records.append(record)
             found.offsets.append(start)
         else:
-            found.unreadable.append(f"line {number}: not a JSON object")
+            found.unreadable.append(f"line {number}: {problem}")
     if tail:
         found.torn, found.torn_line = tail, len(complete) + 1
     return found
+
+
+def _parse_line(line: bytes) -> tuple[dict[str, Any], str | None]:
+    """A ledger line as a record, or why it is not one: not JSON, a repeated key, or any spelling
+    other than the canonical one trustaudit writes (spacing, key order, escapes, number form)."""
+    try:
+        record = strict_json(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return {}, f"not a JSON record ({exc})"
+    if not isinstance(record, dict):
+        return {}, "not a JSON object"
+    try:
+        canonical_line = record_line(record)
+    except (ValueError, RecursionError) as exc:  # e.g. nesting the encoder refuses
+        return {}, f"not a canonical record ({type(exc).__name__})"
+    if canonical_line != line + b"\n":
+        return {}, (
+            "not in the canonical form trustaudit writes (spacing, key order, escapes or "
+            "number form differ)"
+        )
+    return record, None
 
 
 def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None) -> list[str]:

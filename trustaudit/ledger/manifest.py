@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, file_problem
+from ..fingerprint import strict_json
 from ..inputs.jsonl import JSON_TYPES, json_type
 from ..redaction import redact_data
 from .chain import sha256_hex
@@ -60,7 +61,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if file_problem(path):
         raise DataError(f"{folder}: no {MANIFEST_FILE}; this is not a trustaudit run folder.")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = strict_json(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable manifest ({exc}).") from None
     problem = manifest_problem(manifest)

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # the spec layer sits above the ledger
     from ..spec.models import AuditSpec
 
 REPORT_FILES = ("report.json", "report.html", "junit.xml")
+#: what the seal record lists, exactly: a verifier accepts no more and no fewer
+SEALED_FILES = (MANIFEST_FILE, *REPORT_FILES)
 TORN_FILE = "ledger.torn"
 
 
@@ -170,10 +172,7 @@ def _recorded_outputs(found: LedgerRead) -> tuple[dict[int, int], Counter]:
 
 def seal(folder: RunFolder) -> None:
     """Append the seal record: hashes of the manifest and the report files, then fsync."""
-    files = {
-        name: sha256_hex((folder.path / name).read_bytes())
-        for name in (MANIFEST_FILE, *REPORT_FILES)
-    }
+    files = {name: sha256_hex((folder.path / name).read_bytes()) for name in SEALED_FILES}
     folder.writer.append(
         {"kind": "seal", "run_id": folder.run_id, "ts": utc_now("microseconds"), "files": files}
     )
