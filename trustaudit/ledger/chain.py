@@ -142,6 +142,7 @@ class LedgerRead:
 
     records: list[dict[str, Any]] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)  # byte offset of each record
+    lines: list[int] = field(default_factory=list)  # its line number in the file (1-based)
     torn: bytes = b""
     torn_line: int | None = None
     unreadable: list[str] = field(default_factory=list)
@@ -159,6 +160,7 @@ def read_ledger(path: Path) -> LedgerRead:
         if problem is None:
             found.records.append(record)
             found.offsets.append(start)
+            found.lines.append(number)
         else:
             found.unreadable.append(f"line {number}: {problem}")
     if tail:
@@ -187,21 +189,22 @@ def _parse_line(line: bytes) -> tuple[dict[str, Any], str | None]:
     return record, None
 
 
-def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None) -> list[str]:
-    """Every break in the chain, naming the ledger line (1-based) and what differs."""
+def chain_problems(
+    records: list[dict[str, Any]], hmac_key: bytes | None = None, lines: list[int] | None = None
+) -> list[str]:
+    """Every break in the chain, naming the ledger line (1-based; ``lines`` gives each record's
+    line when unreadable lines were left out) and what differs."""
     problems = []
-    previous = GENESIS
+    previous, previous_line = GENESIS, "GENESIS"
     for index, record in enumerate(records):
-        line = index + 1
+        line = lines[index] if lines else index + 1
         if record.get("seq") != index:
             problems.append(
                 f"line {line}: seq is {record.get('seq')!r}, expected {index} (a record was "
                 "deleted, inserted or moved)"
             )
         if record.get("prev_hash") != previous:
-            problems.append(
-                f"line {line}: prev_hash does not match the hash of line {line - 1 or 'GENESIS'}"
-            )
+            problems.append(f"line {line}: prev_hash does not match the hash of {previous_line}")
         recomputed = sha256_hex(seal_fields(record))
         if record.get("hash") != recomputed:
             problems.append(
@@ -212,5 +215,5 @@ def chain_problems(records: list[dict[str, Any]], hmac_key: bytes | None = None)
             str(record.get("hmac", "")), record_hmac(hmac_key, record)
         ):
             problems.append(f"line {line}: HMAC does not verify with the given key")
-        previous = str(record.get("hash"))
+        previous, previous_line = str(record.get("hash")), f"line {line}"
     return problems

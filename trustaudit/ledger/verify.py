@@ -67,8 +67,11 @@ def verify_run(
     found = read_ledger(folder / LEDGER_FILE)
     records = found.records
     result.problems += [f"{LEDGER_FILE} {p}" for p in found.unreadable]
-    result.problems += [f"{LEDGER_FILE} {p}" for p in chain_problems(records, hmac_key)]
-    result.problems += [f"{LEDGER_FILE} {p}" for p in record_problems(records, manifest)]
+    result.problems += [
+        f"{LEDGER_FILE} {p}"
+        for p in chain_problems(records, hmac_key, found.lines)
+        + record_problems(records, manifest, found.lines)
+    ]
     if found.torn:
         result.problems.append(
             f"{LEDGER_FILE} line {found.torn_line}: torn record ({len(found.torn)} bytes, no "
@@ -86,9 +89,9 @@ def verify_run(
         return result
     seal, calls = records[-1], records[:-1]
     head = calls[-1].get("hash") if calls else GENESIS
-    result.problems += sealed_file_problems(folder, seal, len(records))
+    result.problems += sealed_file_problems(folder, seal, found.lines[-1])
     ledger = manifest.get("ledger", {})
-    if (ledger.get("head"), ledger.get("records")) != (head, len(calls)):
+    if manifest and (ledger["head"], ledger["records"]) != (head, len(calls)):
         result.problems.append(
             f"{MANIFEST_FILE}: records ledger head {str(ledger.get('head'))[:12]}… and "
             f"{ledger.get('records')} records; the ledger has {str(head)[:12]}… and {len(calls)}"
@@ -148,7 +151,9 @@ def _key_requirement(
     )
 
 
-def record_problems(records: list[dict[str, Any]], manifest: dict[str, Any]) -> list[str]:
+def record_problems(
+    records: list[dict[str, Any]], manifest: dict[str, Any], lines: list[int]
+) -> list[str]:
     """Each record must have exactly the fields trustaudit writes for its kind (calls, then one
     seal last), the manifest's run id and, for calls, its capture policy."""
     if not manifest:  # unreadable: already a problem, and there is nothing to compare with
@@ -161,9 +166,9 @@ def record_problems(records: list[dict[str, Any]], manifest: dict[str, Any]) -> 
         "seal": set(SEAL_FIELDS) | set(keyed),
     }
     problems = []
-    for line, record in enumerate(records, start=1):
+    for index, (line, record) in enumerate(zip(lines, records, strict=True)):
         kind = record.get("kind")
-        if kind not in shapes or (kind == "seal" and line != len(records)):
+        if kind not in shapes or (kind == "seal" and index != len(records) - 1):
             problems.append(f"line {line}: a {kind!r} record cannot stand here")
             continue
         unknown, missing = set(record) - shapes[kind], shapes[kind] - set(record)
