@@ -15,7 +15,7 @@ import io
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,20 @@ def make_lab(root: Path) -> Lab:
         signed = cli("sign", str(folder), "--key", _key(root / "keys", "owner"), *keyed)
         assert signed[0] == 0, signed[1]
     return Lab(runs, root / "keys")
+
+
+@contextlib.contextmanager
+def lab_environment() -> Iterator[None]:
+    """The ledger keys the lab puts in the environment, removed again after."""
+    saved = {name: os.environ.get(name) for name in (KEY_ENV, WRONG_KEY_ENV)}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def cli(*args: str) -> tuple[int, str]:

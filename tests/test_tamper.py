@@ -5,11 +5,9 @@ not. ``python benchmarks/bench_tamper.py`` prints the whole detected/missed matr
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from .tamper_cases import CASES, KEY_ENV, LIMITS, WRONG_KEY_ENV, fresh_copy, make_lab, verify
+from .tamper_cases import CASES, LIMITS, fresh_copy, lab_environment, make_lab, verify
 
 pytestmark = pytest.mark.extra("sign")
 
@@ -42,15 +40,8 @@ SAYS = {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    saved = {name: os.environ.get(name) for name in (KEY_ENV, WRONG_KEY_ENV)}
-    try:
+    with lab_environment():
         yield make_lab(tmp_path_factory.mktemp("tamper"))
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def test_the_untouched_runs_verify(lab):

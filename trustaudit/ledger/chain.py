@@ -5,7 +5,9 @@ Each record's ``hash`` is SHA-256 over the canonical JSON of the record without 
 ``hmac``; ``prev_hash`` links it to the record before (the first links to GENESIS); with a key,
 ``hmac`` is HMAC-SHA256 of that hash. Records are flushed as written and fsynced every
 ``fsync_every`` records and on close, so a killed run leaves complete records that verify, plus at
-most one torn last line, which readers report and never accept."""
+most one torn last line, which readers report and never accept. A reader accepts a line only in the
+exact form the writer wrote (``record_line``): a repeated key, other spacing or key order, NaN or a
+line nested too deep to parse is reported as unreadable, with its line number."""
 
 from __future__ import annotations
 
