@@ -64,12 +64,16 @@ def record_line(record: dict[str, Any]) -> bytes:
     """The one line trustaudit writes for ``record``: the hashed canonical form, then ``hash`` and
     ``hmac`` (when present) appended in that order, then a newline. A verifier accepts no other
     spelling of the same record."""
+    return _with_seal(seal_fields(record), record)
+
+
+def _with_seal(body: bytes, record: dict[str, Any]) -> bytes:
+    """``body`` (the canonical form without hash and hmac) with them appended, as one line."""
     tail = b"".join(
         b',"' + name.encode() + b'":' + canonical(record[name])
         for name in ("hash", "hmac")
         if name in record
     )
-    body = seal_fields(record)
     return (body[:-1] + tail + b"}" if len(body) > 2 else b"{" + tail[1:] + b"}") + b"\n"
 
 
@@ -108,10 +112,11 @@ class LedgerWriter:
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Write one record (flushed at once) and return it with its ``hash`` (and ``hmac``)."""
         record = {"seq": self.count, **redact_data(fields), "prev_hash": self.head}
-        record["hash"] = sha256_hex(seal_fields(record))
+        body = seal_fields(record)  # the hashed form, encoded once
+        record["hash"] = sha256_hex(body)
         if self._key is not None:
             record["hmac"] = _mac(self._key, record["hash"])
-        line = record_line(record)
+        line = _with_seal(body, record)
         self._file.write(line)
         self._file.flush()
         self.last_offset, self._size = self._size, self._size + len(line)

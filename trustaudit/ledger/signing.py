@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..extras import require
@@ -75,31 +75,35 @@ def key_id(key: Ed25519PublicKey) -> str:
 
 
 def load_private_key(path: Path, option: str) -> Ed25519PrivateKey:
-    require("sign", f"{option} (signing)")
-    from cryptography.hazmat.primitives import serialization
+    key = _load_pem(path, option, private=True)
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    try:
-        key = serialization.load_pem_private_key(_read(path, option), password=None)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"{option} {path}: not an unencrypted PEM private key ({exc}).") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise UsageError(f"{option} {path}: expected an Ed25519 key (trustaudit keygen makes one).")
     return key
 
 
 def load_public_key(path: Path, option: str) -> Ed25519PublicKey:
-    require("sign", f"{option} (signature checks)")
-    from cryptography.hazmat.primitives import serialization
+    key = _load_pem(path, option, private=False)
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    try:
-        key = serialization.load_pem_public_key(_read(path, option))
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"{option} {path}: not a PEM public key ({exc}).") from None
     if not isinstance(key, Ed25519PublicKey):
         raise UsageError(f"{option} {path}: expected an Ed25519 public key.")
     return key
+
+
+def _load_pem(path: Path, option: str, *, private: bool) -> Any:
+    require("sign", f"{option} ({'signing' if private else 'signature checks'})")
+    from cryptography.hazmat.primitives import serialization
+
+    data = _read(path, option)
+    try:
+        if private:
+            return serialization.load_pem_private_key(data, password=None)
+        return serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as exc:
+        kind = "an unencrypted PEM private key" if private else "a PEM public key"
+        raise UsageError(f"{option} {path}: not {kind} ({exc}).") from None
 
 
 def _read(path: Path, option: str) -> bytes:

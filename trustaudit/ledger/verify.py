@@ -27,6 +27,7 @@ from .chain import (
     GENESIS,
     LEDGER_FILE,
     SEAL_FIELDS,
+    LedgerRead,
     chain_problems,
     read_ledger,
     sha256_hex,
@@ -81,25 +82,32 @@ def verify_run(
         folder, public_key, attestation, manifest, result
     )
     _key_requirement(manifest, hmac_key, signed, result)
+    result.problems += _seal_problems(folder, found, manifest)
+    return result
+
+
+def _seal_problems(folder: Path, found: LedgerRead, manifest: dict[str, Any]) -> list[str]:
+    """The seal record (last) against the files, and the ledger head the manifest and
+    report.json record."""
+    records = found.records
     if not records or records[-1].get("kind") != "seal":
-        result.problems.append(
+        return [
             f"{LEDGER_FILE}: no seal record: the run did not finish ({len(records)} complete "
             f"record(s)). Resume it with trustaudit run SPEC --resume {folder}."
-        )
-        return result
+        ]
     seal, calls = records[-1], records[:-1]
     head = calls[-1].get("hash") if calls else GENESIS
-    result.problems += sealed_file_problems(folder, seal, found.lines[-1])
+    problems = sealed_file_problems(folder, seal, found.lines[-1])
     ledger = manifest.get("ledger", {})
     if manifest and (ledger["head"], ledger["records"]) != (head, len(calls)):
-        result.problems.append(
-            f"{MANIFEST_FILE}: records ledger head {str(ledger.get('head'))[:12]}… and "
-            f"{ledger.get('records')} records; the ledger has {str(head)[:12]}… and {len(calls)}"
+        problems.append(
+            f"{MANIFEST_FILE}: records ledger head {str(ledger['head'])[:12]}… and "
+            f"{ledger['records']} records; the ledger has {str(head)[:12]}… and {len(calls)}"
         )
     report_path = folder / "report.json"
     if report_path.is_file():
-        result.problems += _report_problems(report_path, folder, head, len(calls))
-    return result
+        problems += _report_problems(report_path, folder, head, len(calls))
+    return problems
 
 
 def _manifest(folder: Path, result: Verification) -> dict[str, Any]:
