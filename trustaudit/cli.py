@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -64,6 +65,9 @@ def _run(args: argparse.Namespace) -> int:
     if len(args.spec) > 1 and (args.resume or args.baseline):
         raise UsageError("--resume and --baseline take one spec at a time.")
     specs = [load_spec(path) for path in args.spec]  # every spec is checked before any runs
+    # CI systems cancel jobs with SIGTERM: stop as on Ctrl-C (calls in flight finish and are
+    # recorded, queued ones are cancelled), so the run resumes without paying for them again
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     progress = Progress(stream=None if args.quiet else sys.stderr)
     codes = []
     for spec in specs:
