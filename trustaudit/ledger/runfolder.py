@@ -126,9 +126,7 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
     return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay, asks)
 
 
-def _check_resumable(
-    manifest: dict[str, Any], spec: AuditSpec, where: str, sealed: bool
-) -> None:
+def _check_resumable(manifest: dict[str, Any], spec: AuditSpec, where: str, sealed: bool) -> None:
     """Only an unsealed run of the same spec whose ledger kept full outputs can be continued. A run
     is finished only by its seal: one killed while writing its reports (manifest already marked
     complete) resumes, replaying every recorded call."""

@@ -124,7 +124,17 @@ class OpenAIModelSpec(_TextModelBase):
     api_key_env: str | None = Field(
         None, description="Environment variable holding the API key (never written)."
     )
-    timeout: float = Field(60.0, gt=0, description="Seconds to wait for one answer.")
+    timeout: float = Field(
+        60.0, gt=0, description="Seconds one answer may take, end to end (connect + whole body)."
+    )
+    deadline: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Seconds the whole run may spend on this endpoint; requests after it are not sent and "
+            "are recorded as failed (the coverage checks then judge the audit)."
+        ),
+    )
     max_in_flight: int = Field(8, ge=1, le=256, description="Requests in flight at once.")
     max_retries: int = Field(
         4, ge=0, le=20, description="Retries of a failed request (5xx, 429, timeouts, drops)."
