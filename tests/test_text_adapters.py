@@ -348,3 +348,29 @@ def test_after_the_run_deadline_nothing_is_sent(server):
     with pytest.raises(AdapterError, match="deadline"):
         adapter.generate(_request("Chest pain second"))
     assert "Chest pain second" not in server.requests
+
+
+@pytest.mark.extra("privacy")
+@pytest.mark.parametrize("capture", ["masked", "digest"])
+def test_an_error_quoting_phi_is_masked_in_the_ledger(tmp_path, capture):
+    """A failing endpoint whose error quotes the patient (fault injected: a real server's error
+    text cannot be scripted on demand)."""
+
+    class Failing:
+        info = ModelInfo("openai", "x", "1", "endpoint")
+        max_in_flight = 1
+
+        def generate(self, request):
+            raise AdapterError("HTTP 400: bad request for John Smith, SSN 219-09-9998")
+
+    writer = LedgerWriter(tmp_path / "ledger.jsonl")
+    recorder = Recorder(writer, run_id="t", capture=capture)
+    spec_model = type("M", (), {"temperature": 0.0, "max_tokens": 8})()
+    model = RecordedTextModel(Failing(), recorder, spec_model, seed=1)
+    (answer,) = model.generate_many([model.request([("user", "Chest pain, SSN 219-09-9998")])])
+    writer.close()
+    assert answer.error
+    text = (tmp_path / "ledger.jsonl").read_text()
+    assert "219-09-9998" not in text and "John Smith" not in text
+    (record,) = read_ledger(tmp_path / "ledger.jsonl").records
+    assert "HTTP 400" in record["error"]
