@@ -11,6 +11,7 @@ statsmodels' ``proportion_confint`` and ``confint_proportions_2indep``."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -20,8 +21,10 @@ Method = Literal["wilson", "clopper-pearson"]
 Bounds = tuple[np.ndarray, np.ndarray]
 
 
+@lru_cache(maxsize=64)
 def z_value(confidence: float) -> float:
-    """The two-sided normal quantile of ``confidence`` (1.96 for 0.95)."""
+    """The two-sided normal quantile of ``confidence`` (1.96 for 0.95); cached, since every pair
+    of groups asks for it (scipy's ``ppf`` costs more than the interval itself)."""
     return float(norm.ppf(0.5 + confidence / 2))
 
 
