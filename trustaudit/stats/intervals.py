@@ -119,10 +119,14 @@ def auroc_interval(auc, variance, confidence: float) -> Bounds:
 
 
 def auroc_difference_interval(auc1, var1, auc2, var2, confidence: float) -> Bounds:
-    """Wald interval of AUROC1 − AUROC2 for independent groups (DeLong variances add)."""
-    d = np.asarray(auc1, float) - np.asarray(auc2, float)
+    """Wald interval of AUROC1 − AUROC2 for independent groups (DeLong variances add). Unbounded
+    (−inf, inf) when a group separates perfectly (AUROC 0 or 1): its DeLong variance is then 0
+    whatever its size, so it bounds nothing (as ``auroc_interval`` gives NaN there)."""
+    auc1, auc2 = np.asarray(auc1, float), np.asarray(auc2, float)
+    d = auc1 - auc2
     half = z_value(confidence) * np.sqrt(np.asarray(var1, float) + np.asarray(var2, float))
-    return d - half, d + half
+    degenerate = (auc1 <= 0) | (auc1 >= 1) | (auc2 <= 0) | (auc2 >= 1)
+    return np.where(degenerate, -np.inf, d - half), np.where(degenerate, np.inf, d + half)
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
