@@ -18,8 +18,8 @@ the selection rate, positives and as many negatives for AUROC and equalized odds
 - ratios: selection rate 0.30, group 0 at 0.30 × ratio (ratios 1, 0.9, 0.8, 0.7 against r);
 - AUROC: binormal, AUROC 0.80, group 0 at 0.80 − gap;
 - equalized odds: TPR as above, FPR 0.20 with group 0 at 0.20 + gap / 2 (true EO gap = gap).
-The LLM section's two interval candidates are written here (marked CANDIDATE) because the
-counterfactual auditor's intervals are being changed in parallel."""
+The LLM section compares the LLM auditors' interval (stats.clustered) with the percentile cluster
+bootstrap they used before and two references."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from trustaudit.auditors._stats import (
     ratio,
     scalar_interval,
 )
-from trustaudit.stats import intervals
+from trustaudit.stats import clustered, intervals
 from trustaudit.stats.modes import GroupValue, judge_floor, judge_gap
 
 SEED = 20261125
@@ -965,42 +965,36 @@ def draw_flips(vignettes: int, p: float, icc: float, rng: np.random.Generator) -
 
 
 def candidate_cluster_bootstrap(flips: np.ndarray, n_boot: int, rng: np.random.Generator):
-    """CANDIDATE (a), today's counterfactual interval: resample vignettes (the clusters) with
+    """The LLM auditors' interval before stats.clustered: resample vignettes (the clusters) with
     replacement, pooled flip rate per resample, percentile interval."""
     weights = bootstrap_weights(len(flips), n_boot, rng)
     samples = ratio(weights @ flips, weights.sum(axis=1) * SAMPLES_PER_VIGNETTE)
     return scalar_interval(samples, CONFIDENCE)
 
 
-def candidate_exact_cluster(flips: np.ndarray, effective: str):
-    """CANDIDATE (b): Clopper–Pearson on an effective count. 'vignettes': n = the number of
-    vignettes (each vignette one observation: the design effect at full correlation);
-    'kish': n = all samples / (1 + (m − 1)·ICC), ICC by one-way ANOVA, clipped to [0, 1]."""
-    m = SAMPLES_PER_VIGNETTE
-    total = len(flips) * m
-    if effective == "vignettes":
-        n_eff = float(len(flips))
-    else:
-        n_eff = total / (1 + (m - 1) * anova_icc(flips, m))
-    low, high = intervals.clopper_pearson(flips.sum() / total * n_eff, n_eff, CONFIDENCE)
+def vignettes_as_trials(flips: np.ndarray):
+    """Reference: Clopper–Pearson with each vignette one observation (the design effect at full
+    within-vignette correlation): valid, and wide."""
+    total = len(flips) * SAMPLES_PER_VIGNETTE
+    low, high = intervals.clopper_pearson(flips.sum() / total * len(flips), len(flips), CONFIDENCE)
     return float(low), float(high)
 
 
-def anova_icc(flips: np.ndarray, m: int) -> float:
-    """One-way ANOVA estimate of the intra-vignette correlation of binary answers."""
-    rates = flips / m
-    between = m * ((rates - rates.mean()) ** 2).sum() / (len(flips) - 1)
-    within = (flips * (1 - rates)).sum() / (len(flips) * (m - 1))
-    spread = between + (m - 1) * within
-    return float(np.clip((between - within) / spread, 0, 1)) if spread > 0 else 0.0
+def trustaudit_clustered(flips: np.ndarray, rng: np.random.Generator, n_boot: int):
+    """What the counterfactual and text_robustness auditors report (stats.clustered):
+    Clopper–Pearson on the effective n, united with the cluster bootstrap."""
+    trials = np.full((len(flips), 1), SAMPLES_PER_VIGNETTE)
+    _, _, bounds = clustered.clustered_interval(flips[:, None], trials, CONFIDENCE)
+    low, high = clustered.united(bounds, candidate_cluster_bootstrap(flips, n_boot, rng))
+    return float(np.asarray(low).ravel()[0]), float(np.asarray(high).ravel()[0])
 
 
 LLM_INTERVALS = {
-    "(a) percentile cluster bootstrap (today)": lambda f, rng, b: candidate_cluster_bootstrap(
+    "percentile cluster bootstrap (before)": lambda f, rng, b: candidate_cluster_bootstrap(
         f, b, rng
     ),
-    "(b) CP, n = vignettes": lambda f, rng, b: candidate_exact_cluster(f, "vignettes"),
-    "(b) CP, Kish n_eff": lambda f, rng, b: candidate_exact_cluster(f, "kish"),
+    "trustaudit: CP on effective n ∪ bootstrap": trustaudit_clustered,
+    "CP, n = vignettes (reference)": lambda f, rng, b: vignettes_as_trials(f),
     "CP ignoring clusters (reference)": lambda f, rng, b: tuple(
         float(v)
         for v in intervals.clopper_pearson(f.sum(), len(f) * SAMPLES_PER_VIGNETTE, CONFIDENCE)
