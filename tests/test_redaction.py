@@ -19,6 +19,23 @@ def test_redact_replaces_registered_values_only():
     assert redact_data({"k": ["x hunter2secret"], "hunter2secret": 1}) == {"k": ["x ***"], "***": 1}
 
 
+def test_redact_catches_a_secret_case_folded_percent_and_base64_encoded_inside_longer_text():
+    import base64
+    from urllib.parse import quote
+
+    secret = "Tok/en+0123456789xyz"
+    register(secret)
+    for prefix in (b"", b"u", b"us", b"user:"):  # every byte alignment inside a longer value
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(prefix + secret.encode() + b"!tail").decode()
+            shown = redact(f"Authorization: Basic {encoded}")
+            assert "***" in shown and encoded not in shown
+            assert encode(secret.encode()).decode()[4:14] not in shown
+    assert redact(f"x={secret.upper()};y={secret.lower()}") == "x=***;y=***"
+    assert redact(f"?k={quote(secret, safe='')}&z=1") == "?k=***&z=1"
+    assert redact("ordinary words stay as they are") == "ordinary words stay as they are"
+
+
 def test_a_secret_used_as_the_model_name_is_written_nowhere(tmp_path):
     """The reviewer's case: a secret_env value in model and base_url, with calls that fail and
     calls that succeed; every file of the run folder, stdout and stderr are searched."""
