@@ -20,21 +20,9 @@ import yaml
 from trustaudit.adapters.openai_http import read_api_key
 from trustaudit.errors import SpecError
 
-from .conftest import run_spec
+from .conftest import CHEST_PAIN_VIGNETTE, counterfactual_auditor, run_spec
 
 KEY = "sk-PLANTED-0123456789abcdef"
-VIGNETTE = {
-    "id": "v1",
-    "family": "test",
-    "text": "A {age}{race}{person} with chest pain.",
-    "age": "50-year-old ",
-    "question": "Admit or discharge?",
-    "decision": {
-        "kind": "choice",
-        "choices": {"admit": ["admit"], "discharge": ["home"]},
-        "focal": "admit",
-    },
-}
 
 
 class _EchoServer(BaseHTTPRequestHandler):
@@ -76,7 +64,7 @@ def echo_server():
 
 
 def _spec(tmp_path, base_url: str) -> dict:
-    (tmp_path / "v.jsonl").write_text(json.dumps(VIGNETTE) + "\n")
+    (tmp_path / "v.jsonl").write_text(json.dumps(CHEST_PAIN_VIGNETTE) + "\n")
     return {
         "name": "keys",
         "output": str(tmp_path / "reports"),
@@ -87,17 +75,7 @@ def _spec(tmp_path, base_url: str) -> dict:
             "max_retries": 0,
             "api_key_env": "TA_PLANTED_KEY",
         },
-        "auditors": [
-            {
-                "use": "counterfactual",
-                "params": {
-                    "vignettes": str(tmp_path / "v.jsonl"),
-                    "swap": ["race_ethnicity"],
-                    "values": {"race_ethnicity": ["Black"]},
-                    "n_boot": 20,
-                },
-            }
-        ],
+        "auditors": [counterfactual_auditor(tmp_path / "v.jsonl")],
     }
 
 
