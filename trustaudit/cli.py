@@ -19,6 +19,7 @@ from .auditors import registry
 from .errors import AdapterError, AuditorError, TrustAuditError
 from .ledger.verify import verify_run
 from .llm.canaries import make_canaries
+from .printable import printable
 from .progress import Progress
 from .redaction import redact
 from .report.schema import report_json_schema
@@ -38,10 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (AdapterError, AuditorError) as exc:
-        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        print(f"error: {printable(redact(str(exc)))}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except TrustAuditError as exc:
-        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        print(f"error: {printable(redact(str(exc)))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(
@@ -54,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("TRUSTAUDIT_DEBUG"):
             traceback.print_exc()
         print(
-            f"internal error: {type(exc).__name__}: {exc}. Set TRUSTAUDIT_DEBUG=1 for the "
+            f"internal error: {type(exc).__name__}: {printable(redact(str(exc)))}. Set "
+            "TRUSTAUDIT_DEBUG=1 for the "
             "traceback and report it.",
             file=sys.stderr,
         )
@@ -80,8 +82,11 @@ def _run(args: argparse.Namespace) -> int:
         )
         prefix = f"{spec.name}: " if len(specs) > 1 else ""
         print(
-            redact(
-                prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html"))
+            printable(
+                redact(
+                    prefix
+                    + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html"))
+                )
             )
         )
         codes.append(exit_code(run))

@@ -11,17 +11,20 @@ from __future__ import annotations
 import http
 import http.client
 import json
+import os
 import random
+import re
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import AdapterError
+from ..errors import AdapterError, SpecError
 from ..inputs.data import AuditData
 from ..phi.masking import mask_phi
 from ..redaction import register
@@ -237,22 +240,43 @@ def _masked_snippet(data: bytes, api_key: str | None) -> str:
     return mask_phi(text)
 
 
+_HEADER_UNSAFE = (
+    ("a line break (CR or LF)", re.compile("[\r\n]")),
+    ("a NUL character", re.compile("\x00")),
+    ("a control character", re.compile("[\x01-\x1f\x7f]")),
+    ("a non-ASCII character", re.compile("[^\x00-\x7f]")),
+)
+
+
+def read_api_key(
+    name: str | None, where: str, environ: Mapping[str, str] = os.environ
+) -> str | None:
+    """The API key in environment variable ``name``, stripped of surrounding whitespace (a key file
+    with Windows line endings), registered as a secret; a spec error naming the variable, never
+    the key, when it is unset, empty or holds a character an HTTP header cannot carry."""
+    if not name:
+        return None
+    raw = environ.get(name, "")
+    key = raw.strip()
+    register(raw, key)
+    if not key:
+        raise SpecError(
+            f"{where}: environment variable {name} is not set or empty. Export the API key in "
+            "it (it is never written anywhere)."
+        )
+    for what, pattern in _HEADER_UNSAFE:
+        if pattern.search(key):
+            raise SpecError(
+                f"{where}: the API key in environment variable {name} holds {what}, which an "
+                "HTTP header cannot carry; check how the variable is set (the key is not shown)."
+            )
+    return key
+
+
 def load_openai(
     spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
 ) -> OpenAICompatibleAdapter:
-    import os
-
-    key = None
-    if spec_model.api_key_env:
-        key = os.environ.get(spec_model.api_key_env)
-        register(key)
-        if not key:
-            from ..errors import SpecError
-
-            raise SpecError(
-                f"{where}.api_key_env: environment variable {spec_model.api_key_env} is not set "
-                "or empty. Export the API key in it (it is never written anywhere)."
-            )
+    key = read_api_key(spec_model.api_key_env, f"{where}.api_key_env")
     info = ModelInfo(
         "openai",
         spec_model.model,

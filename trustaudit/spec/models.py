@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from ..keys import split_key
 from . import envvars
+from .urls import refuse_secret_in_url
 
 Scalar = bool | int | float | str
 
@@ -147,6 +148,7 @@ class OpenAIModelSpec(_TextModelBase):
     @classmethod
     def _http_url(cls, value: str) -> str:
         """Caught here, not at the first request: a bad scheme or port would fail every call."""
+        refuse_secret_in_url(value)  # first: the messages below quote the URL
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(
