@@ -129,12 +129,7 @@ class OpenAIModelSpec(_TextModelBase):
         60.0, gt=0, description="Seconds one answer may take, end to end (connect + whole body)."
     )
     deadline: float | None = Field(
-        None,
-        gt=0,
-        description=(
-            "Seconds the whole run may spend on this endpoint; requests after it are not sent and "
-            "are recorded as failed (the coverage checks then judge the audit)."
-        ),
+        None, gt=0, description="Seconds the run may spend on this endpoint; later requests fail."
     )
     max_in_flight: int = Field(8, ge=1, le=256, description="Requests in flight at once.")
     max_retries: int = Field(
