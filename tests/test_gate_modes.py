@@ -13,7 +13,7 @@ from scipy.stats import norm
 
 from tests.conftest import base_spec, run_spec
 from trustaudit.stats import intervals
-from trustaudit.stats.modes import GroupValue, judge_floor, judge_gap
+from trustaudit.stats.modes import PAIRWISE, GroupValue, judge_floor, judge_gap
 
 
 def _rates(metric: str, *counts: tuple[int, int]) -> list[GroupValue]:
@@ -30,7 +30,7 @@ def test_certify_passes_equal_large_groups_and_reports_the_widest_pairwise_bound
     for a, b in [(0, 1), (0, 2), (1, 2)]:
         ga, gb = groups[a], groups[b]
         low, high = intervals.difference_interval(
-            ga.successes, ga.trials, gb.successes, gb.trials, 0.90
+            ga.successes, ga.trials, gb.successes, gb.trials, 0.90, PAIRWISE
         )
         widest = max(widest, abs(float(low)), abs(float(high)))
     assert judged.observed == pytest.approx(widest)
@@ -54,7 +54,7 @@ def test_detect_fails_a_large_proven_gap_and_corrects_for_the_pairs():
     # the same pair among 8 groups: Bonferroni over 28 pairs widens every interval
     many = two + _rates("tpr", *[(630, 1000)] * 6)
     judged = judge_gap(many, "detect", "difference", 0.1, 0.05)
-    low, _ = intervals.difference_interval(720, 1000, 540, 1000, 1 - 0.05 / 28)
+    low, _ = intervals.difference_interval(720, 1000, 540, 1000, 1 - 0.05 / 28, PAIRWISE)
     assert judged.observed == pytest.approx(float(low))
     assert judged.outcome == ("fail" if low > 0.1 else "inconclusive")
 

@@ -239,3 +239,18 @@ def test_numbers_read_alike_rates_keep_three_decimals_counts_are_whole():
     assert fmt(1.0) == "1.000" and ci(1.0, 1.0) == "[1.000, 1.000]"
     assert fmt(2500.0, "count") == "2,500" and fmt(1.0, "indicator") == "1"
     assert fmt(3) == "3" and fmt(float("nan")) == "—"
+
+
+def test_group_tables_show_each_rates_counts(report):
+    _, folder, view, _ = report
+    html = (folder / "report.html").read_text()
+    rates = [
+        m
+        for a in view["auditors"]
+        for m in a["metrics"]
+        if m["name"] == "tpr" and m["group"] is not None and m["value"] is not None
+    ]
+    assert rates and all(m["interval"] == "clopper-pearson" for m in rates)
+    for m in rates:
+        assert f"{m['successes']:,}/{m['trials']:,}" in html
+        assert m["value"] == pytest.approx(m["successes"] / m["trials"])

@@ -155,9 +155,8 @@ def test_resume_refuses_a_complete_run_and_a_changed_spec(slow_spec, tmp_path):
     spec = yaml.safe_load(slow_spec.read_text())
     spec["seed"] = 99
     slow_spec.write_text(yaml.safe_dump(spec))
-    manifest = json.loads((done / "manifest.json").read_text())
-    manifest["status"] = "running"
-    (done / "manifest.json").write_text(json.dumps(manifest))
+    ledger = done / "ledger.jsonl"  # unsealed: resumable but for the spec
+    ledger.write_bytes(b"".join(ledger.read_bytes().splitlines(keepends=True)[:-1]))
     changed = _start(slow_spec, "three", log, "--resume", str(done))
     _, err = changed.communicate(timeout=120)
     assert changed.returncode == 2
@@ -179,3 +178,78 @@ def test_resume_needs_captured_outputs(slow_spec, tmp_path):
     _, err = refused.communicate(timeout=120)
     assert refused.returncode == 2
     assert "kept digests or masked outputs only" in err
+
+
+def test_a_run_killed_while_writing_its_reports_resumes(slow_spec, tmp_path):
+    """Killed after the manifest was marked complete but before the seal (report files partly
+    written): the run is not finished, so --resume replays every call and seals it."""
+    log = tmp_path / "calls.log"
+    assert _start(slow_spec, "one", log).wait(timeout=300) == 0
+    (folder,) = (tmp_path / "reports").iterdir()
+    uninterrupted = _comparable(folder)
+    assert json.loads((folder / "manifest.json").read_text())["status"] == "complete"
+    ledger = folder / "ledger.jsonl"
+    lines = ledger.read_bytes().splitlines(keepends=True)
+    assert json.loads(lines[-1])["kind"] == "seal"
+    ledger.write_bytes(b"".join(lines[:-1]))  # the state a kill before the seal leaves
+    (folder / "report.html").write_text("<html><body>half a rep")
+    (folder / "junit.xml").unlink()
+    assert not verify_run(folder).intact
+    resumed = _start(slow_spec, "two", log, "--resume", str(folder))
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert not [c for c in log.read_text().splitlines() if c.startswith("two ")]  # no call paid
+    assert verify_run(folder).intact
+    assert _comparable(folder) == uninterrupted
+
+
+def test_sigterm_stops_like_ctrl_c_and_resume_pays_for_nothing_twice(tmp_path):
+    """A CI job cancelled with SIGTERM: requests in flight finish and are recorded, queued ones are
+    never sent; --resume sends exactly the requests the server never saw."""
+    from trustaudit.testing import LoopbackLLM
+
+    spec = {
+        "name": "sigterm",
+        "output": str(tmp_path / "reports"),
+        "model": {"type": "openai", "base_url": "", "model": "m", "max_in_flight": 4},
+        "auditors": [
+            {
+                "use": "counterfactual",
+                "params": {
+                    "vignettes": str(
+                        Path(__file__).parent.parent
+                        / "fixtures"
+                        / "vignettes"
+                        / "clinical_vignettes.jsonl"
+                    ),
+                    "families": ["chest pain"],
+                    "swap": ["race_ethnicity"],
+                    "values": {"race_ethnicity": ["White", "Black"]},
+                    "n_boot": 20,
+                },
+            }
+        ],
+    }
+    with LoopbackLLM(latency=0.4) as server:
+        spec["model"]["base_url"] = server.base_url
+        path = tmp_path / "spec.yaml"
+        path.write_text(yaml.safe_dump(spec))
+        command = [sys.executable, "-m", "trustaudit.cli", "run", str(path), "--quiet"]
+        process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while sum(server.requests.values()) < 6 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 3, err
+        assert "interrupted" in err and "Traceback" not in err
+        (folder,) = (tmp_path / "reports").iterdir()
+        seen = sum(server.requests.values())
+        calls = [r for r in read_ledger(folder / "ledger.jsonl").records if r["kind"] == "call"]
+        assert len(calls) == seen  # every request the server saw was recorded
+        resumed = subprocess.run(
+            [*command, "--resume", str(folder)], capture_output=True, text=True, timeout=300
+        )
+        assert resumed.returncode == 0, resumed.stderr
+    assert max(server.requests.values()) == 1  # nothing was sent twice
+    assert verify_run(folder).intact

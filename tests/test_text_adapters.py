@@ -323,3 +323,54 @@ def test_a_dead_endpoint_never_passes_an_audit(tmp_path):
     (folder,) = (tmp_path / "reports").iterdir()
     view = json.loads((folder / "report.json").read_text())
     assert [a["status"] for a in view["auditors"]] == ["error", "error"]
+
+
+def test_timeout_bounds_the_whole_answer_not_each_read():
+    """A server that sends the answer a byte at a time (every read quick) for 10 s: the request
+    gives up at the timeout instead of accepting an answer that took 10 s."""
+    with LoopbackLLM(stall=10.0) as dripping:
+        started = time.monotonic()
+        with pytest.raises(AdapterError, match="TimeoutError"):
+            _adapter(dripping, retries=0, timeout=1.0).generate(_request("FAULT:drip cough"))
+        assert time.monotonic() - started < 5  # the timeout, not the 10 s drip
+
+
+def test_after_the_run_deadline_nothing_is_sent(server):
+    adapter = OpenAICompatibleAdapter(
+        server.base_url,
+        "loopback",
+        ModelInfo("openai", "loopback", "1", "endpoint"),
+        timeout=5.0,
+        deadline=0.5,
+    )
+    assert adapter.generate(_request("Chest pain first")).text == "admit"
+    time.sleep(0.6)
+    with pytest.raises(AdapterError, match="deadline"):
+        adapter.generate(_request("Chest pain second"))
+    assert "Chest pain second" not in server.requests
+
+
+@pytest.mark.extra("privacy")
+@pytest.mark.parametrize("capture", ["masked", "digest"])
+def test_an_error_quoting_phi_is_masked_in_the_ledger(tmp_path, capture):
+    """A failing endpoint whose error quotes the patient (fault injected: a real server's error
+    text cannot be scripted on demand)."""
+
+    class Failing:
+        info = ModelInfo("openai", "x", "1", "endpoint")
+        max_in_flight = 1
+
+        def generate(self, request):
+            raise AdapterError("HTTP 400: bad request for John Smith, SSN 219-09-9998")
+
+    writer = LedgerWriter(tmp_path / "ledger.jsonl")
+    recorder = Recorder(writer, run_id="t", capture=capture)
+    spec_model = type("M", (), {"temperature": 0.0, "max_tokens": 8})()
+    model = RecordedTextModel(Failing(), recorder, spec_model, seed=1)
+    (answer,) = model.generate_many([model.request([("user", "Chest pain, SSN 219-09-9998")])])
+    writer.close()
+    assert answer.error
+    text = (tmp_path / "ledger.jsonl").read_text()
+    assert "219-09-9998" not in text and "John Smith" not in text
+    (record,) = read_ledger(tmp_path / "ledger.jsonl").records
+    assert "HTTP 400" in record["error"]

@@ -7,6 +7,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from .auditors import registry
 from .cli_evidence import add_evidence_commands, existing_run_folder
 from .errors import AdapterError, AuditorError, TrustAuditError, UsageError
 from .llm.canaries import make_canaries
+from .printable import printable
 from .progress import Progress
 from .redaction import redact
 from .report.schema import report_json_schema
@@ -34,10 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (AdapterError, AuditorError) as exc:
-        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        print(f"error: {printable(redact(str(exc)))}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except TrustAuditError as exc:
-        print(f"error: {redact(str(exc))}", file=sys.stderr)
+        print(f"error: {printable(redact(str(exc)))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(
@@ -50,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("TRUSTAUDIT_DEBUG"):
             traceback.print_exc()
         print(
-            f"internal error: {type(exc).__name__}: {exc}. Set TRUSTAUDIT_DEBUG=1 for the "
+            f"internal error: {type(exc).__name__}: {printable(redact(str(exc)))}. Set "
+            "TRUSTAUDIT_DEBUG=1 for the "
             "traceback and report it.",
             file=sys.stderr,
         )
@@ -61,6 +64,9 @@ def _run(args: argparse.Namespace) -> int:
     if len(args.spec) > 1 and (args.resume or args.baseline):
         raise UsageError("--resume and --baseline take one spec at a time.")
     specs = [load_spec(path) for path in args.spec]  # every spec is checked before any runs
+    # CI systems cancel jobs with SIGTERM: stop as on Ctrl-C (calls in flight finish and are
+    # recorded, queued ones are cancelled), so the run resumes without paying for them again
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     progress = Progress(stream=None if args.quiet else sys.stderr)
     codes = []
     for spec in specs:
@@ -73,8 +79,11 @@ def _run(args: argparse.Namespace) -> int:
         )
         prefix = f"{spec.name}: " if len(specs) > 1 else ""
         print(
-            redact(
-                prefix + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html"))
+            printable(
+                redact(
+                    prefix
+                    + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html"))
+                )
             )
         )
         codes.append(exit_code(run))

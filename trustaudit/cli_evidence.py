@@ -19,6 +19,7 @@ from .ledger.chain import LEDGER_FILE, read_ledger
 from .ledger.manifest import operator, read_manifest
 from .ledger.signing import keygen, load_private_key, load_public_key
 from .ledger.verify import Verification, verify_run
+from .printable import printable
 from .redaction import redact
 from .run.gate import EXIT_FAIL, EXIT_PASS, EXIT_USAGE
 
@@ -53,19 +54,21 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _print_result(run_dir: str, result: Verification, keyed: bool, signed: bool) -> int:
-    for problem in result.problems:
-        print(f"BROKEN: {redact(problem)}")
+    """Each line passes the redaction and printable boundaries: a problem can quote a name from
+    the folder (a seal entry), which is the adversary's text."""
+    lines = [f"BROKEN: {problem}" for problem in result.problems]
     if not result.problems and result.key_required:
-        print(f"{run_dir}: cannot verify: key required. {result.key_required}.")
+        lines.append(f"{run_dir}: cannot verify: key required. {result.key_required}.")
     elif result.intact:
         checked = [("HMACs verified", keyed), ("signature verified", signed)]
         extra = ", ".join(text for text, done in checked if done)
-        print(
+        lines.append(
             f"{run_dir}: intact. Ledger chain, seal, manifest and report agree"
             f"{f' ({extra})' if extra else ''}."
         )
-    for note in result.notes:
-        print(f"note: {note}")
+    lines += [f"note: {note}" for note in result.notes]
+    for line in lines:
+        print(printable(redact(line)))
     if result.problems:
         return EXIT_FAIL
     return EXIT_USAGE if result.key_required else EXIT_PASS
@@ -87,7 +90,7 @@ def _sign(args: argparse.Namespace) -> int:
         folder, read_manifest(folder), seal, key, signer=signer, tool_version=__version__
     )
     out.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
-    print(f"{out}: attestation of run {seal['run_id']} signed by {signer!r}.")
+    print(printable(f"{out}: attestation of run {seal['run_id']} signed by {signer!r}."))
     return EXIT_PASS
 
 

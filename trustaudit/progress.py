@@ -6,6 +6,7 @@ import sys
 import time
 from typing import TextIO
 
+from .printable import printable
 from .redaction import redact
 
 
@@ -23,7 +24,7 @@ class Progress:
         self._last_output = time.monotonic()
         if self._stream is not None:
             print(
-                f"[{time.monotonic() - self._start:7.1f}s] {redact(message)}",
+                f"[{time.monotonic() - self._start:7.1f}s] {printable(redact(message))}",
                 file=self._stream,
                 flush=True,
             )

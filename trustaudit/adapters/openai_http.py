@@ -11,17 +11,20 @@ from __future__ import annotations
 import http
 import http.client
 import json
+import os
 import random
+import re
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import AdapterError
+from ..errors import AdapterError, SpecError
 from ..inputs.data import AuditData
 from ..phi.masking import mask_phi
 from ..redaction import register
@@ -52,6 +55,7 @@ class OpenAICompatibleAdapter:
     max_in_flight: int = 8
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Any = time.sleep
+    deadline: float | None = None  # seconds from now after which no request is sent
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.base_url)
@@ -63,6 +67,7 @@ class OpenAICompatibleAdapter:
         self._rng = random.Random(0)
         self._retry_lock = threading.Lock()
         self.retries = 0  # requests sent again after a failure (shown in the report)
+        self._stop_at = None if self.deadline is None else time.monotonic() + self.deadline
 
     def generate(self, request: TextRequest) -> Generation:
         body = {
@@ -76,6 +81,7 @@ class OpenAICompatibleAdapter:
         payload = json.dumps(body).encode()
         problem = kind = ""
         for attempt in range(self.retry.max_retries + 1):
+            self._check_deadline()
             retry_after = None
             try:
                 status, headers, data = self._post(payload)
@@ -112,7 +118,17 @@ class OpenAICompatibleAdapter:
             cause=f"{kind} from {self._url()} after {attempts} attempt(s): {UNREACHABLE_HINT}",
         )
 
+    def _check_deadline(self) -> None:
+        if self._stop_at is not None and time.monotonic() >= self._stop_at:
+            raise AdapterError(
+                f"{self._who()}: the run's deadline ({self.deadline:g} s) has passed; not sent.",
+                cause=f"the run's deadline ({self.deadline:g} s) passed: raise model.deadline",
+            )
+
     def _post(self, payload: bytes) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request; ``timeout`` bounds it end to end (connect, send, headers and the whole
+        body), so a server dripping bytes cannot hold it longer."""
+        deadline = time.monotonic() + self.timeout
         connection = getattr(self._local, "connection", None)
         if connection is None:
             kind = (
@@ -129,9 +145,19 @@ class OpenAICompatibleAdapter:
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
+        _limit(connection, deadline)
         connection.request("POST", self._path, body=payload, headers=headers)
+        _limit(connection, deadline)
         response = connection.getresponse()
-        data = response.read()
+        chunks = []
+        while True:
+            _limit(connection, deadline)
+            chunk = response.read1(65536)  # what has arrived: a slow body meets the deadline
+            if not chunk:
+                break
+            chunks.append(chunk)
+        response.close()  # read1 leaves a fully read response open; the connection is reused
+        data = b"".join(chunks)
         if response.getheader("Connection", "").lower() == "close":
             self._drop_connection()
         return response.status, response.headers, data
@@ -158,6 +184,15 @@ class OpenAICompatibleAdapter:
 
     def _who(self) -> str:
         return f"openai adapter ({self.model} at {self.base_url})"
+
+
+def _limit(connection: http.client.HTTPConnection, deadline: float) -> None:
+    """Let the next socket operation wait only until ``deadline``; past it, time out now."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("no complete answer within the timeout")
+    if connection.sock is not None:
+        connection.sock.settimeout(remaining)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -205,22 +240,43 @@ def _masked_snippet(data: bytes, api_key: str | None) -> str:
     return mask_phi(text)
 
 
+_HEADER_UNSAFE = (
+    ("a line break (CR or LF)", re.compile("[\r\n]")),
+    ("a NUL character", re.compile("\x00")),
+    ("a control character", re.compile("[\x01-\x1f\x7f]")),
+    ("a non-ASCII character", re.compile("[^\x00-\x7f]")),
+)
+
+
+def read_api_key(
+    name: str | None, where: str, environ: Mapping[str, str] = os.environ
+) -> str | None:
+    """The API key in environment variable ``name``, stripped of surrounding whitespace (a key file
+    with Windows line endings), registered as a secret; a spec error naming the variable, never
+    the key, when it is unset, empty or holds a character an HTTP header cannot carry."""
+    if not name:
+        return None
+    raw = environ.get(name, "")
+    key = raw.strip()
+    register(raw, key)
+    if not key:
+        raise SpecError(
+            f"{where}: environment variable {name} is not set or empty. Export the API key in "
+            "it (it is never written anywhere)."
+        )
+    for what, pattern in _HEADER_UNSAFE:
+        if pattern.search(key):
+            raise SpecError(
+                f"{where}: the API key in environment variable {name} holds {what}, which an "
+                "HTTP header cannot carry; check how the variable is set (the key is not shown)."
+            )
+    return key
+
+
 def load_openai(
     spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
 ) -> OpenAICompatibleAdapter:
-    import os
-
-    key = None
-    if spec_model.api_key_env:
-        key = os.environ.get(spec_model.api_key_env)
-        register(key)
-        if not key:
-            from ..errors import SpecError
-
-            raise SpecError(
-                f"{where}.api_key_env: environment variable {spec_model.api_key_env} is not set "
-                "or empty. Export the API key in it (it is never written anywhere)."
-            )
+    key = read_api_key(spec_model.api_key_env, f"{where}.api_key_env")
     info = ModelInfo(
         "openai",
         spec_model.model,
@@ -235,4 +291,5 @@ def load_openai(
         timeout=spec_model.timeout,
         max_in_flight=spec_model.max_in_flight,
         retry=RetryPolicy(spec_model.max_retries, spec_model.backoff),
+        deadline=spec_model.deadline,
     )

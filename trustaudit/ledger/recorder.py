@@ -184,7 +184,8 @@ class Recorder:
             ts_start=started,
             ts_end=ended,
             latency_ms=round(latency_ms, 3),
-            error=error,
+            # an error can quote the request (servers echo it): masked unless capture is full
+            error=error if self.capture == "full" or error is None else _masked(error),
             output_sha256=None if output is None else sha256_hex(canonical(output)),
             replayed_from=replayed_from,
         )

@@ -101,9 +101,10 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
     recorded outputs."""
     manifest = read_manifest(path)
     where = f"--resume {path}"
-    _check_resumable(manifest, spec, where)
     ledger_path = path / LEDGER_FILE
     found = read_ledger(ledger_path)
+    sealed = bool(found.records) and found.records[-1].get("kind") == "seal"
+    _check_resumable(manifest, spec, where, sealed)
     problems = found.unreadable + chain_problems(found.records, key)
     if problems:
         raise DataError(
@@ -127,9 +128,11 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
     return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay, asks)
 
 
-def _check_resumable(manifest: dict[str, Any], spec: AuditSpec, where: str) -> None:
-    """Only an unfinished run of the same spec whose ledger kept full outputs can be continued."""
-    if manifest.get("status") == "complete":
+def _check_resumable(manifest: dict[str, Any], spec: AuditSpec, where: str, sealed: bool) -> None:
+    """Only an unsealed run of the same spec whose ledger kept full outputs can be continued. A run
+    is finished only by its seal: one killed while writing its reports (manifest already marked
+    complete) resumes, replaying every recorded call."""
+    if sealed:
         raise SpecError(
             f"{where}: this run is complete; there is nothing to resume. Start a new run instead."
         )

@@ -1,7 +1,10 @@
 """Matplotlib figures drawn from the view-model's metrics, returned as inline SVG text.
 
 SVG output is made byte-stable (fixed hash salt, no date) so reports are reproducible. Text is
-written as SVG <text> elements, which matplotlib escapes.
+written as SVG <text> elements, which matplotlib escapes. Labels are data (group values, column
+names): never read as mathtext or TeX (``$\\foo$`` is drawn as typed), control and bidi
+characters shown as escapes (``printable``), and cut to ``LABEL_LIMIT`` characters (the tables
+show them whole).
 """
 
 from __future__ import annotations
@@ -16,16 +19,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from ..printable import shortened
 from .view import AuditorView, MetricView
 
 _RC: dict[Any, Any] = {  # matplotlib types its keys as a Literal of every rcParam
     "svg.hashsalt": "trustaudit",
     "svg.fonttype": "none",
+    "text.parse_math": False,  # a '$' in a label is a dollar sign, not mathtext
+    "text.usetex": False,  # whatever the user's matplotlibrc says: labels never reach TeX
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
 _HEADER = re.compile(r"^.*?(?=<svg)", re.S)
+LABEL_LIMIT = 60
 
 
 def render_plots(auditor: AuditorView) -> list[tuple[str, str]]:
@@ -108,9 +115,9 @@ def _draw(ax: Any, labels: list[str], metrics: Sequence[MetricView | None], titl
     for position, metric in zip(positions, metrics, strict=True):
         if metric is None or metric["value"] is None:
             ax.text(0, position, " n/e", va="center", fontsize=8, color="#A33")
-    ax.set_yticks(list(positions), labels)
+    ax.set_yticks(list(positions), [shortened(label, LABEL_LIMIT) for label in labels])
     ax.invert_yaxis()
-    ax.set_title(title)
+    ax.set_title(shortened(title, LABEL_LIMIT))
     ax.grid(axis="x", alpha=0.3)
 
 

@@ -1,6 +1,8 @@
 """The self-contained HTML report: Jinja2 with autoescape and StrictUndefined, fed the view-model.
 
-Nothing from a model or a dataset is marked safe; only trustaudit's own matplotlib SVG is.
+Nothing from a model or a dataset is marked safe; only trustaudit's own matplotlib SVG is. Every
+other value printed passes ``printable`` (control and bidi characters as visible escapes) before
+it is escaped.
 """
 
 from __future__ import annotations
@@ -13,11 +15,20 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from ..findings import MetricKind
+from ..printable import printable
 from .figures import render_plots
 from .view import MetricView, ReportView
 
+
+def _shown(value: Any) -> Any:
+    """Jinja's ``finalize``: every ``{{ … }}`` string but trustaudit's own markup is made
+    printable."""
+    return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 _ENV = Environment(
     loader=PackageLoader("trustaudit.report", "templates"),
+    finalize=_shown,
     autoescape=select_autoescape(default=True),
     undefined=StrictUndefined,
     trim_blocks=True,

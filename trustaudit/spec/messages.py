@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from ..errors import did_you_mean
 from . import envvars
 from .models import MODEL_SPECS, AuditSpec, model_spec_class
+from .urls import SECRET_ERROR
 
 
 def format_errors(path: Path, raw: dict, errors: Sequence[Any]) -> str:
@@ -54,7 +55,8 @@ def format_errors(path: Path, raw: dict, errors: Sequence[Any]) -> str:
             lines.append(f"{path}: {mapping}: key {error.get('input')!r} is not a string.{hint}")
         else:
             got = error.get("input")
-            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+            quoted = not isinstance(got, (dict, list)) and got is not None and kind != SECRET_ERROR
+            shown = f" (got {got!r})" if quoted else ""
             message = error["msg"].removeprefix("Value error, ")
             lines.append(f"{path}: {where}: {message}{shown}.")
     return "\n".join(lines)

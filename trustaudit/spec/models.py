@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from ..keys import split_key
 from . import envvars
+from .urls import refuse_secret_in_url
 
 Scalar = bool | int | float | str
 
@@ -124,7 +125,12 @@ class OpenAIModelSpec(_TextModelBase):
     api_key_env: str | None = Field(
         None, description="Environment variable holding the API key (never written)."
     )
-    timeout: float = Field(60.0, gt=0, description="Seconds to wait for one answer.")
+    timeout: float = Field(
+        60.0, gt=0, description="Seconds one answer may take, end to end (connect + whole body)."
+    )
+    deadline: float | None = Field(
+        None, gt=0, description="Seconds the run may spend on this endpoint; later requests fail."
+    )
     max_in_flight: int = Field(8, ge=1, le=256, description="Requests in flight at once.")
     max_retries: int = Field(
         4, ge=0, le=20, description="Retries of a failed request (5xx, 429, timeouts, drops)."
@@ -137,6 +143,7 @@ class OpenAIModelSpec(_TextModelBase):
     @classmethod
     def _http_url(cls, value: str) -> str:
         """Caught here, not at the first request: a bad scheme or port would fail every call."""
+        refuse_secret_in_url(value)  # first: the messages below quote the URL
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(

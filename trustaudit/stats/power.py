@@ -90,13 +90,15 @@ def _worst_pair_se(groups: list[GroupValue], scale: Scale) -> tuple[float, float
             a, b = sorted(members, key=lambda g: g.size)[:2]
             x = sum(g.successes or 0 for g in members)
             n = sum(g.trials or 0 for g in members)
+            if scale == "ratio" and x == 0:  # no events: no ratio has a standard error
+                continue
             se = math.sqrt(unit_variance(x / n, scale) * (1 / a.size + 1 / b.size))
         elif all(g.variance is not None for g in members):
             a, b = sorted(members, key=lambda g: -(g.variance or 0.0))[:2]
             se = math.sqrt((a.variance or 0.0) + (b.variance or 0.0))
         else:
             continue
-        if not math.isfinite(worst) or se > worst:
+        if math.isfinite(se) and (not math.isfinite(worst) or se > worst):
             worst, smallest = se, min(a.size, b.size)
     return worst, smallest
 

@@ -3,9 +3,10 @@
 A prompt can script faults for its own requests with ``FAULT:<kind>x<n>`` (the first n attempts
 fail): ``500``, ``429`` (with ``Retry-After: 0``), ``stall`` (answers after the client's timeout),
 ``garbage`` (malformed JSON), ``drop`` (closes the connection without answering), ``400`` (always,
-not retryable). A path other than ``/v1/chat/completions`` gets HTTP 404. Otherwise it answers
-``admit`` when the prompt mentions chest pain, else ``discharge``, after ``latency`` seconds. Every
-request is counted, by prompt, so tests can show what was (not) sent again."""
+not retryable), ``drip`` (a valid answer sent a byte at a time over ``stall`` seconds). A path
+other than ``/v1/chat/completions`` gets HTTP 404. Otherwise it answers ``admit`` when the prompt
+mentions chest pain, else ``discharge``, after ``latency`` seconds. Every request is counted, by
+prompt, so tests can show what was (not) sent again."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULT = re.compile(r"FAULT:(500|429|stall|garbage|drop|400)(?:x(\d+))?")
+FAULT = re.compile(r"FAULT:(500|429|stall|garbage|drop|400|drip)(?:x(\d+))?")
 
 
 class LoopbackLLM:
@@ -80,6 +81,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        if kind == "drip":  # headers at once, then the body a byte at a time, for ``stall`` s
+            self._drip(json.dumps(_answer(prompt)).encode())
+            return
         if kind == "stall":
             time.sleep(self.owner.stall)
         time.sleep(self.owner.latency)
@@ -91,6 +95,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'{"choices": [{"message": ')
         else:
             self._send(200, json.dumps(_answer(prompt)).encode())
+
+    def _drip(self, data: bytes) -> None:
+        """A complete answer, sent so slowly that every single read is quick but the whole takes
+        ``stall`` seconds (a per-read timeout never fires)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.flush()
+        pause = self.owner.stall / len(data)
+        try:
+            for byte in data:
+                time.sleep(pause)
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except OSError:  # the client gave up
+            self.close_connection = True
 
     def _send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
