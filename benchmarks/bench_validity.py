@@ -31,6 +31,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 from scipy.stats import binom, norm
@@ -45,7 +46,7 @@ from trustaudit.auditors._stats import (
     scalar_interval,
 )
 from trustaudit.stats import clustered, intervals
-from trustaudit.stats.modes import GroupValue, judge_floor, judge_gap
+from trustaudit.stats.modes import PAIRWISE, GroupValue, judge_floor, judge_gap
 
 SEED = 20261125
 ALPHA, DELTA, RATIO_BOUND, CONFIDENCE = 0.05, 0.10, 0.8, 0.95
@@ -859,51 +860,59 @@ def rate_coverage_table(settings: Settings, out: dict) -> str:
     return intro + "\n\n" + table(headers, rows)
 
 
-def pair_misses(fn, p1: float, p2: float, n1: int, n2: int, confidence: float):
+def pair_misses(bound, fn, p1: float, p2: float, n1: int, n2: int, confidence: float):
     """Exact P(truth below the interval) and P(truth above it) for a two-group interval
-    ``fn`` (difference or log ratio), summed over both binomial distributions."""
+    ``bound`` (``fn``, difference or log ratio, with its limits), summed over both binomial
+    distributions."""
     x1, w1 = support(n1, p1)
     x2, w2 = support(n2, p2)
-    low, high = fn(x1[:, None], n1, x2[None, :], n2, confidence)
+    low, high = bound(x1[:, None], n1, x2[None, :], n2, confidence)
     truth = p1 - p2 if fn is intervals.difference_interval else np.log(p1 / p2)
     weight = w1[:, None] * w2[None, :]
     return float((weight * (truth < low)).sum()), float((weight * (truth > high)).sum())
 
 
 def pair_coverage_table(out: dict) -> str:
-    """Newcombe (MOVER-Wilson) difference and MOVER log-ratio: coverage at 95%, and each
-    tail's miss rate at 90% (the level certify uses: each should be ≤ 5%)."""
+    """MOVER difference and log ratio from exact limits (what the gates use, modes.PAIRWISE) and
+    from Wilson limits (Newcombe's original): coverage at 95%, and each tail's miss rate at 90%
+    (the level certify uses: each should be ≤ 5%)."""
     rows, out["pair_coverage"] = [], []
     for p1, p2 in PAIRS:
         for n1, n2 in PAIR_SIZES:
-            row = [f"{p1:g} vs {p2:g}", f"{n1:,} / {n2:,}"]
-            for name, fn in (
-                ("difference", intervals.difference_interval),
-                ("log ratio", intervals.log_ratio_interval),
-            ):
-                below95, above95 = pair_misses(fn, p1, p2, n1, n2, 0.95)
-                below90, above90 = pair_misses(fn, p1, p2, n1, n2, 0.90)
-                coverage = 1 - below95 - above95
-                out["pair_coverage"].append(
-                    {
-                        "interval": name,
-                        "p": [p1, p2],
-                        "n": [n1, n2],
-                        "coverage95": coverage,
-                        "miss90": [below90, above90],
-                    }
-                )
-                tails = [
-                    f"{100 * m:.1f}" + (" ✗" if m > TAIL_LIMIT else "") for m in (below90, above90)
-                ]
-                row += [_coverage_cell(coverage, min(n1, n2)), " / ".join(tails)]
-            rows.append(row)
+            for limits in (PAIRWISE, "wilson"):
+                row = [f"{p1:g} vs {p2:g}", f"{n1:,} / {n2:,}", limits]
+                for name, fn in (
+                    ("difference", intervals.difference_interval),
+                    ("log ratio", intervals.log_ratio_interval),
+                ):
+                    bound = partial(fn, method=limits)
+                    below95, above95 = pair_misses(bound, fn, p1, p2, n1, n2, 0.95)
+                    below90, above90 = pair_misses(bound, fn, p1, p2, n1, n2, 0.90)
+                    coverage = 1 - below95 - above95
+                    out["pair_coverage"].append(
+                        {
+                            "interval": name,
+                            "limits": limits,
+                            "p": [p1, p2],
+                            "n": [n1, n2],
+                            "coverage95": coverage,
+                            "miss90": [below90, above90],
+                        }
+                    )
+                    tails = [
+                        f"{100 * m:.1f}" + (" ✗" if m > TAIL_LIMIT else "")
+                        for m in (below90, above90)
+                    ]
+                    row += [_coverage_cell(coverage, min(n1, n2)), " / ".join(tails)]
+                rows.append(row)
     headers = columns(
-        "p1 vs p2 | n1 / n2 | Newcombe diff. 95% cov. | 90%: miss low / high | "
-        "MOVER log ratio 95% cov. | 90%: miss low / high"
+        "p1 vs p2 | n1 / n2 | per-group limits | difference 95% cov. | 90%: miss low / high | "
+        "log ratio 95% cov. | 90%: miss low / high"
     )
     intro = (
         "### Pairwise intervals (what certify and detect rest on): exact coverage (%)\n\n"
+        f"MOVER from {PAIRWISE} limits (what the gates use) and from Wilson limits (Newcombe's "
+        "original, for comparison). "
         "Summed over both binomial distributions. ✗ on coverage: below 94% (n ≥ 30); ✗ on a "
         f"tail: above {100 * TAIL_LIMIT:.1f}% at the 90% level certify uses (each tail is a "
         "one-sided 5% test; at a true gap of ±δ the tail toward 0 is certify's false-pass rate "
@@ -943,7 +952,7 @@ def auroc_coverage_table(settings: Settings, out: dict) -> str:
         f"Binormal scores, n positives and n negatives; {reps} replicates (Monte Carlo s.e. "
         f"{100 * mc_se(0.95, reps):.2f} points at 95%). ✗: below 94% by more than 2 s.e."
     )
-    headers = ["AUROC", "n per class", "per group (logit)", "difference vs AUROC − 0.10 (Wald)"]
+    headers = ["AUROC", "n per class", "per group (logit)", "difference vs AUROC − 0.10 (MOVER)"]
     return intro + "\n\n" + table(headers, rows)
 
 
