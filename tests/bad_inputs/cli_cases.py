@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from trustaudit.ledger.chain import record_line
+
 from .harness import Case, Workspace, tabular
 
 M = "manifest.json"
@@ -72,9 +74,19 @@ def shape(name: str, change, place: str, uses=("verify", "resume", "baseline")) 
         "baseline": ["run", "{spec}", "--baseline", "{tmp}/run"],
     }
     return [
-        Case(f"{use}-manifest-{name}", run_folder(commands[use], change=change), 2, (M, place))
+        Case(
+            f"{use}-manifest-{name}",
+            run_folder(commands[use], change=change),
+            CODE[use],
+            (M, place),
+        )
         for use in uses
     ]
+
+
+# verify judges a folder: a malformed manifest makes it broken (exit 1, "BROKEN: manifest.json:
+# …"); resume and baseline cannot use it (exit 2)
+CODE = {"verify": 1, "resume": 2, "baseline": 2}
 
 
 def _set(path: str, value):
@@ -91,6 +103,9 @@ def _set(path: str, value):
     return change
 
 
+SEALED = record_line(
+    {"seq": 0, "kind": "seal", "files": {}, "prev_hash": "0" * 64, "hash": "x"}
+).decode()
 SEAL_WITHOUT_FILES = (
     json.dumps(
         {"seq": 0, "kind": "seal", "files": ["report.json"], "prev_hash": "0" * 64, "hash": "x"}
@@ -218,7 +233,7 @@ CASES = [
     Case(
         "verify-manifest-a-list",
         run_folder(["verify", "{tmp}/run"], manifest="[1, 2]"),
-        2,
+        1,
         (M, "expected a JSON object, got a list"),
     ),
     Case(
@@ -236,7 +251,7 @@ CASES = [
     Case(
         "verify-manifest-not-json",
         run_folder(["verify", "{tmp}/run"], manifest="{run_id"),
-        2,
+        1,
         (M, "not a readable manifest"),
     ),
     Case(
@@ -267,7 +282,7 @@ CASES = [
     Case(
         "verify-no-manifest",
         lambda ws: (ws.file("run/ledger.jsonl", ""), ["verify", f"{ws.tmp}/run"])[1],
-        2,
+        1,
         ("no manifest.json",),
     ),
     Case(
@@ -300,11 +315,11 @@ CASES = [
         "verify-seal-files-a-list",
         run_folder(["verify", "{tmp}/run"], ledger=SEAL_WITHOUT_FILES),
         1,
-        ("ledger.jsonl line 1", "the seal record lists no files"),
+        ("ledger.jsonl line 1", "not in the canonical form"),
     ),
     Case(
-        "resume-complete-run",
-        run_folder(["run", "{spec}", "--resume", "{tmp}/run"], change=_set("status", "complete")),
+        "resume-complete-run",  # finished by its seal, not by the manifest's status
+        run_folder(["run", "{spec}", "--resume", "{tmp}/run"], ledger=SEALED),
         2,
         ("--resume", "nothing to resume"),
     ),
