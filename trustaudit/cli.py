@@ -176,41 +176,38 @@ def _add_plan(commands: Any) -> None:
     )
     plan_parser.add_argument("spec")
     plan_parser.add_argument(
-        "--rate", type=_fraction, default=0.5, help="assumed true rate (default 0.5)"
+        "--rate", type=_number_between(0, 1), default=0.5, help="assumed true rate (default 0.5)"
     )
     plan_parser.add_argument(
         "--effect",
-        type=_above_one,
+        type=_number_between(1, 100),
         default=1.5,
         help="detect: the true gap to find, as a multiple of the bound (default 1.5)",
     )
     plan_parser.add_argument(
         "--margin",
-        type=_fraction,
+        type=_number_between(0, 1),
         default=0.05,
         help="floor: how far beyond the goal the true value is (default 0.05)",
     )
     plan_parser.set_defaults(handler=_plan)
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got '{text}'")
-    return value
+def _number_between(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a number strictly between ``low`` and ``high``."""
 
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low < value < high:
+            raise argparse.ArgumentTypeError(
+                f"expected a number between {low:g} and {high:g}, got '{text}'"
+            )
+        return value
 
-def _above_one(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 1 < value < 100:
-        raise argparse.ArgumentTypeError(f"expected a number above 1, got '{text}'")
-    return value
+    return parse
 
 
 def _schema(args: argparse.Namespace) -> int:
