@@ -136,7 +136,9 @@ def _on(margin: float, ratio: bool) -> float:
 
 
 def _bound(threshold: ThresholdSpec) -> str:
-    return f"ratio ≥ {threshold.min:g}" if threshold.min is not None else f"δ = {threshold.max:g}"
+    if threshold.min is not None:
+        return f"ratio ≥ {threshold.min:g}"
+    return f"δ = {threshold.max:g}"
 
 
 def render(rows: list[PlanRow], assume: Assumptions) -> str:

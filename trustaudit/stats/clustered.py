@@ -11,11 +11,11 @@ The choice, for a rate sum(x) / sum(m) over clusters i with x_i of m_i answers:
 * **Clopper–Pearson on an effective sample size** (Korn & Graubard 1998, the survey statisticians'
   interval for proportions with few events): n_eff = n / deff, where the design effect deff is the
   cluster-robust (ratio-estimator) variance over the binomial one, times Korn & Graubard's
-  degrees-of-freedom factor (z / t_{k-1})² for k clusters. n_eff is kept between (Σm)² / Σm² (every
-  cluster one answer repeated: intra-cluster correlation 1) and n (independent answers). When the
-  rate is 0 or 1 the correlation cannot be estimated and the worst case is taken: 0 of 4 vignettes
-  asked 3 times each is 0 of 4, not 0 of 12. With one answer per cluster (one sample per prompt)
-  this is the plain Clopper–Pearson interval of the counts.
+  degrees-of-freedom factor (z / t_{k-1})² for k clusters. n_eff is kept between (Σm)² / Σm²
+  (every cluster one answer repeated: intra-cluster correlation 1) and n (independent answers).
+  When the rate is 0 or 1 the correlation cannot be estimated and the worst case is taken: 0 of 4
+  vignettes asked 3 times each is 0 of 4, not 0 of 12. With one answer per cluster (one sample
+  per prompt) this is the plain Clopper–Pearson interval of the counts.
 * **The wider of that and the cluster bootstrap** (the union of the two intervals): the bootstrap
   reflects the clusters' real spread when there are enough of them; the exact interval keeps the
   interval from degenerating when there are not. Neither ever reports [0, 0] or [1, 1].

@@ -1,25 +1,25 @@
 """The tests behind a gate's ``mode``: certify, detect and floor, each with three outcomes.
 
-A claim about a between-group gap is judged by pairwise intervals of θg − θh (or log θg/θh), never
-by an interval of max − min: the percentile bootstrap of max − min is invalid exactly when groups
-are near-equal (Fang & Santos 2019) and never covers a true gap of 0.
+A claim about a between-group gap is judged by pairwise intervals of θg − θh (or log θg/θh),
+never by an interval of max − min: the percentile bootstrap of max − min is invalid exactly when
+groups are near-equal (Fang & Santos 2019) and never covers a true gap of 0.
 
 - ``certify`` (burden on the model): PASS iff every pair's (1 − 2α) interval lies inside
-  (−δ, δ). An intersection–union test (Berger & Hsu 1996): P(PASS) ≤ α whenever some true gap is
-  ≥ δ, with no multiplicity correction. FAIL when the estimate of some pair is already beyond δ;
-  INCONCLUSIVE when the estimates are inside but the data cannot certify them.
-- ``detect`` (burden on the auditor): FAIL iff some pair's simultaneous (Bonferroni over the m
-  pairs, two-sided 1 − α/m) interval lies beyond δ, so P(FAIL) ≤ α/2 when every true gap is ≤ δ.
-  For "is any pair beyond δ" Holm's first step is this Bonferroni step, so Holm adds nothing.
-  PASS when every estimate is inside δ; INCONCLUSIVE when some estimate is beyond δ but not
-  provably.
-- ``floor`` (a performance goal per group): PASS iff the group's one-sided (1 − α) bound meets the
-  goal (an intersection–union test over groups again); FAIL when its estimate misses it;
+  (−δ, δ). An intersection–union test (Berger & Hsu 1996): P(PASS) ≤ α whenever some true
+  gap is ≥ δ, with no multiplicity correction. FAIL when the estimate of some pair is
+  already beyond δ; INCONCLUSIVE when the estimates are inside but the data cannot certify
+  them.
+- ``detect`` (burden on the auditor): FAIL iff some pair's simultaneous (Bonferroni over the
+  m pairs, two-sided 1 − α/m) interval lies beyond δ, so P(FAIL) ≤ α/2 when every true gap is
+  ≤ δ. For "is any pair beyond δ" Holm's first step is this Bonferroni step, so Holm adds
+  nothing. PASS when every estimate is inside δ; INCONCLUSIVE when some estimate is beyond δ
+  but not provably.
+- ``floor`` (a performance goal per group): PASS iff the group's one-sided (1 − α) bound meets
+  the goal (an intersection–union test over groups again); FAIL when its estimate misses it;
   INCONCLUSIVE otherwise.
 
-Each outcome carries the margin the data can certify (or the effect they can detect) with 80%
-power, so "not significant" is always stated as what the data could have shown.
-"""
+Each outcome carries the margin the data can certify (or the effect they can detect) with 80% power,
+so "not significant" is always stated as what the data could have shown."""
 
 from __future__ import annotations
 

@@ -1,13 +1,14 @@
 """What the data at hand can show, and how much data a claim needs: closed-form normal
 approximations for the worst (smallest) pair of groups, stated as "at 80% power".
 
-Certify (TOST at a true gap of 0): power 80% needs δ ≥ (z₁₋α + z₀.₉)·se, since both one-sided
-tests must reject. Detect (one-sided at α/2m after Bonferroni): a true gap γ is found with 80% power
-when γ − δ ≥ (z₁₋α/₂ₘ + z₀.₈)·se. Floor (one-sided at α): a group passes with 80% power when its
-true value clears the goal by (z₁₋α + z₀.₈)·se. For a rate p with groups of n₁ and n₂,
-se² = p(1 − p)(1/n₁ + 1/n₂) on the difference scale and (1 − p)/p · (1/n₁ + 1/n₂) on the
-log-ratio scale. With more than two groups every pair must pass, so a certify claim needs a little
-more than the worst pair alone: the simulation in benchmarks/bench_validity.py shows how much."""
+Certify (TOST at a true gap of 0): power 80% needs delta >= (z[1-a] + z[0.9]) * se, since
+both one-sided tests must reject. Detect (one-sided at a/2m after Bonferroni): a true gap g is
+found with 80% power when g - delta >= (z[1-a/2m] + z[0.8]) * se. Floor (one-sided at a): a
+group passes with 80% power when its true value clears the goal by (z[1-a] + z[0.8]) * se. For
+a rate p with groups of n1 and n2, se^2 = p(1 - p)(1/n1 + 1/n2) on the difference scale and
+(1 - p)/p * (1/n1 + 1/n2) on the log-ratio scale. With more than two groups every pair must
+pass, so a certify claim needs a little more than the worst pair alone: the simulation in
+benchmarks/bench_validity.py shows how much."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def pair_power(
     where = f"with n = {smallest:,.0f} in the smallest group"
     if mode == "certify":
         margin = certify_factor(alpha) * se
-        what = f"δ ≈ {margin:.3g}" if scale == "difference" else f"ratio ≈ {math.exp(-margin):.3g}"
+        ratio = math.exp(-margin)
+        what = f"δ ≈ {margin:.3g}" if scale == "difference" else f"ratio ≈ {ratio:.3g}"
         return f"{where}, the data can certify {what} with 80% power (groups truly equal)"
     excess = detect_factor(alpha, n_pairs) * se
     if scale == "difference":
