@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,18 @@ def run_spec(tmp_path: Path, spec: dict, *options: str, env: dict | None = None)
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
     command = [sys.executable, "-m", "trustaudit.cli", "run", str(tmp_path / "spec.yaml"), *options]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+
+def comparable_report(folder: Path) -> dict:
+    """report.json without what differs between any two runs: ids, times, folder, durations,
+    provenance."""
+    view = json.loads((folder / "report.json").read_text())
+    for key in ("id", "started", "finished"):
+        view["run"].pop(key)
+    view.pop("provenance")
+    for auditor in view["auditors"]:
+        auditor.pop("seconds")
+    return view
 
 
 #: one clinical vignette with a two-way decision, for runs against an LLM endpoint

@@ -16,7 +16,7 @@ import yaml
 from trustaudit.ledger.chain import chain_problems, read_ledger
 from trustaudit.ledger.verify import verify_run
 
-from .conftest import base_spec
+from .conftest import base_spec, comparable_report
 
 SLOW_MODEL = """
 import os, pathlib, time
@@ -82,18 +82,6 @@ def _kill_after_first_record(process, reports: Path) -> Path:
     raise AssertionError("the run never wrote its first ledger record")
 
 
-def _comparable(folder: Path) -> dict:
-    """report.json without what differs between any two runs: ids, times, folder, durations,
-    provenance."""
-    view = json.loads((folder / "report.json").read_text())
-    for key in ("id", "started", "finished"):
-        view["run"].pop(key)
-    view.pop("provenance")
-    for auditor in view["auditors"]:
-        auditor.pop("seconds")
-    return view
-
-
 def test_killed_run_resumes_without_repeating_calls(slow_spec, tmp_path):
     log = tmp_path / "calls.log"
     killed = _kill_after_first_record(
@@ -141,7 +129,7 @@ def test_killed_run_resumes_without_repeating_calls(slow_spec, tmp_path):
     fresh = _start(slow_spec, "fresh", tmp_path / "fresh.log")
     assert fresh.wait(timeout=300) == 0
     (uninterrupted,) = [p for p in (tmp_path / "reports").iterdir() if p != killed]
-    assert _comparable(killed) == _comparable(uninterrupted)
+    assert comparable_report(killed) == comparable_report(uninterrupted)
 
 
 def test_resume_refuses_a_complete_run_and_a_changed_spec(slow_spec, tmp_path):
@@ -186,7 +174,7 @@ def test_a_run_killed_while_writing_its_reports_resumes(slow_spec, tmp_path):
     log = tmp_path / "calls.log"
     assert _start(slow_spec, "one", log).wait(timeout=300) == 0
     (folder,) = (tmp_path / "reports").iterdir()
-    uninterrupted = _comparable(folder)
+    uninterrupted = comparable_report(folder)
     assert json.loads((folder / "manifest.json").read_text())["status"] == "complete"
     ledger = folder / "ledger.jsonl"
     lines = ledger.read_bytes().splitlines(keepends=True)
@@ -200,7 +188,7 @@ def test_a_run_killed_while_writing_its_reports_resumes(slow_spec, tmp_path):
     assert resumed.returncode == 0, err
     assert not [c for c in log.read_text().splitlines() if c.startswith("two ")]  # no call paid
     assert verify_run(folder).intact
-    assert _comparable(folder) == uninterrupted
+    assert comparable_report(folder) == uninterrupted
 
 
 def test_sigterm_stops_like_ctrl_c_and_resume_pays_for_nothing_twice(tmp_path):

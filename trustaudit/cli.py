@@ -7,7 +7,6 @@ import argparse
 import json
 import math
 import os
-import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -24,10 +23,12 @@ from .printable import printable
 from .progress import Progress
 from .redaction import redact
 from .report.schema import report_json_schema
+from .run import interrupts
 from .run.gate import EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.plan import Assumptions, plan, render
 from .run.runner import model_calls, prepare, run_audit
 from .spec import json_schema, load_spec
+from .spec.models import AuditSpec
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,30 +65,36 @@ def _run(args: argparse.Namespace) -> int:
     if len(args.spec) > 1 and (args.resume or args.baseline):
         raise UsageError("--resume and --baseline take one spec at a time.")
     specs = [load_spec(path) for path in args.spec]  # every spec is checked before any runs
-    # CI systems cancel jobs with SIGTERM: stop as on Ctrl-C (calls in flight finish and are
-    # recorded, queued ones are cancelled), so the run resumes without paying for them again
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     progress = Progress(stream=None if args.quiet else sys.stderr)
     codes = []
-    for spec in specs:
-        run = run_audit(
-            spec,
-            out=_folder(args.out),
-            resume=_run_folder(args.resume, "--resume"),
-            baseline=_run_folder(args.baseline, "--baseline"),
-            progress=progress,
-        )
-        prefix = f"{spec.name}: " if len(specs) > 1 else ""
-        print(
-            printable(
-                redact(
-                    prefix
-                    + summary_line(run, _display(Path(run.provenance["folder"]) / "report.html"))
-                )
-            )
-        )
-        codes.append(exit_code(run))
+    # CI systems cancel jobs with SIGTERM: stop as on Ctrl-C (calls in flight finish and are
+    # recorded, queued ones are cancelled), so the run resumes without paying for them again
+    with interrupts.handled():
+        for spec in specs:
+            try:
+                codes.append(_audit(args, spec, progress, several=len(specs) > 1))
+            finally:
+                held = interrupts.reported()
+            if held:  # arrived while the run was sealing: it finished, and is reported above
+                print("interrupted after the run was sealed: it is complete", file=sys.stderr)
+                if len(codes) < len(specs):
+                    raise KeyboardInterrupt
     return max(codes)
+
+
+def _audit(args: argparse.Namespace, spec: AuditSpec, progress: Progress, several: bool) -> int:
+    """Run one spec and print its summary line (named when there are several); its exit code."""
+    run = run_audit(
+        spec,
+        out=_folder(args.out),
+        resume=_run_folder(args.resume, "--resume"),
+        baseline=_run_folder(args.baseline, "--baseline"),
+        progress=progress,
+    )
+    report = _display(Path(run.provenance["folder"]) / "report.html")
+    prefix = f"{spec.name}: " if several else ""
+    print(printable(redact(prefix + summary_line(run, report))))
+    return exit_code(run)
 
 
 def _canaries(args: argparse.Namespace) -> int:

@@ -92,13 +92,22 @@ def create(
         path.mkdir(parents=True)
     except OSError as exc:
         raise SpecError(f"run folder '{path}': cannot create it ({exc.strerror}).") from None
+    return _start(path, started, key, fsync_every)
+
+
+def _start(path: Path, started: str, key: bytes | None, fsync_every: int) -> RunFolder:
+    """A new run in the folder ``path``, its ledger empty."""
     writer = LedgerWriter(path / LEDGER_FILE, hmac_key=key, fsync_every=fsync_every)
     return RunFolder(path, uuid.uuid4().hex, started, writer, {}, Counter())
 
 
 def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress) -> RunFolder:
     """Reopen an interrupted run: check it is the same spec, set aside a torn last line, reuse
-    recorded outputs."""
+    recorded outputs. A run interrupted before it wrote its manifest (its ledger is still empty)
+    starts afresh in its folder."""
+    if not (path / MANIFEST_FILE).exists() and _empty_file(path / LEDGER_FILE):
+        progress.step("the run was interrupted before it wrote its manifest: starting it afresh")
+        return _start(path, utc_now(), key, spec.ledger.fsync_every)
     manifest = read_manifest(path)
     where = f"--resume {path}"
     ledger_path = path / LEDGER_FILE
@@ -126,6 +135,10 @@ def resume(path: Path, spec: AuditSpec, *, key: bytes | None, progress: Progress
         head=head,
     )
     return RunFolder(path, manifest["run_id"], manifest["started"], writer, replay, asks)
+
+
+def _empty_file(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size == 0
 
 
 def _check_resumable(manifest: dict[str, Any], spec: AuditSpec, where: str, sealed: bool) -> None:

@@ -23,6 +23,7 @@ from ..ledger.recorder import RecordedTabularModel, RecordedTextModel, Recorder
 from ..progress import SILENT, Progress
 from ..report import write_report
 from ..spec.models import AuditSpec
+from . import interrupts
 from .gate import evaluate
 
 KEY_PACKAGES = (
@@ -140,6 +141,7 @@ def run_audit(
         )
         run = _finish(spec, folder, manifest, model, recorder, results, data)
         write_report(run, folder.path)
+        interrupts.sealing()  # from here on the run completes; an interruption waits for it
         runfolder.seal(folder)
     finally:
         folder.writer.close()
