@@ -149,3 +149,26 @@ def counterfactual_auditor(vignettes: Path, n_boot: int = 20) -> dict:
             "n_boot": n_boot,
         },
     }
+
+
+def with_auditors(monkeypatch, *classes) -> None:
+    """A fresh registry (every real auditor plus ``classes``) in place of the global one wherever
+    trustaudit looks it up; monkeypatch restores them, so the global registry is never changed."""
+    import sys
+
+    from trustaudit.auditors import registry
+    from trustaudit.auditors.base import AuditorRegistry
+
+    fresh = AuditorRegistry()
+    for name in registry.names():
+        fresh.register(registry.get(name))
+    for cls in classes:
+        fresh.register(cls)
+    holders = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] == "trustaudit" and getattr(module, "registry", None) is registry
+    ]
+    assert holders, "no trustaudit module holds the auditor registry"
+    for module in holders:
+        monkeypatch.setattr(module, "registry", fresh)

@@ -2,13 +2,12 @@
 code."""
 
 import math
-import sys
 from dataclasses import dataclass
 from typing import ClassVar
 
 import pytest
 
-from trustaudit.auditors import Auditor, AuditorRegistry, registry
+from trustaudit.auditors import Auditor
 from trustaudit.findings import AuditResult, AuditRun, Metric, Status
 from trustaudit.run.gate import (
     EXIT_FAIL,
@@ -21,7 +20,7 @@ from trustaudit.run.gate import (
 from trustaudit.run.runner import run_audit
 from trustaudit.spec import load_spec
 
-from .conftest import base_spec
+from .conftest import base_spec, with_auditors
 
 RESULT = AuditResult(
     auditor="fairness",
@@ -183,21 +182,7 @@ class CrashingAuditor(Auditor):
 
 @pytest.fixture
 def crashing_auditor(monkeypatch):
-    """A fresh registry (every real auditor plus the crashing one) in place of the global one
-    wherever trustaudit looks it up; monkeypatch restores them, so the global registry is never
-    changed."""
-    fresh = AuditorRegistry()
-    for name in registry.names():
-        fresh.register(registry.get(name))
-    fresh.register(CrashingAuditor)
-    holders = [
-        module
-        for name, module in list(sys.modules.items())
-        if name.split(".")[0] == "trustaudit" and getattr(module, "registry", None) is registry
-    ]
-    assert holders, "no trustaudit module holds the auditor registry"
-    for module in holders:
-        monkeypatch.setattr(module, "registry", fresh)
+    with_auditors(monkeypatch, CrashingAuditor)
 
 
 def test_a_crashing_auditor_becomes_an_error_result_and_the_others_still_run(

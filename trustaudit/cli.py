@@ -27,6 +27,7 @@ from .run import interrupts
 from .run.gate import EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.plan import Assumptions, plan, render
 from .run.runner import model_calls, prepare, run_audit
+from .shown import free_text
 from .spec import json_schema, load_spec
 from .spec.models import AuditSpec
 
@@ -36,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (AdapterError, AuditorError) as exc:
-        print(f"error: {printable(redact(str(exc)))}", file=sys.stderr)
+    except (AdapterError, AuditorError) as exc:  # may quote a model's or a server's words
+        print(f"error: {printable(free_text(str(exc)))}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except TrustAuditError as exc:
         print(f"error: {printable(redact(str(exc)))}", file=sys.stderr)
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("TRUSTAUDIT_DEBUG"):
             traceback.print_exc()
         print(
-            f"internal error: {type(exc).__name__}: {printable(redact(str(exc)))}. Set "
+            f"internal error: {type(exc).__name__}: {printable(free_text(str(exc)))}. Set "
             "TRUSTAUDIT_DEBUG=1 for the "
             "traceback and report it.",
             file=sys.stderr,

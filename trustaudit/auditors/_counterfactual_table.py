@@ -10,6 +10,7 @@ import itertools
 
 import numpy as np
 
+from ..shown import Plain
 from ._stats import ratio
 from ._text import shown_answer, spread_examples
 
@@ -142,7 +143,7 @@ class Answers:
     def distribution(self) -> list[tuple[str, str, int, str]]:
         """(family, group, n, 'admit 12 · discharge 3 · unparseable 1') for every family and group
         asked."""
-        rows = []
+        rows: list[tuple[str, str, int, str]] = []
         for family in self.families:
             members = [i for i, v in enumerate(self.vignettes) if v.family == family]
             for g, group in enumerate(self.groups):
@@ -158,7 +159,7 @@ class Answers:
                             tally[key] = tally.get(key, 0) + 1
                 if tally:
                     tallied = " · ".join(f"{k} {n}" for k, n in sorted(tally.items()))
-                    rows.append((family, group, sum(tally.values()), tallied))
+                    rows.append((Plain(family), Plain(group), sum(tally.values()), Plain(tallied)))
         return rows
 
     def control_self_flips(self, members: np.ndarray) -> tuple[float, int] | None:
@@ -191,7 +192,7 @@ class Answers:
 
     def _changes(self, i: int, g: int) -> list[tuple[str, str, str, str]]:
         """The samples of vignette i whose group-g decision differs from the control's."""
-        rows = []
+        rows: list[tuple[str, str, str, str]] = []
         for s in range(self.outcome.shape[2]):
             if self.outcome[i, 0, s] != "answer" or self.outcome[i, g, s] == "":
                 continue
@@ -199,8 +200,8 @@ class Answers:
                 continue
             rows.append(
                 (
-                    self.vignettes[i].id,
-                    self.groups[g],
+                    Plain(self.vignettes[i].id),
+                    Plain(self.groups[g]),
                     shown_answer(self.text[i, 0, s], self.label[i, 0, s], "answer"),
                     shown_answer(self.text[i, g, s], self.label[i, g, s], self.outcome[i, g, s]),
                 )

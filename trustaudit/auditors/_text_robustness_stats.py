@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..findings import Metric
+from ..shown import Plain
 from ..stats.clustered import RATIO, WITH_BOOTSTRAP, clustered_ratio_interval, united
 from ._stats import rate_metric, scalar_interval, share
 from ._text import shown_answer
@@ -167,10 +168,10 @@ class Level:
     def examples(self, ids: list[str]) -> tuple[float, list[tuple[str, str, str, str]]]:
         """(share of the clean decisions that changed or were lost, a row per such vignette)."""
         changed = (self.changed + self.lost) > 0
-        rows = [
+        rows: list[tuple[str, str, str, str]] = [
             (
-                ids[i],
-                f"{self.name}={self.level}",
+                Plain(ids[i]),
+                Plain(f"{self.name}={self.level}"),
                 shown_answer(self.clean.texts[i], self.clean.decisions[i], self.clean.outcomes[i]),
                 shown_answer(
                     self.perturbed.texts[i], self.perturbed.decisions[i], self.perturbed.outcomes[i]

@@ -12,6 +12,7 @@ from ..findings import AuditResult, Finding, Metric, MetricKind, Severity
 from ..inputs.data import AuditData
 from ..keys import KeySpace, keys
 from ..ledger.chain import CALL_FIELDS, chain_problems, read_ledger
+from ..shown import Plain
 from .base import AuditContext, AuditedModel, Auditor, registry
 
 
@@ -154,7 +155,7 @@ def _ledger_findings(
                 title=f"{len(incomplete)} ledger record(s) lack required fields",
                 severity=Severity.HIGH,
                 detail=f"Required: {', '.join(required)}.",
-                examples=tuple(f"seq {s}" for s in incomplete[:10]),
+                examples=tuple(Plain(f"seq {s}") for s in incomplete[:10]),
             )
         )
     if problems:
@@ -163,7 +164,7 @@ def _ledger_findings(
                 title="The ledger's hash chain is broken",
                 severity=Severity.HIGH,
                 detail=problems[0],
-                examples=tuple(problems[:10]),
+                examples=tuple(map(Plain, problems[:10])),
             )
         )
     return findings

@@ -25,6 +25,7 @@ from ..inputs.data import AuditData
 from ..keys import KeySpace
 from ..paths import resolve
 from ..progress import SILENT, Progress
+from ..shown import Plain
 
 if TYPE_CHECKING:
     from ..spec.models import AuditSpec
@@ -239,7 +240,7 @@ def coverage_verdict(coverage: float, min_coverage: float, ctx: AuditContext) ->
         return Status.PASS, ""
     failures = ctx.recorder.failures
     why = f". {failure_summary(failures)}" if failures else ""
-    return Status.ERROR, (
+    return Status.ERROR, Plain(
         f"coverage {coverage:.1%} is under min_coverage {min_coverage:.0%}: too many "
         f"model calls failed for the audit to stand{why}"
     )

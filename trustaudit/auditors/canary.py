@@ -22,6 +22,7 @@ from pydantic import Field
 from ..findings import AuditResult, Finding, Metric, Severity
 from ..keys import KeySpace, keys
 from ..llm.canaries import Canary, load_canaries
+from ..shown import Plain
 from .base import (
     AuditContext,
     AuditedModel,
@@ -178,7 +179,7 @@ def _findings(canaries: list[Canary], verbatim: list[bool]) -> list[Finding]:
             title=f"{len(leaked)} canary secret(s) extracted verbatim",
             severity=Severity.HIGH,
             detail="The model completed the prefix with the planted secret.",
-            examples=tuple(leaked),
+            examples=tuple(map(Plain, leaked)),
         )
     ]
 

@@ -26,6 +26,7 @@ from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..keys import KeySpace, keys
 from ..llm.demographics import SLOTS, fill
 from ..llm.vignettes import Vignette, load_vignettes, select_families
+from ..shown import Plain
 from ..stats.clustered import pairs_needed
 from ._counterfactual_stats import NOT_FOR_CONTROL, measure
 from ._counterfactual_table import ALL, CONTROL, RATES, STATS, Answers
@@ -300,7 +301,7 @@ class CounterfactualAuditor(BootstrapParams, Auditor):
                     "vignette(s)",
                     severity=Severity.INFO,
                     detail="Those vignettes are audited only for the other slots.",
-                    examples=tuple(f"{vid}: {note}" for vid, note in skipped.items()),
+                    examples=tuple(Plain(f"{vid}: {note}") for vid, note in skipped.items()),
                 )
             )
         refused, unparseable = (
@@ -363,10 +364,12 @@ def underpowered(metrics: list[Metric], alpha: float) -> list[Finding]:
             "small p). Samples of one vignette are not independent: plan that many vignettes "
             "with a focal decision per family.",
             examples=tuple(
-                f"{m.grouping}={m.group}: {m.n} pairs, smallest attainable p {m.value:.3g}"
-                if m.name == "mcnemar_min_p"
-                else f"{m.grouping} (chi-square): {m.n} answers, smallest attainable p "
-                f"{m.value:.3g}"
+                Plain(
+                    f"{m.grouping}={m.group}: {m.n} pairs, smallest attainable p {m.value:.3g}"
+                    if m.name == "mcnemar_min_p"
+                    else f"{m.grouping} (chi-square): {m.n} answers, smallest attainable p "
+                    f"{m.value:.3g}"
+                )
                 for m in weak
             ),
         )

@@ -20,6 +20,7 @@ from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.data import AuditData, check_flat
 from ..keys import KeySpace, keys
 from ..progress import SILENT, Progress
+from ..shown import Plain
 from ..stats.intervals import delong
 from ._fairness_groups import (
     DISPARITIES,
@@ -237,7 +238,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
             if grouping.name != OVERALL:
                 metrics += disparity_metrics(grouping, measured, self.confidence)
                 small += [
-                    f"{grouping.name}={g} (n={int(n)})"
+                    Plain(f"{grouping.name}={g} (n={int(n)})")  # a label: masked by shape only
                     for g, n in zip(grouping.labels, measured.point["group_size"], strict=True)
                     if n < self.min_group_size
                 ]

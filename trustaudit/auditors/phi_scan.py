@@ -21,6 +21,7 @@ from ..keys import KeySpace
 from ..phi.masking import mask
 from ..phi.recognizers import resolve_overlaps, scan_long
 from ..phi.safe_harbor import DETECTED, category_keys, safe_harbor_legend
+from ..shown import Plain
 from ._stats import bootstrap_weights, interval
 from ._text import one_line
 from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, audit_data, registry
@@ -80,7 +81,7 @@ class PhiScanAuditor(BootstrapParams, Auditor):
                     title=f"{sum(skipped.values())} cell(s) not scanned",
                     severity=Severity.MEDIUM,
                     detail=f"Column '{self.column}': cells that are not text cannot be scanned.",
-                    examples=tuple(f"{n} {why}" for why, n in skipped.items()),
+                    examples=tuple(Plain(f"{n} {why}") for why, n in skipped.items()),
                 )
             )
         if examples:
@@ -120,7 +121,7 @@ class PhiScanAuditor(BootstrapParams, Auditor):
             if kept and len(examples) < self.worst_examples:
                 categories = ", ".join(sorted({s.category for s in kept}))
                 masked = one_line(mask(text, spans, self.mask_style), 240)
-                examples.append((str(row + 1), categories, masked))
+                examples.append((Plain(str(row + 1)), Plain(categories), masked))
         return counts, examples
 
     def _metrics(

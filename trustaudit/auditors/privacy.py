@@ -22,6 +22,7 @@ from ..keys import KeySpace
 from ..phi.masking import mask
 from ..phi.recognizers import resolve_overlaps, scan
 from ..phi.safe_harbor import DETECTED, category_keys, safe_harbor_legend
+from ..shown import Plain
 from ._stats import bootstrap_weights, interval, scalar_interval
 from ._text import one_line
 from .base import (
@@ -176,7 +177,7 @@ class PrivacyAuditor(BootstrapParams, Auditor):
             if kept and len(examples) < self.worst_examples:
                 categories = ", ".join(sorted({s.category for s in kept}))
                 masked = one_line(mask(answer.text, spans, self.mask_style), 240)
-                examples.append((probe.id, probe.kind, categories, masked))
+                examples.append((Plain(probe.id), Plain(probe.kind), Plain(categories), masked))
         return counts, examples
 
     def _per_category(

@@ -23,6 +23,7 @@ from ..inputs.data import AuditData
 from ..keys import KeySpace, keys, level_group
 from ..perturbations import DEFAULT_LEVELS, TABULAR
 from ..phi.masking import mask_phi
+from ..shown import Plain
 from ._stats import ScoreRows, bootstrap_weights, interval_metric
 from .base import (
     AuditContext,
@@ -218,8 +219,8 @@ def _flipped_rows(
         ]
         rows.append(
             (
-                f"{name}={level}",
-                str(row + 1),
+                Plain(f"{name}={level}"),
+                Plain(str(row + 1)),
                 mask_phi("; ".join(changed[:6]) + (" …" if len(changed) > 6 else "")),
             )
         )

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..adapters.base import Generation, ModelInfo, TextRequest
 from ..errors import AdapterError
-from ..phi.masking import mask_phi
+from ..shown import free_text
 from .chain import LedgerWriter, canonical, sha256_hex
 
 _SCOPE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar(
@@ -200,9 +200,9 @@ _SECOND: list = [None, ""]  # the last whole second seen and its ISO-8601 text
 
 
 def _masked(value: Any) -> Any:
-    """Every string inside ``value`` with its detected PHI replaced by the entity tag."""
+    """Every string inside ``value`` through the masking boundary (``shown.free_text``)."""
     if isinstance(value, str):
-        return mask_phi(value)
+        return free_text(value)
     if isinstance(value, dict):
         return {k: _masked(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -73,10 +73,13 @@ def value_summary(values: Iterable[Any]) -> str:
 def mask_phi(text: str, style: Style = "tag") -> str:
     """``text`` with the PHI the recognizers find masked. Without the privacy extra, the identifiers
     that have a fixed shape (e-mail, URL, SSN, phone, any run of five or more digits) are masked by
-    pattern: names and places then cannot be recognised, so the fallback only narrows the leak."""
-    if not extras.available("privacy"):
-        return mask(text, _pattern_spans(text), style)
-    return mask(text, find_phi(text), style)
+    pattern: names and places then cannot be recognised, so the fallback only narrows the leak. With
+    the extra, the patterns still apply (defence in depth: a number the recognizers' context rules
+    let pass is masked by its shape)."""
+    spans = shape_spans(text)
+    if extras.available("privacy"):  # first, so their category names a span both found
+        spans = [*find_phi(text), *spans]
+    return mask(text, spans, style)
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ _FALLBACK_PATTERNS = (
 )
 
 
-def _pattern_spans(text: str) -> list[_PatternSpan]:
+def shape_spans(text: str) -> list[Span]:
+    """Identifiers recognisable by their shape alone (no context, no model)."""
     return [
         _PatternSpan(m.start(), m.end(), entity)
         for entity, pattern in _FALLBACK_PATTERNS

@@ -22,6 +22,7 @@ from ..ledger.manifest import git_commit, operator, read_manifest, write_manifes
 from ..ledger.recorder import RecordedTabularModel, RecordedTextModel, Recorder
 from ..progress import SILENT, Progress
 from ..report import write_report
+from ..shown import Plain, free_text, masked_result
 from ..spec.models import AuditSpec
 from . import interrupts
 from .gate import evaluate
@@ -296,23 +297,29 @@ def _run_one(
     start = time.perf_counter()
     try:
         result = auditor.run(model, data, ctx)
-        return replace(result, label=ctx.label, seconds=time.perf_counter() - start)
+        # the masking boundary: no auditor's example or error reaches an output unmasked
+        return masked_result(replace(result, label=ctx.label, seconds=time.perf_counter() - start))
     except Exception as exc:  # an auditor's crash must not stop the others
-        error = str(exc) if isinstance(exc, TrustAuditError) else _describe_crash(exc)
-        return AuditResult(
-            auditor=auditor.name,
-            label=ctx.label,
-            params=auditor.params(),
-            status=Status.ERROR,
-            error=error,
-            seconds=time.perf_counter() - start,
+        # trustaudit's own errors quote foreign text only masked (adapters mask what servers and
+        # callables say); any other exception's message is foreign: masked here
+        error = Plain(exc) if isinstance(exc, TrustAuditError) else _describe_crash(exc)
+        return masked_result(
+            AuditResult(
+                auditor=auditor.name,
+                label=ctx.label,
+                params=auditor.params(),
+                status=Status.ERROR,
+                error=error,
+                seconds=time.perf_counter() - start,
+            )
         )
 
 
-def _describe_crash(exc: Exception) -> str:
+def _describe_crash(exc: Exception) -> Plain:
+    """``KeyError: 'x' (at file.py:12 in run)``: the message masked, the place shown as is."""
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" (at {frame.filename}:{frame.lineno} in {frame.name})" if frame else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    return Plain(f"{type(exc).__name__}: {free_text(str(exc))}{where}")
 
 
 def _labels(spec: AuditSpec) -> list[str]:
