@@ -142,8 +142,9 @@ def _in_report(name: str) -> Callable[[Path, int, Reference], None]:
     def check(folder: Path, seen: int, reference: Reference) -> None:
         assert read_manifest(folder)["status"] == "complete"
         assert _calls(folder) + SEAL == reference.calls  # every call, no seal
-        # the file, or the temporary file it is written through, is partly written
+        # only the temporary file it is written through is partly written: the report is absent
         (written,) = [p for p in folder.iterdir() if p.name.startswith(name)]
+        assert written.name == f"{name}.partial" and not (folder / name).exists()
         assert 0 < written.stat().st_size < (reference.folder / name).stat().st_size
         later = REPORT_FILES[REPORT_FILES.index(name) + 1 :]
         assert not [n for n in later if (folder / n).exists()]
@@ -259,6 +260,7 @@ def test_a_run_killed_at_any_phase_resumes_as_if_never_killed(
     assert "Traceback" not in err
     assert verify_run(folder).intact
     assert comparable_report(folder) == reference.report
+    assert not list(folder.glob("*.partial"))  # no partly written file left behind
     assert _calls(folder) == reference.calls
     assert set(server.requests) == reference.prompts
     assert sum(server.requests.values()) == len(reference.prompts) + in_flight

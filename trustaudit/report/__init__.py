@@ -4,6 +4,7 @@ rendered from it."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ..findings import AuditRun
@@ -21,8 +22,15 @@ def write_report(run: AuditRun, folder: Path) -> None:
     view passes the output boundary first: data labels holding identifiers masked, secrets
     redacted (examples and errors were masked as the runner received them)."""
     view = redact_data(mask_labels(build_view(run), run_labels(run)))
-    (folder / "report.json").write_text(
-        json.dumps(view, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    (folder / "report.html").write_text(render_html(view), encoding="utf-8")
-    (folder / "junit.xml").write_text(render_junit(view), encoding="utf-8")
+    report = json.dumps(view, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    _replace(folder / "report.json", report)
+    _replace(folder / "report.html", render_html(view))
+    _replace(folder / "junit.xml", render_junit(view))
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all (through ``<name>.partial``): a run killed while writing
+    its reports leaves every report file either absent, the previous one, or complete."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
