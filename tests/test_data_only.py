@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from trustaudit.errors import SpecError
+from trustaudit.findings import Status
 from trustaudit.ledger.verify import verify_run
 from trustaudit.run.runner import run_audit
 from trustaudit.spec import load_spec
@@ -60,3 +62,16 @@ def test_auditors_that_need_a_model_say_so(write_spec):
         SpecError, match=r"auditors\[0\]\.use: 'fairness' audits a tabular model: add a 'model'"
     ):
         load_spec(write_spec(spec))
+
+
+@pytest.mark.extra("privacy")
+def test_the_example_phi_scan_spec_finds_the_planted_ssns(tmp_path):
+    """audits/phi-scan.yaml over the bundled sample notes: the SSN gate fails (the notes hold SSNs),
+    and the counts per 1,000 rows are measured per Safe Harbor category."""
+    path = Path(__file__).resolve().parent.parent / "audits" / "phi-scan.yaml"
+    run = run_audit(load_spec(path), out=tmp_path)
+    ssn, rows = run.checks
+    assert (ssn.metric_key, ssn.status) == ("phi_per_1000_rows[category=G]", Status.FAIL)
+    assert ssn.observed > 0 and rows.status is Status.WARN
+    measured = {m.key for m in run.results[0].metrics}
+    assert {"phi_per_1000_rows[category=A]", "phi_per_1000_rows[category=all]"} <= measured

@@ -18,7 +18,7 @@ from pydantic import Field
 from ..findings import AuditResult, Finding, Metric, MetricKind, Plot, Severity
 from ..inputs.data import AuditData
 from ..keys import KeySpace
-from ..phi.masking import mask
+from ..phi.masking import mask_context
 from ..phi.recognizers import resolve_overlaps, scan_long
 from ..phi.safe_harbor import DETECTED, category_keys, safe_harbor_legend
 from ..shown import Plain
@@ -120,7 +120,7 @@ class PhiScanAuditor(BootstrapParams, Auditor):
                 counts[k, letters.index(span.category)] += 1
             if kept and len(examples) < self.worst_examples:
                 categories = ", ".join(sorted({s.category for s in kept}))
-                masked = one_line(mask(text, spans, self.mask_style), 240)
+                masked = one_line(mask_context(text, spans, self.mask_style), 240)
                 examples.append((Plain(str(row + 1)), Plain(categories), masked))
         return counts, examples
 

@@ -19,7 +19,7 @@ from pydantic import Field
 from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.jsonl import read_records
 from ..keys import KeySpace
-from ..phi.masking import mask
+from ..phi.masking import mask_context
 from ..phi.recognizers import resolve_overlaps, scan
 from ..phi.safe_harbor import DETECTED, category_keys, safe_harbor_legend
 from ..shown import Plain
@@ -176,7 +176,7 @@ class PrivacyAuditor(BootstrapParams, Auditor):
                 counts[k, letters.index(span.category), side] += 1
             if kept and len(examples) < self.worst_examples:
                 categories = ", ".join(sorted({s.category for s in kept}))
-                masked = one_line(mask(answer.text, spans, self.mask_style), 240)
+                masked = one_line(mask_context(answer.text, spans, self.mask_style), 240)
                 examples.append((Plain(probe.id), Plain(probe.kind), Plain(categories), masked))
         return counts, examples
 

@@ -5,7 +5,7 @@ them)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import extras
 from .recognizers import find_phi
+from .vocabulary import WORD, shown_words
 
 Style = Literal["tag", "partial"]
 
@@ -30,8 +31,11 @@ class Span(Protocol):
     def entity(self) -> str: ...
 
 
-def mask(text: str, spans: Iterable[Span], style: Style = "tag") -> str:
-    """``text`` with every span masked; overlapping spans are merged so nothing of either shows."""
+def mask(
+    text: str, spans: Iterable[Span], style: Style = "tag", between: Callable[[str], str] = str
+) -> str:
+    """``text`` with every span masked; overlapping spans are merged so nothing of either shows.
+    ``between`` rewrites the text around the spans (``mask_context``)."""
     merged: list[list] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if merged and span.start < merged[-1][1]:
@@ -40,11 +44,26 @@ def mask(text: str, spans: Iterable[Span], style: Style = "tag") -> str:
             merged.append([span.start, span.end, span.entity])
     out, position = [], 0
     for start, end, entity in merged:
-        out.append(text[position:start])
+        out.append(between(text[position:start]))
         out.append(f"<{entity}>" if style == "tag" else partial(text[start:end]))
         position = end
-    out.append(text[position:])
+    out.append(between(text[position:]))
     return "".join(out)
+
+
+def mask_context(text: str, spans: Iterable[Span], style: Style = "tag") -> str:
+    """``mask`` for an example of text that holds PHI (a note, a leaking answer): around the spans,
+    every digit and every word the vocabulary does not know (``phi.vocabulary``) is masked too, so
+    an identifier the recognizers missed is not shown either."""
+    return mask(text, spans, style, _known_words_only)
+
+
+def _known_words_only(text: str) -> str:
+    known = shown_words()
+    text = WORD.sub(
+        lambda m: m.group() if m.group().lower() in known else "*" * len(m.group()), text
+    )
+    return re.sub(r"\d", "*", text)
 
 
 def partial(value: str) -> str:
