@@ -173,7 +173,7 @@ class UnregisteredAuditor(ToyAuditor):
         (ToyAuditor(fault="nan"), "metric_values", "is NaN without a note"),
         (ToyAuditor(fault="interval"), "metric_values", "interval not ordered"),
         (ToyAuditor(fault="random"), "deterministic", "two runs with seed 0 differ"),
-        (ToyAuditor(fault="render"), "renders", "run failed: TypeError"),
+        (ToyAuditor(fault="render"), "renders", r"run\(\) failed on the subject: TypeError"),
         (ToyAuditor(fault="mutate"), "inputs_unchanged", "changed the data frame"),
         (ToyAuditor(fault="calls"), "model_calls_bounded", "made 1 model calls; model_calls"),
     ],
