@@ -1,0 +1,98 @@
+"""Person names found by their context, the way i2b2/n2c2 de-identification rules do: a label
+("Patient:", "Re:", "From:"), a relation ("son", "niece"), a communication verb ("spoke with",
+"message from", "drawn by"), a title ("Dr.") or a credential after the name ("Luz Delgado, MD"),
+and inverted "Last, First" names in headers. The small spaCy model misses most of these (short
+notes, lowercase nursing text, names it has never seen); the context makes the name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+_CAP = r"\p{Lu}[\p{Ll}'’]*(?:-\p{Lu}?[\p{Ll}'’]+)*\p{Ll}"  # Gutiérrez, O'Neil, Patel-King, Do
+_PARTICLE = r"(?:de|la|del|van|der|von|da|di|du|le|al|el|bin|ibn|dos)"
+_INITIAL = r"\p{Lu}\."
+_TOKEN = rf"(?:{_CAP}|{_INITIAL})"
+NAME = rf"{_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
+INVERTED = rf"{_CAP}(?:[ -]{_CAP})*,[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}))?"
+_LOWER = r"\p{Ll}[\p{Ll}'’-]{1,20}\p{Ll}"
+RELATIONS = (
+    r"son|daughter|wife|husband|spouse|partner|niece|nephew|aunt|uncle|cousin|neighbou?r|sister"
+    r"|brother|mother|father|mom|dad|friend|caregiver|guardian|roommate|grandson|granddaughter"
+    r"|grandmother|grandfather|stepson|stepdaughter|fianc[ée]e?|boyfriend|girlfriend|sibling"
+)
+VERBS = (
+    r"spoke\s+(?:with|w/|to)|message\s+from|msg\s+from|reply\s+from|call\s+from|called\s+by|called"
+    r"|voicemail\s+from|(?:report\s+)?given\s+to|discussed\s+with|per|seen\s+by|drawn\s+by"
+    r"|signed\s+by|accompanied\s+by|brought\s+by|referred\s+by|sent\s+to|attn:?|attention"
+    r"|cc:|c/o|coordinator|interpreter|case\s+manager|sender:?|from:|to:|re:|name:|patient:|pt:?"
+    r"|attending:?|provider:?|pcp:?|signed:?|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear"
+)
+CREDENTIALS = r"MD|M\.D\.|DO|RN|NP|PA-C|PA|PhD|LPN|CNA|MSW|LCSW|PharmD|DDS|APRN|CRNA"
+_RELATION_RE = regex.compile(
+    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))(?![\w@])"
+)
+_VERB_RE = regex.compile(
+    rf"(?<![\w/])(?i:{VERBS})[ ]+(?:-[ ]+)?(?:(?i:{RELATIONS})[ ]+)?\(?"
+    rf"(?:(?P<cap>{INVERTED}|{NAME})|(?P<low>{_LOWER}(?!:)))(?![\w@])"
+)
+_CREDENTIAL_RE = regex.compile(
+    rf"(?:{INVERTED}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]*\d))"  # not 'Erie, PA 16501'
+)
+_HEADER_RE = regex.compile(
+    r"(?m)^[ \t]*(\p{Lu}[\p{Lu}'’-]+(?:[ ]\p{Lu}[\p{Lu}'’-]+)*,[ ]\p{Lu}[\p{Lu}'’-]+)(?=[ \t]|$)"
+)
+_DELIMITED_RE = regex.compile(
+    rf"(?m)(?:^|(?<=\s[/|]\s|\s-\s|\s{{2}}))({INVERTED})(?=[ ]{{2}}|[ ][/|(#-]|[ ]*$)"
+)
+_SUBJECT_RE = regex.compile(  # 'Amber Green was admitted', 'John Smith is a 67-year-old'
+    rf"(?<![\w.])({_CAP}(?:[ ](?:{_INITIAL}[ ])?{_CAP}){{1,2}})(?=[ ](?:was|is|has[ ]been)[ ]"
+    r"(?:admitted|seen|discharged|transferred|brought|referred|evaluated|a[ ]\d))"
+)
+_SIGN_OFF_RE = regex.compile(
+    rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)[,!.]?[ ]*\n[ ]*({NAME})"
+)
+_DASH_SIGN_RE = regex.compile(rf"(?m)(?<=\s-[ ]|^-[ ]?)(?:({NAME})|({_LOWER}))[ ]*$")
+# words that follow a relation or a verb in notes and are not names
+STOP = frozenset(
+    """a an the and or of to in on at for with by from up out is was are were be been has had have
+    will would can could should may might not no yes this that these those it its his her their our
+    my your he she they we you i me him them us who which what when where why how all any some each
+    pt patient pts family member members staff team nurse nursing rn md doctor dr physician provider
+    states stated says said asked asks reports reported denies denied notes noted feels felt is was
+    wants wanted requests requested called calls came come comes went going here there now today
+    tonight tomorrow yesterday home bedside phone voicemail message re regarding about again also
+    still just only both other another same new old daily weekly checks checked visiting visited
+    present aware updated informed notified agrees agreed verbal consent at bs bedside regarding
+    sleeping resting awake alert up in chair bed room floor unit care plan discharge admission
+    pharmacy lab labs case mgr manager social work worker services office clinic hospital desk
+    front security transport billing records chart note notes order orders protocol request
+    form forms results result team's patient's pt's his hers well mr mrs ms dr please thank thanks
+    portal had has have who whom whose she'll he'll they'll will shall must being having doing""".split()
+)
+
+
+def context_names(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every name its context marks."""
+    for pattern in (_RELATION_RE, _VERB_RE):
+        for m in pattern.finditer(text):
+            group = "cap" if m.group("cap") else "low"
+            value = m.group(group)
+            if value.lower() not in STOP and not _all_stop(value):
+                yield m.start(group), m.end(group)
+    for pattern in (_CREDENTIAL_RE, _HEADER_RE, _DELIMITED_RE, _SUBJECT_RE, _SIGN_OFF_RE):
+        for m in pattern.finditer(text):
+            group = 1 if pattern.groups else 0
+            if not _all_stop(m.group(group)):
+                yield m.start(group), m.end(group)
+    for m in _DASH_SIGN_RE.finditer(text):
+        group = 1 if m.group(1) else 2
+        if m.group(group).lower() not in STOP:
+            yield m.start(group), m.end(group)
+
+
+def _all_stop(value: str) -> bool:
+    words = regex.findall(r"[\p{L}'’]+", value.lower())
+    return all(w in STOP or len(w) < 2 for w in words)
