@@ -57,8 +57,8 @@ LABELS: tuple[tuple[str, str], ...] = (
     ),
     (
         PHONE,
-        r"tele?(?:phone)?|ph(?:one)?|(?-i:T)(?=\s*:)|cell|mobile|home|work|office|direct|pager"
-        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line|contact",
+        r"tele?(?:phone)?|ph(?:one)?|(?-i:T)(?=\s*:)|cell|mobile|home|work|direct|pager"
+        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call",
     ),
 )
 _LABEL_RE = regex.compile(
@@ -68,13 +68,13 @@ _LABEL_RE = regex.compile(
     regex.IGNORECASE,
 )
 # between a label and its value: '#', ':', 'number', 'is', 'was', an opening parenthesis
-_FILLER = r"[\s:#.(]*(?:(?:number|no\.|num|id|is|was|of)\b[\s:#]*){0,2}"
+_FILLER = r"(?:[\s:#.]|\((?!\d\d\)))*(?:(?:number|no\.|num|id|is|was|of)\b[\s:#]*){0,2}"
 _VALUE = (
     r"(?:\(01\)\d{14}(?:\(\d{2}\)[A-Za-z0-9]+)*"  # GS1 UDI
     r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?: \d{2,6}(?![\w/]))*)"
 )
-_VALUE_RE = regex.compile(_FILLER + r"(" + _VALUE + r")(?![\w/@:])", regex.IGNORECASE)
+_VALUE_RE = regex.compile(_FILLER + r"(" + _VALUE + r")(?![\w/@]|:\w)", regex.IGNORECASE)
 _PLATE_WORD = regex.compile(r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of)\b)([a-z0-9]{5,8})\b")
 STRICT_PHONE = regex.compile(
     r"(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?![\w/-]|\.\d)"

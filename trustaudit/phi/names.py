@@ -17,6 +17,8 @@ _TOKEN = rf"(?:{_CAP}|{_INITIAL})"
 NAME = rf"{_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
 INVERTED = rf"{_CAP}(?:[ -]{_CAP})*,[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}))?"
+_UPPER = r"\p{Lu}[\p{Lu}'’-]+"
+UPPER_NAME = rf"{_UPPER}(?:[ ]{_UPPER}){{1,2}}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER}"
 _LOWER = r"\p{Ll}[\p{Ll}'’-]{1,20}\p{Ll}"
 RELATIONS = (
     r"son|daughter|wife|husband|spouse|partner|niece|nephew|aunt|uncle|cousin|neighbou?r|sister"
@@ -28,24 +30,31 @@ VERBS = (
     r"|voicemail\s+from|(?:report\s+)?given\s+to|discussed\s+with|per|seen\s+by|drawn\s+by"
     r"|signed\s+by|accompanied\s+by|brought\s+by|referred\s+by|sent\s+to|attn:?|attention"
     r"|cc:|c/o|coordinator|interpreter|case\s+manager|sender:?|from:|to:|re:|name:|patient:|pt:?"
-    r"|attending:?|provider:?|pcp:?|signed:?|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear"
+    r"|attending:?|provider:?|pcp:?|signed:?|co-?signed|contact|asking\s+for|ask(?:ed|s)?\s+for"
+    r"|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear"
 )
-CREDENTIALS = r"MD|M\.D\.|DO|RN|NP|PA-C|PA|PhD|LPN|CNA|MSW|LCSW|PharmD|DDS|APRN|CRNA"
+CREDENTIALS = r"(?i:md|m\.d\.|rn|np|phd|lpn|cna|msw|lcsw|pharmd|dds|aprn|crna)|DO|PA-C|PA"
 _RELATION_RE = regex.compile(
-    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))(?![\w@])"
+    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))(?![\w@]|\.\w)"
 )
 _VERB_RE = regex.compile(
     rf"(?<![\w/])(?i:{VERBS})[ ]+(?:-[ ]+)?(?:(?i:{RELATIONS})[ ]+)?\(?"
-    rf"(?:(?P<cap>{INVERTED}|{NAME})|(?P<low>{_LOWER}(?!:)))(?![\w@])"
+    rf"(?:(?P<cap>{INVERTED}|{NAME}|{UPPER_NAME})|(?P<low>{_LOWER}(?!:)))(?![\w@]|\.\w)"
 )
 _CREDENTIAL_RE = regex.compile(
-    rf"(?:{INVERTED}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]*\d))"  # not 'Erie, PA 16501'
+    rf"(?:{INVERTED}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}}))"  # not 'Erie, PA 16501'
 )
 _HEADER_RE = regex.compile(
     r"(?m)^[ \t]*(\p{Lu}[\p{Lu}'’-]+(?:[ ]\p{Lu}[\p{Lu}'’-]+)*,[ ]\p{Lu}[\p{Lu}'’-]+)(?=[ \t]|$)"
 )
 _DELIMITED_RE = regex.compile(
-    rf"(?m)(?:^|(?<=\s[/|]\s|\s-\s|\s{{2}}))({INVERTED})(?=[ ]{{2}}|[ ][/|(#-]|[ ]*$)"
+    rf"(?m)(?:^|(?<=\s[/|]\s|\s-\s|\s{{2}}))(?:({INVERTED})(?=[ ]{{2}}|[ ][/|(#-]|[ ]*$)"
+    rf"|({UPPER_NAME})(?=[ ]\())"
+)
+# a lowercase name as the subject of what visitors do: 'omar will move car', 'renato little asked'
+_LOWER_SUBJECT_RE = regex.compile(
+    rf"(?<=[\w)][ ])({_LOWER}(?:[ ]{_LOWER})?)(?=[ ](?:will|asked|says|said|wants|drove|brought|"
+    r"requested|visited|left|called)\b)"
 )
 _SUBJECT_RE = regex.compile(  # 'Amber Green was admitted', 'John Smith is a 67-year-old'
     rf"(?<![\w.])({_CAP}(?:[ ](?:{_INITIAL}[ ])?{_CAP}){{1,2}})(?=[ ](?:was|is|has[ ]been)[ ]"
@@ -70,6 +79,10 @@ STOP = frozenset(
     pharmacy lab labs case mgr manager social work worker services office clinic hospital desk
     front security transport billing records chart note notes order orders protocol request
     form forms results result team's patient's pt's his hers well mr mrs ms dr please thank thanks
+    police emailed joined blog set fax texted signed sent left someone everyone security nobody
+    son daughter wife husband spouse partner niece nephew aunt uncle cousin neighbor sister brother
+    mother father mom dad friend caregiver guardian roommate grandson granddaughter sibling visitor
+    visitors family confused app ot np pa
     portal had has have who whom whose she'll he'll they'll will shall must being having doing""".split()
 )
 
@@ -84,9 +97,12 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
                 yield m.start(group), m.end(group)
     for pattern in (_CREDENTIAL_RE, _HEADER_RE, _DELIMITED_RE, _SUBJECT_RE, _SIGN_OFF_RE):
         for m in pattern.finditer(text):
-            group = 1 if pattern.groups else 0
+            group = next((g for g in range(1, pattern.groups + 1) if m.group(g)), 0)
             if not _all_stop(m.group(group)):
                 yield m.start(group), m.end(group)
+    for m in _LOWER_SUBJECT_RE.finditer(text):
+        if not any(w in STOP for w in m.group(1).split()):
+            yield m.start(1), m.end(1)
     for m in _DASH_SIGN_RE.finditer(text):
         group = 1 if m.group(1) else 2
         if m.group(group).lower() not in STOP:

@@ -56,7 +56,8 @@ STREET = regex.compile(
 )
 _CITY = r"\p{Lu}[\p{Ll}'’-]+(?:[ ]\p{Lu}[\p{Ll}'’-]+){0,2}"
 CITY_AFTER_STREET = regex.compile(
-    rf"(?:,[ ]*\n?[ ]*|[ ]*\n[ ]*)(?P<city>{_CITY})(?=,?[ ]+(?:(?-i:[A-Z]{{2}})\b|\d{{5}})|[.,]?[ ]*$)"
+    rf"(?:,[ ]*\n?[ ]*|[ ]*\n[ ]*)(?P<city>{_CITY})"
+    rf"(?=,?[ ]+(?:(?-i:[A-Z]{{2}})\b|\d{{5}})|[.,;]?[ ]*$|[.;][ ])"
     rf"|[ ]in[ ](?P<low>\p{{Ll}}+(?:[ ]\p{{Ll}}+)?)(?=[ ]and\b|[,.]|$)",
     regex.MULTILINE,
 )
@@ -78,7 +79,8 @@ US_STATES = frozenset(
 ) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota"}
 _NOT_A_PERSON = frozenset(
     "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
-    " sent from to subject date name ins acct".split()
+    " sent from to subject date name ins acct voicemail caregiver vin discharge admission summary"
+    " attending service".split()
 )
 
 
