@@ -58,7 +58,7 @@ LABELS: tuple[tuple[str, str], ...] = (
     (
         PHONE,
         r"tele?(?:phone)?|ph(?:one)?|(?-i:T)(?=\s*:)|cell|mobile|home|work|direct|pager"
-        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call",
+        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line",
     ),
 )
 _LABEL_RE = regex.compile(
@@ -75,7 +75,10 @@ _VALUE = (
     r"(?: \d{2,6}(?![\w/]))*)"
 )
 _VALUE_RE = regex.compile(_FILLER + r"(" + _VALUE + r")(?![\w/@]|:\w)", regex.IGNORECASE)
-_PLATE_WORD = regex.compile(r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of)\b)([a-z0-9]{5,8})\b")
+_PLATE_WORD = regex.compile(
+    r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of)\b)([a-z]{2,4}[ ]\d{3,5}|[a-z0-9]{5,8})\b",
+    regex.IGNORECASE,
+)
 STRICT_PHONE = regex.compile(
     r"(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?![\w/-]|\.\d)"
     r"|(?<![\w.+/-])\+[2-9]\d{0,2}(?:[\s.-]?\(?\d{2,5}\)?){2,4}(?![\w/-]|\.\d)"
@@ -147,7 +150,7 @@ def phones(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
                 continue
             taken.append((m.start(), m.end()))
             label = nearest(text, found, m.start(), line_kinds)
-            if loose and label is None and not _alone_on_line(text, m.start(), m.end()):
+            if loose and label is None and not phone_context(text, m.start(), m.end()):
                 continue
             end = m.end()
             if ext := EXTENSION.match(text, end):
@@ -155,8 +158,14 @@ def phones(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
             yield m.start(), end, label.entity if label else PHONE
 
 
+def phone_context(text: str, start: int, end: int) -> bool:
+    """A bare number where a phone number goes: alone on its line (a signature block), after 'at'
+    ('called back at', 'reached at') or in parentheses after a name."""
+    before = text[max(0, start - 4) : start]
+    return _alone_on_line(text, start, end) or bool(regex.search(r"(?:\bat[ ]|\p{L}[ ]\()$", before))
+
+
 def _alone_on_line(text: str, start: int, end: int) -> bool:
-    """A number on a line of its own (a signature block's phone)."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     return not (text[line_start:start].strip() or text[end : len(text) if line_end < 0 else line_end].strip())

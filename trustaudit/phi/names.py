@@ -64,6 +64,13 @@ _SIGN_OFF_RE = regex.compile(
     rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)[,!.]?[ ]*\n[ ]*({NAME})"
 )
 _DASH_SIGN_RE = regex.compile(rf"(?m)(?<=\s-[ ]|^-[ ]?)(?:({NAME})|({_LOWER}))[ ]*$")
+# the number right after a header's patient name ('KING, ROSE   (40-909-509)', 'Ruiz, Ana  #MR3085')
+# is the medical record number by convention; after another name ('by Thanh (E845712)') an id
+HEADER_ID = regex.compile(
+    rf"(?m)^[^\n]{{0,40}}?(?:{INVERTED}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER})[ ]+[(#]"
+    r"([A-Z]{0,3}-?\d(?:[\d-]{3,12})\d)\)?(?![\w-])"
+)
+NAME_ID = regex.compile(rf"(?<={_CAP}[ ]\()([A-Z]{{0,3}}\d{{5,12}})(?=\))")
 # words that follow a relation or a verb in notes and are not names
 STOP = frozenset(
     """a an the and or of to in on at for with by from up out is was are were be been has had have
@@ -112,3 +119,11 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
 def _all_stop(value: str) -> bool:
     words = regex.findall(r"[\p{L}'’]+", value.lower())
     return all(w in STOP or len(w) < 2 for w in words)
+
+
+def name_ids(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, entity) of the number a name carries in parentheses or after '#'."""
+    for m in HEADER_ID.finditer(text):
+        yield m.start(1), m.end(1), "MEDICAL_RECORD_NUMBER"
+    for m in NAME_ID.finditer(text):
+        yield m.start(1), m.end(1), "OTHER_ID"

@@ -16,9 +16,10 @@ from .labels import (
     labelled_ids,
     labels,
     nearest,
+    phone_context,
     phones,
 )
-from .names import STOP, context_names
+from .names import STOP, context_names, name_ids
 
 Span = tuple[int, int, str, float]  # start, end, entity, score
 CONTEXT_SCORE = 0.95  # above presidio's patterns: the label or context is the evidence
@@ -63,8 +64,8 @@ CITY_AFTER_STREET = regex.compile(
 )
 CITY_LINE = regex.compile(rf"(?m)^[ \t]*({_CITY}),[ ]*(?-i:[A-Z]{{2}})[ ]+\d{{5}}")
 CITY_CONTEXT = regex.compile(
-    rf"(?i:\b(?:lives?(?:[ ]alone)?|living|resides?|resident|located|moved)[ ](?:in|of|to))[ ]+({_CITY})"
-    rf"|({_CITY}[ ](?-i:County|Parish))"
+    rf"(?i:\b(?:lives?|living|resides?|resident|located|moved)(?:[ ][\w']+){{0,5}}?[ ](?:in|of|to))"
+    rf"[ ]+({_CITY})|({_CITY}[ ](?-i:County|Parish))|({_CITY})(?=[ ](?-i:EMS|Fire|Police|PD|FD)\b)"
 )
 ZIP_AFTER_CITY = regex.compile(
     rf"(?<={_CITY}(?:,[ ]|,?[ ](?-i:[A-Z]{{2}})[ ]))\d{{5}}(?:-\d{{4}})?\b"
@@ -109,6 +110,7 @@ def _context_spans(text: str, marks: list) -> list[Span]:
     out = [(a, b, e, CONTEXT_SCORE) for a, b, e in labelled_ids(text, marks)]
     out += [(a, b, e, CONTEXT_SCORE) for a, b, e in phones(text, marks)]
     out += [(a, b, "PERSON", CONTEXT_SCORE) for a, b in context_names(text)]
+    out += [(a, b, e, CONTEXT_SCORE) for a, b, e in name_ids(text)]
     out += [(m.start(), m.end(), "DATE_TIME", CONTEXT_SCORE) for m in DATES.finditer(text)]
     out += [(a, b, "DATE_TIME", CONTEXT_SCORE) for a, b in _month_days(text)]
     return out + _places(text)
@@ -132,13 +134,13 @@ def _places(text: str) -> list[Span]:
         tail = CITY_AFTER_STREET.match(text, m.end())
         if tail:
             group = "city" if tail.group("city") else "low"
-            if tail.group(group).split()[0].lower() not in STOP:
+            if not all(w in STOP for w in tail.group(group).lower().split()):
                 out.append((tail.start(group), tail.end(group), "US_CITY", CONTEXT_SCORE))
                 if zip_code := _ZIP_TAIL.match(text, tail.end(group)):
                     out.append((*zip_code.span(1), "US_ZIP_CODE", CONTEXT_SCORE))
     for pattern in (CITY_LINE, CITY_CONTEXT):
         for m in pattern.finditer(text):
-            group = 1 if m.group(1) else 2
+            group = next(g for g in range(1, pattern.groups + 1) if m.group(g))
             if m.group(group).lower() not in US_STATES:
                 out.append((m.start(group), m.end(group), "US_CITY", CONTEXT_SCORE))
     out += [(m.start(), m.end(), "US_ZIP_CODE", CONTEXT_SCORE) for m in ZIP_AFTER_CITY.finditer(text)]
@@ -159,7 +161,7 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
         return start, end, checked(label.entity, value), max(score, CONTEXT_SCORE)
     if entity in (PHONE, FAX) or (label is not None and _phone_shaped(value)):
         near = nearest(text, marks, start, frozenset((PHONE, FAX)))
-        if near is None and bare and len(value) < 11:
+        if near is None and bare and len(value) < 11 and not phone_context(text, start, end):
             return None
         return start, end, near.entity if near else PHONE, score
     if entity == "OTHER_ID" and label is None:
@@ -202,6 +204,9 @@ def _weak_date(text: str, span: Span, from_model: bool) -> bool:
     if span[2] != "DATE_TIME" or not from_model:
         return False
     value = text[span[0] : span[1]]
+    if ratio := regex.fullmatch(r"(\d{1,3})/(\d{1,3})", value):  # a BP or a score, not M/D
+        before = text[max(0, span[0] - 12) : span[0]]
+        return int(ratio[1]) > 12 or int(ratio[2]) > 31 or bool(_NUMERIC_CONTEXT.search(before))
     return not (
         regex.search(_MONTH, value, regex.IGNORECASE) or regex.search(r"\d[/-]\d", value)
     )
