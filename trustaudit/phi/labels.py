@@ -63,7 +63,8 @@ LABELS: tuple[tuple[str, str], ...] = (
 )
 _LABEL_RE = regex.compile(
     "|".join(
-        rf"(?P<L{i}>(?<![\w/])(?:{alternation})(?![\w/]))" for i, (_, alternation) in enumerate(LABELS)
+        rf"(?P<L{i}>(?<![\w/])(?:{alternation})(?![\w/]))"
+        for i, (_, alternation) in enumerate(LABELS)
     ),
     regex.IGNORECASE,
 )
@@ -101,7 +102,7 @@ def labels(text: str) -> list[Label]:
     """Every label word in ``text``, by position."""
     found = []
     for m in _LABEL_RE.finditer(text):
-        index = int(m.lastgroup[1:])  # type: ignore[index]
+        index = int(str(m.lastgroup)[1:])
         found.append(Label(m.start(), m.end(), LABELS[index][0]))
     return found
 
@@ -133,7 +134,9 @@ def labelled_ids(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]
         if label.entity not in ID_ENTITIES:
             continue
         m = _VALUE_RE.match(text, label.end)
-        if m and sum(c.isalnum() for c in m.group(1)) >= (4 if label.entity == "LICENSE_PLATE" else 5):
+        if m and sum(c.isalnum() for c in m.group(1)) >= (
+            4 if label.entity == "LICENSE_PLATE" else 5
+        ):
             yield m.start(1), m.end(1), checked(label.entity, m.group(1))
         elif label.entity == "LICENSE_PLATE" and (w := _PLATE_WORD.match(text, label.end)):
             yield w.start(1), w.end(1), label.entity  # vanity plates have no digit
@@ -162,13 +165,18 @@ def phone_context(text: str, start: int, end: int) -> bool:
     """A bare number where a phone number goes: alone on its line (a signature block), after 'at'
     ('called back at', 'reached at') or in parentheses after a name."""
     before = text[max(0, start - 4) : start]
-    return _alone_on_line(text, start, end) or bool(regex.search(r"(?:\bat[ ]|\p{L}[ ]\()$", before))
+    return _alone_on_line(text, start, end) or bool(
+        regex.search(r"(?:\bat[ ]|\p{L}[ ]\()$", before)
+    )
 
 
 def _alone_on_line(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
-    return not (text[line_start:start].strip() or text[end : len(text) if line_end < 0 else line_end].strip())
+    return not (
+        text[line_start:start].strip()
+        or text[end : len(text) if line_end < 0 else line_end].strip()
+    )
 
 
 def checked(entity: str, value: str) -> str:
@@ -176,7 +184,11 @@ def checked(entity: str, value: str) -> str:
     number after 'NPI' that fails the Luhn check is an identifier, not an NPI."""
     compact = value.replace(" ", "").replace("-", "").upper()
     if entity == "US_NPI":
-        return entity if len(compact) == 10 and compact.isdigit() and _luhn("80840" + compact) else "OTHER_ID"
+        return (
+            entity
+            if len(compact) == 10 and compact.isdigit() and _luhn("80840" + compact)
+            else "OTHER_ID"
+        )
     if entity == "US_DEA":
         return "MEDICAL_LICENSE" if _dea_ok(compact) else "OTHER_ID"
     if entity == "VEHICLE_ID":

@@ -71,8 +71,15 @@ HEADER_ID = regex.compile(
     r"([A-Z]{0,3}-?\d(?:[\d-]{3,12})\d)\)?(?![\w-])"
 )
 NAME_ID = regex.compile(rf"(?<={_CAP}[ ]\()([A-Z]{{0,3}}\d{{5,12}})(?=\))")
+
+
+def words(text: str) -> frozenset[str]:
+    """A word list written as prose (one list per line would run to hundreds of lines)."""
+    return frozenset(text.split())
+
+
 # words that follow a relation or a verb in notes and are not names
-STOP = frozenset(
+STOP = words(
     """a an the and or of to in on at for with by from up out is was are were be been has had have
     will would can could should may might not no yes this that these those it its his her their our
     my your he she they we you i me him them us who which what when where why how all any some each
@@ -90,7 +97,8 @@ STOP = frozenset(
     son daughter wife husband spouse partner niece nephew aunt uncle cousin neighbor sister brother
     mother father mom dad friend caregiver guardian roommate grandson granddaughter sibling visitor
     visitors family confused app ot np pa
-    portal had has have who whom whose she'll he'll they'll will shall must being having doing""".split()
+    portal had has have who whom whose she'll he'll they'll will shall must being having
+    doing"""
 )
 
 
@@ -98,10 +106,10 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every name its context marks."""
     for pattern in (_RELATION_RE, _VERB_RE):
         for m in pattern.finditer(text):
-            group = "cap" if m.group("cap") else "low"
-            value = m.group(group)
+            name = "cap" if m.group("cap") else "low"
+            value = m.group(name)
             if value.lower() not in STOP and not _all_stop(value):
-                yield m.start(group), m.end(group)
+                yield m.start(name), m.end(name)
     for pattern in (_CREDENTIAL_RE, _HEADER_RE, _DELIMITED_RE, _SUBJECT_RE, _SIGN_OFF_RE):
         for m in pattern.finditer(text):
             group = next((g for g in range(1, pattern.groups + 1) if m.group(g)), 0)

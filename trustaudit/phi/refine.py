@@ -19,7 +19,7 @@ from .labels import (
     phone_context,
     phones,
 )
-from .names import STOP, context_names, name_ids
+from .names import STOP, context_names, name_ids, words
 
 Span = tuple[int, int, str, float]  # start, end, entity, score
 CONTEXT_SCORE = 0.95  # above presidio's patterns: the label or context is the evidence
@@ -48,11 +48,14 @@ _SUFFIX = (
     r"st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|ct|court|pl|place|pkwy"
     r"|parkway|way|cir|circle|ter|terrace|hwy|highway|trl|trail|sq|square|loop|plz|plaza"
 )
-_UNIT = r"(?:mg|mcg|g|kg|ml|l|units?|tabs?|caps?|times|x|days?|weeks?|months?|years?|hours?|hrs?|min)"
+_APT = r"apt|apartment|suite|ste|unit|bldg|rm"
+_UNIT = (
+    r"(?:mg|mcg|g|kg|ml|l|units?|tabs?|caps?|times|x|days?|weeks?|months?|years?|hours?|hrs?|min)"
+)
 _WORD = r"(?!" + _UNIT + r"\b)[\p{L}][\p{L}'’.-]*"
 STREET = regex.compile(
     rf"(?<![\w/-])\d{{1,6}}[ ](?:(?i:[NSEW]|NE|NW|SE|SW)\.?[ ])?(?:{_WORD}[ ]){{1,3}}"
-    rf"(?i:{_SUFFIX})\b\.?(?:,?[ ](?:#[ ]?\w+|(?i:apt|apartment|suite|ste|unit|bldg|rm)\.?[ ]?#?\w+))?"
+    rf"(?i:{_SUFFIX})\b\.?(?:,?[ ](?:#[ ]?\w+|(?i:{_APT})\.?[ ]?#?\w+))?"
     r"|(?i:\bP\.?[ ]?O\.?[ ]Box[ ]\d+\b)"
 )
 _CITY = r"\p{Lu}[\p{Ll}'’-]+(?:[ ]\p{Lu}[\p{Ll}'’-]+){0,2}"
@@ -71,17 +74,17 @@ ZIP_AFTER_CITY = regex.compile(
     rf"(?<={_CITY}(?:,[ ]|,?[ ](?-i:[A-Z]{{2}})[ ]))\d{{5}}(?:-\d{{4}})?\b"
 )
 _ZIP_TAIL = regex.compile(r",?[ ]+(?:(?-i:[A-Z]{2})[ ]+)?(\d{5}(?:-\d{4})?)\b")
-US_STATES = frozenset(
+US_STATES = words(
     """alabama alaska arizona arkansas california colorado connecticut delaware florida georgia
     hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
     michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon
     pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming usa america
-    """.split()
+    """
 ) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota"}
-_NOT_A_PERSON = frozenset(
+_NOT_A_PERSON = words(
     "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
     " sent from to subject date name ins acct voicemail caregiver vin discharge admission summary"
-    " attending service".split()
+    " attending service"
 )
 
 
@@ -140,10 +143,12 @@ def _places(text: str) -> list[Span]:
                     out.append((*zip_code.span(1), "US_ZIP_CODE", CONTEXT_SCORE))
     for pattern in (CITY_LINE, CITY_CONTEXT):
         for m in pattern.finditer(text):
-            group = next(g for g in range(1, pattern.groups + 1) if m.group(g))
-            if m.group(group).lower() not in US_STATES:
-                out.append((m.start(group), m.end(group), "US_CITY", CONTEXT_SCORE))
-    out += [(m.start(), m.end(), "US_ZIP_CODE", CONTEXT_SCORE) for m in ZIP_AFTER_CITY.finditer(text)]
+            g = next(g for g in range(1, pattern.groups + 1) if m.group(g))
+            if m.group(g).lower() not in US_STATES:
+                out.append((m.start(g), m.end(g), "US_CITY", CONTEXT_SCORE))
+    out += [
+        (m.start(), m.end(), "US_ZIP_CODE", CONTEXT_SCORE) for m in ZIP_AFTER_CITY.finditer(text)
+    ]
     return out
 
 
@@ -170,7 +175,9 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
 
 
 def _phone_shaped(value: str) -> bool:
-    return bool(regex.fullmatch(r"[+(]?\d[\d ().-]{6,18}\d(?:\s*(?:x|ext\.?)\s*\d+)?", value, regex.I))
+    return bool(
+        regex.fullmatch(r"[+(]?\d[\d ().-]{6,18}\d(?:\s*(?:x|ext\.?)\s*\d+)?", value, regex.I)
+    )
 
 
 def _contradicted(text: str, span: Span, structured: list[Span], trusted: list[Span]) -> bool:
@@ -207,6 +214,4 @@ def _weak_date(text: str, span: Span, from_model: bool) -> bool:
     if ratio := regex.fullmatch(r"(\d{1,3})/(\d{1,3})", value):  # a BP or a score, not M/D
         before = text[max(0, span[0] - 12) : span[0]]
         return int(ratio[1]) > 12 or int(ratio[2]) > 31 or bool(_NUMERIC_CONTEXT.search(before))
-    return not (
-        regex.search(_MONTH, value, regex.IGNORECASE) or regex.search(r"\d[/-]\d", value)
-    )
+    return not (regex.search(_MONTH, value, regex.IGNORECASE) or regex.search(r"\d[/-]\d", value))
