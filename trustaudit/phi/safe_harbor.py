@@ -57,7 +57,11 @@ SAFE_HARBOR = tuple(
         ("O", "IP addresses", ("IP_ADDRESS",)),
         ("P", "Biometric identifiers, including finger and voice prints", ()),
         ("Q", "Full-face photographs and comparable images", ()),
-        ("R", "Any other unique identifying number, characteristic or code", ("US_ITIN", "UUID")),
+        (
+            "R",
+            "Any other unique identifying number, characteristic or code",
+            ("US_ITIN", "UUID", "OTHER_ID"),
+        ),
     )
 )
 CATEGORY_OF = {entity: c.letter for c in SAFE_HARBOR for entity in c.entities}

@@ -1,0 +1,137 @@
+"""Person names found by their context, the way i2b2/n2c2 de-identification rules do: a label
+("Patient:", "Re:", "From:"), a relation ("son", "niece"), a communication verb ("spoke with",
+"message from", "drawn by"), a title ("Dr.") or a credential after the name ("Luz Delgado, MD"),
+and inverted "Last, First" names in headers. The small spaCy model misses most of these (short
+notes, lowercase nursing text, names it has never seen); the context makes the name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+_CAP = r"\p{Lu}[\p{Ll}'’]*(?:-\p{Lu}?[\p{Ll}'’]+)*\p{Ll}"  # Gutiérrez, O'Neil, Patel-King, Do
+_PARTICLE = r"(?:de|la|del|van|der|von|da|di|du|le|al|el|bin|ibn|dos)"
+_INITIAL = r"\p{Lu}\."
+_TOKEN = rf"(?:{_CAP}|{_INITIAL})"
+NAME = rf"{_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
+INVERTED = rf"{_CAP}(?:[ -]{_CAP})*,[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}))?"
+_UPPER = r"\p{Lu}[\p{Lu}'’-]+"
+UPPER_NAME = rf"{_UPPER}(?:[ ]{_UPPER}){{1,2}}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER}"
+_LOWER = r"\p{Ll}[\p{Ll}'’-]{1,20}\p{Ll}"
+RELATIONS = (
+    r"son|daughter|wife|husband|spouse|partner|niece|nephew|aunt|uncle|cousin|neighbou?r|sister"
+    r"|brother|mother|father|mom|dad|friend|caregiver|guardian|roommate|grandson|granddaughter"
+    r"|grandmother|grandfather|stepson|stepdaughter|fianc[ée]e?|boyfriend|girlfriend|sibling"
+)
+VERBS = (
+    r"spoke\s+(?:with|w/|to)|message\s+from|msg\s+from|reply\s+from|call\s+from|called\s+by|called"
+    r"|voicemail\s+from|(?:report\s+)?given\s+to|discussed\s+with|per|seen\s+by|drawn\s+by"
+    r"|signed\s+by|accompanied\s+by|brought\s+by|referred\s+by|sent\s+to|attn:?|attention"
+    r"|cc:|c/o|coordinator|interpreter|case\s+manager|sender:?|from:|to:|re:|name:|patient:|pt:?"
+    r"|attending:?|provider:?|pcp:?|signed:?|co-?signed|contact|asking\s+for|ask(?:ed|s)?\s+for"
+    r"|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear"
+)
+CREDENTIALS = r"(?i:md|m\.d\.|rn|np|phd|lpn|cna|msw|lcsw|pharmd|dds|aprn|crna)|DO|PA-C|PA"
+_RELATION_RE = regex.compile(
+    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))(?![\w@]|\.\w)"
+)
+_VERB_RE = regex.compile(
+    rf"(?<![\w/])(?i:{VERBS})[ ]+(?:-[ ]+)?(?:(?i:{RELATIONS})[ ]+)?\(?"
+    rf"(?:(?P<cap>{INVERTED}|{NAME}|{UPPER_NAME})|(?P<low>{_LOWER}(?!:)))(?![\w@]|\.\w)"
+)
+_CREDENTIAL_RE = regex.compile(
+    rf"(?:{INVERTED}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}}))"  # not 'Erie, PA 16501'
+)
+_HEADER_RE = regex.compile(
+    r"(?m)^[ \t]*(\p{Lu}[\p{Lu}'’-]+(?:[ ]\p{Lu}[\p{Lu}'’-]+)*,[ ]\p{Lu}[\p{Lu}'’-]+)(?=[ \t]|$)"
+)
+_DELIMITED_RE = regex.compile(
+    rf"(?m)(?:^|(?<=\s[/|]\s|\s-\s|\s{{2}}))(?:({INVERTED})(?=[ ]{{2}}|[ ][/|(#-]|[ ]*$)"
+    rf"|({UPPER_NAME})(?=[ ]\())"
+)
+# a lowercase name as the subject of what visitors do: 'omar will move car', 'renato little asked'
+_LOWER_SUBJECT_RE = regex.compile(
+    rf"(?<=[\w)][ ])({_LOWER}(?:[ ]{_LOWER})?)(?=[ ](?:will|asked|says|said|wants|drove|brought|"
+    r"requested|visited|left|called)\b)"
+)
+_SUBJECT_RE = regex.compile(  # 'Amber Green was admitted', 'John Smith is a 67-year-old'
+    rf"(?<![\w.])({_CAP}(?:[ ](?:{_INITIAL}[ ])?{_CAP}){{1,2}})(?=[ ](?:was|is|has[ ]been)[ ]"
+    r"(?:admitted|seen|discharged|transferred|brought|referred|evaluated|a[ ]\d))"
+)
+_SIGN_OFF_RE = regex.compile(
+    rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)[,!.]?[ ]*\n[ ]*({NAME})"
+)
+_DASH_SIGN_RE = regex.compile(rf"(?m)(?<=\s-[ ]|^-[ ]?)(?:({NAME})|({_LOWER}))[ ]*$")
+# the number right after a header's patient name ('KING, ROSE   (40-909-509)', 'Ruiz, Ana  #MR3085')
+# is the medical record number by convention; after another name ('by Thanh (E845712)') an id
+HEADER_ID = regex.compile(
+    rf"(?m)^[^\n]{{0,40}}?(?:{INVERTED}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER})[ ]+[(#]"
+    r"([A-Z]{0,3}-?\d(?:[\d-]{3,12})\d)\)?(?![\w-])"
+)
+NAME_ID = regex.compile(rf"(?<={_CAP}[ ]\()([A-Z]{{0,3}}\d{{5,12}})(?=\))")
+
+
+def words(text: str) -> frozenset[str]:
+    """A word list written as prose (one list per line would run to hundreds of lines)."""
+    return frozenset(text.split())
+
+
+# words that follow a relation or a verb in notes and are not names
+STOP = words(
+    """a an the and or of to in on at for with by from up out is was are were be been has had have
+    will would can could should may might not no yes this that these those it its his her their our
+    my your he she they we you i me him them us who which what when where why how all any some each
+    pt patient pts family member members staff team nurse nursing rn md doctor dr physician provider
+    states stated says said asked asks reports reported denies denied notes noted feels felt is was
+    wants wanted requests requested called calls came come comes went going here there now today
+    tonight tomorrow yesterday home bedside phone voicemail message re regarding about again also
+    still just only both other another same new old daily weekly checks checked visiting visited
+    present aware updated informed notified agrees agreed verbal consent at bs bedside regarding
+    sleeping resting awake alert up in chair bed room floor unit care plan discharge admission
+    pharmacy lab labs case mgr manager social work worker services office clinic hospital desk
+    front security transport billing records chart note notes order orders protocol request
+    form forms results result team's patient's pt's his hers well mr mrs ms dr please thank thanks
+    police emailed joined blog set fax texted signed sent left someone everyone security nobody
+    son daughter wife husband spouse partner niece nephew aunt uncle cousin neighbor sister brother
+    mother father mom dad friend caregiver guardian roommate grandson granddaughter sibling visitor
+    visitors family confused app ot np pa
+    portal had has have who whom whose she'll he'll they'll will shall must being having
+    doing"""
+)
+
+
+def context_names(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every name its context marks."""
+    for pattern in (_RELATION_RE, _VERB_RE):
+        for m in pattern.finditer(text):
+            name = "cap" if m.group("cap") else "low"
+            value = m.group(name)
+            if value.lower() not in STOP and not _all_stop(value):
+                yield m.start(name), m.end(name)
+    for pattern in (_CREDENTIAL_RE, _HEADER_RE, _DELIMITED_RE, _SUBJECT_RE, _SIGN_OFF_RE):
+        for m in pattern.finditer(text):
+            group = next((g for g in range(1, pattern.groups + 1) if m.group(g)), 0)
+            if not _all_stop(m.group(group)):
+                yield m.start(group), m.end(group)
+    for m in _LOWER_SUBJECT_RE.finditer(text):
+        if not any(w in STOP for w in m.group(1).split()):
+            yield m.start(1), m.end(1)
+    for m in _DASH_SIGN_RE.finditer(text):
+        group = 1 if m.group(1) else 2
+        if m.group(group).lower() not in STOP:
+            yield m.start(group), m.end(group)
+
+
+def _all_stop(value: str) -> bool:
+    words = regex.findall(r"[\p{L}'’]+", value.lower())
+    return all(w in STOP or len(w) < 2 for w in words)
+
+
+def name_ids(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, entity) of the number a name carries in parentheses or after '#'."""
+    for m in HEADER_ID.finditer(text):
+        yield m.start(1), m.end(1), "MEDICAL_RECORD_NUMBER"
+    for m in NAME_ID.finditer(text):
+        yield m.start(1), m.end(1), "OTHER_ID"

@@ -1,0 +1,217 @@
+"""The pass after presidio: context rules it lacks (names, dates without a year, addresses in
+lowercase, labelled identifiers, phones in any format), each identifier's category decided by the
+label nearest it, and the spaCy guesses that evidence contradicts removed (a state, "MD" or "EF"
+as a place, "Addr" as a person, "daily" or a street number as a date)."""
+
+from __future__ import annotations
+
+import regex
+
+from .labels import (
+    FAX,
+    ID_ENTITIES,
+    PHONE,
+    adjacent,
+    checked,
+    labelled_ids,
+    labels,
+    nearest,
+    phone_context,
+    phones,
+)
+from .names import STOP, context_names, name_ids, words
+
+Span = tuple[int, int, str, float]  # start, end, entity, score
+CONTEXT_SCORE = 0.95  # above presidio's patterns: the label or context is the evidence
+NER = frozenset({"PERSON", "LOCATION", "DATE_TIME"})
+# identifiers whose category the nearest label decides
+RESOLVABLE = frozenset(
+    {*ID_ENTITIES, PHONE, FAX, "US_HEALTH_INSURANCE_MEMBER_ID", "US_BANK_NUMBER", "CREDIT_CARD"}
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+_MONTH_WORD = rf"(?-i:{_MONTH}[a-z]*|{_MONTH.upper()}[A-Z]*)\.?"
+DATES = regex.compile(
+    rf"(?<![\w/.-])(?:\d{{1,2}}(?:st|nd|rd|th)?[ -]{_MONTH_WORD}[ ,-]+\d{{2,4}}"
+    rf"|{_MONTH_WORD}[ ]\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?[ ]\d{{4}})?"
+    r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?![\w/-]|\.\d)",
+    regex.IGNORECASE,
+)
+MONTH_DAY = regex.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)")
+_DATE_CONTEXT = regex.compile(
+    r"(?i:\b(?:on|placed|dated?|sent|discharged|admitted|admission|discharge|received|drawn"
+    r"|until|from|since|signed|seen|dob|d/c|adm|due|by|through|thru|started|stopped|visit"
+    r"|labs?|collected|onset|last|next|f/u|rtc|appt|scheduled|effective|expires?|of|interrogated"
+    r"|implanted|born|died|surgery|procedure)\b|\(|\s{2}|^)[^\n\d]{0,12}$"
+)
+_NUMERIC_CONTEXT = regex.compile(r"(?i:\b(?:bp|pain|score|ratio|gcs|strength|x)\s*)$")
+_SUFFIX = (
+    r"st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|ct|court|pl|place|pkwy"
+    r"|parkway|way|cir|circle|ter|terrace|hwy|highway|trl|trail|sq|square|loop|plz|plaza"
+)
+_APT = r"apt|apartment|suite|ste|unit|bldg|rm"
+_UNIT = (
+    r"(?:mg|mcg|g|kg|ml|l|units?|tabs?|caps?|times|x|days?|weeks?|months?|years?|hours?|hrs?|min)"
+)
+_WORD = r"(?!" + _UNIT + r"\b)[\p{L}][\p{L}'’.-]*"
+STREET = regex.compile(
+    rf"(?<![\w/-])\d{{1,6}}[ ](?:(?i:[NSEW]|NE|NW|SE|SW)\.?[ ])?(?:{_WORD}[ ]){{1,3}}"
+    rf"(?i:{_SUFFIX})\b\.?(?:,?[ ](?:#[ ]?\w+|(?i:{_APT})\.?[ ]?#?\w+))?"
+    r"|(?i:\bP\.?[ ]?O\.?[ ]Box[ ]\d+\b)"
+)
+_CITY = r"\p{Lu}[\p{Ll}'’-]+(?:[ ]\p{Lu}[\p{Ll}'’-]+){0,2}"
+CITY_AFTER_STREET = regex.compile(
+    rf"(?:,[ ]*\n?[ ]*|[ ]*\n[ ]*)(?P<city>{_CITY})"
+    rf"(?=,?[ ]+(?:(?-i:[A-Z]{{2}})\b|\d{{5}})|[.,;]?[ ]*$|[.;][ ])"
+    rf"|[ ]in[ ](?P<low>\p{{Ll}}+(?:[ ]\p{{Ll}}+)?)(?=[ ]and\b|[,.]|$)",
+    regex.MULTILINE,
+)
+CITY_LINE = regex.compile(rf"(?m)^[ \t]*({_CITY}),[ ]*(?-i:[A-Z]{{2}})[ ]+\d{{5}}")
+CITY_CONTEXT = regex.compile(
+    rf"(?i:\b(?:lives?|living|resides?|resident|located|moved)(?:[ ][\w']+){{0,5}}?[ ](?:in|of|to))"
+    rf"[ ]+({_CITY})|({_CITY}[ ](?-i:County|Parish))|({_CITY})(?=[ ](?-i:EMS|Fire|Police|PD|FD)\b)"
+)
+ZIP_AFTER_CITY = regex.compile(
+    rf"(?<={_CITY}(?:,[ ]|,?[ ](?-i:[A-Z]{{2}})[ ]))\d{{5}}(?:-\d{{4}})?\b"
+)
+_ZIP_TAIL = regex.compile(r",?[ ]+(?:(?-i:[A-Z]{2})[ ]+)?(\d{5}(?:-\d{4})?)\b")
+US_STATES = words(
+    """alabama alaska arizona arkansas california colorado connecticut delaware florida georgia
+    hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
+    michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon
+    pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming usa america
+    """
+) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota"}
+_NOT_A_PERSON = words(
+    "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
+    " sent from to subject date name ins acct voicemail caregiver vin discharge admission summary"
+    " attending service"
+)
+
+
+def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
+    """presidio's spans (with whether spaCy made each) plus this module's, each identifier
+    re-labelled by its label, contradicted guesses removed; de-duplicated, by start."""
+    marks = labels(text)
+    added = [(s, False) for s in _context_spans(text, marks)]
+    spans: list[tuple[Span, bool]] = []
+    for span, from_model in [*found, *added]:
+        resolved = _resolve(text, marks, span)
+        if resolved is not None:
+            spans.append((resolved, from_model))
+    structured = [s for s, model in spans if not model and s[2] not in NER]
+    trusted = [s for s, model in spans if not model]
+    kept = {
+        s
+        for s, model in spans
+        if not (model and _contradicted(text, s, structured, trusted))
+        and not _weak_date(text, s, model)
+    }
+    return sorted(kept, key=lambda s: (s[0], -s[1], s[2]))
+
+
+def _context_spans(text: str, marks: list) -> list[Span]:
+    out = [(a, b, e, CONTEXT_SCORE) for a, b, e in labelled_ids(text, marks)]
+    out += [(a, b, e, CONTEXT_SCORE) for a, b, e in phones(text, marks)]
+    out += [(a, b, "PERSON", CONTEXT_SCORE) for a, b in context_names(text)]
+    out += [(a, b, e, CONTEXT_SCORE) for a, b, e in name_ids(text)]
+    out += [(m.start(), m.end(), "DATE_TIME", CONTEXT_SCORE) for m in DATES.finditer(text)]
+    out += [(a, b, "DATE_TIME", CONTEXT_SCORE) for a, b in _month_days(text)]
+    return out + _places(text)
+
+
+def _month_days(text: str):
+    """M/D without a year where the words before it speak of a date (not a BP, score or ratio)."""
+    for m in MONTH_DAY.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        after = text[m.end() : m.end() + 8]
+        if _NUMERIC_CONTEXT.search(before):
+            continue
+        if _DATE_CONTEXT.search(before) or regex.match(r"\)|[ ]\d{1,2}:\d{2}", after):
+            yield m.start(), m.end()
+
+
+def _places(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in STREET.finditer(text):
+        out.append((m.start(), m.end(), "STREET_ADDRESS", CONTEXT_SCORE))
+        tail = CITY_AFTER_STREET.match(text, m.end())
+        if tail:
+            group = "city" if tail.group("city") else "low"
+            if not all(w in STOP for w in tail.group(group).lower().split()):
+                out.append((tail.start(group), tail.end(group), "US_CITY", CONTEXT_SCORE))
+                if zip_code := _ZIP_TAIL.match(text, tail.end(group)):
+                    out.append((*zip_code.span(1), "US_ZIP_CODE", CONTEXT_SCORE))
+    for pattern in (CITY_LINE, CITY_CONTEXT):
+        for m in pattern.finditer(text):
+            g = next(g for g in range(1, pattern.groups + 1) if m.group(g))
+            if m.group(g).lower() not in US_STATES:
+                out.append((m.start(g), m.end(g), "US_CITY", CONTEXT_SCORE))
+    out += [
+        (m.start(), m.end(), "US_ZIP_CODE", CONTEXT_SCORE) for m in ZIP_AFTER_CITY.finditer(text)
+    ]
+    return out
+
+
+def _resolve(text: str, marks: list, span: Span) -> Span | None:
+    """The span with the entity its label says; None for a bare number no label vouches for."""
+    start, end, entity, score = span
+    value = text[start:end]
+    bare = value.isdigit()
+    if entity == "DATE_TIME" and bare:
+        entity = "OTHER_ID"  # a number alone is not a date; its label may say what it is
+    if entity not in RESOLVABLE:
+        return span
+    label = adjacent(text, marks, start)
+    if label is not None and label.entity in ID_ENTITIES:
+        return start, end, checked(label.entity, value), max(score, CONTEXT_SCORE)
+    if entity in (PHONE, FAX) or (label is not None and _phone_shaped(value)):
+        near = nearest(text, marks, start, frozenset((PHONE, FAX)))
+        if near is None and bare and len(value) < 11 and not phone_context(text, start, end):
+            return None
+        return start, end, near.entity if near else PHONE, score
+    if entity == "OTHER_ID" and label is None:
+        return None
+    return span
+
+
+def _phone_shaped(value: str) -> bool:
+    return bool(
+        regex.fullmatch(r"[+(]?\d[\d ().-]{6,18}\d(?:\s*(?:x|ext\.?)\s*\d+)?", value, regex.I)
+    )
+
+
+def _contradicted(text: str, span: Span, structured: list[Span], trusted: list[Span]) -> bool:
+    """A spaCy guess that evidence rules out."""
+    start, end, entity, _ = span
+    value = text[start:end].strip()
+    if any(s[0] < end and s[1] > start for s in structured):
+        return True  # an identifier, an address or a date the rules found
+    if any(s[0] < end and s[1] > start and s[2] != entity for s in trusted):
+        return True  # a context rule put it in another category
+    if entity == "LOCATION":
+        return (
+            value.lower() in US_STATES
+            or (value.isupper() and len(value) <= 3)
+            or any(c.isdigit() for c in value)
+            or "\n" in value
+        )
+    if entity == "PERSON":
+        return (
+            not value[:1].isupper()
+            or value.lower() in _NOT_A_PERSON
+            or any(c.isdigit() for c in value)
+            or "\n" in value
+            or " - " in value
+        )
+    return False
+
+
+def _weak_date(text: str, span: Span, from_model: bool) -> bool:
+    """spaCy's DATE_TIME without a date's shape: 'today', 'daily', '3 months', a time."""
+    if span[2] != "DATE_TIME" or not from_model:
+        return False
+    value = text[span[0] : span[1]]
+    if ratio := regex.fullmatch(r"(\d{1,3})/(\d{1,3})", value):  # a BP or a score, not M/D
+        before = text[max(0, span[0] - 12) : span[0]]
+        return int(ratio[1]) > 12 or int(ratio[2]) > 31 or bool(_NUMERIC_CONTEXT.search(before))
+    return not (regex.search(_MONTH, value, regex.IGNORECASE) or regex.search(r"\d[/-]\d", value))
