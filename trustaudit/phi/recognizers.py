@@ -199,4 +199,4 @@ def scan_long(
         found[t].update(
             PhiSpan(s.start + offset, s.end + offset, s.entity, s.category, s.score) for s in spans
         )
-    return [sorted(spans, key=lambda s: (s.start, -s.end, s.entity)) for spans in found]
+    return [sorted(spans, key=lambda s: (s.start, -s.end, s.entity, -s.score)) for spans in found]

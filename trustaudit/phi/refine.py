@@ -106,7 +106,7 @@ def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
         if not (model and _contradicted(text, s, structured, trusted))
         and not _weak_date(text, s, model)
     }
-    return sorted(kept, key=lambda s: (s[0], -s[1], s[2]))
+    return sorted(kept, key=lambda s: (s[0], -s[1], s[2], -s[3]))  # one order in every process
 
 
 def _context_spans(text: str, marks: list) -> list[Span]:
