@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .engine import ner_only_engine
 from .patterns import PATTERNS, pattern_recognizers
 from .refine import refine
 from .safe_harbor import CATEGORY_OF
@@ -52,7 +53,6 @@ def analyzer():
     """The PHI analyzer: presidio's recognizers, its US healthcare ones, and this module's; spaCy
     offline."""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
     from presidio_analyzer.predefined_recognizers import (
         UsClaimNumberRecognizer,
         UsHealthInsuranceMemberIdRecognizer,
@@ -61,13 +61,7 @@ def analyzer():
     )
 
     _offline_tldextract()
-    nlp = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
-            "ner_model_configuration": {"labels_to_ignore": IGNORED_NER_LABELS},
-        }
-    ).create_engine()
+    nlp = ner_only_engine(SPACY_MODEL, IGNORED_NER_LABELS)  # spaCy's NER alone: engine.py
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp)
     for recognizer in (
