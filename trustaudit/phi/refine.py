@@ -15,8 +15,8 @@ from .labels import (
     checked,
     labelled_ids,
     labels,
-    nearest,
     phone_context,
+    phone_kind,
     phones,
 )
 from .names import STOP, context_names, name_ids, words
@@ -165,7 +165,7 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
     if label is not None and label.entity in ID_ENTITIES:
         return start, end, checked(label.entity, value), max(score, CONTEXT_SCORE)
     if entity in (PHONE, FAX) or (label is not None and _phone_shaped(value)):
-        near = nearest(text, marks, start, frozenset((PHONE, FAX)))
+        near = phone_kind(text, marks, start, end)
         if near is None and bare and len(value) < 11 and not phone_context(text, start, end):
             return None
         return start, end, near.entity if near else PHONE, score

@@ -1,0 +1,92 @@
+"""PHI recognition beyond the label words it was tuned on: sentences written from how US clinical
+documents label identifiers (HL7 field names, i2b2/n2c2 de-id guidelines), each with the value
+and its Safe Harbor category, plus clinical numbers that must stay untagged."""
+
+import pytest
+
+from trustaudit.phi.recognizers import find_phi
+
+pytestmark = pytest.mark.extra("privacy")
+
+FOUND = [
+    # (H) medical record numbers under the many names documents give them
+    ("Unit No.: 4471902 admitted to 5 West.", "4471902", "H"),
+    ("Chart # 88213406 reviewed prior to visit.", "88213406", "H"),
+    ("Hosp # 30-77-1254 on the wristband.", "30-77-1254", "H"),
+    ("EMR #: 5563018 (legacy system).", "5563018", "H"),
+    ("Pt ID 0092281 verified with two identifiers.", "0092281", "H"),
+    ("Record number 7718204 requested by the family.", "7718204", "H"),
+    ("MR No 66120934, room 412.", "66120934", "H"),
+    # (I) health plan
+    ("Subscriber ID: XQW882019344 (spouse is the holder).", "XQW882019344", "I"),
+    ("Medicare HICN 123456789A on file.", "123456789A", "I"),
+    ("Group # 0045127 with Aetna.", "0045127", "I"),
+    ("Plan ID 8830217741 is active.", "8830217741", "I"),
+    ("Beneficiary no. 5EG4TE5MK72 confirmed.", "5EG4TE5MK72", "I"),
+    # (J) accounts
+    ("Guarantor acct 00455129 to be billed.", "00455129", "J"),
+    ("Billing no. 88120445 was updated.", "88120445", "J"),
+    ("Encounter account: 7304418221.", "7304418221", "J"),
+    # (M) devices
+    ("Pacemaker serial PJN448201 interrogated today.", "PJN448201", "M"),
+    ("Insulin pump S/N: 77-1180392.", "77-1180392", "M"),
+    ("CGM transmitter ID 8GH33K2 replaced.", "8GH33K2", "M"),
+    ("Lot # AB38812 of the implant was recorded.", "AB38812", "M"),
+    ("Phone IMEI 356938035643809 logged.", "356938035643809", "M"),
+    # (R) other ids, labelled or not
+    ("Accession no. S21-44871 sent to pathology.", "S21-44871", "R"),
+    ("Participant 40012-77 enrolled in the trial.", "40012-77", "R"),
+    ("Requisition 9930127 printed.", "9930127", "R"),
+    ("Employee badge 448190 was scanned.", "448190", "R"),
+    ("Reference code QX7-88120-B was given to the caller.", "QX7-88120-B", "R"),
+    # (E) fax, (D) phone, with the label before, after or a few words away
+    ("Please fax it to 617-555-0199 attn records.", "617-555-0199", "E"),
+    ("Records were faxed to (212) 555-0148 today.", "(212) 555-0148", "E"),
+    ("Send to 508.555.0133 (fax).", "508.555.0133", "E"),
+    ("eFax: 888-555-0102", "888-555-0102", "E"),
+    ("Reach daughter at 978-555-0177 - cell.", "978-555-0177", "D"),
+    ("Beeper 4021 or callback 413-555-0164.", "413-555-0164", "D"),
+    ("Text her at 774 555 0181 if needed.", "774 555 0181", "D"),
+    # (L) plates
+    ("Lic plate 7KJD221 in the visitor lot.", "7KJD221", "L"),
+    # (C) dates and ages
+    ("Seen on the 14th of March for follow up.", "14th of March", "C"),
+    ("Symptoms began in March 2021.", "March 2021", "C"),
+    ("Last colonoscopy 2019-11-04 was normal.", "2019-11-04", "C"),
+    ("A 92 y/o woman presents with cough.", "92", "C"),
+    ("Patient is 95yo and lives alone.", "95", "C"),
+    # (A) names
+    ("Seen with Nurse Okafor at bedside.", "Okafor", "A"),
+    ("Case discussed with Priya Raman, PharmD.", "Priya Raman", "A"),
+]
+
+NOT_PHI = [
+    ("Metformin 500 mg twice daily, A1c 7.2.", "500"),
+    ("WBC 11200 on admission labs.", "11200"),
+    ("Platelets 245000, Hgb 12.1.", "245000"),
+    ("BP 128/82, HR 74, SpO2 97% on RA.", "128/82"),
+    ("Walked 12000 steps; 2 of 3 criteria met.", "12000"),
+    ("Heparin 25000 units in 500 mL.", "25000"),
+    ("Diagnosed in 2015, stable since.", "2015"),
+    ("Pain 4/10 after dressing change.", "4/10"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "letter"), FOUND)
+def test_found_with_its_category(text, value, letter):
+    start = text.index(value)
+    end = start + len(value)
+    spans = find_phi(text)
+    assert any(s.category == letter and s.start < end and s.end > start for s in spans), [
+        (text[s.start : s.end], s.category) for s in spans
+    ]
+
+
+@pytest.mark.parametrize(("text", "value"), NOT_PHI)
+def test_clinical_numbers_stay_untagged(text, value):
+    start = text.index(value)
+    end = start + len(value)
+    spans = find_phi(text)
+    assert not any(s.start < end and s.end > start for s in spans), [
+        (text[s.start : s.end], s.category) for s in spans
+    ]
