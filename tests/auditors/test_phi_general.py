@@ -39,6 +39,10 @@ FOUND = [
     ("Requisition 9930127 printed.", "9930127", "R"),
     ("Employee badge 448190 was scanned.", "448190", "R"),
     ("Reference code QX7-88120-B was given to the caller.", "QX7-88120-B", "R"),
+    # (R) codes whose label no rule knows: better counted as 'other id' than missed
+    ("Voucher QZ-48817 issued for the cab ride home.", "QZ-48817", "R"),
+    ("Her kiosk check-in code was 7731904 this morning.", "7731904", "R"),
+    ("Bed board lists 4471-XJ-2209 for her.", "4471-XJ-2209", "R"),
     # (E) fax, (D) phone, with the label before, after or a few words away
     ("Please fax it to 617-555-0199 attn records.", "617-555-0199", "E"),
     ("Records were faxed to (212) 555-0148 today.", "(212) 555-0148", "E"),
@@ -69,6 +73,11 @@ NOT_PHI = [
     ("Heparin 25000 units in 500 mL.", "25000"),
     ("Diagnosed in 2015, stable since.", "2015"),
     ("Pain 4/10 after dressing change.", "4/10"),
+    ("Vitamin D 50000 IU weekly for 8 weeks.", "50000"),
+    ("Viral load 45000 copies/mL, CD4 380.", "45000"),
+    ("Out-of-pocket cost was $12500 last year.", "12500"),
+    ("Metoprolol 25mg, Keppra 1000mg BID.", "1000mg"),
+    ("BNP 12500 this admission, up from 900.", "12500"),
 ]
 
 

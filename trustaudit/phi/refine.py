@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import regex
 
+from .generic import other_ids
 from .labels import (
     FAX,
     ID_ENTITIES,
@@ -106,6 +107,7 @@ def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
         if not (model and _contradicted(text, s, structured, trusted))
         and not _weak_date(text, s, model)
     }
+    kept.update(other_ids(text, marks, list(kept)))  # ids no rule knows the label of
     return sorted(kept, key=lambda s: (s[0], -s[1], s[2], -s[3]))  # one order in every process
 
 
