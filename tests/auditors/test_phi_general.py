@@ -59,9 +59,18 @@ FOUND = [
     ("Last colonoscopy 2019-11-04 was normal.", "2019-11-04", "C"),
     ("A 92 y/o woman presents with cough.", "92", "C"),
     ("Patient is 95yo and lives alone.", "95", "C"),
+    ("Age: 97, lives with her son.", "97", "C"),
+    ("A 91 yr old man, retired machinist.", "91", "C"),
+    ("She is in her late nineties and still gardens.", "nineties", "C"),
+    ("Labs drawn 3.14.2022 were unremarkable.", "3.14.2022", "C"),
+    ("Next mammogram due 11/2025.", "11/2025", "C"),
+    ("Admitted 2023/06/09 from the ED.", "2023/06/09", "C"),
     # (A) names
     ("Seen with Nurse Okafor at bedside.", "Okafor", "A"),
     ("Case discussed with Priya Raman, PharmD.", "Priya Raman", "A"),
+    ("Visitors: Maria Gonzalez stayed overnight.", "Maria Gonzalez", "A"),
+    ("Plan reviewed by PA-C Lindqvist this morning.", "Lindqvist", "A"),
+    ("Attending: Okonkwo, Chinedu", "Chinedu", "A"),
 ]
 
 NOT_PHI = [
@@ -72,6 +81,8 @@ NOT_PHI = [
     ("Walked 12000 steps; 2 of 3 criteria met.", "12000"),
     ("Heparin 25000 units in 500 mL.", "25000"),
     ("Diagnosed in 2015, stable since.", "2015"),
+    ("Her grandson is 19 and at college.", "19"),
+    ("Transferred from Grace Medical Center by ambulance.", "Grace"),
     ("Pain 4/10 after dressing change.", "4/10"),
     ("Vitamin D 50000 IU weekly for 8 weeks.", "50000"),
     ("Viral load 45000 copies/mL, CD4 380.", "45000"),

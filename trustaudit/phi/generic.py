@@ -66,3 +66,86 @@ def _measurement(text: str, start: int, end: int, value: str) -> bool:
     if value.isdigit() and _AFTER_UNIT.match(text, end):
         return True
     return value.isdigit() and bool(_BEFORE_MEASURE.search(text[max(0, start - 24) : start]))
+
+
+# common given names and surnames across origins (US census, SSA and international lists, written
+# from general knowledge); words that are also common English words (Will, Grace, May) left out
+GIVEN = words(
+    """james john robert michael william david richard joseph thomas charles christopher daniel
+    matthew anthony donald steven paul andrew joshua kenneth kevin brian george edward ronald
+    timothy jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott
+    brandon benjamin samuel gregory raymond alexander patrick jack dennis jerry tyler aaron jose
+    adam henry nathan douglas zachary peter kyle walter ethan jeremy harold keith roger noah
+    gerald carl terry sean austin arthur lawrence dylan jesse bryan joe billy bruce albert gabriel
+    logan alan juan wayne roy ralph randy eugene vincent russell elijah louis bobby philip johnny
+    mary patricia jennifer linda elizabeth barbara susan jessica sarah karen lisa nancy betty
+    margaret sandra ashley kimberly emily donna michelle carol amanda dorothy melissa deborah
+    stephanie rebecca sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma
+    nicole helen samantha katherine christine debra rachel carolyn janet catherine maria heather
+    diane julie olivia joyce victoria kelly christina lauren joan evelyn judith megan cheryl
+    andrea hannah martha jacqueline frances gloria ann teresa kathryn sara janice jean alice
+    madison doris abigail julia judy sophia marie denise danielle marilyn beverly isabella theresa
+    diana natalie brittany charlotte kayla alexis lori mohammed muhammad ahmed ali omar hassan
+    hussein fatima aisha zainab mariam yusuf ibrahim khalid tariq amir layla noor priya ananya
+    aarav arjun rahul anil sunil ravi vijay deepak sanjay amit rajesh lakshmi sunita kavita pooja
+    neha anjali wei li ming hui xin yan mei ling hiroshi takeshi kenji yuki haruto sakura akira
+    minh thanh tuan linh anh huong duc jiho minjun seojun jiwoo eun soo hyun jin carlos luis
+    miguel jorge pedro alejandro diego javier rafael fernando ricardo sergio manuel francisco
+    antonio guadalupe rosa carmen lucia sofia valentina camila isabel ana elena ximena alejandra
+    chidi ngozi oluwaseun adebayo chinedu emeka kwame kofi ama abena amara tunde yaw thandiwe
+    sipho dmitri ivan olga svetlana natasha sergei vladimir katarzyna piotr tomasz agnieszka
+    giovanni giuseppe francesca luca marco lars sven ingrid astrid anders jean-pierre francois
+    pierre amelie chloe mathieu aoife siobhan sean ciaran"""
+)
+SURNAMES = words(
+    """smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez
+    gonzalez wilson anderson thomas taylor moore jackson martin lee perez thompson harris sanchez
+    clark ramirez lewis robinson walker allen wright scott torres nguyen flores adams nelson baker
+    rivera campbell mitchell carter roberts gomez phillips evans turner diaz parker cruz edwards
+    collins reyes stewart morris morales murphy rogers gutierrez ortiz morgan cooper peterson
+    bailey kelly howard ramos kim cox richardson watson brooks chavez james bennett mendoza ruiz
+    hughes alvarez castillo sanders patel myers ross foster jimenez powell jenkins perry russell
+    sullivan coleman butler henderson barnes gonzales fisher vasquez simmons romero patterson
+    alexander hamilton graham reynolds griffin wallace moreno hayes bryant herrera gibson ellis
+    tran medina aguilar stevens murray castro marshall owens harrison fernandez mcdonald kennedy
+    vargas henry chen freeman webb tucker guzman crawford olson simpson gordon mendez silva shaw
+    snyder mason dixon munoz hicks holmes palmer wagner robertson boyd salazar warren meyer
+    schmidt garza daniels ferguson nichols stephens soto weaver ryan gardner dunn kelley spencer
+    hawkins arnold pierce vazquez hansen peters santos bradley knight elliott cunningham duncan
+    armstrong hudson carroll riley andrews alvarado delgado perkins hoffman johnston matthews pena
+    richards contreras willis carpenter lawrence sandoval wang li zhang liu yang huang zhao wu
+    zhou xu sun zhu hu guo lin gao luo zheng liang choi jung kang cho yoon jang lim han shin yoo
+    kwon hwang ahn tanaka suzuki sato takahashi watanabe ito yamamoto nakamura kobayashi kato pham
+    hoang phan vu vo dang bui ngo duong ly shah singh kumar sharma gupta mehta reddy rao iyer nair
+    joshi desai chaudhary khan ahmed ali hussain rahman hassan ibrahim abdullah mahmoud haddad
+    khoury nasser okafor okeke adeyemi oyelaran mensah owusu boateng acheampong nwosu eze okonkwo
+    abubakar mwangi otieno kowalski nowak wisniewski wojcik ivanov petrov smirnov popov sokolov
+    kuznetsov rossi russo ferrari esposito bianchi romano colombo muller schneider fischer weber
+    becker schulz johansson andersson larsen nielsen jensen olsen hansen murphy obrien oconnor
+    byrne walsh kelly dubois moreau laurent lefebvre leroy bernard cohen levy friedman goldberg
+    katz"""
+)
+NAME_WORDS = GIVEN | SURNAMES
+_NEIGHBOUR = regex.compile(r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?")
+_GIVEN_FIRST = regex.compile(
+    r"(?<![\w.’'-])(\p{Lu}[\p{Ll}'’]+)[ ](\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?)(?![\w’'-])"
+)
+
+
+def name_neighbours(text: str, persons: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The other half of a name one half of which is tagged ('Chen, Maria', 'Maria Chen') when
+    it is a common given name or surname; a common given name before a capitalised surname."""
+    for start, end in persons:
+        after = regex.match(r"(?:,[ ]|[ ])(" + _NEIGHBOUR.pattern + r")(?![\w’'-])", text[end:])
+        if after and after.group(1).lower() in NAME_WORDS:
+            yield end + after.start(1), end + after.end(1)
+        before = regex.search(
+            r"(?<![\w’'-])(" + _NEIGHBOUR.pattern + r")(?:,[ ]|[ ])$",
+            text[max(0, start - 30) : start],
+        )
+        if before and before.group(1).lower() in NAME_WORDS:
+            offset = max(0, start - 30)
+            yield offset + before.start(1), offset + before.end(1)
+    for m in _GIVEN_FIRST.finditer(text):
+        if m.group(1).lower() in GIVEN and m.group(2).lower() in SURNAMES:
+            yield m.start(1), m.end(2)
