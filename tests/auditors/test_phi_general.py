@@ -17,11 +17,14 @@ FOUND = [
     ("Pt ID 0092281 verified with two identifiers.", "0092281", "H"),
     ("Record number 7718204 requested by the family.", "7718204", "H"),
     ("MR No 66120934, room 412.", "66120934", "H"),
+    ("Wristband 4471903 (MRN) confirmed at registration.", "4471903", "H"),
     # (I) health plan
     ("Subscriber ID: XQW882019344 (spouse is the holder).", "XQW882019344", "I"),
     ("Medicare HICN 123456789A on file.", "123456789A", "I"),
     ("Group # 0045127 with Aetna.", "0045127", "I"),
     ("Plan ID 8830217741 is active.", "8830217741", "I"),
+    ("Insurance: BCBS XYZ123456789, copay $30.", "XYZ123456789", "I"),
+    ("Medicaid# NY12345678 pending renewal.", "NY12345678", "I"),
     ("Beneficiary no. 5EG4TE5MK72 confirmed.", "5EG4TE5MK72", "I"),
     # (J) accounts
     ("Guarantor acct 00455129 to be billed.", "00455129", "J"),
@@ -33,8 +36,10 @@ FOUND = [
     ("CGM transmitter ID 8GH33K2 replaced.", "8GH33K2", "M"),
     ("Lot # AB38812 of the implant was recorded.", "AB38812", "M"),
     ("Phone IMEI 356938035643809 logged.", "356938035643809", "M"),
+    ("Hearing aid SN 9A7734211 sent for repair.", "9A7734211", "M"),
     # (R) other ids, labelled or not
     ("Accession no. S21-44871 sent to pathology.", "S21-44871", "R"),
+    ("Specimen ID: SP-22-018833 (left breast core).", "SP-22-018833", "R"),
     ("Participant 40012-77 enrolled in the trial.", "40012-77", "R"),
     ("Requisition 9930127 printed.", "9930127", "R"),
     ("Employee badge 448190 was scanned.", "448190", "R"),
@@ -51,8 +56,11 @@ FOUND = [
     ("Reach daughter at 978-555-0177 - cell.", "978-555-0177", "D"),
     ("Beeper 4021 or callback 413-555-0164.", "413-555-0164", "D"),
     ("Text her at 774 555 0181 if needed.", "774 555 0181", "D"),
+    ("Ph (617) 555-0111 ext 204, F (617) 555-0112.", "(617) 555-0112", "E"),
+    ("Call back number 617-555-0190 for the results.", "617-555-0190", "D"),
     # (L) plates
     ("Lic plate 7KJD221 in the visitor lot.", "7KJD221", "L"),
+    ("Tag number 4GHT772 (Massachusetts) on the van.", "4GHT772", "L"),
     # (C) dates and ages
     ("Seen on the 14th of March for follow up.", "14th of March", "C"),
     ("Symptoms began in March 2021.", "March 2021", "C"),

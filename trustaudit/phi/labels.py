@@ -21,7 +21,7 @@ LABELS: tuple[tuple[str, str], ...] = (
     (
         FAX,
         r"(?:e-?)?fax(?:ed)?(?:\s+(?:line|no\.?|number|#|machine|to|it\s+to|back\s+to))?|facsimile"
-        r"|(?-i:F)(?=\s*:|\.\s*[\d(+])",
+        r"|(?-i:F)(?=\s*:|\.?\s*[\d(+])",
     ),
     ("US_SSN", r"ssn|social\s+security(?:\s+(?:number|no\.?|#))?|ss\s*card|ss\s*#|soc\.?\s*sec\.?"),
     (  # HL7 PID-3 and its local names: MRN, unit number, chart, hospital or EMR number
