@@ -18,47 +18,73 @@ from .patterns import vin_check_digit_ok
 PHONE, FAX = "PHONE_NUMBER", "FAX_NUMBER"
 # (entity, label alternation); multi-word labels first so they win at the same position
 LABELS: tuple[tuple[str, str], ...] = (
-    (FAX, r"fax(?:\s+(?:line|no\.?|number|#))?|facsimile|(?-i:F)(?=\s*:)"),
+    (
+        FAX,
+        r"(?:e-?)?fax(?:ed)?(?:\s+(?:line|no\.?|number|#|machine|to|it\s+to|back\s+to))?|facsimile"
+        r"|(?-i:F)(?=\s*:|\.?\s*[\d(+])",
+    ),
     ("US_SSN", r"ssn|social\s+security(?:\s+(?:number|no\.?|#))?|ss\s*card|ss\s*#|soc\.?\s*sec\.?"),
-    (
+    (  # HL7 PID-3 and its local names: MRN, unit number, chart, hospital or EMR number
         "MEDICAL_RECORD_NUMBER",
-        r"mrn|mr\s*#|med\.?\s*rec(?:ord)?\.?(?:\s*#)?|medical\s+record(?:\s+(?:number|no\.?|#))?"
-        r"|chart\s*(?:number|no\.?|#)|patient\s+id|hospital\s+(?:number|no\.?)",
+        r"mrn|mr\s*(?:#|no\.?|number)|med\.?\s*rec(?:ord)?\.?(?:\s*(?:#|no\.?|number))?"
+        r"|medical\s+record(?:\s+(?:number|no\.?|#))?|chart(?:\s*(?:number|no\.?|#))?"
+        r"|(?:hospital|hosp\.?|unit|record|emr|ehr|registration|reg\.?)\s*(?:number|no\.?|#|id)"
+        r"|(?:patient|pt\.?)\s+(?:id|identifier|number|no\.?|#)|pid|hospital\s+id",
     ),
-    (
+    (  # HL7 PID-18 patient account; FIN and HAR are the Cerner and Epic names for it
         "ACCOUNT_NUMBER",
-        r"(?:hospital\s+|billing\s+|bank\s+)?acc(?:oun)?t\.?(?:\s*(?:number|no\.?|#))?"
-        r"|invoice|card\s+on\s+file",
+        r"(?:hospital\s+|billing\s+|bank\s+|patient\s+|guarantor\s+|encounter\s+|visit\s+"
+        r"|financial\s+)?acc(?:oun)?t\.?(?:\s*(?:number|no\.?|#))?|a/c|invoice|statement"
+        r"|billing(?:\s*(?:number|no\.?|#|id))?|guarantor(?:\s*(?:id|#|number|no\.?))?|fin|har"
+        r"|card\s+on\s+file|credit\s+card|routing",
     ),
-    ("US_CLAIM_NUMBER", r"claim(?:\s*(?:number|no\.?|#))?"),
-    (
+    ("US_CLAIM_NUMBER", r"claim(?:\s*(?:number|no\.?|#|id))?"),
+    (  # HL7 IN1-36 policy, IN1-49 insured id; Medicare HICN/MBI; payer names before the id
         "HEALTH_PLAN_ID",
-        r"(?:insurance\s+)?member(?:\s*(?:id|#|number|no\.?))?|subscriber(?:\s+id)?"
-        r"|insurance(?:\s+card)?|ins|coverage|medicaid(?:\s+(?:number|id|#))?"
-        r"|medicare(?:\s+(?:mbi|number|id))?|mbi|policy(?:\s*(?:number|no\.?|#))?"
-        r"|(?:health|secondary|primary)\s+plan|group\s*(?:number|no\.?|#)|beneficiary",
+        r"(?:insurance\s+)?member(?:\s*(?:id|#|number|no\.?))?|subscriber(?:\s*(?:id|#|no\.?))?"
+        r"|insur(?:ance|ed)(?:\s+(?:card|id|#|number|no\.?))?|ins\.?|coverage(?:\s+id)?"
+        r"|medicaid(?:\s+(?:number|id|#|no\.?))?|medicare(?:\s+(?:mbi|number|id|#|no\.?))?|mbi"
+        r"|hicn?|policy(?:\s*(?:number|no\.?|#|id))?|(?:health|secondary|primary)\s+plan"
+        r"|plan\s*(?:id|#|number|no\.?)|group(?:\s*(?:number|no\.?|#|id))?|grp|payer\s+id"
+        r"|beneficiary(?:\s+(?:id|#|number|no\.?))?|rx\s*(?:bin|pcn|grp|id)|cin|tricare"
+        r"|champva|bcbs|aetna|cigna|humana|uhc|anthem|kaiser|hmo|ppo",
     ),
     (
         "DEVICE_ID",
-        r"imei|udi|(?:device\s+)?serial(?:\s*(?:number|no\.?|#))?|s/n|sn|device(?:\s+id)?"
-        r"|pump|implant|pacemaker",
+        r"imei|meid|udi|(?:device|implant|pump|pacemaker|icd|defibrillator|generator|cgm"
+        r"|transmitter|sensor|stimulator|neurostimulator|lvad|hearing\s+aid|model)"
+        r"(?:\s*(?:serial|s/n|sn|id|#|number|no\.?))?|serial(?:\s*(?:number|no\.?|#))?|s/n|sn"
+        r"|lot(?:\s*(?:number|no\.?|#))?|mac(?:\s+address)?|model/serial",
     ),
-    ("VEHICLE_ID", r"vin"),
-    ("LICENSE_PLATE", r"(?:licen[cs]e\s+)?plate|tag"),
-    ("US_DRIVER_LICENSE", r"dl|driver'?s?\s+licen[cs]e"),
+    ("VEHICLE_ID", r"vin|vehicle\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?"),
+    (
+        "LICENSE_PLATE",
+        r"(?:licen[cs]e\s+|lic\.?\s+|registration\s+)?plate(?:\s*(?:number|no\.?|#))?|tag"
+        r"|(?:vehicle|car|auto)\s+registration",
+    ),
+    ("US_DRIVER_LICENSE", r"dl|dln|cdl|driver'?s?\s+lic(?:en[cs]e|\.)?|state\s+id"),
     ("US_PASSPORT", r"passport"),
     ("US_NPI", r"npi"),
     ("US_DEA", r"dea"),
-    ("MEDICAL_LICENSE", r"lic(?:ense)?\s*#?|licen[cs]e"),
     (
+        "MEDICAL_LICENSE",
+        r"lic(?:ense)?\s*#?|licen[cs]e|cert(?:ificate)?(?:\s*(?:number|no\.?|#))?|certification",
+    ),
+    (  # encounter/visit numbers (HL7 PV1-19), specimens, studies, orders, staff ids
         "OTHER_ID",
-        r"accession|specimen|subject(?:\s+id)?|study|trial|(?:employee|badge|staff|phlebotomy)\s+id"
-        r"|id",
+        r"accession|specimen|sample|subject(?:\s+id)?|study(?:\s+id)?|trial|participant"
+        r"|enrol(?:l)?ment|protocol|biobank|requisition|req\.?\s*#|order\s*(?:#|no\.?|number|id)"
+        r"|(?:employee|badge|staff|phlebotomy|user|login)\s+id|badge|employee|emp\.?\s*#"
+        r"|encounter(?:\s*(?:number|no\.?|#|id))?|visit\s*(?:number|no\.?|#|id)|csn"
+        r"|case\s*(?:number|no\.?|#|id)|ticket|confirmation|reference|ref\.?\s*#?|tracking"
+        r"|barcode|control\s*(?:number|no\.?|#)|incident|identifier|id",
     ),
     (
         PHONE,
-        r"tele?(?:phone)?|ph(?:one)?|(?-i:T)(?=\s*:)|cell|mobile|home|work|direct|pager"
-        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line",
+        r"tele?(?:phone)?|ph(?:one)?|(?-i:[TPCHWM])(?=\s*:|\.\s*[\d(+])|cell(?:ular)?|mobile"
+        r"|mob|home|hm|work|wk|direct|pager|pgr|beeper|contact(?:\s+(?:number|no\.?|#))?"
+        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line|text(?:ed)?|sms|reach(?:ed)?"
+        r"|landline|voicemail|answering\s+service",
     ),
 )
 _LABEL_RE = regex.compile(
@@ -69,13 +95,28 @@ _LABEL_RE = regex.compile(
     regex.IGNORECASE,
 )
 # between a label and its value: '#', ':', 'number', 'is', 'was', an opening parenthesis
-_FILLER = r"(?:[\s:#.]|\((?!\d\d\)))*(?:(?:number|no\.|num|id|is|was|of)\b[\s:#]*){0,2}"
+_FILLER = r"(?:[\s:#.]|\((?!\d\d\)))*(?:(?:(?:number|num|id|code|is|was|of)\b|no\b\.?)[\s:#]*){0,2}"
+# words that may stand between a label and its value ('MRN on file is 123456'); not 'at', 'to' or
+# 'with', which introduce something else ('billing at 555-0100')
+_CONNECTIVE = (
+    r"on\s+file|listed|given|provided|reads|shows|verified|confirmed|updated|recorded|noted|used"
+    r"|ending\s+in|ends\s+in|for\s+(?:this|the)\s+(?:visit|encounter|patient|admission)|the|this"
+    r"|her|his|their|patient'?s|pt'?s|new|old|current|previous|primary|secondary|as|are|be|should"
+)
+_WORDS = rf"(?P<words>(?:(?-i:{_CONNECTIVE})[\s:#]+){{1,3}}(?:(?:is|was|of|:)\b[\s:#]*)?)?"
+GAP = regex.compile(
+    rf"[\s:#.=(-]*(?:(?:number|num|no\.?|id|is|was|of|{_CONNECTIVE})\b[\s:#.=(-]*){{0,3}}",
+    regex.IGNORECASE,
+)
 _VALUE = (
     r"(?:\(01\)\d{14}(?:\(\d{2}\)[A-Za-z0-9]+)*"  # GS1 UDI
     r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?: \d{2,6}(?![\w/]))*)"
 )
-_VALUE_RE = regex.compile(_FILLER + r"(" + _VALUE + r")(?![\w/@]|:\w)", regex.IGNORECASE)
+_VALUE_RE = regex.compile(
+    _FILLER + _WORDS + r"(?P<value>" + _VALUE + r")(?![\w/@]|:\w)", regex.IGNORECASE
+)
+_DATE_SHAPED = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}")
 _PLATE_WORD = regex.compile(
     r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of)\b)([a-z]{2,4}[ ]\d{3,5}|[a-z0-9]{5,8})\b",
     regex.IGNORECASE,
@@ -119,45 +160,79 @@ def nearest(text: str, found: list[Label], start: int, kinds: frozenset[str] | N
     return best
 
 
-def adjacent(text: str, found: list[Label], start: int, limit: int = 18) -> Label | None:
-    """The nearest label when only filler (no digit, at most ``limit`` characters) separates it."""
+def adjacent(text: str, found: list[Label], start: int, limit: int = 32) -> Label | None:
+    """The nearest label when only filler ('#', ':', 'number', 'on file is') separates it."""
     label = nearest(text, found, start)
     if label is None:
         return None
     gap = text[label.end : start]
-    return label if len(gap) <= limit and not regex.search(r"\d|[;|]", gap) else None
+    return label if len(gap) <= limit and GAP.fullmatch(gap) else None
 
 
 def labelled_ids(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, entity) of the value right after each identifier label."""
+    """(start, end, entity) of the value right after each identifier label (a few lowercase words
+    may come between, but no other label and, then, no date)."""
+    starts = [label.start for label in found]
     for label in found:
         if label.entity not in ID_ENTITIES:
             continue
         m = _VALUE_RE.match(text, label.end)
-        if m and sum(c.isalnum() for c in m.group(1)) >= (
+        if m and m.group("words"):
+            between = any(label.end <= s < m.start("value") for s in starts)
+            if between or _DATE_SHAPED.fullmatch(m.group("value")):
+                m = None
+        if m and sum(c.isalnum() for c in m.group("value")) >= (
             4 if label.entity == "LICENSE_PLATE" else 5
         ):
-            yield m.start(1), m.end(1), checked(label.entity, m.group(1))
-        elif label.entity == "LICENSE_PLATE" and (w := _PLATE_WORD.match(text, label.end)):
-            yield w.start(1), w.end(1), label.entity  # vanity plates have no digit
+            yield m.start("value"), m.end("value"), checked(label.entity, m.group("value"))
+        elif (
+            label.entity == "LICENSE_PLATE"
+            and label.end - label.start > 3  # vanity plates have no digit: only after 'plate'
+            and (w := _PLATE_WORD.match(text, label.end))
+        ):
+            yield w.start(1), w.end(1), label.entity
+
+
+def trailing(text: str, found: list[Label], end: int, kinds: frozenset[str]) -> Label | None:
+    """A label of ``kinds`` right after a value: '617-555-0100 (fax)', '... - cell', '... F'."""
+    for label in found:
+        if label.start >= end and label.entity in kinds:
+            gap = text[end : label.start]
+            return label if regex.fullmatch(r"[ \t]*[(\[,–—-]?[ \t]*", gap) else None
+    return None
+
+
+def phone_kind(text: str, found: list[Label], start: int, end: int) -> Label | None:
+    """The phone or fax label of a number: one in parentheses or after a dash right after it,
+    else the nearest before it on its line, else a bare one right after it."""
+    kinds = frozenset((PHONE, FAX))
+    after = trailing(text, found, end, kinds)
+    if after is not None and (
+        regex.match(r"[ \t]*[(\[]", text[end : after.start])
+        or (
+            regex.match(r"[ \t]*[–—-]", text[end : after.start])
+            and not regex.match(r"[ \t]*[:#]?[ \t]*[\d(+]", text[after.end :])
+        )
+    ):
+        return after
+    return nearest(text, found, start, kinds) or after
 
 
 def phones(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
     """Phone and fax numbers: any formatted number; bare or 7-digit ones only after a phone or fax
     label. Phone or fax is decided by the nearest of those labels on the line."""
-    line_kinds = frozenset((PHONE, FAX))
     taken: list[tuple[int, int]] = []
     for pattern, loose in ((STRICT_PHONE, False), (LOOSE_PHONE, True)):
         for m in pattern.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             taken.append((m.start(), m.end()))
-            label = nearest(text, found, m.start(), line_kinds)
-            if loose and label is None and not phone_context(text, m.start(), m.end()):
-                continue
             end = m.end()
             if ext := EXTENSION.match(text, end):
                 end = ext.end()
+            label = phone_kind(text, found, m.start(), end)
+            if loose and label is None and not phone_context(text, m.start(), m.end()):
+                continue
             yield m.start(), end, label.entity if label else PHONE
 
 

@@ -60,6 +60,12 @@ _SUBJECT_RE = regex.compile(  # 'Amber Green was admitted', 'John Smith is a 67-
     rf"(?<![\w.])({_CAP}(?:[ ](?:{_INITIAL}[ ])?{_CAP}){{1,2}})(?=[ ](?:was|is|has[ ]been)[ ]"
     r"(?:admitted|seen|discharged|transferred|brought|referred|evaluated|a[ ]\d))"
 )
+# a title or role before a capitalised name: 'Nurse Okafor', 'PA-C Lindqvist', 'Rev. Adeyemi'
+_TITLED_RE = regex.compile(
+    r"(?<![\w/-])(?:Nurse(?:[ ]Practitioner)?|NP|PA-C|PA|RN|LPN|CNA|Prof\.?|Professor|Rev\.?|Fr\.?"
+    r"|Mx\.?|Doctor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Officer|Chaplain|Pastor|Rabbi|Imam|Deputy"
+    rf"|Sgt\.?|Capt\.?|Therapist|Pharmacist|Midwife)[ ]+({NAME})"
+)
 _SIGN_OFF_RE = regex.compile(
     rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)[,!.]?[ ]*\n[ ]*({NAME})"
 )
@@ -110,7 +116,14 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
             value = m.group(name)
             if value.lower() not in STOP and not _all_stop(value):
                 yield m.start(name), m.end(name)
-    for pattern in (_CREDENTIAL_RE, _HEADER_RE, _DELIMITED_RE, _SUBJECT_RE, _SIGN_OFF_RE):
+    for pattern in (
+        _CREDENTIAL_RE,
+        _HEADER_RE,
+        _DELIMITED_RE,
+        _SUBJECT_RE,
+        _SIGN_OFF_RE,
+        _TITLED_RE,
+    ):
         for m in pattern.finditer(text):
             group = next((g for g in range(1, pattern.groups + 1) if m.group(g)), 0)
             if not _all_stop(m.group(group)):

@@ -176,11 +176,22 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
     "AGE_OVER_89": (
         (
             (
-                "age over 89 before 'year-old'",
-                r"\b(?:9\d|1[01]\d)(?=[\s-]*(?:years?[\s-]*old|y/?o\b|-year-old))",
+                "age over 89 before 'year-old', 'y/o', 'yrs', 'years of age'",
+                r"\b(?:9\d|1[01]\d)(?=[\s-]*(?:y(?:ea)?rs?[\s-]*old|y\.?/?o\b\.?|yo[mf]?\b"
+                r"|y(?:ea)?rs?\s+of\s+age|yrs?\b|-year-old))",
                 0.85,
             ),
-            ("age over 89 after 'aged'", r"(?<=\b(?:aged?|age\s+of)\s+)(?:9\d|1[01]\d)\b", 0.85),
+            (
+                "age over 89 after 'aged', 'age:', 'age of'",
+                r"(?<=\b(?:aged?|age\s+of|age\s*:)\s*)(?:9\d|1[01]\d)\b(?![./:-]\d)",
+                0.85,
+            ),
+            (
+                "age over 89 in words",
+                r"\b(?:in\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?(?:nineties|90s)"
+                r"|nonagenarian|centenarian)\b",
+                0.85,
+            ),
         ),
         ("age", "old"),
     ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import regex
 
+from .generic import name_neighbours, other_ids
 from .labels import (
     FAX,
     ID_ENTITIES,
@@ -15,8 +16,8 @@ from .labels import (
     checked,
     labelled_ids,
     labels,
-    nearest,
     phone_context,
+    phone_kind,
     phones,
 )
 from .names import STOP, context_names, name_ids, words
@@ -30,10 +31,12 @@ RESOLVABLE = frozenset(
 )
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _MONTH_WORD = rf"(?-i:{_MONTH}[a-z]*|{_MONTH.upper()}[A-Z]*)\.?"
-DATES = regex.compile(
-    rf"(?<![\w/.-])(?:\d{{1,2}}(?:st|nd|rd|th)?[ -]{_MONTH_WORD}[ ,-]+\d{{2,4}}"
+DATES = regex.compile(  # day-month-year in any order, month with a year, ordinals 'of' a month
+    rf"(?<![\w/.-])(?:\d{{1,2}}(?:st|nd|rd|th)?(?:[ -]|[ ]of[ ]){_MONTH_WORD}(?:[ ,-]+\d{{2,4}})?"
     rf"|{_MONTH_WORD}[ ]\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?[ ]\d{{4}})?"
-    r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?![\w/-]|\.\d)",
+    rf"|{_MONTH_WORD}(?:,?[ ]|[ ]of[ ]|-)(?:19|20)\d\d\b"
+    r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|\d{4}[/-]\d{1,2}[/-]\d{1,2}"
+    r"|\d{1,2}\.\d{1,2}\.(?:19|20)\d\d|(?:0?[1-9]|1[0-2])/(?:19|20)\d\d)(?![\w/-]|\.\d)",
     regex.IGNORECASE,
 )
 MONTH_DAY = regex.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)")
@@ -106,6 +109,13 @@ def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
         if not (model and _contradicted(text, s, structured, trusted))
         and not _weak_date(text, s, model)
     }
+    persons = [(s[0], s[1]) for s in kept if s[2] == "PERSON"]
+    kept.update(
+        (a, b, "PERSON", CONTEXT_SCORE)
+        for a, b in name_neighbours(text, persons)
+        if not any(s[0] < b and s[1] > a for s in kept)
+    )
+    kept.update(other_ids(text, marks, list(kept)))  # ids no rule knows the label of
     return sorted(kept, key=lambda s: (s[0], -s[1], s[2], -s[3]))  # one order in every process
 
 
@@ -114,9 +124,22 @@ def _context_spans(text: str, marks: list) -> list[Span]:
     out += [(a, b, e, CONTEXT_SCORE) for a, b, e in phones(text, marks)]
     out += [(a, b, "PERSON", CONTEXT_SCORE) for a, b in context_names(text)]
     out += [(a, b, e, CONTEXT_SCORE) for a, b, e in name_ids(text)]
-    out += [(m.start(), m.end(), "DATE_TIME", CONTEXT_SCORE) for m in DATES.finditer(text)]
+    out += [
+        (m.start(), m.end(), "DATE_TIME", CONTEXT_SCORE)
+        for m in DATES.finditer(text)
+        if _plausible(m.group())
+    ]
     out += [(a, b, "DATE_TIME", CONTEXT_SCORE) for a, b in _month_days(text)]
     return out + _places(text)
+
+
+def _plausible(value: str) -> bool:
+    """A numeric date has a month (1-12) and a day (1-31): '30-77-1254' is an identifier."""
+    parts = [int(p) for p in regex.split(r"[/.-]", value) if p.isdigit()]
+    if len(parts) < 3 or len(value.split()) > 1:
+        return True
+    a, b = (parts[1], parts[2]) if parts[0] > 31 else (parts[0], parts[1])
+    return 1 <= min(a, b) <= 12 and 1 <= max(a, b) <= 31
 
 
 def _month_days(text: str):
@@ -165,7 +188,7 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
     if label is not None and label.entity in ID_ENTITIES:
         return start, end, checked(label.entity, value), max(score, CONTEXT_SCORE)
     if entity in (PHONE, FAX) or (label is not None and _phone_shaped(value)):
-        near = nearest(text, marks, start, frozenset((PHONE, FAX)))
+        near = phone_kind(text, marks, start, end)
         if near is None and bare and len(value) < 11 and not phone_context(text, start, end):
             return None
         return start, end, near.entity if near else PHONE, score
