@@ -126,10 +126,10 @@ SURNAMES = words(
     katz"""
 )
 NAME_WORDS = GIVEN | SURNAMES
-_NEIGHBOUR = regex.compile(r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?")
-_GIVEN_FIRST = regex.compile(
-    r"(?<![\w.’'-])(\p{Lu}[\p{Ll}'’]+)[ ](\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?)(?![\w’'-])"
-)
+_CAPITALISED = r"\p{Lu}[\p{Ll}'’]+"
+_NEIGHBOUR = regex.compile(rf"{_CAPITALISED}(?:-{_CAPITALISED})?")
+_EDGE = r"[\w.’'-]"  # a name does not start or end inside a word, a number or an initial
+_GIVEN_FIRST = regex.compile(rf"(?<!{_EDGE})({_CAPITALISED})[ ]({_NEIGHBOUR.pattern})(?![\w’'-])")
 
 
 def name_neighbours(text: str, persons: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:

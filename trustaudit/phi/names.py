@@ -44,9 +44,7 @@ _VERB_RE = regex.compile(
 _CREDENTIAL_RE = regex.compile(
     rf"(?:{INVERTED}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}}))"  # not 'Erie, PA 16501'
 )
-_HEADER_RE = regex.compile(
-    r"(?m)^[ \t]*(\p{Lu}[\p{Lu}'’-]+(?:[ ]\p{Lu}[\p{Lu}'’-]+)*,[ ]\p{Lu}[\p{Lu}'’-]+)(?=[ \t]|$)"
-)
+_HEADER_RE = regex.compile(rf"(?m)^[ \t]*({_UPPER}(?:[ ]{_UPPER})*,[ ]{_UPPER})(?=[ \t]|$)")
 _DELIMITED_RE = regex.compile(
     rf"(?m)(?:^|(?<=\s[/|]\s|\s-\s|\s{{2}}))(?:({INVERTED})(?=[ ]{{2}}|[ ][/|(#-]|[ ]*$)"
     rf"|({UPPER_NAME})(?=[ ]\())"
