@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -64,12 +65,19 @@ def redact(text: str) -> str:
 
 def redact_data(value: Any) -> Any:
     """Every string inside ``value`` (dicts, lists, tuples) redacted; keys too."""
-    if not _SECRETS:
-        return value
+    return map_strings(value, redact) if _SECRETS else value
+
+
+def map_strings(value: Any, change: Callable[[str], str], keys: bool = True) -> Any:
+    """``value`` with ``change`` applied to every string inside it (dicts, lists, tuples as
+    lists), dict keys too unless ``keys`` is False."""
     if isinstance(value, str):
-        return redact(value)
+        return change(value)
     if isinstance(value, dict):
-        return {redact_data(k): redact_data(v) for k, v in value.items()}
+        return {
+            (change(k) if keys and isinstance(k, str) else k): map_strings(v, change, keys)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [redact_data(v) for v in value]
+        return [map_strings(v, change, keys) for v in value]
     return value

@@ -26,7 +26,7 @@ from typing import Any
 
 from .findings import AuditResult, AuditRun
 from .phi.masking import mask, mask_phi, shape_spans
-from .redaction import redact
+from .redaction import map_strings, redact
 
 
 class Plain(str):
@@ -69,24 +69,12 @@ def _example(example: Any) -> Any:
 def mask_labels(value: Any, labels: Iterable[str]) -> Any:
     """Every string in ``value`` with each label that holds an identifier replaced by its masked
     form (``label``), wherever it occurs: in keys, messages, tables and figure titles alike."""
-    masked = {raw: label(raw) for raw in set(labels) if raw and label(raw) != raw}
+    shown = {raw: label(raw) for raw in set(labels) if raw}
+    masked = {raw: text for raw, text in shown.items() if text != raw}
     if not masked:
         return value
     pattern = re.compile("|".join(re.escape(raw) for raw in sorted(masked, key=len, reverse=True)))
-    return _substitute(value, pattern, masked)
-
-
-def _substitute(value: Any, pattern: re.Pattern[str], masked: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return pattern.sub(lambda m: masked[m.group()], value)
-    if isinstance(value, dict):
-        return {
-            _substitute(k, pattern, masked): _substitute(v, pattern, masked)
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_substitute(v, pattern, masked) for v in value]
-    return value
+    return map_strings(value, lambda text: pattern.sub(lambda m: masked[m.group()], text))
 
 
 def run_labels(run: AuditRun) -> set[str]:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..adapters.base import Generation, ModelInfo, TextRequest
 from ..errors import AdapterError
+from ..redaction import map_strings
 from ..shown import free_text
 from .chain import LedgerWriter, canonical, sha256_hex
 
@@ -200,14 +201,9 @@ _SECOND: list = [None, ""]  # the last whole second seen and its ISO-8601 text
 
 
 def _masked(value: Any) -> Any:
-    """Every string inside ``value`` through the masking boundary (``shown.free_text``)."""
-    if isinstance(value, str):
-        return free_text(value)
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
-    return value
+    """Every string inside ``value`` through the masking boundary (``shown.free_text``); keys are
+    the request's own field names."""
+    return map_strings(value, free_text, keys=False)
 
 
 def failure_cause(exc: Exception) -> str:
