@@ -55,26 +55,8 @@ def _label(words: str) -> str:
 # entity -> (patterns as (name, regex, score), context words)
 PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] = {
     "MEDICAL_RECORD_NUMBER": (
-        (
-            (
-                "MRN after its label",
-                _label(r"MRN|medical\s+record|chart|hospital\s+(?:number|id)|patient\s+id")
-                + r"[A-Z]{0,3}-?\d{5,10}\b",
-                0.9,
-            ),
-            ("MRN-like code", r"\b[A-Z]{1,3}-?\d{6,10}\b", 0.05),
-        ),
+        (("MRN-like code", r"\b[A-Z]{1,3}-?\d{6,10}\b", 0.05),),
         ("mrn", "medical record", "chart", "record number"),
-    ),
-    "ACCOUNT_NUMBER": (
-        (
-            (
-                "account number after its label",
-                _label(r"account|acct\.?|billing\s+account|invoice") + r"[A-Z]{0,4}-?\d{6,16}\b",
-                0.85,
-            ),
-        ),
-        ("account", "acct", "billing"),
     ),
     "HEALTH_PLAN_ID": (
         (
@@ -90,41 +72,7 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
         ),
         ("member", "insurance", "plan", "policy"),
     ),
-    "FAX_NUMBER": (
-        (
-            (
-                "fax number after its label",
-                _label(r"fax|facsimile") + r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b",
-                0.9,
-            ),
-        ),
-        ("fax",),
-    ),
     "VEHICLE_ID": ((("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.3),), ("vin", "vehicle", "car", "truck")),
-    "LICENSE_PLATE": (
-        (
-            (
-                "plate after its label",
-                r"(?<=\b(?:licen[cs]e\s+plate|plate|registration|tag)"
-                r"\s*(?:number|no\.?|#)?\s*[:#]?\s*)"
-                r"(?=[A-Z0-9 -]*\d)(?-i:[A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})\b",
-                0.85,
-            ),
-        ),
-        ("plate", "vehicle", "car"),
-    ),
-    "DEVICE_ID": (
-        (
-            (
-                "serial after its label",
-                r"(?<=\b(?:serial|S/N|SN|device|UDI|implant|pacemaker|pump)\s*"
-                r"(?:number|no\.?|#|id|identifier|serial)?\s*[:#]?\s*)"
-                r"(?=[A-Z0-9-]*\d)(?-i:[A-Z0-9][A-Z0-9-]{5,24})\b",
-                0.85,
-            ),
-        ),
-        ("serial", "device", "implant", "pacemaker"),
-    ),
     "US_ZIP_CODE": (
         (
             ("ZIP after a state code", r"(?<=(?-i:\b[A-Z]{2}),?\s)\d{5}(?:-\d{4})?\b", 0.7),

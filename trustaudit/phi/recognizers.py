@@ -63,6 +63,15 @@ def analyzer():
     nlp = ner_only_engine(SPACY_MODEL, IGNORED_NER_LABELS)  # spaCy's NER alone: engine.py
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp)
+    # phone numbers are found by refine.py in any format: presidio's recognizer validates area
+    # codes (a de-identification tool must not) and took a third of the time
+    registry.remove_recognizer("PhoneRecognizer")
+    for unmapped in [
+        r.name
+        for r in registry.recognizers
+        if not any(entity in CATEGORY_OF for entity in r.supported_entities)
+    ]:
+        registry.remove_recognizer(unmapped)  # e.g. UK NHS numbers, crypto wallets: work for nothing
     for recognizer in (
         UsNpiRecognizer(),
         UsHealthInsuranceMemberIdRecognizer(),
@@ -152,7 +161,7 @@ def scan(texts: list[str], *, batch_size: int = 64, n_process: int = 1) -> list[
 
         chunks = [unique[i::n_process] for i in range(n_process)]
         with multiprocessing.get_context("fork").Pool(n_process) as pool:
-            parts = pool.starmap(_scan_batch, [(chunk, batch_size) for chunk in chunks])
+            parts = pool.starmap(_scan_worker, [(chunk, batch_size) for chunk in chunks])
         found = {
             text: spans
             for chunk, part in zip(chunks, parts, strict=True)
@@ -161,6 +170,15 @@ def scan(texts: list[str], *, batch_size: int = 64, n_process: int = 1) -> list[
     else:
         found = dict(zip(unique, _scan_batch(unique, batch_size), strict=True))
     return [found[text] for text in texts]
+
+
+def _scan_worker(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
+    """``_scan_batch`` in a pool worker, with one BLAS thread: spaCy's matrix products would
+    otherwise use every core in every worker, and the workers would fight over them."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _scan_batch(texts, batch_size)
 
 
 def _scan_batch(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
