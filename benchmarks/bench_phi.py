@@ -94,7 +94,24 @@ ENGINES = {
     "reference": "trustaudit `find_phi` loop (reference path)",
     "scan1": "trustaudit `scan`, batch 64, 1 process",
     "scan2": "trustaudit `scan`, batch 64, 2 processes",
+    "ner1": "spaCy's NER-only pipe alone, 1 process (the floor, not a PHI detector)",
+    "ner2": "spaCy's NER-only pipe alone, 2 processes (the floor, not a PHI detector)",
 }
+
+
+@cache
+def ner_only() -> Any:
+    """The spaCy pipeline trustaudit runs (NER alone), without presidio or any recognizer."""
+    import spacy
+
+    from trustaudit.phi.engine import UNUSED_COMPONENTS
+
+    return spacy.load(SPACY_MODEL, exclude=list(UNUSED_COMPONENTS))
+
+
+def ner_entities(texts: list[str], n_process: int) -> list[list[tuple[int, int, str]]]:
+    docs = ner_only().pipe(texts, batch_size=64, n_process=n_process)
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs]
 
 
 @cache
@@ -174,6 +191,8 @@ def measure(engine: str, texts: list[str]) -> dict[str, Any]:
         "reference": lambda ts: [find_phi(t) for t in ts],
         "scan1": lambda ts: scan(ts, batch_size=64, n_process=1),
         "scan2": lambda ts: scan(ts, batch_size=64, n_process=2),
+        "ner1": lambda ts: ner_entities(ts, 1),
+        "ner2": lambda ts: ner_entities(ts, 2),
     }[engine]
     detect(texts[:2])  # load spaCy and the recognizers
     start = time.perf_counter()
@@ -200,7 +219,11 @@ def speed_table(notes: int, seed: int) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for engine, row in rows.items():
-        same = "—" if engine == "presidio" else ("yes" if row["spans"] == reference else "NO")
+        same = (
+            "—"
+            if engine == "presidio" or engine.startswith("ner")
+            else ("yes" if row["spans"] == reference else "NO")
+        )
         lines.append(
             f"| {ENGINES[engine]} | {notes / row['seconds']:.0f} | {base / row['seconds']:.2f} | "
             f"{row['rss_mb']:.0f} | {same} |"
