@@ -29,6 +29,7 @@ NER = frozenset({"PERSON", "LOCATION", "DATE_TIME"})
 RESOLVABLE = frozenset(
     {*ID_ENTITIES, PHONE, FAX, "US_HEALTH_INSURANCE_MEMBER_ID", "US_BANK_NUMBER", "CREDIT_CARD"}
 )
+_URL_TAIL = regex.compile(r"(?:[^\s<>\"'()]*[^\s<>\"'().,;:!?])?")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _MONTH_WORD = rf"(?-i:{_MONTH}[a-z]*|{_MONTH.upper()}[A-Z]*)\.?"
 DATES = regex.compile(  # day-month-year in any order, month with a year, ordinals 'of' a month
@@ -182,6 +183,10 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
     bare = value.isdigit()
     if entity == "DATE_TIME" and bare:
         entity = "OTHER_ID"  # a number alone is not a date; its label may say what it is
+    if entity == "URL":  # presidio's TLD list stops 'https://case.biz/' at '.bi'
+        end += len(_URL_TAIL.match(text, end).group())
+    if entity not in NER and _inside_token(text, start, end):
+        return None  # an identifier is a whole token: 'FB5786833' inside 'FFB578683361' is not one
     if entity not in RESOLVABLE:
         return span
     label = adjacent(text, marks, start)
@@ -195,6 +200,10 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
     if entity == "OTHER_ID" and label is None:
         return None
     return span
+
+
+def _inside_token(text: str, start: int, end: int) -> bool:
+    return (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
 
 
 def _phone_shaped(value: str) -> bool:
