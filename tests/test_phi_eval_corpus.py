@@ -1,17 +1,21 @@
 """The independent PHI evaluation corpus (fixtures/phi/eval): exact, non-overlapping gold spans,
-seeded determinism, disjoint tune/heldout template pools and enough items per category."""
+seeded determinism, disjoint tune/dev/heldout template pools, names, vocabularies and Faker
+locales, and enough items per category."""
 
 from __future__ import annotations
 
 from collections import Counter
+from itertools import combinations
 
 import pytest
 
 pytest.importorskip("faker")
 
-from fixtures.phi.eval import SPLITS, all_templates, generate
-from fixtures.phi.eval.names import NAMES
+from fixtures.phi.eval import SPLITS, all_templates, generate, vocab
+from fixtures.phi.eval.names import FAKER_LOCALES, NAMES
 from fixtures.phi.eval.templates import LAYOUTS
+
+PAIRS = list(combinations(SPLITS, 2))
 
 CATEGORIES = set("ABCDEFGHIJKLMNOR")  # the Safe Harbor letters that can be detected in text
 
@@ -51,20 +55,55 @@ def test_same_seed_same_notes_other_seed_other_notes(split):
     assert generate(40, seed=3, split=split) != generate(40, seed=4, split=split)
 
 
-def test_the_splits_share_no_template():
-    tune, heldout = (all_templates(split) for split in SPLITS)
-    assert {t.id for t in tune}.isdisjoint(t.id for t in heldout)
-    assert {t.text for t in tune}.isdisjoint(t.text for t in heldout)
-    used = {split: {i for n in generate(80, 0, split) for i in n["templates"]} for split in SPLITS}
-    assert used["tune"] <= {t.id for t in tune} and used["heldout"] <= {t.id for t in heldout}
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_the_splits_share_no_template(a, b):
+    ta, tb = all_templates(a), all_templates(b)
+    assert {t.id for t in ta}.isdisjoint(t.id for t in tb)
+    assert {t.text for t in ta}.isdisjoint(t.text for t in tb)
 
 
-def test_the_splits_share_no_hand_made_name():
-    tune, heldout = (
+@pytest.mark.parametrize("split", SPLITS)
+def test_notes_use_their_own_split_templates(split):
+    ids = {t.id for t in all_templates(split)}
+    assert {i for n in generate(80, 0, split) for i in n["templates"]} <= ids
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_the_splits_share_no_hand_made_name_nor_faker_locale(a, b):
+    na, nb = (
         {name for firsts, lasts in NAMES[split].values() for name in (*firsts, *lasts)}
-        for split in SPLITS
+        for split in (a, b)
     )
-    assert tune.isdisjoint(heldout)
+    assert na.isdisjoint(nb)
+    assert set(FAKER_LOCALES[a]).isdisjoint(FAKER_LOCALES[b])
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_the_splits_share_no_filler_vocabulary(a, b):
+    for table in (
+        vocab.MEDS,
+        vocab.SCORES,
+        vocab.EPONYMS,
+        vocab.STATES,
+        vocab.STATE_CODES,
+        vocab.STREETS,
+        vocab.CITIES,
+        vocab.COUNTIES,
+        vocab.ORGS,
+        vocab.EMAIL_HOSTS,
+    ):
+        assert set(table[a]).isdisjoint(table[b])
+    assert {lab[0] for lab in vocab.LABS[a]}.isdisjoint(lab[0] for lab in vocab.LABS[b])
+
+
+def test_dev_is_a_split_like_the_others():
+    """dev: as many categories as tune and heldout (each with at least 100 gold items at n=600),
+    all eight layouts and about as many templates as tune."""
+    counts = {split: Counter(s["category"] for n in generate(600, 0, split) for s in n["spans"])
+              for split in SPLITS}  # fmt: skip
+    assert set(counts["dev"]) >= set(counts["tune"]) | set(counts["heldout"])
+    assert min(counts["dev"].values()) >= 100, counts["dev"]
+    assert 0.75 <= len(all_templates("dev")) / len(all_templates("tune")) <= 1.5
 
 
 def test_unknown_split_is_refused():
