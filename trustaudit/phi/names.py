@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import regex
 
+from .lexicon import is_english_word_form
+
 _CAP = r"\p{Lu}[\p{Ll}'’]*(?:-\p{Lu}?[\p{Ll}'’]+)*\p{Ll}"  # Gutiérrez, O'Neil, Patel-King, Do
 _PARTICLE = r"(?:de|la|del|van|der|von|da|di|du|le|al|el|bin|ibn|dos)"
 _INITIAL = r"\p{Lu}\."
@@ -112,7 +114,7 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
         for m in pattern.finditer(text):
             name = "cap" if m.group("cap") else "low"
             value = m.group(name)
-            if value.lower() not in STOP and not _all_stop(value):
+            if not _all_stop(value) and not (name == "low" and _word_forms(value)):
                 yield m.start(name), m.end(name)
     for pattern in (
         _CREDENTIAL_RE,
@@ -127,12 +129,21 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
             if not _all_stop(m.group(group)):
                 yield m.start(group), m.end(group)
     for m in _LOWER_SUBJECT_RE.finditer(text):
-        if not any(w in STOP for w in m.group(1).split()):
+        if not any(w in STOP for w in m.group(1).split()) and not _word_forms(m.group(1)):
             yield m.start(1), m.end(1)
     for m in _DASH_SIGN_RE.finditer(text):
         group = 1 if m.group(1) else 2
-        if m.group(group).lower() not in STOP:
+        if m.group(group).lower() not in STOP and not (group == 2 and _word_forms(m.group(2))):
             yield m.start(group), m.end(group)
+
+
+def _word_forms(value: str) -> bool:
+    """A lowercase candidate made only of English verbs, adjectives, adverbs and function words
+    ('parked', 'seen today'): not a name. One word that is none of these makes it a name ('hope
+    hernández')."""
+    return all(
+        w in STOP or is_english_word_form(w) for w in regex.findall(r"[\p{L}'’]+", value.lower())
+    )
 
 
 def _all_stop(value: str) -> bool:

@@ -52,6 +52,13 @@ def _label(words: str) -> str:
     return rf"(?<=\b(?:{words})\s*(?:number|no\.?|num|id|#)?\s*[:#]?\s*)"
 
 
+_UNIT_WORD = r"(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?"
+# 90-119 in digits or words ('ninety-two', 'one hundred and three')
+_OLD_AGE = (
+    r"(?:9\d|1[01]\d|ninety" + _UNIT_WORD + r"|(?:one|a)[ -]hundred(?:[ -]and)?"
+    r"(?:[ -](?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+    r"|" + _UNIT_WORD + r"))"
+)
 # entity -> (patterns as (name, regex, score), context words)
 PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] = {
     "MEDICAL_RECORD_NUMBER": (
@@ -125,13 +132,13 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
         (
             (
                 "age over 89 before 'year-old', 'y/o', 'yrs', 'years of age'",
-                r"\b(?:9\d|1[01]\d)(?=[\s-]*(?:y(?:ea)?rs?[\s-]*old|y\.?/?o\b\.?|yo[mf]?\b"
+                rf"\b{_OLD_AGE}(?=[\s-]*(?:y(?:ea)?rs?[\s-]*old|y[ ./]{{0,2}}o\b\.?|yo[mf]?\b"
                 r"|y(?:ea)?rs?\s+of\s+age|yrs?\b|-year-old))",
                 0.85,
             ),
             (
-                "age over 89 after 'aged', 'age:', 'age of'",
-                r"(?<=\b(?:aged?|age\s+of|age\s*:)\s*)(?:9\d|1[01]\d)\b(?![./:-]\d)",
+                "age over 89 after 'aged', 'age:', 'age of', 'turned'",
+                rf"(?<=\b(?:aged?|age\s+of|age\s*:|turn(?:ed|s|ing))\s*){_OLD_AGE}\b(?![./:-]\d)",
                 0.85,
             ),
             (

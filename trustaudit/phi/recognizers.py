@@ -71,7 +71,7 @@ def analyzer():
         for r in registry.recognizers
         if not any(entity in CATEGORY_OF for entity in r.supported_entities)
     ]:
-        registry.remove_recognizer(unmapped)  # e.g. UK NHS numbers, crypto wallets: work for nothing
+        registry.remove_recognizer(unmapped)  # UK NHS numbers, crypto wallets: work for nothing
     for recognizer in (
         UsNpiRecognizer(),
         UsHealthInsuranceMemberIdRecognizer(),
@@ -100,7 +100,24 @@ class PhiSpan:
 def find_phi(text: str) -> list[PhiSpan]:
     """Every PHI span presidio reports in ``text`` (overlaps included: masking covers them all), by
     start. Entities outside the Safe Harbor map are left out."""
+    text = plain_characters(text)
     return _phi_spans(text, analyzer().analyze(text=text, language="en"))
+
+
+# look-alike characters as the ASCII one the patterns expect, one for one so that offsets hold:
+# '190–01–5093' (en dashes) is an SSN, 'Ph:\u00a0555 0100' a phone
+_LOOK_ALIKES = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2007\u2009\u202f\u2002\u2003", " "),
+        **dict.fromkeys("\u2018\u2019\u02bc", "'"),
+    }
+)
+
+
+def plain_characters(text: str) -> str:
+    """``text`` with look-alike dashes, spaces and apostrophes as their ASCII form (same length)."""
+    return text.translate(_LOOK_ALIKES)
 
 
 def _phi_spans(text: str, results) -> list[PhiSpan]:
@@ -185,6 +202,7 @@ def _scan_batch(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
     from presidio_analyzer import BatchAnalyzerEngine
 
     engine = BatchAnalyzerEngine(analyzer_engine=analyzer())
+    texts = [plain_characters(text) for text in texts]
     return [
         _phi_spans(text, results)
         for text, results in zip(
