@@ -21,7 +21,7 @@ LABELS: tuple[tuple[str, str], ...] = (
     (
         FAX,
         r"(?:e-?)?fax(?:ed)?(?:\s+(?:line|no\.?|number|#|machine|to|it\s+to|back\s+to))?|facsimile"
-        r"|(?-i:F)(?=\s*:|\.?\s*[\d(+])",
+        r"|fx|(?-i:F)(?=\s*:|\.?\s*[\d(+])",
     ),
     ("US_SSN", r"ssn|social\s+security(?:\s+(?:number|no\.?|#))?|ss\s*card|ss\s*#|soc\.?\s*sec\.?"),
     (  # HL7 PID-3 and its local names: MRN, unit number, chart, hospital or EMR number
@@ -42,7 +42,8 @@ LABELS: tuple[tuple[str, str], ...] = (
     (  # HL7 IN1-36 policy, IN1-49 insured id; Medicare HICN/MBI; payer names before the id
         "HEALTH_PLAN_ID",
         r"(?:insurance\s+)?member(?:\s*(?:id|#|number|no\.?))?|subscriber(?:\s*(?:id|#|no\.?))?"
-        r"|insur(?:ance|ed)(?:\s+(?:card|id|#|number|no\.?))?|ins\.?|coverage(?:\s+id)?"
+        r"|insur(?:ance|ed)(?:\s+(?:card|id|#|number|no\.?))?|ins\.?\s+card(?:\s*:?\s*id\b)?"
+        r"|ins\.?|coverage(?:\s+id)?|covered\s+under"
         r"|medicaid(?:\s+(?:number|id|#|no\.?))?|medicare(?:\s+(?:mbi|number|id|#|no\.?))?|mbi"
         r"|hicn?|policy(?:\s*(?:number|no\.?|#|id))?|(?:health|secondary|primary)\s+plan"
         r"|plan\s*(?:id|#|number|no\.?)|group(?:\s*(?:number|no\.?|#|id))?|grp|payer\s+id"
@@ -52,14 +53,15 @@ LABELS: tuple[tuple[str, str], ...] = (
     (
         "DEVICE_ID",
         r"imei|meid|udi|(?:device|implant|pump|pacemaker|icd|defibrillator|generator|cgm"
-        r"|transmitter|sensor|stimulator|neurostimulator|lvad|hearing\s+aid|model)"
+        r"|transmitter|sensor|stimulator|neurostimulator|lvad|hearing\s+aid|model|lead|receiver"
+        r"|monitor|meter|tele(?:metry)?\s+(?:box|pack|unit)|cpap|bipap|concentrator)"
         r"(?:\s*(?:serial|s/n|sn|id|#|number|no\.?))?|serial(?:\s*(?:number|no\.?|#))?|s/n|sn"
         r"|lot(?:\s*(?:number|no\.?|#))?|mac(?:\s+address)?|model/serial",
     ),
     ("VEHICLE_ID", r"vin|vehicle\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?"),
     (
         "LICENSE_PLATE",
-        r"(?:licen[cs]e\s+|lic\.?\s+|registration\s+)?plate(?:\s*(?:number|no\.?|#))?|tag"
+        r"(?:licen[cs]e\s+|lic\.?\s+|registration\s+)?plate(?:\s*(?:number|no\.?|#))?|tag|vehicle"
         r"|(?:vehicle|car|auto)\s+registration",
     ),
     ("US_DRIVER_LICENSE", r"dl|dln|cdl|driver'?s?\s+lic(?:en[cs]e|\.)?|state\s+id"),
@@ -84,7 +86,8 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"tele?(?:phone)?|ph(?:one)?|(?-i:[TPCHWM])(?=\s*:|\.\s*[\d(+])|cell(?:ular)?|mobile"
         r"|mob|home|hm|work|wk|direct|pager|pgr|beeper|contact(?:\s+(?:number|no\.?|#))?"
         r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line|text(?:ed)?|sms|reach(?:ed)?"
-        r"|landline|voicemail|answering\s+service",
+        r"|landline|voicemail|answering\s+service"
+        r"|(?:office|ofc|desk)(?=\s*[:#]?\s*[\d(+])",
     ),
 )
 _LABEL_RE = regex.compile(
@@ -118,12 +121,14 @@ _VALUE_RE = regex.compile(
 )
 _DATE_SHAPED = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}")
 _PLATE_WORD = regex.compile(
-    r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of)\b)([a-z]{2,4}[ ]\d{3,5}|[a-z0-9]{5,8})\b",
+    r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of|at|in|to|for|the)\b)"
+    r"([a-z]{2,4}[ ]\d{3,5}|[a-z0-9]{5,8}"
+    r"|(?=[a-z0-9 -]*\d)(?=[a-z0-9 -]*[a-z])[a-z0-9]{1,4}(?:[ -][a-z0-9]{1,4}){1,2})\b",
     regex.IGNORECASE,
 )
 STRICT_PHONE = regex.compile(
-    r"(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?![\w/-]|\.\d)"
-    r"|(?<![\w.+/-])\+[2-9]\d{0,2}(?:[\s.-]?\(?\d{2,5}\)?){2,4}(?![\w/-]|\.\d)"
+    r"(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)[\s.-]?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?![\w/-]|\.\d)"
+    r"|(?<![\w.+/-])(?:\+|011[\s.-]?)[2-9]\d{0,2}(?:[\s.-]?\(?\d{2,5}\)?){2,4}(?![\w/-]|\.\d)"
 )
 LOOSE_PHONE = regex.compile(
     r"(?<![\w.+/)-]|\)\s)(?:\d{3}[\s.-]\d{4}|(?:\+?1)?\d{10})(?![\w/-]|\.\d)"
