@@ -23,7 +23,11 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"(?:e-?)?fax(?:ed)?(?:\s+(?:line|no\.?|number|#|machine|to|it\s+to|back\s+to))?|facsimile"
         r"|fx|(?-i:F)(?=\s*:|\.?\s*[\d(+])",
     ),
-    ("US_SSN", r"ssn|social\s+security(?:\s+(?:number|no\.?|#))?|ss\s*card|ss\s*#|soc\.?\s*sec\.?"),
+    (
+        "US_SSN",
+        r"ssn|social(?:\s+sec(?:urity|\.)?)?(?:\s+(?:number|no\.?|#))?|ss\s*card|ss\s*#"
+        r"|soc\.?\s*sec\.?",
+    ),
     (  # HL7 PID-3 and its local names: MRN, unit number, chart, hospital or EMR number
         "MEDICAL_RECORD_NUMBER",
         r"mrn|mr\s*(?:#|no\.?|number)|med\.?\s*rec(?:ord)?\.?(?:\s*(?:#|no\.?|number))?"
@@ -113,6 +117,7 @@ GAP = regex.compile(
 )
 _VALUE = (
     r"(?:\(01\)\d{14}(?:\(\d{2}\)[A-Za-z0-9]+)*"  # GS1 UDI
+    r"|\d{3}[ .-]\d{2}[ .-]\d{4}(?![\w-])"  # SSN-shaped, separators mixed
     r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?: \d{2,6}(?![\w/]))*)"
 )

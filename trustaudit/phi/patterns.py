@@ -142,6 +142,12 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] 
                 0.85,
             ),
             (
+                "age over 89 said of someone: 'pt is 95', 'she is ninety-six now'",
+                r"(?<=\b(?:pt|patient|she|he|mother|father|mom|dad)\s+(?:is|was)\s+)"
+                rf"{_OLD_AGE}\b(?![./:-]?\d)(?!\s*(?:%|mg|kg|lbs?|cm|mm|percent|units|/))",
+                0.85,
+            ),
+            (
                 "age over 89 in words",
                 r"\b(?:in\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?(?:nineties|90s)"
                 r"|nonagenarian|centenarian)\b",

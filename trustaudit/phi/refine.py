@@ -21,6 +21,7 @@ from .labels import (
     phones,
 )
 from .names import STOP, context_names, name_ids, words
+from .patterns import STREET_SUFFIXES
 
 Span = tuple[int, int, str, float]  # start, end, entity, score
 CONTEXT_SCORE = 0.95  # above presidio's patterns: the label or context is the evidence
@@ -37,7 +38,9 @@ DATES = regex.compile(  # day-month-year in any order, month with a year, ordina
     rf"|{_MONTH_WORD}[ ]\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?[ ]\d{{4}})?"
     rf"|{_MONTH_WORD}(?:,?[ ]|[ ]of[ ]|-)(?:19|20)\d\d\b"
     r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|\d{4}[/-]\d{1,2}[/-]\d{1,2}"
-    r"|\d{1,2}\.\d{1,2}\.(?:19|20)\d\d|(?:0?[1-9]|1[0-2])/(?:19|20)\d\d)(?![\w/-]|\.\d)",
+    r"|\d{1,2}\.\d{1,2}\.(?:19|20)?\d\d|(?:0?[1-9]|1[0-2])/(?:19|20)\d\d"
+    r"|(?<=\b(?:on|by|until|since|before|after)[ ]the[ ])\d{1,2}(?:st|nd|rd|th)(?=[ ]*(?:[.,;)]|$))"
+    r")(?![\w/-]|\.\d)",
     regex.IGNORECASE,
 )
 MONTH_DAY = regex.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)")
@@ -48,10 +51,7 @@ _DATE_CONTEXT = regex.compile(
     r"|implanted|born|died|surgery|procedure)\b|\(|\s{2}|^)[^\n\d]{0,12}$"
 )
 _NUMERIC_CONTEXT = regex.compile(r"(?i:\b(?:bp|pain|score|ratio|gcs|strength|x)\s*)$")
-_SUFFIX = (
-    r"st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|ct|court|pl|place|pkwy"
-    r"|parkway|way|cir|circle|ter|terrace|hwy|highway|trl|trail|sq|square|loop|plz|plaza"
-)
+_SUFFIX = "|".join([*STREET_SUFFIXES, "plz", "cv", "xing", "pk"])  # USPS Publication 28
 _APT = r"apt|apartment|suite|ste|unit|bldg|rm"
 _UNIT = (
     r"(?:mg|mcg|g|kg|ml|l|units?|tabs?|caps?|times|x|days?|weeks?|months?|years?|hours?|hrs?|min)"
@@ -60,12 +60,13 @@ _WORD = r"(?!" + _UNIT + r"\b)[\p{L}][\p{L}'’.-]*"
 STREET = regex.compile(
     rf"(?<![\w/-])\d{{1,6}}[ ](?:(?i:[NSEW]|NE|NW|SE|SW)\.?[ ])?(?:{_WORD}[ ]){{1,3}}"
     rf"(?i:{_SUFFIX})\b\.?(?:,?[ ](?:#[ ]?\w+|(?i:{_APT})\.?[ ]?#?\w+))?"
-    r"|(?i:\bP\.?[ ]?O\.?[ ]Box[ ]\d+\b)"
+    r"|(?i:\bP\.?[ ]?O\.?[ ]?B(?:ox)?[ ]\d+\b)"
 )
 _CITY = r"\p{Lu}[\p{Ll}'’-]+(?:[ ]\p{Lu}[\p{Ll}'’-]+){0,2}"
 CITY_AFTER_STREET = regex.compile(
     rf"(?:,[ ]*\n?[ ]*|[ ]*\n[ ]*)(?P<city>{_CITY})"
     rf"(?=,?[ ]+(?:(?-i:[A-Z]{{2}})\b|\d{{5}})|[.,;]?[ ]*$|[.;][ ])"
+    rf"|[ ](?P<bare>{_CITY})(?=,?[ ]+(?-i:[A-Z]{{2}})[ ]+\d{{5}}\b)"
     rf"|[ ]in[ ](?P<low>\p{{Ll}}+(?:[ ]\p{{Ll}}+)?)(?=[ ]and\b|[,.]|$)",
     regex.MULTILINE,
 )
@@ -160,7 +161,7 @@ def _places(text: str) -> list[Span]:
         out.append((m.start(), m.end(), "STREET_ADDRESS", CONTEXT_SCORE))
         tail = CITY_AFTER_STREET.match(text, m.end())
         if tail:
-            group = "city" if tail.group("city") else "low"
+            group = next(g for g in ("city", "bare", "low") if tail.group(g))
             if not all(w in STOP for w in tail.group(group).lower().split()):
                 out.append((tail.start(group), tail.end(group), "US_CITY", CONTEXT_SCORE))
                 if zip_code := _ZIP_TAIL.match(text, tail.end(group)):
