@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import regex
 
 from .labels import ID_ENTITIES, Label, adjacent, checked, trailing
-from .names import words
+from .lexicon import is_english_word_form
+from .names import STOP, words
 
 Span = tuple[int, int, str, float]
 SCORE = 0.6  # below the labelled rules: a shape alone is weaker evidence
@@ -132,18 +133,39 @@ _EDGE = r"[\w.’'-]"  # a name does not start or end inside a word, a number or
 _GIVEN_FIRST = regex.compile(rf"(?<!{_EDGE})({_CAPITALISED})[ ]({_NEIGHBOUR.pattern})(?![\w’'-])")
 
 
+_UPPER_NEIGHBOUR = r"\p{Lu}[\p{Lu}'’]+(?:-\p{Lu}[\p{Lu}'’]+)*"
+
+
+def _caps_surname(surname: str, given: str) -> bool:
+    """'PONCE, John': a surname in capitals, a comma, then a capitalised given name (not a word of
+    the notes' own, such as 'MD' or 'Cardiology')."""
+    return (
+        surname.isupper()
+        and len(surname) > 1
+        and not given.isupper()
+        and given.lower() not in STOP
+        and not is_english_word_form(given)
+    )
+
+
 def name_neighbours(text: str, persons: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     """The other half of a name one half of which is tagged ('Chen, Maria', 'Maria Chen') when
     it is a common given name or surname; a common given name before a capitalised surname."""
     for start, end in persons:
-        after = regex.match(r"(?:,[ ]|[ ])(" + _NEIGHBOUR.pattern + r")(?![\w’'-])", text[end:])
-        if after and after.group(1).lower() in NAME_WORDS:
-            yield end + after.start(1), end + after.end(1)
+        after = regex.match(r"(,[ ]|[ ])(" + _NEIGHBOUR.pattern + r")(?![\w’'-])", text[end:])
+        if after and (
+            after.group(2).lower() in NAME_WORDS
+            or (after.group(1) == ", " and _caps_surname(text[start:end], after.group(2)))
+        ):
+            yield end + after.start(2), end + after.end(2)
         before = regex.search(
-            r"(?<![\w’'-])(" + _NEIGHBOUR.pattern + r")(?:,[ ]|[ ])$",
+            r"(?<![\w’'-])(" + _UPPER_NEIGHBOUR + r"|" + _NEIGHBOUR.pattern + r")(,[ ]|[ ])$",
             text[max(0, start - 30) : start],
         )
-        if before and before.group(1).lower() in NAME_WORDS:
+        if before and (
+            before.group(1).lower() in NAME_WORDS
+            or (before.group(2) == ", " and _caps_surname(before.group(1), text[start:end]))
+        ):
             offset = max(0, start - 30)
             yield offset + before.start(1), offset + before.end(1)
     for m in _GIVEN_FIRST.finditer(text):

@@ -18,7 +18,9 @@ _INITIAL = r"\p{Lu}\."
 _TOKEN = rf"(?:{_CAP}|{_INITIAL})"
 NAME = rf"{_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
-INVERTED = rf"{_CAP}(?:[ -]{_CAP})*,[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}))?"
+INVERTED = (
+    rf"{_CAP}(?:[ -]{_CAP})*,[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}|\p{{Lu}}\b(?!')))?"
+)
 _UPPER = r"\p{Lu}[\p{Lu}'’-]+"
 UPPER_NAME = rf"{_UPPER}(?:[ ]{_UPPER}){{1,2}}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER}"
 _LOWER = r"\p{Ll}[\p{Ll}'’-]{1,20}\p{Ll}"
@@ -33,9 +35,14 @@ VERBS = (
     r"|signed\s+by|accompanied\s+by|brought\s+by|referred\s+by|sent\s+to|attn:?|attention"
     r"|cc:|c/o|coordinator|interpreter|case\s+manager|sender:?|from:|to:|re:|name:|patient:|pt:?"
     r"|attending:?|provider:?|pcp:?|signed:?|co-?signed|contact|asking\s+for|ask(?:ed|s)?\s+for"
-    r"|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear"
+    r"|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear|(?:outbound\s+|return(?:ed)?\s+)?call(?:ed)?\s+to"
+    r"|(?:scribed|documented|dictated|transcribed|entered|written|witnessed|verified|performed"
+    r"|reviewed|completed|obtained|taken|reported)\s+by|subscriber|guarantor|insured|policyholder"
 )
-CREDENTIALS = r"(?i:md|m\.d\.|rn|np|phd|lpn|cna|msw|lcsw|pharmd|dds|aprn|crna)|DO|PA-C|PA"
+CREDENTIALS = (
+    r"(?i:md|m\.d\.|rn|np|phd|lpn|cna|msw|lcsw|pharmd|dds|aprn|crna|cma|rma|mph|facp|facc)"
+    r"|DO|PA-C|PA|MA"
+)
 _RELATION_RE = regex.compile(
     rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))(?![\w@]|\.\w)"
 )
@@ -68,7 +75,14 @@ _TITLED_RE = regex.compile(
 )
 _SIGN_OFF_RE = regex.compile(
     rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)[,!.]?[ ]*\n[ ]*({NAME})"
+    rf"|(?m)^--[ ]+({NAME}|{_LOWER}(?:[ ]{_LOWER})?)(?=[ ]*(?:\(|,|$))"
 )
+# a name before a nursing credential without a comma: 'handoff to drew rn', 'monitor j. pawlak rn'
+_LOWER_CREDENTIAL_RE = regex.compile(
+    rf"(?<=[ ])((?:\p{{Ll}}\.[ ])?{_LOWER})(?=[ ](?:rn|lpn|cna)\b)"
+)
+# the display name of an e-mail address: 'From: "Ewa Szymanski" <ewa@example.org>'
+_DISPLAY_NAME_RE = regex.compile(rf"\"({NAME}|{_LOWER}(?:[ ]{_LOWER})+)\"[ ]*<[^<>@\s]+@")
 _DASH_SIGN_RE = regex.compile(rf"(?m)(?<=\s-[ ]|^-[ ]?)(?:({NAME})|({_LOWER}))[ ]*$")
 # the number right after a header's patient name ('KING, ROSE   (40-909-509)', 'Ruiz, Ana  #MR3085')
 # is the medical record number by convention; after another name ('by Thanh (E845712)') an id
@@ -104,7 +118,7 @@ STOP = words(
     mother father mom dad friend caregiver guardian roommate grandson granddaughter sibling visitor
     visitors family confused app ot np pa
     portal had has have who whom whose she'll he'll they'll will shall must being having
-    doing"""
+    doing user users sender recipient caller"""
 )
 
 
@@ -123,6 +137,8 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
         _SUBJECT_RE,
         _SIGN_OFF_RE,
         _TITLED_RE,
+        _LOWER_CREDENTIAL_RE,
+        _DISPLAY_NAME_RE,
     ):
         for m in pattern.finditer(text):
             group = next((g for g in range(1, pattern.groups + 1) if m.group(g)), 0)

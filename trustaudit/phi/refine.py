@@ -186,7 +186,7 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
         entity = "OTHER_ID"  # a number alone is not a date; its label may say what it is
     if entity == "URL":  # presidio's TLD list stops 'https://case.biz/' at '.bi'
         end += len(_URL_TAIL.match(text, end).group())
-    if entity not in NER and _inside_token(text, start, end):
+    if entity not in NER and entity != "AGE_OVER_89" and _inside_token(text, start, end):
         return None  # an identifier is a whole token: 'FB5786833' inside 'FFB578683361' is not one
     if entity not in RESOLVABLE:
         return span
