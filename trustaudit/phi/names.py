@@ -12,22 +12,32 @@ import regex
 
 from .lexicon import is_english_word_form
 
-_CAP = r"\p{Lu}[\p{Ll}'’]*(?:-\p{Lu}?[\p{Ll}'’]+)*\p{Ll}"  # Gutiérrez, O'Neil, Patel-King, Do
+# Gutiérrez, O'Neil, Patel-King, Do, MacLeod, DeShawn
+_CAP = r"\p{Lu}[\p{Ll}'’]*(?:(?:-\p{Lu}?|\p{Lu})[\p{Ll}'’]+)*\p{Ll}"
 _PARTICLE = r"(?:de|la|del|van|der|von|da|di|du|le|al|el|bin|ibn|dos)"
 _INITIAL = r"\p{Lu}\."
 _TOKEN = rf"(?:{_CAP}|{_INITIAL})"
 NAME = rf"{_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
-INVERTED = (
-    rf"{_CAP}(?:[ -]{_CAP})*,[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}|\p{{Lu}}\b(?!')))?"
-)
 _UPPER = r"\p{Lu}[\p{Lu}'’-]+"
-UPPER_NAME = rf"{_UPPER}(?:[ ]{_UPPER}){{1,2}}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER}"
+_SURNAME = rf"(?:{_CAP}|{_UPPER})(?:[ -](?:{_CAP}|{_UPPER}))*"  # 'Patel King', 'EL-KHATIB'
+_BARE_INITIAL = r"\p{Lu}\b(?!['.])"
+INVERTED = rf"{_SURNAME},[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}|{_BARE_INITIAL}))?"
+_UPPER_TOKEN = rf"(?:{_UPPER}|{_INITIAL})"
+UPPER_NAME = (  # 'KOFI A. BOATENG', 'ST. CLAIR, TAMAR H'
+    rf"{_UPPER}(?:[ ]{_UPPER_TOKEN}){{0,2}}[ ]{_UPPER}"
+    rf"|(?:\p{{Lu}}{{1,3}}\.[ ])?{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER}(?:[ ]{_UPPER_TOKEN})?"
+)
 _LOWER = r"\p{Ll}[\p{Ll}'’-]{1,20}\p{Ll}"
 RELATIONS = (
     r"son|daughter|wife|husband|spouse|partner|niece|nephew|aunt|uncle|cousin|neighbou?r|sister"
     r"|brother|mother|father|mom|dad|friend|caregiver|guardian|roommate|grandson|granddaughter"
     r"|grandmother|grandfather|stepson|stepdaughter|fianc[ée]e?|boyfriend|girlfriend|sibling"
+)
+# roles that stand between a verb and a name: 'call from pharmacist Gerald'
+ROLES = (
+    r"pharmacist|therapist|technician|tech|aide|scribe|chaplain|vendor|coordinator|interpreter"
+    r"|social\s+worker|case\s+manager|nurse|doctor|dr\.?|provider|physician|pcp|rep"
 )
 VERBS = (
     r"spoke\s+(?:with|w/|to)|message\s+from|msg\s+from|reply\s+from|call\s+from|called\s+by|called"
@@ -38,25 +48,28 @@ VERBS = (
     r"|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear|(?:outbound\s+|return(?:ed)?\s+)?call(?:ed)?\s+to"
     r"|(?:scribed|documented|dictated|transcribed|entered|written|witnessed|verified|performed"
     r"|reviewed|completed|obtained|taken|reported)\s+by|subscriber|guarantor|insured|policyholder"
+    r"|registered\s+to|belongs\s+to|owned\s+by|patient|summary\s+for|letter\s+for"
 )
 CREDENTIALS = (
     r"(?i:md|m\.d\.|rn|np|phd|lpn|cna|msw|lcsw|pharmd|dds|aprn|crna|cma|rma|mph|facp|facc)"
     r"|DO|PA-C|PA|MA"
 )
 _RELATION_RE = regex.compile(
-    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))(?![\w@]|\.\w)"
+    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?,?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))"
+    r"(?![\w@]|\.\w)"
 )
 _VERB_RE = regex.compile(
-    rf"(?<![\w/])(?i:{VERBS})[ ]+(?:-[ ]+)?(?:(?i:{RELATIONS})[ ]+)?\(?"
+    rf"(?<![\w/])(?i:{VERBS})[ ]+(?:-[ ]+)?(?:(?i:{RELATIONS}|{ROLES})[ ]+)?\(?"
     rf"(?:(?P<cap>{INVERTED}|{NAME}|{UPPER_NAME})|(?P<low>{_LOWER}(?!:)))(?![\w@]|\.\w)"
 )
 _CREDENTIAL_RE = regex.compile(
-    rf"(?:{INVERTED}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}}))"  # not 'Erie, PA 16501'
+    # not 'Erie, PA 16501'
+    rf"(?:{INVERTED}|{UPPER_NAME}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}}))"
 )
 _HEADER_RE = regex.compile(rf"(?m)^[ \t]*({_UPPER}(?:[ ]{_UPPER})*,[ ]{_UPPER})(?=[ \t]|$)")
 _DELIMITED_RE = regex.compile(
-    rf"(?m)(?:^|(?<=\s[/|]\s|\s-\s|\s{{2}}))(?:({INVERTED})(?=[ ]{{2}}|[ ][/|(#-]|[ ]*$)"
-    rf"|({UPPER_NAME})(?=[ ]\())"
+    rf"(?m)(?:^|(?<=\s[/|]\s|\s--?\s|\s{{2}}|\t))(?:({INVERTED})(?=[ ]{{2}}|\t|[ ][/|(#-]|[ ]*$)"
+    rf"|({UPPER_NAME})(?=[ ]\(|[ ]--?[ ]|\t))"
 )
 # a lowercase name as the subject of what visitors do: 'omar will move car', 'renato little asked'
 _LOWER_SUBJECT_RE = regex.compile(
@@ -74,12 +87,18 @@ _TITLED_RE = regex.compile(
     rf"|Sgt\.?|Capt\.?|Therapist|Pharmacist|Midwife)[ ]+({NAME})"
 )
 _SIGN_OFF_RE = regex.compile(
-    rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)[,!.]?[ ]*\n[ ]*({NAME})"
+    rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)(?:[ ]\p{{L}}+){{0,3}}[,!.]?[ ]*\n"
+    rf"[ ]*({NAME})"
     rf"|(?m)^--[ ]+({NAME}|{_LOWER}(?:[ ]{_LOWER})?)(?=[ ]*(?:\(|,|$))"
 )
 # a name before a nursing credential without a comma: 'handoff to drew rn', 'monitor j. pawlak rn'
 _LOWER_CREDENTIAL_RE = regex.compile(
     rf"(?<=[ ])((?:\p{{Ll}}\.[ ])?{_LOWER})(?=[ ](?:rn|lpn|cna)\b)"
+)
+# a name that introduces itself, or that a date of birth or record number follows
+_SELF_RE = regex.compile(rf"(?i:this[ ]is|my[ ]name[ ]is|I[ ]am|I'm)[ ]({NAME})")
+_BEFORE_DOB_RE = regex.compile(
+    rf"(?<![\w.])({INVERTED}|{UPPER_NAME}|{NAME})(?=[ ]*\((?i:dob|d\.o\.b|mrn|born|age)\b)"
 )
 # the display name of an e-mail address: 'From: "Ewa Szymanski" <ewa@example.org>'
 _DISPLAY_NAME_RE = regex.compile(rf"\"({NAME}|{_LOWER}(?:[ ]{_LOWER})+)\"[ ]*<[^<>@\s]+@")
@@ -120,6 +139,14 @@ STOP = words(
     portal had has have who whom whose she'll he'll they'll will shall must being having
     doing user users sender recipient caller"""
 )
+# months and weekdays as written in notes ('Signed Dec 3rd', 'note given for Fri'); April, May,
+# June and August are names as often as months, and stay possible names
+CALENDAR = words(
+    """jan feb mar apr jun jul aug sep sept oct nov dec january february march july september
+    october november december mon tue tues wed thu thur thurs fri sat monday tuesday wednesday
+    thursday friday saturday sunday"""
+)
+STOP |= CALENDAR
 
 
 def context_names(text: str) -> Iterator[tuple[int, int]]:
@@ -139,6 +166,8 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
         _TITLED_RE,
         _LOWER_CREDENTIAL_RE,
         _DISPLAY_NAME_RE,
+        _SELF_RE,
+        _BEFORE_DOB_RE,
     ):
         for m in pattern.finditer(text):
             group = next((g for g in range(1, pattern.groups + 1) if m.group(g)), 0)

@@ -20,7 +20,7 @@ from .labels import (
     phone_kind,
     phones,
 )
-from .names import STOP, context_names, name_ids, words
+from .names import CALENDAR, STOP, context_names, name_ids, words
 from .patterns import STREET_SUFFIXES
 
 Span = tuple[int, int, str, float]  # start, end, entity, score
@@ -86,10 +86,19 @@ US_STATES = words(
     pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming usa america
     """
 ) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota"}
-_NOT_A_PERSON = words(
-    "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
-    " sent from to subject date name ins acct voicemail caregiver vin discharge admission summary"
-    " attending service"
+_NOT_A_PERSON = (
+    words(
+        "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
+        " sent from to subject date name ins acct voicemail caregiver vin discharge admission summary"
+        " attending service specimen lic copy"
+    )
+    | CALENDAR
+)
+# an eponym, not a person: 'Sjogren's syndrome', 'a Holter monitor', 'Foley catheter'
+_EPONYM_TAIL = regex.compile(
+    r"(?:'s)?[ ](?i:syndrome|disease|contracture|sign|palsy|phenomenon|test|maneuver|manoeuvre"
+    r"|criteria|score|scale|law|ulcer|tumou?r|lymphoma|sarcoma|an(?:a)?emia|reflex|triad|node"
+    r"|fracture|operation|procedure|monitor|catheter|drain|tube|classification|index|stage)\b"
 )
 
 
@@ -231,6 +240,7 @@ def _contradicted(text: str, span: Span, structured: list[Span], trusted: list[S
     if entity == "PERSON":
         return (
             not value[:1].isupper()
+            or bool(_EPONYM_TAIL.match(text, end))
             or value.lower() in _NOT_A_PERSON
             or any(c.isdigit() for c in value)
             or "\n" in value
