@@ -1,5 +1,5 @@
 """The independent PHI evaluation corpus (fixtures/phi/eval): exact, non-overlapping gold spans,
-seeded determinism, disjoint tune/dev/heldout template pools, names, vocabularies and Faker
+seeded determinism, disjoint tune/dev/heldout/check template pools, names, vocabularies and Faker
 locales, and enough items per category."""
 
 from __future__ import annotations
@@ -96,14 +96,33 @@ def test_the_splits_share_no_filler_vocabulary(a, b):
     assert {lab[0] for lab in vocab.LABS[a]}.isdisjoint(lab[0] for lab in vocab.LABS[b])
 
 
-def test_dev_is_a_split_like_the_others():
-    """dev: as many categories as tune and heldout (each with at least 100 gold items at n=600),
-    all eight layouts and about as many templates as tune."""
-    counts = {split: Counter(s["category"] for n in generate(600, 0, split) for s in n["spans"])
-              for split in SPLITS}  # fmt: skip
-    assert set(counts["dev"]) >= set(counts["tune"]) | set(counts["heldout"])
-    assert min(counts["dev"].values()) >= 100, counts["dev"]
-    assert 0.75 <= len(all_templates("dev")) / len(all_templates("tune")) <= 1.5
+@pytest.fixture(scope="module")
+def category_counts():
+    return {split: Counter(s["category"] for n in generate(600, 0, split) for s in n["spans"])
+            for split in SPLITS}  # fmt: skip
+
+
+@pytest.mark.parametrize("split", ["dev", "check"])
+def test_later_splits_are_like_the_others(split, category_counts):
+    """dev and check: every category present in any other split (each with at least 100 gold
+    items at n=600), all eight layouts and about as many templates as tune."""
+    others = set().union(*(set(c) for s, c in category_counts.items() if s != split))
+    assert set(category_counts[split]) >= others
+    assert min(category_counts[split].values()) >= 100, category_counts[split]
+    assert 0.75 <= len(all_templates(split)) / len(all_templates("tune")) <= 1.5
+
+
+def test_check_look_alikes_are_never_gold():
+    """check: NDC codes, drug and vaccine lots, CPT and ICD-10 codes are in the text, not the gold
+    (the filler slots have no Safe Harbor letter)."""
+    from fixtures.phi.eval.slots import SLOTS
+
+    for name in ("ndc", "lot", "cpt", "icd", "refr", "relday", "room", "weekday"):
+        assert SLOTS[name].category is None
+    for name, kind in (("group", "group_id"), ("rxnum", "rx_number"), ("nick", "name")):
+        assert SLOTS[name].category and SLOTS[name].kind == kind
+    texts = [t.text for t in all_templates("check")]
+    assert all(any("{" + name in t for t in texts) for name in ("ndc", "lot", "cpt", "icd"))
 
 
 def test_unknown_split_is_refused():
