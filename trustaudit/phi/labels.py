@@ -25,7 +25,7 @@ LABELS: tuple[tuple[str, str], ...] = (
     ),
     (
         "US_SSN",
-        r"ssn|social(?:\s+sec(?:urity|\.)?)?(?:\s+(?:number|no\.?|#))?|ss\s*card|ss\s*#"
+        r"ssn(?:\s+card)?|social(?:\s+sec(?:urity|\.)?)?(?:\s+(?:number|no\.?|#))?|ss\s*card|ss\s*#"
         r"|soc\.?\s*sec\.?",
     ),
     (  # HL7 PID-3 and its local names: MRN, unit number, chart, hospital or EMR number
@@ -40,7 +40,8 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"(?:hospital\s+|billing\s+|bank\s+|patient\s+|guarantor\s+|encounter\s+|visit\s+"
         r"|financial\s+)?acc(?:oun)?t\.?(?:\s*(?:number|no\.?|#))?|a/c|invoice|statement"
         r"|billing(?:\s*(?:number|no\.?|#|id))?|guarantor(?:\s*(?:id|#|number|no\.?))?|fin|har"
-        r"|card\s+on\s+file|credit\s+card|routing",
+        r"|card\s+on\s+file|credit\s+card|routing|(?:paid\s+by\s+|debit\s+)?card"
+        r"|enc(?:ounter)?\s*#",
     ),
     ("US_CLAIM_NUMBER", r"claim(?:\s*(?:number|no\.?|#|id))?"),
     (  # HL7 IN1-36 policy, IN1-49 insured id; Medicare HICN/MBI; payer names before the id
@@ -48,7 +49,8 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"(?:insurance\s+)?member(?:\s*(?:id|#|number|no\.?))?|subscriber(?:\s*(?:id|#|no\.?))?"
         r"|insur(?:ance|ed)(?:\s+(?:card|id|#|number|no\.?))?|ins\.?\s+card(?:\s*:?\s*id\b)?"
         r"|ins\.?|coverage(?:\s+id)?|covered\s+under"
-        r"|medicaid(?:\s+(?:number|id|#|no\.?))?|medicare(?:\s+(?:mbi|number|id|#|no\.?))?|mbi"
+        r"|medicaid(?:\s+(?:number|id|#|no\.?|card))?"
+        r"|medicare(?:\s+(?:mbi|number|id|#|no\.?|card))?|mbi"
         r"|hicn?|policy(?:\s*(?:number|no\.?|#|id))?|(?:health|secondary|primary)\s+plan"
         r"|plan\s*(?:id|#|number|no\.?)|group(?:\s*(?:number|no\.?|#|id))?|grp|payer\s+id"
         r"|beneficiary(?:\s+(?:id|#|number|no\.?))?|rx\s*(?:bin|pcn|grp|id)|cin|tricare"
@@ -56,7 +58,7 @@ LABELS: tuple[tuple[str, str], ...] = (
     ),
     (
         "DEVICE_ID",
-        r"imei|meid|udi|(?:device|implant|pump|pacemaker|icd|defibrillator|generator|cgm"
+        r"imei|meid|udi|modem|router|(?:device|implant|pump|pacemaker|icd|defibrillator|generator|cgm"
         r"|transmitter|sensor|stimulator|neurostimulator|lvad|hearing\s+aid|model|lead|receiver"
         r"|monitor|meter|tele(?:metry)?\s+(?:box|pack|unit)|cpap|bipap|concentrator)"
         r"(?:\s*(?:serial|s/n|sn|id|#|number|no\.?))?|serial(?:\s*(?:number|no\.?|#))?|s/n|sn"
@@ -87,7 +89,7 @@ LABELS: tuple[tuple[str, str], ...] = (
     ),
     (
         PHONE,
-        r"tele?(?:phone)?|ph(?:one)?|(?-i:[TPCHWM])(?=\s*:|\.\s*[\d(+])|cell(?:ular)?|mobile"
+        r"tele?(?:phone)?(?!:\+)|ph(?:one)?|(?-i:[TPCHWM])(?=\s*:|\.\s*[\d(+])|cell(?:ular)?|mobile"
         r"|mob|home|hm|work|wk|direct|pager|pgr|beeper|contact(?:\s+(?:number|no\.?|#))?"
         r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line|text(?:ed)?|sms|reach(?:ed)?"
         r"|landline|voicemail|answering\s+service"
@@ -116,27 +118,31 @@ GAP = regex.compile(
     regex.IGNORECASE,
 )
 _VALUE = (
-    r"(?:\(01\)\d{14}(?:\(\d{2}\)[A-Za-z0-9]+)*"  # GS1 UDI
-    r"|\d{3}[ .-]\d{2}[ .-]\d{4}(?![\w-])"  # SSN-shaped, separators mixed
-    r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?: \d{2,6}(?![\w/]))*)"
+    r"(?:\(01\)\d{13,14}(?:\(\d{2}\)[A-Za-z0-9]+)*"  # GS1 UDI
+    r"|[+=]/?[A-Za-z0-9$/.%-]{6,58}[A-Za-z0-9]"  # HIBCC (+) and ICCBBA (=) UDI
+    # SSN-shaped, any separator
+    r"|\d{3}(?:[ ]?[./-][ ]?|[ ])\d{2}(?:[ ]?[./-][ ]?|[ ])\d{4}(?![\w-])"
+    r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*"
+    r"(?:[ ]{1,2}\d{2,6}(?![\w/]))*)"
 )
 _VALUE_RE = regex.compile(
     _FILLER + _WORDS + r"(?P<value>" + _VALUE + r")(?![\w/@]|:\w)", regex.IGNORECASE
 )
-_DATE_SHAPED = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}")
+_DATE_SHAPED = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 _PLATE_WORD = regex.compile(
     r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of|at|in|to|for|the)\b)"
     r"([a-z]{2,4}[ ]\d{3,5}|[a-z0-9]{5,8}"
     r"|(?=[a-z0-9 -]*\d)(?=[a-z0-9 -]*[a-z])[a-z0-9]{1,4}(?:[ -][a-z0-9]{1,4}){1,2})\b",
     regex.IGNORECASE,
 )
+_SEP = r"(?:[ ]?[._/-][ ]?|\s)"  # '617-555', '617.555', '617 . 555', '617_555', '617 / 555'
 STRICT_PHONE = regex.compile(
-    r"(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)[\s.-]?|\d{3}[\s./-])\d{3}[\s.-]\d{4}(?![\w/-]|\.\d)"
+    rf"(?<![\w.+/-])(?:\+?1{_SEP}?)?(?:\(\d{{3}}\){_SEP}?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}"
+    r"(?![\w/-]|\.\d)"
     r"|(?<![\w.+/-])(?:\+|011[\s.-]?)[2-9]\d{0,2}(?:[\s.-]?\(?\d{2,5}\)?){2,4}(?![\w/-]|\.\d)"
 )
 LOOSE_PHONE = regex.compile(
-    r"(?<![\w.+/)-]|\)\s)(?:\d{3}[\s.-]\d{4}|(?:\+?1)?\d{10})(?![\w/-]|\.\d)"
+    rf"(?<![\w.+/)-]|\)\s)(?:\d{{3}}{_SEP}\d{{4}}|(?:\+?1)?\d{{10}})(?![\w/-]|\.\d)"
 )
 EXTENSION = regex.compile(r"\s*(?:x|ext\.?)\s*\d{1,6}\b", regex.IGNORECASE)
 ID_ENTITIES = frozenset(e for e, _ in LABELS if e not in (PHONE, FAX)) | {"OTHER_ID"}

@@ -48,19 +48,21 @@ VERBS = (
     r"|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear|(?:outbound\s+|return(?:ed)?\s+)?call(?:ed)?\s+to"
     r"|(?:scribed|documented|dictated|transcribed|entered|written|witnessed|verified|performed"
     r"|reviewed|completed|obtained|taken|reported)\s+by|subscriber|guarantor|insured|policyholder"
-    r"|registered\s+to|belongs\s+to|owned\s+by|patient|summary\s+for|letter\s+for"
+    r"|registered\s+to|belongs\s+to|owned\s+by|patient|summary\s+for|letter\s+for|client"
 )
 CREDENTIALS = (
     r"(?i:md|m\.d\.|rn|np|phd|lpn|cna|msw|lcsw|pharmd|dds|aprn|crna|cma|rma|mph|facp|facc)"
     r"|DO|PA-C|PA|MA"
 )
 _RELATION_RE = regex.compile(
-    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?,?[ ]+\(?(?:(?P<cap>{NAME})|(?P<low>{_LOWER}))"
+    rf"(?<![\w/])(?i:{RELATIONS})(?:'s)?,?[ ]+\(?"
+    rf"(?:(?P<cap>{NAME})|(?P<low>{_LOWER}(?:[ ]{_LOWER})?))"
     r"(?![\w@]|\.\w)"
 )
 _VERB_RE = regex.compile(
     rf"(?<![\w/])(?i:{VERBS})[ ]+(?:-[ ]+)?(?:(?i:{RELATIONS}|{ROLES})[ ]+)?\(?"
-    rf"(?:(?P<cap>{INVERTED}|{NAME}|{UPPER_NAME})|(?P<low>{_LOWER}(?!:)))(?![\w@]|\.\w)"
+    rf"(?:(?P<cap>{INVERTED}|{NAME}|{UPPER_NAME})|(?P<low>{_LOWER}(?:[ ]{_LOWER})?(?!:)))"
+    r"(?![\w@]|\.\w)"
 )
 _CREDENTIAL_RE = regex.compile(
     # not 'Erie, PA 16501'
@@ -98,7 +100,8 @@ _LOWER_CREDENTIAL_RE = regex.compile(
 # a name that introduces itself, or that a date of birth or record number follows
 _SELF_RE = regex.compile(rf"(?i:this[ ]is|my[ ]name[ ]is|I[ ]am|I'm)[ ]({NAME})")
 _BEFORE_DOB_RE = regex.compile(
-    rf"(?<![\w.])({INVERTED}|{UPPER_NAME}|{NAME})(?=[ ]*\((?i:dob|d\.o\.b|mrn|born|age)\b)"
+    rf"(?<![\w.])({INVERTED}|{UPPER_NAME}|{NAME})"
+    r"(?=(?:[ ]*\(|[ ]{2,}|\t|,[ ]|[ ][|/-][ ])(?i:dob|d\.o\.b|mrn|born|age)\b)"
 )
 # the display name of an e-mail address: 'From: "Ewa Szymanski" <ewa@example.org>'
 _DISPLAY_NAME_RE = regex.compile(rf"\"({NAME}|{_LOWER}(?:[ ]{_LOWER})+)\"[ ]*<[^<>@\s]+@")
@@ -153,10 +156,11 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every name its context marks."""
     for pattern in (_RELATION_RE, _VERB_RE):
         for m in pattern.finditer(text):
-            name = "cap" if m.group("cap") else "low"
-            value = m.group(name)
-            if not _all_stop(value) and not (name == "low" and _word_forms(value)):
-                yield m.start(name), m.end(name)
+            if m.group("cap"):
+                if not _all_stop(m.group("cap")):
+                    yield m.start("cap"), m.end("cap")
+            elif end := _lower_name_end(m.group("low")):
+                yield m.start("low"), m.start("low") + end
     for pattern in (
         _CREDENTIAL_RE,
         _HEADER_RE,
@@ -180,6 +184,16 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
         group = 1 if m.group(1) else 2
         if m.group(group).lower() not in STOP and not (group == 2 and _word_forms(m.group(2))):
             yield m.start(group), m.end(group)
+
+
+def _lower_name_end(value: str) -> int:
+    """The length of the name at the start of ``value`` (one or two lowercase words): both words
+    when neither is a function word or an English verb, adjective or adverb ('yoandri
+    echevarria'), else the first alone on the same terms ('nathan' of 'nathan from'), else 0."""
+    words = list(regex.finditer(r"[\p{L}'’-]+", value))[:2]
+    while words and any(_word_forms(w.group()) for w in words):
+        words.pop()
+    return words[-1].end() if words else 0
 
 
 def _word_forms(value: str) -> bool:

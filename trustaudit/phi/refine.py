@@ -8,6 +8,7 @@ from __future__ import annotations
 import regex
 
 from .generic import name_neighbours, other_ids
+from .hl7 import hl7_spans
 from .labels import (
     FAX,
     ID_ENTITIES,
@@ -39,6 +40,10 @@ DATES = regex.compile(  # day-month-year in any order, month with a year, ordina
     rf"|{_MONTH_WORD}(?:,?[ ]|[ ]of[ ]|-)(?:19|20)\d\d\b"
     r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|\d{4}[/-]\d{1,2}[/-]\d{1,2}"
     r"|\d{1,2}\.\d{1,2}\.(?:19|20)?\d\d|(?:0?[1-9]|1[0-2])/(?:19|20)\d\d"
+    rf"|\d{{1,2}}{_MONTH_WORD}\d{{4}}|\d{{1,2}}/{_MONTH_WORD}/\d{{2,4}}"
+    rf"|{_MONTH_WORD}-\d{{1,2}}-\d{{2,4}}"
+    r"|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"  # compact: 20160926, 07052021
+    r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d"
     r"|(?<=\b(?:on|by|until|since|before|after)[ ]the[ ])\d{1,2}(?:st|nd|rd|th)(?=[ ]*(?:[.,;)]|$))"
     r")(?![\w/-]|\.\d)",
     regex.IGNORECASE,
@@ -89,8 +94,8 @@ US_STATES = words(
 _NOT_A_PERSON = (
     words(
         "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
-        " sent from to subject date name ins acct voicemail caregiver vin discharge admission summary"
-        " attending service specimen lic copy"
+        " sent from to subject date name ins acct voicemail caregiver vin discharge admission"
+        " summary attending service specimen lic copy"
     )
     | CALENDAR
 )
@@ -134,6 +139,7 @@ def _context_spans(text: str, marks: list) -> list[Span]:
     out = [(a, b, e, CONTEXT_SCORE) for a, b, e in labelled_ids(text, marks)]
     out += [(a, b, e, CONTEXT_SCORE) for a, b, e in phones(text, marks)]
     out += [(a, b, "PERSON", CONTEXT_SCORE) for a, b in context_names(text)]
+    out += [(a, b, e, CONTEXT_SCORE) for a, b, e in hl7_spans(text)]
     out += [(a, b, e, CONTEXT_SCORE) for a, b, e in name_ids(text)]
     out += [
         (m.start(), m.end(), "DATE_TIME", CONTEXT_SCORE)
