@@ -33,7 +33,8 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"mrn|mr\s*(?:#|no\.?|number)|med\.?\s*rec(?:ord)?\.?(?:\s*(?:#|no\.?|number))?"
         r"|medical\s+record(?:\s+(?:number|no\.?|#))?|chart(?:\s*(?:number|no\.?|#))?"
         r"|(?:hospital|hosp\.?|unit|record|emr|ehr|registration|reg\.?)\s*(?:number|no\.?|#|id)"
-        r"|(?:patient|pt\.?)\s+(?:id|identifier|number|no\.?|#)|pid|hospital\s+id",
+        r"|(?:patient|pt\.?)\s+(?:id|identifier|number|no\.?|#)|pid|hospital\s+id"
+        r"|(?:agency|client|facility)\s+(?:id|number|no\.?|#)|(?-i:MR)(?=\s*[:#-])",
     ),
     (  # HL7 PID-18 patient account; FIN and HAR are the Cerner and Epic names for it
         "ACCOUNT_NUMBER",

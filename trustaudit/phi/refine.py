@@ -48,6 +48,10 @@ DATES = regex.compile(  # day-month-year in any order, month with a year, ordina
     r")(?![\w/-]|\.\d)",
     regex.IGNORECASE,
 )
+COMPACT_DATE = regex.compile(
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d"
+)
 MONTH_DAY = regex.compile(r"(?<![\w/.-])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)")
 _DATE_CONTEXT = regex.compile(
     r"(?i:\b(?:on|placed|dated?|sent|discharged|admitted|admission|discharge|received|drawn"
@@ -57,17 +61,20 @@ _DATE_CONTEXT = regex.compile(
 )
 _NUMERIC_CONTEXT = regex.compile(r"(?i:\b(?:bp|pain|score|ratio|gcs|strength|x)\s*)$")
 _SUFFIX = "|".join([*STREET_SUFFIXES, "plz", "cv", "xing", "pk"])  # USPS Publication 28
-_APT = r"apt|apartment|suite|ste|unit|bldg|rm"
+_APT = r"apt|apartment|suite|ste|unit|bldg|rm|room|lot|trlr|space|spc|fl|floor"
 _UNIT = (
     r"(?:mg|mcg|g|kg|ml|l|units?|tabs?|caps?|times|x|days?|weeks?|months?|years?|hours?|hrs?|min)"
 )
 _WORD = r"(?!" + _UNIT + r"\b)[\p{L}][\p{L}'’.-]*"
 STREET = regex.compile(
     rf"(?<![\w/-])\d{{1,6}}[ ](?:(?i:[NSEW]|NE|NW|SE|SW)\.?[ ])?(?:{_WORD}[ ]){{1,3}}"
-    rf"(?i:{_SUFFIX})\b\.?(?:,?[ ](?:#[ ]?\w+|(?i:{_APT})\.?[ ]?#?\w+))?"
-    r"|(?i:\bP\.?[ ]?O\.?[ ]?B(?:ox)?[ ]\d+\b)"
+    rf"(?i:{_SUFFIX})\b\.?(?:[ ](?-i:NE|NW|SE|SW|N|S|E|W)\b\.?)?"  # a post-directional
+    rf"(?:,?[ ](?:#[ ]?\w+|(?i:{_APT})\.?[ ]?#?\w+))?"
+    r"|(?i:\b(?:P\.?[ ]?O\.?[ ]?B(?:ox)?|post[ ]office[ ]box|(?:PSC|CMR|unit)[ ]\d+[ ]box)[ ]\d+\b)"
 )
-_CITY = r"\p{Lu}[\p{Ll}'’-]+(?:[ ]\p{Lu}[\p{Ll}'’-]+){0,2}"
+_CITY_WORD = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)*"  # Kailua-Kona, Wilkes-Barre
+# 'Coeur d'Alene', 'St. George', 'Eau Claire', 'Winston-Salem'
+_CITY = rf"(?:St\.[ ])?{_CITY_WORD}(?:[ ](?:d'|de[ ]|la[ ]|du[ ])?{_CITY_WORD}){{0,2}}"
 CITY_AFTER_STREET = regex.compile(
     rf"(?:,[ ]*\n?[ ]*|[ ]*\n[ ]*)(?P<city>{_CITY})"
     rf"(?=,?[ ]+(?:(?-i:[A-Z]{{2}})\b|\d{{5}})|[.,;]?[ ]*$|[.;][ ])"
@@ -95,7 +102,8 @@ _NOT_A_PERSON = (
     words(
         "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
         " sent from to subject date name ins acct voicemail caregiver vin discharge admission"
-        " summary attending service specimen lic copy"
+        " summary attending service specimen lic copy claim intake benefits surgery cardiology"
+        " radiology oncology pool dept department appeals grievances co-signature signature"
     )
     | CALENDAR
 )
@@ -103,7 +111,8 @@ _NOT_A_PERSON = (
 _EPONYM_TAIL = regex.compile(
     r"(?:'s)?[ ](?i:syndrome|disease|contracture|sign|palsy|phenomenon|test|maneuver|manoeuvre"
     r"|criteria|score|scale|law|ulcer|tumou?r|lymphoma|sarcoma|an(?:a)?emia|reflex|triad|node"
-    r"|fracture|operation|procedure|monitor|catheter|drain|tube|classification|index|stage)\b"
+    r"|fracture|operation|procedure|monitor|catheter|drain|tube|classification|index|stage"
+    r"|angina|cyst|hernia|body|bodies|duct|gland|canal|space|line|artery|nerve|cell|cells)\b"
 )
 
 
@@ -197,7 +206,9 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
     start, end, entity, score = span
     value = text[start:end]
     bare = value.isdigit()
-    if entity == "DATE_TIME" and bare:
+    if entity == "EMAIL_ADDRESS" and "/" in value:
+        return None  # a URL's path ('tiktok.com/@name'): the URL recognizer has it
+    if entity == "DATE_TIME" and bare and not COMPACT_DATE.fullmatch(value):
         entity = "OTHER_ID"  # a number alone is not a date; its label may say what it is
     if entity == "URL":  # presidio's TLD list stops 'https://case.biz/' at '.bi'
         end += len(_URL_TAIL.match(text, end).group())
