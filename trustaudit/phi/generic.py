@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import regex
 
-from .labels import ID_ENTITIES, Label, adjacent, checked, trailing
+from .labels import ID_ENTITIES, NOT_PHI, Label, adjacent, checked, trailing
 from .lexicon import is_english_word_form
 from .names import STOP, words
 
@@ -56,6 +56,8 @@ def other_ids(text: str, marks: list[Label], taken: list[Span]) -> Iterator[Span
         if _measurement(text, m.start(), m.end(), value):
             continue
         label = adjacent(text, marks, m.start()) or trailing(text, marks, m.end(), ID_ENTITIES)
+        if label is not None and label.entity == NOT_PHI:
+            continue
         entity = checked(label.entity, value) if label and label.entity in ID_ENTITIES else None
         yield m.start(), m.end(), entity or "OTHER_ID", SCORE
 

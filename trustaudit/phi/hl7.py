@@ -60,6 +60,8 @@ def _components(value: str, start: int, entity: str) -> Iterator[tuple[int, int,
         else:  # an identifier, a phone or a date: the first component
             chosen = [(parts[0], entity)]
         for piece, kind in chosen:
+            if entity == "ADDRESS" and not any(c.isalpha() for c in piece[2]):
+                continue  # a number where the address goes (a phone in the wrong field)
             if piece[2].strip():
                 yield _leading(piece, kind) if kind == "DATE_TIME" else (piece[0], piece[1], kind)
 

@@ -15,7 +15,7 @@ import regex
 
 from .patterns import vin_check_digit_ok
 
-PHONE, FAX = "PHONE_NUMBER", "FAX_NUMBER"
+PHONE, FAX, NOT_PHI = "PHONE_NUMBER", "FAX_NUMBER", "NOT_PHI"
 # (entity, label alternation); multi-word labels first so they win at the same position
 LABELS: tuple[tuple[str, str], ...] = (
     (
@@ -63,7 +63,12 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|transmitter|sensor|stimulator|neurostimulator|lvad|hearing\s+aid|model|lead|receiver"
         r"|monitor|meter|tele(?:metry)?\s+(?:box|pack|unit)|cpap|bipap|concentrator)"
         r"(?:\s*(?:serial|s/n|sn|id|#|number|no\.?))?|serial(?:\s*(?:number|no\.?|#))?|s/n|sn"
-        r"|lot(?:\s*(?:number|no\.?|#))?|mac(?:\s+address)?|model/serial",
+        r"|mac(?:\s+address)?|model/serial",
+    ),
+    (  # codes that identify a drug, a batch, a procedure or a diagnosis, not a person
+        NOT_PHI,
+        r"ndc|cpt|hcpcs|icd(?:-?(?:9|10)(?:-?cm)?)?|loinc|snomed|lot(?:\s*(?:number|no\.?|#))?"
+        r"|ref(?:erence)?\s+range",
     ),
     ("VEHICLE_ID", r"vin|vehicle\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?"),
     (
@@ -123,7 +128,7 @@ _VALUE = (
     r"|[+=]/?[A-Za-z0-9$/.%-]{6,58}[A-Za-z0-9]"  # HIBCC (+) and ICCBBA (=) UDI
     # SSN-shaped, any separator
     r"|\d{3}(?:[ ]?[./-][ ]?|[ ])\d{2}(?:[ ]?[./-][ ]?|[ ])\d{4}(?![\w-])"
-    r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*"
+    r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9.-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*"
     r"(?:[ ]{1,2}\d{2,6}(?![\w/]))*)"
 )
 _VALUE_RE = regex.compile(
@@ -146,7 +151,7 @@ LOOSE_PHONE = regex.compile(
     rf"(?<![\w.+/)-]|\)\s)(?:\d{{3}}{_SEP}\d{{4}}|(?:\+?1)?\d{{10}})(?![\w/-]|\.\d)"
 )
 EXTENSION = regex.compile(r"\s*(?:x|ext\.?)\s*\d{1,6}\b", regex.IGNORECASE)
-ID_ENTITIES = frozenset(e for e, _ in LABELS if e not in (PHONE, FAX)) | {"OTHER_ID"}
+ID_ENTITIES = frozenset(e for e, _ in LABELS if e not in (PHONE, FAX, NOT_PHI)) | {"OTHER_ID"}
 
 
 @dataclass(frozen=True)

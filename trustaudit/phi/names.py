@@ -17,7 +17,8 @@ _CAP = r"\p{Lu}[\p{Ll}'’]*(?:(?:-\p{Lu}?|\p{Lu})[\p{Ll}'’]+)*\p{Ll}"
 _PARTICLE = r"(?:de|la|del|van|der|von|da|di|du|le|al|el|bin|ibn|dos)"
 _INITIAL = r"\p{Lu}\."
 _TOKEN = rf"(?:{_CAP}|{_INITIAL})"
-NAME = rf"{_TOKEN}(?:[ ](?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
+_NICKNAME = r"(?:[\"“][\p{L}' .-]{1,20}[\"”][ ])?"  # 'Dakota "Birdie" Bitsui'
+NAME = rf"{_TOKEN}(?:[ ]{_NICKNAME}(?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
 _UPPER = r"\p{Lu}[\p{Lu}'’-]+"
 _SURNAME = rf"(?:{_CAP}|{_UPPER})(?:[ -](?:{_CAP}|{_UPPER}))*"  # 'Patel King', 'EL-KHATIB'
@@ -140,7 +141,9 @@ STOP = words(
     mother father mom dad friend caregiver guardian roommate grandson granddaughter sibling visitor
     visitors family confused app ot np pa
     portal had has have who whom whose she'll he'll they'll will shall must being having
-    doing user users sender recipient caller"""
+    doing user users sender recipient caller claim intake benefits surgery cardiology radiology
+    oncology pool dept department appeals grievances signature co-signature fundraiser lcsw cma
+    rma mph facp facc phd lpn cna msw pharmd dds aprn crna"""
 )
 # months and weekdays as written in notes ('Signed Dec 3rd', 'note given for Fri'); April, May,
 # June and August are names as often as months, and stay possible names

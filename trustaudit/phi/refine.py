@@ -12,6 +12,7 @@ from .hl7 import hl7_spans
 from .labels import (
     FAX,
     ID_ENTITIES,
+    NOT_PHI,
     PHONE,
     adjacent,
     checked,
@@ -96,8 +97,24 @@ US_STATES = words(
     hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
     michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon
     pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming usa america
-    """
-) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota"}
+    guam"""
+) | {
+    "new hampshire",
+    "new jersey",
+    "new mexico",
+    "new york",
+    "north carolina",
+    "north dakota",
+    "south carolina",
+    "south dakota",
+    "west virginia",
+    "rhode island",
+    "puerto rico",
+    "district of columbia",
+    "virgin islands",
+    "american samoa",
+    "united states",
+}
 _NOT_A_PERSON = (
     words(
         "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
@@ -217,6 +234,8 @@ def _resolve(text: str, marks: list, span: Span) -> Span | None:
     if entity not in RESOLVABLE:
         return span
     label = adjacent(text, marks, start)
+    if label is not None and label.entity == NOT_PHI:
+        return None  # 'NDC 60264-882-11', 'Lot X60664M', 'CPT 99497': not a person's
     if label is not None and label.entity in ID_ENTITIES:
         return start, end, checked(label.entity, value), max(score, CONTEXT_SCORE)
     if entity in (PHONE, FAX) or (label is not None and _phone_shaped(value)):
