@@ -188,7 +188,27 @@ def adjacent(text: str, found: list[Label], start: int, limit: int = 32) -> Labe
     if label is None:
         return None
     gap = text[label.end : start]
-    return label if len(gap) <= limit and GAP.fullmatch(gap) else None
+    if len(gap) > limit or not GAP.fullmatch(gap):
+        return None
+    if label.entity == NOT_PHI and _device_lot(text, label):
+        return Label(label.start, label.end, "DEVICE_ID")
+    return label
+
+
+_DEVICE_WORD = regex.compile(
+    r"(?i)\b(?:implant\w*|device|pacemaker|icd|defibrillator|stent|lead|pump|prosthe\w+|graft"
+    r"|valve|catheter|port|udi)\b"
+)
+
+
+def _device_lot(text: str, label: Label) -> bool:
+    """A lot number of an implant or a device (a UDI production identifier, Safe Harbor M): a
+    device word in its sentence. A drug's or a vaccine's lot identifies a batch, not a person."""
+    if not text[label.start : label.end].lower().startswith("lot"):
+        return False
+    start = max(text.rfind(".", 0, label.start), text.rfind("\n", 0, label.start)) + 1
+    stops = [i for i in (text.find(".", label.end), text.find("\n", label.end)) if i >= 0]
+    return bool(_DEVICE_WORD.search(text, start, min(stops, default=len(text))))
 
 
 def labelled_ids(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
