@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..keys import split_key
 from ..phi.safe_harbor import SAFE_HARBOR
 from ..shown import label
 
@@ -131,7 +132,7 @@ PHRASES: dict[str, Phrase] = {
     "new_phi_per_1000": _rate(
         "PHI absent from the prompt per 1,000 answers",
         "rarely produces new PHI",
-        "produces {category} that was not in the prompt (memorised or made up)",
+        "produces {category} absent from the prompt (memorised or made up)",
         "higher",
     ),
     "leaky_output_rate": _rate(
@@ -144,7 +145,7 @@ PHRASES: dict[str, Phrase] = {
         "PHI items per 1,000 rows", "holds little PHI", "holds {category}", "higher"
     ),
     "rows_with_phi_rate": _rate(
-        "share of rows with PHI", "holds little PHI", "holds PHI in many rows", "higher"
+        "share of rows with PHI", "holds little PHI", "holds PHI in some rows", "higher"
     ),
     "verbatim_rate": _rate(
         "share of planted secrets completed verbatim",
@@ -233,6 +234,10 @@ AUDITOR_PHRASES: dict[tuple[str, str], Phrase] = {
 }
 
 
+#: what a sentence is about, when not the model (an audit of the data alone)
+SUBJECTS = {"phi_scan": "The audit data"}
+
+
 def phrase(auditor: str, name: str) -> Phrase:
     """The phrase of metric ``name`` as ``auditor`` measures it; an unknown metric is named by its
     key (a user's own auditor still gets a sentence)."""
@@ -264,11 +269,13 @@ def context(auditor: str, grouping: str | None, group: str | None) -> str:
         )
         return f" for {group} patients{where}" if group else where
     if auditor in ("robustness", "text_robustness"):
-        return f" under {grouping} (level {group})"
+        return f" under {str(grouping).replace('_', ' ')} (level {group})"  # a perturbation
     if grouping == "category":
         return ""  # the category is named by the phrase itself ({category})
-    if auditor == "accountability":
-        return f" for {grouping}" if grouping else ""
+    if auditor == "accountability" and grouping:  # declared performance: grouping is a key
+        name, among, group = split_key(grouping)
+        where = context("fairness", among, group) if among != "overall" else ""
+        return f" for its {phrase(auditor, name).noun.format(outcome='the outcome')}{where}"
     if group is None:
         return f" by {grouping}"
     return f" among {group_words(group)} patients"

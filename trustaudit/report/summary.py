@@ -19,7 +19,16 @@ from ..findings import AuditResult, AuditRun, Check, Metric, MetricKind, Status
 from ..run.gate_modes import group_value
 from ..shown import label
 from ..stats.modes import GroupValue, pairwise
-from .phrases import MODE_CLAUSES, VERDICTS, Phrase, bound_words, category_name, context, phrase
+from .phrases import (
+    MODE_CLAUSES,
+    SUBJECTS,
+    VERDICTS,
+    Phrase,
+    bound_words,
+    category_name,
+    context,
+    phrase,
+)
 from .untested import not_tested
 
 _TOLD = (Status.FAIL, Status.INCONCLUSIVE, Status.WARN)  # the statuses a sentence is written for
@@ -97,7 +106,7 @@ def _counts(checks: tuple[Check, ...]) -> str:
         for status, word in words.items()
         if (n := sum(c.status is status for c in checks))
     ]
-    return f"Of {len(checks)} checks: {', '.join(parts)}."
+    return f"Of {len(checks)} check{'s' if len(checks) > 1 else ''}: {', '.join(parts)}."
 
 
 def check_sentence(check: Check, result: AuditResult, outcome: str) -> str:
@@ -167,11 +176,14 @@ def metric_sentence(check: Check, result: AuditResult, metric: Metric, words: Wo
     claim = said.high if _side(check) == "high" else said.low
     where = context(result.auditor, metric.grouping, metric.group)
     noun = fill(said.noun, result, metric, words.outcome)
+    claim = fill(claim, result, metric, words.outcome, where)
+    subject = SUBJECTS.get(result.auditor, "The model")
+    if metric.kind is MetricKind.INDICATOR:  # a 1/0 fact: the claim states it, the note says why
+        return f"{subject} {claim}: {metric.note or noun}."
     numbers = f"{noun} {number(metric.value)}"
     if math.isfinite(metric.ci_low):
         numbers += f" ({interval(metric.ci_low, metric.ci_high, words.confidence)})"
-    claim = fill(claim, result, metric, words.outcome, where)
-    return f"The model {claim}: {numbers}; {check_clause(check)}."
+    return f"{subject} {claim}: {numbers}; {check_clause(check)}."
 
 
 def _side(check: Check) -> str:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from ..keys import split_key
 from . import envvars
+from .data_keys import DataKeys
 from .urls import refuse_secret_in_url
 
 Scalar = bool | int | float | str
@@ -205,7 +206,7 @@ def model_spec_class(kind: Any) -> type[_ModelBase] | None:
     return MODEL_SPECS.get(kind) if isinstance(kind, str) else None
 
 
-class DataSpec(_Strict):
+class DataSpec(_Strict, DataKeys):
     """Where the audit data comes from and which column is the outcome."""
 
     path: Path | None = Field(None, description="CSV or Parquet file.")
@@ -222,32 +223,6 @@ class DataSpec(_Strict):
     features: list[str] | None = Field(
         None, description="Columns given to the model; default: all but the target."
     )
-    outcome_name: str | None = Field(
-        None,
-        description="The positive outcome in words, plural, for the report's summary "
-        "(e.g. '30-day readmissions'); default: the target column's name.",
-    )
-    train: Path | None = Field(
-        None,
-        description="The model's training rows (CSV or Parquet): the report measures how many "
-        "audit rows also appear in them (FDA GMLP principle 4: independent test data).",
-    )
-    overlap_key: list[str] = Field(
-        default_factory=list,
-        description="Columns naming a patient or record (e.g. [patient_id]): audit rows whose key "
-        "also appears in 'train' are near-duplicates.",
-    )
-    max_overlap: float | None = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="The largest share of audit rows that may also be in 'train' (exact or by "
-        "key); null: measure without judging.",
-    )
-    overlap_level: Literal["fail", "warn"] = Field(
-        "warn", description="What a share above max_overlap does to the run."
-    )
-
     _one_source = model_validator(mode="after")(
         lambda self: _exactly_one_source(self, "a CSV/Parquet file")
     )
