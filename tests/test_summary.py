@@ -94,62 +94,52 @@ def _tabular(folder: Path) -> dict:
     }
 
 
-def _counterfactual(folder: Path) -> dict:
+def _llm(function: str, use: str, params: dict, thresholds: list) -> dict:
+    """A spec auditing one of the rule-based text models in tests/fixtures/biased_llm.py."""
     return {
-        "model": {"type": "callable", "generate": f"{LLM}:generate"},
-        "auditors": [
-            {
-                "use": "counterfactual",
-                "params": {
-                    "vignettes": VIGNETTES,
-                    "families": ["chest pain"],
-                    "swap": ["race_ethnicity"],
-                    "values": {"race_ethnicity": ["White", "Black"]},
-                    "n_boot": 50,
-                },
-                "thresholds": [
-                    {"metric": "flip_rate[chest pain=Black]", "max": 0.1},
-                    {"metric": "rate_ratio[chest pain=Black]", "min": 0.8, "level": "warn"},
-                ],
-            }
-        ],
+        "model": {"type": "callable", "generate": f"{LLM}:{function}"},
+        "auditors": [{"use": use, "params": {**params, "n_boot": 50}, "thresholds": thresholds}],
     }
+
+
+def _counterfactual(folder: Path) -> dict:
+    params = {
+        "vignettes": VIGNETTES,
+        "families": ["chest pain"],
+        "swap": ["race_ethnicity"],
+        "values": {"race_ethnicity": ["White", "Black"]},
+    }
+    return _llm(
+        "generate",
+        "counterfactual",
+        params,
+        [
+            {"metric": "flip_rate[chest pain=Black]", "max": 0.1},
+            {"metric": "rate_ratio[chest pain=Black]", "min": 0.8, "level": "warn"},
+        ],
+    )
 
 
 def _text_robustness(folder: Path) -> dict:
-    return {
-        "model": {"type": "callable", "generate": f"{LLM}:pain_keyword"},
-        "auditors": [
-            {
-                "use": "text_robustness",
-                "params": {
-                    "vignettes": VIGNETTES,
-                    "perturbations": [
-                        {"name": "typos", "levels": [0.5]},
-                        {"name": "convert_units"},
-                    ],
-                    "n_boot": 50,
-                },
-                "thresholds": [{"metric": "flip_rate", "max": 0.0, "level": "warn"}],
-            }
-        ],
-    }
+    perturbations = [{"name": "typos", "levels": [0.5]}, {"name": "convert_units"}]
+    return _llm(
+        "pain_keyword",
+        "text_robustness",
+        {"vignettes": VIGNETTES, "perturbations": perturbations},
+        [{"metric": "flip_rate", "max": 0.0, "level": "warn"}],
+    )
 
 
 def _privacy(folder: Path) -> dict:
-    return {
-        "model": {"type": "callable", "generate": f"{LLM}:echo"},
-        "auditors": [
-            {
-                "use": "privacy",
-                "params": {"probes": PROBES, "n_boot": 50},
-                "thresholds": [
-                    {"metric": "leaky_output_rate", "max": 0.0},
-                    {"metric": "new_phi_per_1000[category=G]", "max": 0.0, "level": "warn"},
-                ],
-            }
+    return _llm(
+        "echo",
+        "privacy",
+        {"probes": PROBES},
+        [
+            {"metric": "leaky_output_rate", "max": 0.0},
+            {"metric": "new_phi_per_1000[category=G]", "max": 0.0, "level": "warn"},
         ],
-    }
+    )
 
 
 def _phi_scan(folder: Path) -> dict:
