@@ -323,6 +323,7 @@ def test_what_was_not_tested(runs):
     lines = view["plain_summary"]["not_tested"]
     assert any(line.startswith("Not run: robustness.") for line in lines)
     assert not any(line.startswith("Not run: fairness") for line in lines)
+    assert any(line.startswith("Not measured: how many audit rows") for line in lines)
     _, llm, _ = runs("counterfactual")
     assert any(line.startswith("Not run: privacy.") for line in llm["plain_summary"]["not_tested"])
 

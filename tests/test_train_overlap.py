@@ -88,6 +88,7 @@ def test_planted_overlap_is_measured_and_warns(tmp_path, cohort, planted):
     assert code == 0
     (said,) = [s for s in view["plain_summary"]["findings"] if s["metric"] == "train_overlap_rate"]
     assert "also appear in its training data" in said["text"] and "0.20" in said["text"]
+    assert not any("Not measured" in line for line in view["plain_summary"]["not_tested"])
 
 
 def test_disjoint_files_overlap_zero_and_pass(tmp_path, cohort, cohort_module):

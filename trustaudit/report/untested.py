@@ -55,6 +55,11 @@ def _not_run(run: AuditRun) -> list[str]:
         if cls.needs_data and not run.data_info:
             continue
         lines.append(f"Not run: {name}. {cls.description()}")
+    if kind == "tabular" and "train_overlap" not in used:
+        lines.append(
+            "Not measured: how many audit rows the model was trained on (name its training rows "
+            "in data.train)."
+        )
     return lines
 
 
