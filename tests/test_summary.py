@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from markupsafe import escape
 from scipy.stats import beta
 
 from trustaudit.cli import main
+from trustaudit.llm.canaries import make_canaries
 
 from .conftest import COHORT_CSV, COHORT_PY, ROOT
 
@@ -98,7 +100,7 @@ def _llm(function: str, use: str, params: dict, thresholds: list) -> dict:
     """A spec auditing one of the rule-based text models in tests/fixtures/biased_llm.py."""
     return {
         "model": {"type": "callable", "generate": f"{LLM}:{function}"},
-        "auditors": [{"use": use, "params": {**params, "n_boot": 50}, "thresholds": thresholds}],
+        "auditors": [{"use": use, "params": params, "thresholds": thresholds}],
     }
 
 
@@ -108,6 +110,7 @@ def _counterfactual(folder: Path) -> dict:
         "families": ["chest pain"],
         "swap": ["race_ethnicity"],
         "values": {"race_ethnicity": ["White", "Black"]},
+        "n_boot": 50,
     }
     return _llm(
         "generate",
@@ -125,7 +128,7 @@ def _text_robustness(folder: Path) -> dict:
     return _llm(
         "pain_keyword",
         "text_robustness",
-        {"vignettes": VIGNETTES, "perturbations": perturbations},
+        {"vignettes": VIGNETTES, "perturbations": perturbations, "n_boot": 50},
         [{"metric": "flip_rate", "max": 0.0, "level": "warn"}],
     )
 
@@ -134,12 +137,26 @@ def _privacy(folder: Path) -> dict:
     return _llm(
         "echo",
         "privacy",
-        {"probes": PROBES},
+        {"probes": PROBES, "n_boot": 50},
         [
             {"metric": "leaky_output_rate", "max": 0.0},
             {"metric": "new_phi_per_1000[category=G]", "max": 0.0, "level": "warn"},
         ],
     )
+
+
+def _canary(folder: Path) -> dict:
+    """The model read the canary file ($TA_CANARIES, set by ``runs``) and completes every one."""
+    canaries = "".join(json.dumps(c) + "\n" for c in make_canaries(3, seed=1))
+    Path(os.environ["TA_CANARIES"]).write_text(canaries)
+    spec = _llm(
+        "memorised",
+        "canary",
+        {"canaries": os.environ["TA_CANARIES"], "candidates": 20},
+        [{"metric": "verbatim_rate", "max": 0.0}],
+    )
+    spec["model"]["score"] = f"{LLM}:memorised_score"
+    return spec
 
 
 def _phi_scan(folder: Path) -> dict:
@@ -164,6 +181,7 @@ SPECS = {
     "text_robustness": _text_robustness,
     "privacy": _privacy,
     "phi_scan": _phi_scan,
+    "canary": _canary,
 }
 NEEDS_PRIVACY = {"privacy", "phi_scan"}
 
@@ -190,7 +208,9 @@ def runs(tmp_path_factory):
             _RUNS[name] = run_cli(tmp_path_factory.mktemp(name), name)
         return _RUNS[name]
 
-    yield get
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TA_CANARIES", str(tmp_path_factory.mktemp("canary") / "canaries.jsonl"))
+        yield get
     _RUNS.clear()
 
 
@@ -253,7 +273,8 @@ CASES = [
     ("text_robustness", "flip_rate[typos=0.5]", "warn", "changes its decision under typos", []),
     ("privacy", "leaky_output_rate", "fail", "leaks PHI", ["leaky_output_rate"]),
     ("privacy", "new_phi_per_1000[category=G]", "warn", "(G) social security numbers", []),
-    ("phi_scan", "rows_with_phi_rate", "warn", "holds PHI", ["rows_with_phi_rate"]),
+    ("phi_scan", "rows_with_phi_rate", "warn", "The audit data holds PHI", ["rows_with_phi_rate"]),
+    ("canary", "verbatim_rate", "fail", "completes planted secrets verbatim", []),
 ]
 
 
