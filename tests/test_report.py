@@ -53,7 +53,7 @@ def test_run_folder_holds_the_three_files(report):
         "report.json",
     ]
     assert re.fullmatch(r"test-audit-\d{8}T\d{6}Z", folder.name)
-    assert view["schema_version"] == SCHEMA_VERSION == "1.3"
+    assert view["schema_version"] == SCHEMA_VERSION == "1.4"
     assert view["run"]["verdict"] == "fail"
     assert view["run"]["exit_code"] == 1
     assert len(view["checks"]) == len(run.checks)

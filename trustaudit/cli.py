@@ -226,8 +226,7 @@ def _schema(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     for name in registry.names():
         cls = registry.get(name)
-        summary = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
-        print(f"{name}: {summary}")
+        print(f"{name}: {cls.description()}")
         schema = registry.params_schema(name)
         required = set(schema.get("required", []))
         for param, prop in schema.get("properties", {}).items():

@@ -150,6 +150,12 @@ class Auditor:
     extra: ClassVar[str | None] = None  # the optional extra (pyproject) it cannot run without
 
     @classmethod
+    def description(cls) -> str:
+        """The docstring's first paragraph on one line: what `trustaudit list` and the report say
+        the auditor does."""
+        return " ".join((cls.__doc__ or cls.name).strip().split("\n\n")[0].split())
+
+    @classmethod
     def metric_names(cls) -> set[str]:
         """Every metric name ``run`` can produce (thresholds are checked against it before
         running)."""

@@ -16,12 +16,11 @@ from pydantic import Field
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
-from ..errors import AuditorError, DataError
+from ..errors import AuditorError
 from ..findings import AuditResult, Metric
-from ..inputs.data import AuditData, read_table
-from ..inputs.loading import load_function
+from ..inputs.data import AuditData
+from ..inputs.overlap import require_columns, training_rows
 from ..keys import KeySpace, keys
-from ..paths import resolve
 from ._stats import scalar_interval
 from .base import AuditContext, AuditedModel, Auditor, BootstrapParams, audit_data, registry
 
@@ -118,18 +117,8 @@ class MembershipAuditor(BootstrapParams, Auditor):
         return np.array(boot_auc), np.array(boot_tpr)
 
     def _training_rows(self, base_dir: Path, data: AuditData, where: str) -> pd.DataFrame:
-        if self.train.lower().endswith((".csv", ".parquet", ".pq")):
-            path = resolve(self.train, base_dir)
-            if not path.is_file():
-                raise DataError(f"{where}: file '{path}' does not exist.")
-            frame = read_table(path, where)
-        else:
-            frame = load_function(self.train, base_dir=base_dir, where=where)()
-        missing = [c for c in (*data.features, data.target) if c not in frame.columns]
-        if missing:
-            raise DataError(
-                f"{where}: the training rows lack column(s) {missing} that the audit data has."
-            )
+        frame, source = training_rows(self.train, base_dir, where)
+        require_columns(frame, [*data.features, str(data.target)], source, where)
         return frame
 
     @staticmethod

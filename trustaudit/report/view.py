@@ -27,9 +27,10 @@ from ..findings import (
     Status,
 )
 from ..run.gate import bound_text, exit_code
+from .summary import SummaryView, build_summary
 
-SCHEMA_VERSION = "1.3"  # 1.1: metrics' kind, left_out, auditors' confidence; 1.2: verdict;
-# 1.3: metrics' successes, trials and interval method; the inconclusive status
+SCHEMA_VERSION = "1.4"  # 1.1: metrics' kind, left_out, auditors' confidence; 1.2: verdict;
+# 1.3: metrics' successes, trials and interval method; the inconclusive status; 1.4: plain_summary
 
 
 class ToolView(TypedDict):
@@ -129,6 +130,7 @@ class ReportView(TypedDict):
     tool: ToolView
     run: RunView
     summary: dict[str, int]  # checks per Status value
+    plain_summary: SummaryView  # the verdict and findings in words, and what was not tested
     checks: list[CheckView]
     auditors: list[AuditorView]
     model: dict[str, str]  # ModelInfo fields; empty for a data-only audit
@@ -153,6 +155,7 @@ def build_view(run: AuditRun) -> ReportView:
             "exit_code": exit_code(run),
         },
         "summary": {status.value: sum(c.status is status for c in run.checks) for status in Status},
+        "plain_summary": build_summary(run),
         "checks": [
             _check_view(c, metric_index.get((c.auditor_label, c.metric_key))) for c in run.checks
         ],

@@ -33,11 +33,11 @@ def evaluate(spec: AuditSpec, results: Sequence[AuditResult]) -> list[Check]:
     for entry, result in zip(spec.auditors, results, strict=True):
         scales = registry.get(entry.use).comparisons()
         for threshold in entry.thresholds:
-            checks += _checks_for(threshold, result, scales)
+            checks += checks_for(threshold, result, scales)
     return checks
 
 
-def _checks_for(
+def checks_for(
     threshold: ThresholdSpec, result: AuditResult, scales: dict[str, str]
 ) -> list[Check]:
     if result.status is Status.ERROR:

@@ -37,13 +37,13 @@ def _judgement(
         if not metric.estimable:
             raise ValueError(metric.note or "not estimable")
         if threshold.min is not None:
-            return judge_floor(_group_value(metric), threshold.min, "min", threshold.alpha)
+            return judge_floor(group_value(metric), threshold.min, "min", threshold.alpha)
         assert threshold.max is not None  # ThresholdSpec requires a bound
-        return judge_floor(_group_value(metric), threshold.max, "max", threshold.alpha)
+        return judge_floor(group_value(metric), threshold.max, "max", threshold.alpha)
     if not metric.compares:
         raise ValueError(f"mode '{threshold.mode}' needs a disparity that names its groups")
     groups = [
-        _group_value(m)
+        group_value(m)
         for m in result.metrics
         if m.name in metric.compares
         and m.grouping == metric.grouping
@@ -61,7 +61,7 @@ def _judgement(
     raise ValueError(f"mode '{threshold.mode}' has no bound for a {scale} (see validate)")
 
 
-def _group_value(metric: Metric) -> GroupValue:
+def group_value(metric: Metric) -> GroupValue:
     """The group's estimate; its counts only when they are independent trials (an exact
     interval): clustered answers (several per vignette) are judged by their own interval."""
     independent = metric.interval == EXACT

@@ -15,7 +15,7 @@ from ..adapters import ModelInfo, build_model
 from ..auditors import AuditContext, Auditor, registry
 from ..clock import utc_now
 from ..errors import SpecError, TrustAuditError
-from ..findings import AuditResult, AuditRun, Provenance, Status
+from ..findings import AuditResult, AuditRun, Check, Provenance, Status
 from ..inputs.data import AuditData, load_data
 from ..ledger import runfolder
 from ..ledger.manifest import git_commit, operator, read_manifest, write_manifest
@@ -26,6 +26,7 @@ from ..shown import Plain, free_text, masked_result
 from ..spec.models import AuditSpec
 from . import interrupts
 from .gate import evaluate
+from .overlap import load_training, overlap_check
 
 KEY_PACKAGES = (
     "trustaudit",
@@ -59,6 +60,7 @@ def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]
     if problems:
         raise SpecError("\n".join(problems))
     _check_budget(spec, model_calls(spec, data, auditors))
+    load_training(spec, data)  # a bad training file stops validate and run before any call
     return data, auditors
 
 
@@ -140,7 +142,8 @@ def run_audit(
         results = _run_auditors(
             auditors, _recorded(spec, model, recorder), data, spec.seed, progress, context
         )
-        run = _finish(spec, folder, manifest, model, recorder, results, data)
+        overlap = overlap_check(spec, data, load_training(spec, data))
+        run = _finish(spec, folder, manifest, model, recorder, results, data, overlap)
         write_report(run, folder.path)
         interrupts.sealing()  # from here on the run completes; an interruption waits for it
         runfolder.seal(folder)
@@ -191,9 +194,12 @@ def _finish(
     recorder: Recorder,
     results: list[AuditResult],
     data: AuditData | None,
+    overlap: tuple[list[AuditResult], list[Check]],
 ) -> AuditRun:
-    """Judge the results, mark the manifest complete and assemble the run for the report."""
-    checks = evaluate(spec, results)
+    """Judge the results, add the train/test overlap check, mark the manifest complete and
+    assemble the run for the report."""
+    checks = evaluate(spec, results) + overlap[1]
+    results = results + overlap[0]
     ledger = {**manifest["ledger"], "head": folder.writer.head, "records": folder.writer.count}
     manifest.update(status="complete", finished=utc_now(), ledger=ledger)
     provenance: Provenance = {

@@ -155,7 +155,12 @@ def _check_extras(spec: AuditSpec) -> None:
 
 def _check_files(spec: AuditSpec) -> None:
     data_path = spec.data.path if spec.data is not None else None
-    for key, value in (("data.path", data_path), ("model.path", getattr(spec.model, "path", None))):
+    train_path = spec.data.train if spec.data is not None else None
+    for key, value in (
+        ("data.path", data_path),
+        ("data.train", train_path),
+        ("model.path", getattr(spec.model, "path", None)),
+    ):
         if value is None:
             continue
         problem = file_problem(spec.resolve(value))

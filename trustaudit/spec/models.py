@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from ..keys import split_key
 from . import envvars
+from .data_keys import DataKeys
 from .urls import refuse_secret_in_url
 
 Scalar = bool | int | float | str
@@ -205,7 +206,7 @@ def model_spec_class(kind: Any) -> type[_ModelBase] | None:
     return MODEL_SPECS.get(kind) if isinstance(kind, str) else None
 
 
-class DataSpec(_Strict):
+class DataSpec(_Strict, DataKeys):
     """Where the audit data comes from and which column is the outcome."""
 
     path: Path | None = Field(None, description="CSV or Parquet file.")
@@ -222,7 +223,6 @@ class DataSpec(_Strict):
     features: list[str] | None = Field(
         None, description="Columns given to the model; default: all but the target."
     )
-
     _one_source = model_validator(mode="after")(
         lambda self: _exactly_one_source(self, "a CSV/Parquet file")
     )
