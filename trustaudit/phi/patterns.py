@@ -46,12 +46,6 @@ STREET_SUFFIXES = tuple(
 # fmt: on
 
 
-def _label(words: str) -> str:
-    """Lookbehind for a label such as 'MRN:' or 'account no. #'; ``words`` is a regex
-    alternation."""
-    return rf"(?<=\b(?:{words})\s*(?:number|no\.?|num|id|#)?\s*[:#]?\s*)"
-
-
 _UNIT_WORD = r"(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?"
 # 90-119 in digits or words ('ninety-two', 'one hundred and three')
 _OLD_AGE = (
@@ -59,102 +53,56 @@ _OLD_AGE = (
     r"(?:[ -](?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
     r"|" + _UNIT_WORD + r"))"
 )
-# entity -> (patterns as (name, regex, score), context words)
-PATTERNS: dict[str, tuple[tuple[tuple[str, str, float], ...], tuple[str, ...]]] = {
-    "MEDICAL_RECORD_NUMBER": (
-        (("MRN-like code", r"\b[A-Z]{1,3}-?\d{6,10}\b", 0.05),),
-        ("mrn", "medical record", "chart", "record number"),
-    ),
-    "HEALTH_PLAN_ID": (
-        (
-            (
-                "health plan id after its label",
-                _label(
-                    r"member|subscriber|beneficiary|policy|health\s+plan|"
-                    r"insurance|medicaid|medicare"
-                )
-                + r"(?=[A-Z0-9-]*\d)[A-Z0-9]{2,4}-?[A-Z0-9]{4,12}\b",
-                0.85,
-            ),
-        ),
-        ("member", "insurance", "plan", "policy"),
-    ),
-    "VEHICLE_ID": ((("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.3),), ("vin", "vehicle", "car", "truck")),
-    "US_ZIP_CODE": (
-        (
-            ("ZIP after a state code", r"(?<=(?-i:\b[A-Z]{2}),?\s)\d{5}(?:-\d{4})?\b", 0.7),
-            ("ZIP", r"\b\d{5}(?:-\d{4})?\b", 0.05),
-        ),
-        ("zip", "postal", "zip code"),
-    ),
+# entity -> its patterns as (name, regex, score)
+PATTERNS: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "VEHICLE_ID": (("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.3),),
     "STREET_ADDRESS": (
         (
-            (
-                "street address",
-                r"\b\d{1,6}\s+(?-i:(?:[A-Z][a-z]+\.?\s){1,4})(?-i:"
-                + "|".join(STREET_SUFFIXES)
-                + r")\b\.?"
-                r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*\w+)?",
-                0.85,
-            ),
+            "street address",
+            r"\b\d{1,6}\s+(?-i:(?:[A-Z][a-z]+\.?\s){1,4})(?-i:"
+            + "|".join(STREET_SUFFIXES)
+            + r")\b\.?"
+            r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*\w+)?",
+            0.85,
         ),
-        ("address", "lives", "resides", "street"),
-    ),
-    "PERSON": (
-        (
-            (
-                "name after a label or a relation",
-                r"(?<=\b(?:patient(?:\s+name)?|name|son|daughter|husband|wife|mother|"
-                r"father|brother|sister|partner|guardian)\s*:?\s+)"
-                r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z'-]+){1,2})\b",
-                0.7,
-            ),
-        ),
-        ("patient", "name", "son", "daughter"),
     ),
     "US_CITY": (
         (
-            (
-                "city before state and ZIP",
-                r"(?<=,\s*)(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})(?=,\s*(?-i:[A-Z]{2})\s+\d{5}\b)",
-                0.85,
-            ),
-            (
-                "city after a street address",
-                r"(?<=\b\d{1,6}\s+(?-i:[A-Z][a-z]+\s){1,4}(?-i:[A-Z][a-z]+)\.?\s+in\s+)"
-                r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\b",
-                0.7,
-            ),
+            "city before state and ZIP",
+            r"(?<=,\s*)(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})(?=,\s*(?-i:[A-Z]{2})\s+\d{5}\b)",
+            0.85,
         ),
-        ("city", "lives", "address"),
+        (
+            "city after a street address",
+            r"(?<=\b\d{1,6}\s+(?-i:[A-Z][a-z]+\s){1,4}(?-i:[A-Z][a-z]+)\.?\s+in\s+)"
+            r"(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})\b",
+            0.7,
+        ),
     ),
     "AGE_OVER_89": (
         (
-            (
-                "age over 89 before 'year-old', 'y/o', 'yrs', 'years of age'",
-                rf"\b{_OLD_AGE}(?=[\s-]*(?:y(?:ea)?rs?[\s-]*old|y[ ./]{{0,2}}o\b\.?|yo[mf]?\b"
-                r"|y(?:ea)?rs?\s+of\s+age|yrs?\b|-year-old))",
-                0.85,
-            ),
-            (
-                "age over 89 after 'aged', 'age:', 'age of', 'turned'",
-                rf"(?<=\b(?:aged?|age\s+of|age\s*:|turn(?:ed|s|ing))\s*){_OLD_AGE}\b(?![./:-]\d)",
-                0.85,
-            ),
-            (
-                "age over 89 said of someone: 'pt is 95', 'she is ninety-six now'",
-                r"(?<=\b(?:pt|patient|she|he|mother|father|mom|dad)\s+(?:is|was)\s+)"
-                rf"{_OLD_AGE}\b(?![./:-]?\d)(?!\s*(?:%|mg|kg|lbs?|cm|mm|percent|units|/))",
-                0.85,
-            ),
-            (
-                "age over 89 in words",
-                r"\b(?:in\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?(?:nineties|90s)"
-                r"|nonagenarian|centenarian)\b",
-                0.85,
-            ),
+            "age over 89 before 'year-old', 'y/o', 'yrs', 'years of age'",
+            rf"\b{_OLD_AGE}(?=[\s-]*(?:y(?:ea)?rs?[\s-]*old|y[ ./]{{0,2}}o\b\.?|yo[mf]?\b"
+            r"|y(?:ea)?rs?\s+of\s+age|yrs?\b|-year-old))",
+            0.85,
         ),
-        ("age", "old"),
+        (
+            "age over 89 after 'aged', 'age:', 'age of', 'turned'",
+            rf"(?<=\b(?:aged?|age\s+of|age\s*:|turn(?:ed|s|ing))\s*){_OLD_AGE}\b(?![./:-]\d)",
+            0.85,
+        ),
+        (
+            "age over 89 said of someone: 'pt is 95', 'she is ninety-six now'",
+            r"(?<=\b(?:pt|patient|she|he|mother|father|mom|dad)\s+(?:is|was)\s+)"
+            rf"{_OLD_AGE}\b(?![./:-]?\d)(?!\s*(?:%|mg|kg|lbs?|cm|mm|percent|units|/))",
+            0.85,
+        ),
+        (
+            "age over 89 in words",
+            r"\b(?:in\s+(?:his|her|their)\s+(?:early\s+|mid-?\s*|late\s+)?(?:nineties|90s)"
+            r"|nonagenarian|centenarian)\b",
+            0.85,
+        ),
     ),
 }
 VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -187,14 +135,13 @@ def pattern_recognizers() -> list:
             return vin_check_digit_ok(pattern_text)
 
     made = []
-    for entity, (patterns, context) in PATTERNS.items():
+    for entity, patterns in PATTERNS.items():
         kind = VinRecognizer if entity == "VEHICLE_ID" else PatternRecognizer
         made.append(
             kind(
                 supported_entity=entity,
                 name=f"trustaudit_{entity.lower()}",
                 patterns=[Pattern(name, regex, score) for name, regex, score in patterns],
-                context=list(context),
             )
         )
     return made

