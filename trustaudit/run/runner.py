@@ -25,6 +25,7 @@ from ..report import write_report
 from ..shown import Plain, free_text, masked_result
 from ..spec.models import AuditSpec
 from . import interrupts
+from .behaviour import behaviour_fingerprint
 from .gate import evaluate
 
 KEY_PACKAGES = (
@@ -137,9 +138,11 @@ def run_audit(
             recorded_asks=folder.recorded_asks,
         )
         context = _context(spec, model, recorder, baseline_manifest, key)
-        results = _run_auditors(
-            auditors, _recorded(spec, model, recorder), data, spec.seed, progress, context
-        )
+        recorded = _recorded(spec, model, recorder)
+        results = _run_auditors(auditors, recorded, data, spec.seed, progress, context)
+        behaviour = behaviour_fingerprint(recorded, recorder)
+        if behaviour is not None:  # an endpoint's answers to the probe set (run/behaviour.py)
+            manifest["models"][0]["behaviour"] = behaviour
         run = _finish(spec, folder, manifest, model, recorder, results, data)
         write_report(run, folder.path)
         interrupts.sealing()  # from here on the run completes; an interruption waits for it
