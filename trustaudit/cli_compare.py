@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .compare import GateSettings, compare_runs
-from .compare.regression import parse_max_regression
+from .compare.regression import MaxRegression, parse_max_regression
 from .compare.report import build_view, default_folder, headline, write_comparison
 from .compare.runs import read_run
 from .errors import UsageError
@@ -55,11 +55,19 @@ def add_max_regression(parser: argparse.ArgumentParser) -> None:
         "--max-regression",
         action="append",
         default=[],
-        type=parse_max_regression,
+        type=_max_regression,
         metavar="FAMILY=VALUE",
         help="the largest allowed worsening of a metric family (a metric name, e.g. tpr=0.05, or "
         "a key, e.g. auroc[overall]=0.02); repeatable",
     )
+
+
+def _max_regression(text: str) -> MaxRegression:
+    """argparse's type: a bad value exits 2 with the option's name, the value and the fix."""
+    try:
+        return parse_max_regression(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _compare(args: argparse.Namespace) -> int:

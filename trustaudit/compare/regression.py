@@ -116,8 +116,8 @@ def parse_max_regression(text: str) -> MaxRegression:
         bound = math.nan
     if not sep or not family.strip() or not (math.isfinite(bound) and bound > 0):
         raise UsageError(
-            f"--max-regression {text!r}: expected FAMILY=VALUE with a metric name or key and a "
-            "number > 0, e.g. --max-regression tpr=0.05 or auroc[overall]=0.02."
+            "expected FAMILY=VALUE with a metric name or key and a number > 0, e.g. tpr=0.05 or "
+            f"auroc[overall]=0.02; got {text!r}"
         )
     return MaxRegression(family.strip(), bound)
 
