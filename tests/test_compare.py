@@ -210,3 +210,30 @@ def test_a_bad_max_regression_exits_2(option, expected, runs):
     done = compare(runs["baseline"], runs["same"], f"--max-regression={option}")
     assert done.returncode == 2
     assert expected in done.stderr and "Traceback" not in done.stderr
+
+
+def _copy_with_label(folder: Path, tmp_path: Path, name: str, group: str) -> Path:
+    """A copy of the run's manifest and report whose first group label is ``group``."""
+    copy = tmp_path / name
+    copy.mkdir()
+    (copy / "manifest.json").write_bytes((folder / "manifest.json").read_bytes())
+    report = json.loads((folder / "report.json").read_text())
+    metric = next(m for m in report["auditors"][0]["metrics"] if m["group"])
+    metric["key"] = f"{metric['name']}[{metric['grouping']}={group}]"
+    (copy / "report.json").write_text(json.dumps(report))
+    return copy
+
+
+def test_identifiers_in_labels_never_reach_the_comparison(runs, tmp_path):
+    """The runs' reports were masked when written; a report edited to hold an SSN-shaped label is
+    masked again at the comparison's boundary, in every file and on the console."""
+    ssn = "123-45-6789"
+    before = _copy_with_label(runs["baseline"], tmp_path, "before", ssn)
+    after = _copy_with_label(runs["regressed"], tmp_path, "after", ssn)
+    out = tmp_path / "cmp"
+    done = compare(before, after, "--max-regression", "tpr=0.05", "--out", out)
+    assert done.returncode == 1, done.stderr
+    shown = [done.stdout, done.stderr] + [p.read_text() for p in out.iterdir()]
+    assert len(shown) == 5 and not any(ssn in text for text in shown)
+    view = _view(out)
+    assert sum("=<US_SSN>]" in m["key"] for m in view["metrics"]) == 1  # compared, masked
