@@ -100,7 +100,7 @@ class MaxRegression:
 class RegressionCheck:
     """The judgement of one metric of a family."""
 
-    family: str
+    limit: MaxRegression
     pair: MetricPair
     interval: ChangeInterval  # at the gate's level
     status: Status
@@ -155,7 +155,7 @@ def _judge(limit: MaxRegression, pair: MetricPair, mode: Mode, level: float) -> 
     head = f"{pair.key} ({pair.auditor})"
     if not math.isfinite(interval.change):
         why = f"{head}: not estimable in both runs; not judged"
-        return RegressionCheck(limit.family, pair, interval, Status.SKIPPED, why)
+        return RegressionCheck(limit, pair, interval, Status.SKIPPED, why)
     outcome = _outcome(interval, direction(pair.name), limit.bound, mode)
     message = (
         f"{head} {outcome.upper()} ({mode}, regression ≤ {limit.bound:g}, "
@@ -168,7 +168,7 @@ def _judge(limit: MaxRegression, pair: MetricPair, mode: Mode, level: float) -> 
         )
     elif not math.isfinite(interval.level):
         message += ". No interval: the runs report none for this metric"
-    return RegressionCheck(limit.family, pair, interval, _STATUS[outcome], message)
+    return RegressionCheck(limit, pair, interval, _STATUS[outcome], message)
 
 
 def _outcome(interval: ChangeInterval, better: Direction, bound: float, mode: Mode) -> Outcome:

@@ -95,9 +95,9 @@ def _check_view(check: RegressionCheck, comparison: Comparison) -> dict[str, Any
     gate = comparison.gate
     return {
         "auditor": GATE,
-        "family": check.family,
+        "family": check.limit.family,
         "metric": label(f"{check.pair.auditor}: {check.pair.key}"),
-        "threshold": f"regression ≤ {_bound(check, comparison):g} ({gate.mode}, α {gate.alpha:g})",
+        "threshold": f"regression ≤ {check.limit.bound:g} ({gate.mode}, α {gate.alpha:g})",
         "status": check.status,
         "on_inconclusive": gate.inconclusive,
         "message": check.message,
@@ -106,10 +106,6 @@ def _check_view(check: RegressionCheck, comparison: Comparison) -> dict[str, Any
         "change_high": check.interval.high,
         "level": check.interval.level,
     }
-
-
-def _bound(check: RegressionCheck, comparison: Comparison) -> float:
-    return next(x.bound for x in comparison.gate.limits if x.family == check.family)
 
 
 def _junit_view(view: dict[str, Any]) -> Any:
