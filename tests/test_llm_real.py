@@ -128,7 +128,7 @@ def test_counterfactual_audit_through_the_real_server(llama_server, tmp_path):
     answered = 1 - metrics["unparseable_rate[all vignettes=control]"].value
     assert answered >= 0.5  # the real model mostly answers in the asked form
     records = [r for r in read_ledger(folder / "ledger.jsonl").records if r["kind"] == "call"]
-    assert len(records) == 6 * 3
+    assert len(records) == 6 * 3 + 8  # the auditor's, then the behavioural fingerprint's probes
     assert all(r["error"] is None and r["output"]["text"] for r in records)
     assert verify_run(folder).intact
 

@@ -1,5 +1,6 @@
 """The command line: ``trustaudit run | validate | plan | canaries | schema | list``; the evidence
-commands (``verify | sign | keygen``) are in ``cli_evidence.py``. The exit code is the CI gate."""
+commands (``verify | sign | keygen``) are in ``cli_evidence.py``, ``compare`` in ``cli_compare.py``.
+The exit code is the CI gate."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from typing import Any
 from . import __version__
 from .adapters import build_model
 from .auditors import registry
+from .cli_compare import add_compare_command, add_max_regression, check_baseline, compare_and_report
 from .cli_evidence import add_evidence_commands, existing_run_folder
+from .compare import GateSettings
 from .errors import AdapterError, AuditorError, TrustAuditError, UsageError
 from .llm.canaries import make_canaries
 from .printable import printable
@@ -84,18 +87,24 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace, spec: AuditSpec, progress: Progress, several: bool) -> int:
-    """Run one spec and print its summary line (named when there are several); its exit code."""
+    """Run one spec and print its summary line (named when there are several); its exit code,
+    the worse of the run's and, with ``--baseline``, the comparison's."""
+    baseline = check_baseline(args.baseline) if args.baseline else None
     run = run_audit(
         spec,
         out=_folder(args.out),
         resume=_run_folder(args.resume, "--resume"),
-        baseline=_run_folder(args.baseline, "--baseline"),
+        baseline=baseline,
         progress=progress,
     )
     report = _display(Path(run.provenance["folder"]) / "report.html")
     prefix = f"{spec.name}: " if several else ""
     print(printable(redact(prefix + summary_line(run, report))))
-    return exit_code(run)
+    if baseline is None:
+        return exit_code(run)
+    gate = GateSettings(tuple(args.max_regression))
+    compared = compare_and_report(baseline, Path(run.provenance["folder"]), gate, None)
+    return max(exit_code(run), compared)
 
 
 def _canaries(args: argparse.Namespace) -> int:
@@ -263,6 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(commands)
     add_evidence_commands(commands)
+    add_compare_command(commands)
     validate = commands.add_parser(
         "validate", help="check a spec and its data without running the model"
     )
@@ -296,8 +306,10 @@ def _add_run(commands: Any) -> None:
     run.add_argument(
         "--baseline",
         metavar="RUN_DIR",
-        help="an earlier run to compare the model with (accountability)",
+        help="an earlier run to compare with: the accountability auditor's model check, then "
+        "trustaudit compare (its files in RUN/comparison-<baseline id>)",
     )
+    add_max_regression(run)
     run.set_defaults(handler=_run)
 
 

@@ -7,6 +7,7 @@ import getpass
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,17 +61,23 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST_FILE
     if file_problem(path):
         raise DataError(f"{folder}: no {MANIFEST_FILE}; this is not a trustaudit run folder.")
+    return read_run_json(path, "manifest", manifest_problem)
+
+
+def read_run_json(path: Path, what: str, problem_of: Callable[[Any], str | None]) -> Any:
+    """A JSON file trustaudit wrote into a run folder, parsed strictly and checked by
+    ``problem_of``; a DataError naming the file and the first bad key otherwise."""
     try:
-        manifest = strict_json(path.read_bytes())
+        value = strict_json(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable manifest ({exc}).") from None
-    problem = manifest_problem(manifest)
+        raise DataError(f"{path}: not a readable {what} ({exc}).") from None
+    problem = problem_of(value)
     if problem:
         raise DataError(
             f"{path}: {problem}. The file was not written by trustaudit or was edited; "
             "use a run folder as trustaudit left it."
         )
-    return manifest
+    return value
 
 
 def manifest_problem(manifest: Any) -> str | None:

@@ -7,7 +7,9 @@ import importlib.metadata
 import platform
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from ..report import write_report
 from ..shown import Plain, free_text, masked_result
 from ..spec.models import AuditSpec
 from . import interrupts
+from .behaviour import behaviour_fingerprint
 from .gate import evaluate
 from .overlap import load_training, overlap_check
 
@@ -139,9 +142,9 @@ def run_audit(
             recorded_asks=folder.recorded_asks,
         )
         context = _context(spec, model, recorder, baseline_manifest, key)
-        results = _run_auditors(
-            auditors, _recorded(spec, model, recorder), data, spec.seed, progress, context
-        )
+        recorded = _recorded(spec, model, recorder)
+        probe = partial(_fingerprint_behaviour, manifest, recorded, recorder)
+        results = _run_auditors(auditors, recorded, data, spec.seed, progress, context, probe)
         overlap = overlap_check(spec, data, load_training(spec, data))
         run = _finish(spec, folder, manifest, model, recorder, results, data, overlap)
         write_report(run, folder.path)
@@ -239,6 +242,13 @@ def _recorded(spec: AuditSpec, model: Any, recorder: Recorder) -> Any:
     return RecordedTabularModel(model, recorder)
 
 
+def _fingerprint_behaviour(manifest: dict[str, Any], model: Any, recorder: Recorder) -> None:
+    """An endpoint's answers to the fixed probe set (run/behaviour.py), into the manifest."""
+    behaviour = behaviour_fingerprint(model, recorder)
+    if behaviour is not None:
+        manifest["models"][0]["behaviour"] = behaviour
+
+
 def _run_auditors(
     auditors: list[tuple[str, Auditor]],
     model: Any,
@@ -246,12 +256,18 @@ def _run_auditors(
     seed: int,
     progress: Progress,
     context: dict[str, Any],
+    probe: Callable[[], None],
 ) -> list[AuditResult]:
-    """Run in spec order, except auditors that read the others' results (``runs_last``); report in
+    """Run in spec order, except auditors that read the others' results (``runs_last``), which
+    run after ``probe`` (so a resumed run's ledger reads as an uninterrupted one's); report in
     spec order."""
     results: dict[int, AuditResult] = {}
-    order = sorted(range(len(auditors)), key=lambda i: auditors[i][1].runs_last)
-    for i in order:
+    last = [i for i, (_, auditor) in enumerate(auditors) if auditor.runs_last]
+    steps = [i for i in range(len(auditors)) if i not in last] + [None] + last
+    for i in steps:
+        if i is None:
+            probe()
+            continue
         label, auditor = auditors[i]
         progress.step(f"{label}: running")
         ctx = AuditContext(

@@ -5,8 +5,9 @@ fail): ``500``, ``429`` (with ``Retry-After: 0``), ``stall`` (answers after the 
 ``garbage`` (malformed JSON), ``drop`` (closes the connection without answering), ``400`` (always,
 not retryable), ``drip`` (a valid answer sent a byte at a time over ``stall`` seconds). A path
 other than ``/v1/chat/completions`` gets HTTP 404. Otherwise it answers ``admit`` when the prompt
-mentions chest pain, else ``discharge``, after ``latency`` seconds. Every request is counted, by
-prompt, so tests can show what was (not) sent again."""
+mentions chest pain, else ``discharge``, after ``latency`` seconds (``answer`` replaces that rule:
+another model behind the same URL). Every request is counted, by prompt, so tests can show what
+was (not) sent again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +30,7 @@ class LoopbackLLM:
     def __init__(self, latency: float = 0.0, stall: float = 2.0) -> None:
         self.latency = latency
         self.stall = stall
+        self.answer: Callable[[str], str] = admit_for_chest_pain  # prompt -> the answer's text
         self.requests: Counter = Counter()  # prompt -> requests received
         self.authorization: list[str] = []
         self._lock = threading.Lock()
@@ -82,7 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         if kind == "drip":  # headers at once, then the body a byte at a time, for ``stall`` s
-            self._drip(json.dumps(_answer(prompt)).encode())
+            self._drip(json.dumps(_completion(self.owner.answer(prompt))).encode())
             return
         if kind == "stall":
             time.sleep(self.owner.stall)
@@ -94,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "garbage":
             self._send(200, b'{"choices": [{"message": ')
         else:
-            self._send(200, json.dumps(_answer(prompt)).encode())
+            self._send(200, json.dumps(_completion(self.owner.answer(prompt))).encode())
 
     def _drip(self, data: bytes) -> None:
         """A complete answer, sent so slowly that every single read is quick but the whole takes
@@ -123,9 +126,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def _answer(prompt: str) -> dict[str, Any]:
-    """A chat completion: admit for chest pain, else discharge."""
-    text = "admit" if "chest pain" in prompt.lower() else "discharge"
+def admit_for_chest_pain(prompt: str) -> str:
+    """The default answer: admit for chest pain, else discharge."""
+    return "admit" if "chest pain" in prompt.lower() else "discharge"
+
+
+def _completion(text: str) -> dict[str, Any]:
+    """A chat completion answering ``text``."""
     message = {"role": "assistant", "content": text}
     return {
         "choices": [{"message": message, "finish_reason": "stop"}],
