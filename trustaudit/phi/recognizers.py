@@ -71,16 +71,14 @@ def analyzer():
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp)
     # phone numbers are found by refine.py in any format: presidio's recognizer validates area
-    # codes (a de-identification tool must not) and took a third of the time
-    registry.remove_recognizer("PhoneRecognizer")
-    for unmapped in [
-        r.name
+    # codes (a de-identification tool must not) and took a third of the time; UK NHS numbers and
+    # crypto wallets have no Safe Harbor category; some report only with a context word
+    registry.recognizers = [
+        r
         for r in registry.recognizers
-        if not any(entity in CATEGORY_OF for entity in r.supported_entities)
-    ]:
-        registry.remove_recognizer(unmapped)  # UK NHS numbers, crypto wallets: work for nothing
-    for weak in CONTEXT_ONLY_RECOGNIZERS:
-        registry.remove_recognizer(weak)
+        if any(entity in CATEGORY_OF for entity in r.supported_entities)
+        and type(r).__name__ not in ("PhoneRecognizer", *CONTEXT_ONLY_RECOGNIZERS)
+    ]
     for recognizer in (UsNpiRecognizer(), UsMbiRecognizer(), *pattern_recognizers()):
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(
