@@ -1,11 +1,10 @@
 """The spaCy pipeline presidio runs for trustaudit: named entities only.
 
-PHI recognition reads three things from spaCy: the entities (names, places, dates), the tokens and,
-for context words near a pattern match ("MRN", "fax"), the tokens' lemmas. en_core_web_sm's NER has
-its own token-to-vector layer, so the shared tok2vec, the tagger, the parser, the attribute ruler
-and the lemmatizer (which needs the tagger) do work no recognizer reads: excluded, the pipeline
-runs about twice as fast. The lower-cased token stands in for its lemma: presidio matches a context
-word by substring ("number" in "numbers"), so the rule lemmatizer adds nothing it uses.
+PHI recognition reads one thing from spaCy: the entities (names, places, dates). en_core_web_sm's
+NER has its own token-to-vector layer, so the shared tok2vec, the tagger, the parser, the attribute
+ruler and the lemmatizer (which needs the tagger) do work no recognizer reads: excluded, the
+pipeline runs about twice as fast. Lemmas and token offsets feed presidio's context enhancer only,
+which trustaudit does not run (the nearest label decides: refine.py), so none are computed.
 """
 
 from __future__ import annotations
@@ -34,8 +33,8 @@ def ner_only_engine(model: str, labels_to_ignore: list[str]) -> Any:
             return NlpArtifacts(
                 entities=entities,
                 tokens=doc,
-                tokens_indices=[token.idx for token in doc],
-                lemmas=[token.lower_ for token in doc],
+                tokens_indices=[],  # read only by presidio's context enhancer, which is not run
+                lemmas=[],  # (recognizers.NoContextBoost): no keyword lookup for every token
                 nlp_engine=self,
                 language=language,
                 scores=scores,

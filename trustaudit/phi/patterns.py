@@ -55,6 +55,20 @@ _OLD_AGE = (
 )
 # entity -> its patterns as (name, regex, score)
 PATTERNS: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "URL": (
+        (
+            "web address with a scheme or www",
+            r"(?<![\w@.-])(?:(?:https?|ftp)://|www\.)[^\s<>\"'()]*[^\s<>\"'().,;:!?]",
+            0.6,
+        ),
+        (
+            "domain name with a common top-level domain, and its path",
+            r"(?<![\w@./-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\."
+            r"(?:com|org|net|edu|gov|mil|int|info|biz|io|co|us|uk|ca|au|de|fr|health|app|me|ly|tv"
+            r"|ai|care|clinic|site|online|page)\b(?:/[^\s<>\"'()]*[^\s<>\"'().,;:!?])?",
+            0.6,
+        ),
+    ),
     "VEHICLE_ID": (("VIN", r"\b[A-HJ-NPR-Z0-9]{17}\b", 0.3),),
     "STREET_ADDRESS": (
         (
