@@ -16,6 +16,7 @@ from typing import Any
 from . import __version__
 from .adapters import build_model
 from .auditors import registry
+from .cli_compliance import add_card_command
 from .cli_evidence import add_evidence_commands, existing_run_folder
 from .errors import AdapterError, AuditorError, TrustAuditError, UsageError
 from .llm.canaries import make_canaries
@@ -264,6 +265,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(commands)
     add_evidence_commands(commands)
+    add_card_command(commands)
     validate = commands.add_parser(
         "validate", help="check a spec and its data without running the model"
     )
