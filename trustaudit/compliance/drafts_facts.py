@@ -162,7 +162,7 @@ def methods(sources: list[RunSource]) -> Draft:
 
 def ongoing_maintenance(sources: list[RunSource]) -> Draft:
     lines = [
-        f"- {s.view['run']['finished']}: {s.name} (run {s.run_id}, folder {s.folder}), "
+        f"- {s.view['run']['finished']}: {s.name} (run {s.run_id}), "
         f"verdict {s.view['run']['verdict']}"
         for s in sources
     ]
@@ -213,7 +213,7 @@ def external_testing_party(sources: list[RunSource]) -> Draft:
 
 def evaluation_references(sources: list[RunSource]) -> Draft:
     lines = [
-        f"- {s.folder}: report.html, report.json, junit.xml, ledger.jsonl; manifest sha256 "
+        f"- run {s.run_id}: report.html, report.json, junit.xml, ledger.jsonl; manifest sha256 "
         f"{s.view['provenance'].get('manifest_sha256')}, ledger head "
         f"{s.view['provenance'].get('ledger_head')}"
         for s in sources
