@@ -20,7 +20,7 @@ from .tamper_cases import records, reseal
 
 NS = {"mc": "https://mc.chai.org/v0.2/schema.xsd"}
 PACK = ("card.xml", "hti1.json", "evidence-map.json", "evidence.json")
-EXAMPLE_ANSWERS = ROOT / "audits" / "card-answers.example.yaml"
+EXAMPLE_ANSWERS = ROOT / "audits" / "answers" / "card-answers.example.yaml"
 BIASED_LLM = ROOT / "tests" / "fixtures" / "biased_llm.py"
 VIGNETTES = ROOT / "fixtures" / "vignettes" / "clinical_vignettes.jsonl"
 
@@ -211,6 +211,7 @@ def test_answers_are_merged_and_unanswered_fields_stay_open(runs, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PACK)
     root = card(tmp_path / "card.xml")
     assert element_text(root, ".//mc:IntendedUseAndWorkflow") == answers["intended_use"].strip()
+    assert element_text(root, ".//mc:ReleaseDate") == answers["release_date"]  # a date, as given
     keywords = [k.text for k in root.findall(".//mc:Keywords/mc:Keyword", NS)]
     assert keywords == answers["keywords"]
     maintenance = element_text(root, ".//mc:OngoingMaintenance")
@@ -247,6 +248,7 @@ def test_several_runs_of_one_model_make_one_card(runs, tmp_path):
         ("- a list\n", ["expected a mapping of field to answer"]),
         ("intended_use: {a: 1}\n", ["intended_use: expected text, got an object"]),
         ("intended_use: [\n", ["invalid YAML"]),
+        ("release_date: next spring\n", ["release_date: expected a date as YYYY"]),
     ],
 )
 def test_bad_answers_exit_2_naming_the_key_and_the_fix(runs, tmp_path, answers, said):
@@ -358,3 +360,19 @@ def test_a_seal_that_drops_the_compliance_files_is_caught(runs, tmp_path):
     assert "the seal does not list compliance/card.xml" in done.stdout
     shutil.rmtree(folder / "compliance")
     assert cli("verify", str(folder)).returncode == 0
+
+
+@pytest.mark.extra("privacy")
+@pytest.mark.extra("compliance")
+def test_a_data_only_audit_has_a_valid_card_too(tmp_path):
+    from trustaudit.compliance.validate import card_problems
+
+    folder = run_folder(ROOT / "audits" / "phi-scan.yaml", tmp_path)
+    root_bytes = (folder / "compliance" / "card.xml").read_bytes()
+    assert card_problems(root_bytes) == []
+    root = card(folder / "compliance" / "card.xml")
+    assert "no model audited" in element_text(root, ".//mc:ReleaseVersion")
+    failed = [c["metric"] for c in report(folder)["checks"] if c["status"] == "fail"]
+    assert failed and all(
+        f"`{key}`" in element_text(root, ".//mc:KnownRisksAndLimitations") for key in failed
+    )

@@ -6,6 +6,7 @@ shows, so write contacts as roles or team names: an e-mail address or a phone nu
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from ..spec.load import read_yaml
 from .catalogue import ANSWER_KEYS, FIELDS, FieldSpec
 from .evidence import Answer
 
-EXAMPLE = "audits/card-answers.example.yaml"
+EXAMPLE = "audits/answers/card-answers.example.yaml"
 _SCALARS = (str, int, float, datetime.date)
+_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
 def load_answers(path: Path) -> dict[str, Answer]:
@@ -57,9 +59,12 @@ def _field_spec(path: Path, key: Any) -> FieldSpec:
 
 
 def _answer(path: Path, spec: FieldSpec, value: Any) -> Answer | None:
-    """The masked answer: text, or a tuple of texts for a list field; None when empty."""
+    """The masked answer: text, or a tuple of texts for a list field; None when empty. A date
+    of a checked shape is shown as given (free text would mask it as a date)."""
     if value is None or value == "" or value == []:
         return None
+    if spec.dated:
+        return _date(path, spec, value)
     if isinstance(value, list) and spec.listed and all(isinstance(v, _SCALARS) for v in value):
         return tuple(free_text(str(v).strip()) for v in value)
     if isinstance(value, _SCALARS) and not isinstance(value, bool):
@@ -69,4 +74,14 @@ def _answer(path: Path, spec: FieldSpec, value: Any) -> Answer | None:
     raise SpecError(
         f"{path}: {spec.id}: expected {expected}, got {json_type(value)}. Write the answer as "
         f'text, e.g. {spec.id}: "...".'
+    )
+
+
+def _date(path: Path, spec: FieldSpec, value: Any) -> str:
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value).strip()
+    if _DATE.fullmatch(text):
+        return text
+    raise SpecError(
+        f"{path}: {spec.id}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got "
+        f'{json_type(value)} {label(text)!r}. Write it e.g. {spec.id}: "2026-11".'
     )

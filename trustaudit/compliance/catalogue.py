@@ -25,6 +25,7 @@ class FieldSpec:
     fill: str  # M, D, H or D+H
     role: str  # who must fill (H) or review (D) it; '' for a measured field
     listed: bool = False  # the answer is a list (keywords, EHRs)
+    dated: bool = False  # the answer is a date (YYYY, YYYY-MM or YYYY-MM-DD), shown as given
 
     @property
     def answerable(self) -> bool:
@@ -44,7 +45,7 @@ CATALOGUE: tuple[FieldSpec, ...] = (
     FieldSpec("model_developer", "Model developer", "H", DEVELOPER),
     FieldSpec("developer_contact", "Developer contact", "H", DEVELOPER),
     FieldSpec("release_stage", "Release stage", "H", DEVELOPER),
-    FieldSpec("release_date", "Release date", "H", DEVELOPER),
+    FieldSpec("release_date", "Release date", "H", DEVELOPER, dated=True),
     FieldSpec("release_version", "Release version", "M", ""),
     FieldSpec("global_availability", "Global availability", "H", REGULATORY),
     FieldSpec("ehr_compatibility", "EHR compatibility", "H", DEVELOPER, listed=True),

@@ -30,11 +30,15 @@ def model_name(sources: list[RunSource]) -> Draft:
 def release_version(sources: list[RunSource]) -> Draft:
     model = _model(sources)
     text = f"{model.get('version', 'unversioned')} (fingerprint {model.get('fingerprint')})"
+    if not model:
+        text = "no model audited (an audit of data alone)"
     return Draft(text, (f"{MANIFEST}: models",), ("model.version", "model.fingerprint"))
 
 
 def model_type(sources: list[RunSource]) -> Draft:
     model = _model(sources)
+    if not model:
+        return Draft("no model audited (an audit of data alone)", (f"{MANIFEST}: models",))
     kind = "text generation (LLM)" if _is_text(sources) else "tabular classifier"
     text = f"{kind}: {model.get('name', '—')} served by trustaudit's {model.get('adapter')} adapter"
     return Draft(text, (f"{MANIFEST}: models", "report.json: auditors"))
