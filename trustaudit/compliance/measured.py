@@ -38,7 +38,8 @@ class Measured:
         extra = {"n": self.n, "verdict": self.verdict, "source": source}
         if self.lower is None or self.upper is None or self.estimate is None:
             return {"kind": "single", "value": self.estimate, **extra}
-        level = round(100 * self.level, 6) if self.level is not None else None
+        percent = round(100 * self.level, 6) if self.level is not None else None
+        level = int(percent) if percent is not None and percent.is_integer() else percent
         interval = {"lower": self.lower, "upper": self.upper, "level": level}
         return {
             "kind": "estimate_ci",
