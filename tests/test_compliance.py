@@ -376,3 +376,12 @@ def test_a_data_only_audit_has_a_valid_card_too(tmp_path):
     assert failed and all(
         f"`{key}`" in element_text(root, ".//mc:KnownRisksAndLimitations") for key in failed
     )
+
+
+def test_the_llm_card_names_its_fairness_findings(runs):
+    view = report(runs["llm"])
+    (counterfactual,) = [a for a in view["auditors"] if a["name"] == "counterfactual"]
+    titles = [f["title"] for f in counterfactual["findings"] if f["severity"] != "info"]
+    biases = evidence(runs["llm"])["fields"]["known_biases"]["value"]
+    assert titles and all(title in biases for title in titles)
+    assert "FAIL `flip_rate[all vignettes=Black]`" in biases

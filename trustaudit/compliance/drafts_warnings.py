@@ -73,19 +73,24 @@ def _errors(sources: list[RunSource]) -> list[str]:
     ]
 
 
+def _findings(sources: list[RunSource], *, fairness: bool) -> list[str]:
+    """The titles of the medium and high findings of the fairness auditors, or of the others."""
+    return [
+        f"- Finding ({f['severity']}) of {a['label']}: {f['title']}"
+        for s in sources
+        for a in s.view["auditors"]
+        if (a["name"] in FAIRNESS_AUDITORS) == fairness
+        for f in a["findings"]
+        if f["severity"] in ("medium", "high")
+    ]
+
+
 def known_risks(sources: list[RunSource]) -> Draft:
     """Risks and limitations: problem checks outside fairness, auditors that failed, findings
     of medium or high severity, and what was not tested."""
     lines, keys = _check_lines(sources, ("usefulness", "safety"))
     lines += _errors(sources)
-    lines += [
-        f"- Finding ({f['severity']}) of {a['label']}: {f['title']}"
-        for s in sources
-        for a in s.view["auditors"]
-        if a["name"] not in FAIRNESS_AUDITORS
-        for f in a["findings"]
-        if f["severity"] in ("medium", "high")
-    ]
+    lines += _findings(sources, fairness=False)
     ran = _auditor_names(sources)
     if not ran & set(ROBUSTNESS_AUDITORS):
         lines.append("- Not tested: robustness to realistic input changes (no robustness auditor).")
@@ -111,7 +116,8 @@ def known_biases(sources: list[RunSource]) -> Draft:
     tail = f"{passed} fairness check(s) passed; a pass in detect mode is not proof of fairness."
     if not lines:
         lines = ["No fairness check failed, warned or was inconclusive."]
-    return Draft("\n".join([*lines, tail]), ("report.json: checks",), tuple(keys))
+    lines += _findings(sources, fairness=True)
+    return Draft("\n".join([*lines, tail]), ("report.json: checks, findings",), tuple(keys))
 
 
 def cautioned_settings(sources: list[RunSource]) -> Draft:
