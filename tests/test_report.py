@@ -46,6 +46,7 @@ def report(tmp_path_factory):
 def test_run_folder_holds_the_three_files(report):
     run, folder, view, _ = report
     assert sorted(p.name for p in folder.iterdir()) == [
+        "compliance",
         "junit.xml",
         "ledger.jsonl",
         "manifest.json",

@@ -48,6 +48,10 @@ def test_the_envelope_is_an_in_toto_statement_over_the_sealed_files(lab):
         "report.json",
         "report.html",
         "junit.xml",
+        "compliance/card.xml",
+        "compliance/hti1.json",
+        "compliance/evidence-map.json",
+        "compliance/evidence.json",
     }
     for name, digest in subjects.items():
         assert digest == hashlib.sha256((folder / name).read_bytes()).hexdigest()

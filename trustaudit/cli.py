@@ -18,6 +18,7 @@ from . import __version__
 from .adapters import build_model
 from .auditors import registry
 from .cli_compare import add_compare_command, add_max_regression, check_baseline, compare_and_report
+from .cli_compliance import add_card_command
 from .cli_evidence import add_evidence_commands, existing_run_folder
 from .compare import GateSettings
 from .errors import AdapterError, AuditorError, TrustAuditError, UsageError
@@ -273,6 +274,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_run(commands)
     add_evidence_commands(commands)
     add_compare_command(commands)
+    add_card_command(commands)
     validate = commands.add_parser(
         "validate", help="check a spec and its data without running the model"
     )

@@ -18,6 +18,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "llm": ("llama_cpp",),
     "parquet": ("pyarrow",),
     "sign": ("cryptography",),
+    "compliance": ("lxml",),
 }
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..clock import utc_now
 from ..fingerprint import canonical, sha256_hex, strict_json
 from .chain import LEDGER_FILE
-from .runfolder import SEALED_FILES
+from .runfolder import sealed_files
 from .signing import key_id, signature_verifies
 
 if TYPE_CHECKING:
@@ -31,8 +32,12 @@ ATTESTATION_FILE = "attestation.dsse.json"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PREDICATE_TYPE = "https://trustaudit.dev/attestation/sealed-run/v1"
-#: the statement's subjects, exactly
-SUBJECT_FILES = (LEDGER_FILE, *SEALED_FILES)
+
+
+def subject_files(folder: Path, listed: Iterable[str] = ()) -> tuple[str, ...]:
+    """The statement's subjects, exactly: the ledger and the files its seal lists
+    (``runfolder.sealed_files``; ``listed``: the names a statement signs)."""
+    return (LEDGER_FILE, *sealed_files(folder, listed))
 
 
 def pae(payload_type: str, body: bytes) -> bytes:
@@ -47,7 +52,7 @@ def statement(folder: Path, predicate: dict[str, Any]) -> dict[str, Any]:
         "_type": STATEMENT_TYPE,
         "subject": [
             {"name": name, "digest": {"sha256": sha256_hex((folder / name).read_bytes())}}
-            for name in SUBJECT_FILES
+            for name in subject_files(folder)
         ],
         "predicateType": PREDICATE_TYPE,
         "predicate": predicate,
@@ -160,10 +165,11 @@ def _statement_problems(found: dict[str, Any], folder: Path, manifest: dict[str,
     ):
         return ["the statement's subjects are not a list of name and digest"]
     signed = {s.get("name"): s["digest"].get("sha256") for s in subjects}
-    if sorted(map(str, signed)) != sorted(SUBJECT_FILES) or len(subjects) != len(SUBJECT_FILES):
-        return [f"the statement's subjects are {sorted(map(str, signed))}, not {SUBJECT_FILES}"]
+    expected = subject_files(folder, map(str, signed))
+    if sorted(map(str, signed)) != sorted(expected) or len(subjects) != len(expected):
+        return [f"the statement's subjects are {sorted(map(str, signed))}, not {expected}"]
     problems = []
-    for name in SUBJECT_FILES:
+    for name in expected:
         path = folder / name
         actual = sha256_hex(path.read_bytes()) if path.is_file() else None
         if actual != signed[name]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +33,16 @@ if TYPE_CHECKING:  # the spec layer sits above the ledger
     from ..spec.models import AuditSpec
 
 REPORT_FILES = ("report.json", "report.html", "junit.xml")
+#: the compliance pack (trustaudit.compliance), written after the reports
+COMPLIANCE_FILES = (
+    "compliance/card.xml",
+    "compliance/hti1.json",
+    "compliance/evidence-map.json",
+    "compliance/evidence.json",
+)
+CORE_SEALED_FILES = (MANIFEST_FILE, *REPORT_FILES)
 #: what the seal record lists, exactly: a verifier accepts no more and no fewer
-SEALED_FILES = (MANIFEST_FILE, *REPORT_FILES)
+SEALED_FILES = (*CORE_SEALED_FILES, *COMPLIANCE_FILES)
 TORN_FILE = "ledger.torn"
 
 
@@ -184,6 +193,17 @@ def _recorded_outputs(found: LedgerRead) -> tuple[dict[int, int], Counter]:
             replay.setdefault(key_prefix(record["request_key"]), offset)
             asks[(record["request_key"], record["auditor"], record["check"])] += 1
     return replay, asks
+
+
+def sealed_files(folder: Path, listed: Iterable[str] = ()) -> tuple[str, ...]:
+    """The files the seal of the run in ``folder`` must list: all of SEALED_FILES, or the core
+    files alone for a run sealed before the compliance pack existed (no compliance file in the
+    folder nor in ``listed``, the names its seal lists). A seal or a folder missing only some of
+    the compliance files is held to the full list, so dropping one is reported."""
+    named = set(listed)
+    if any(name in named or (folder / name).exists() for name in COMPLIANCE_FILES):
+        return SEALED_FILES
+    return CORE_SEALED_FILES
 
 
 def seal(folder: RunFolder) -> None:

@@ -33,7 +33,7 @@ from .chain import (
     sha256_hex,
 )
 from .manifest import MANIFEST_FILE, manifest_bytes, read_manifest
-from .runfolder import SEALED_FILES
+from .runfolder import sealed_files
 
 if TYPE_CHECKING:  # cryptography is the optional 'sign' extra
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -194,21 +194,23 @@ def record_problems(
 
 
 def sealed_file_problems(folder: Path, seal: dict[str, Any], line: int) -> list[str]:
-    """The seal must list exactly the manifest and the report files, each with the hash it still
-    has. A name outside that list is never opened (a path may point out of the folder)."""
+    """The seal must list exactly the manifest, the report files and the compliance files (none
+    for a run sealed before them: ``sealed_files``), each with the hash it still has. A name
+    outside that list is never opened (a path may point out of the folder)."""
     files = seal.get("files")
     if not isinstance(files, dict):
         return [
             f"{LEDGER_FILE} line {line}: the seal record lists no files (expected an "
             "object of file name to sha256)"
         ]
+    expected_files = sealed_files(folder, files)
     problems = [
         f"{LEDGER_FILE} line {line}: the seal does not list {name}"
-        for name in SEALED_FILES
+        for name in expected_files
         if name not in files
     ]
     for name, expected in files.items():
-        if name not in SEALED_FILES:
+        if name not in expected_files:
             where = "a path outside the run folder" if _escapes(name) else "not a sealed file"
             problems.append(f"{LEDGER_FILE} line {line}: the seal lists {name!r}, {where}")
             continue

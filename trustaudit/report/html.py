@@ -60,7 +60,8 @@ _SEVERITY = {"fail": 0, "error": 1, "inconclusive": 2, "warn": 3, "skipped": 4, 
 DISPARITY = MetricKind.DISPARITY.value
 
 
-def render_html(view: ReportView) -> str:
+def render_html(view: ReportView, compliance: dict[str, Any] | None = None) -> str:
+    """The report; ``compliance`` (``compliance.report_section``) adds its Compliance section."""
     checks = sorted(view["checks"], key=lambda c: _SEVERITY[c["status"]])
     confidence = {a["label"]: a["confidence"] for a in view["auditors"]}
     sections = [
@@ -84,6 +85,7 @@ def render_html(view: ReportView) -> str:
         sections=sections,
         spec_yaml=spec_yaml,
         fairness_methods=any(a["name"] == "fairness" for a in view["auditors"]),
+        compliance=compliance,
     )
 
 

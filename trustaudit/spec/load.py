@@ -26,20 +26,24 @@ def load_spec(path: str | Path) -> AuditSpec:
     """Read and validate a spec file; raise SpecError naming the file and key path on any
     problem."""
     path = Path(path)
+    return parse_spec(read_yaml(path, "spec file", "Give the path of a YAML audit spec."), path)
+
+
+def read_yaml(path: Path, what: str, fix: str) -> Any:
+    """A hand-written YAML file (a spec, card answers), alias bombs refused; SpecError naming
+    the file, the place and ``fix`` when it cannot be read."""
     problem = file_problem(path)
     if problem:
-        raise SpecError(
-            f"{path}: spec file not found: the path {problem}. Give the path of a YAML audit spec."
-        )
+        raise SpecError(f"{path}: {what} not found: the path {problem}. {fix}")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except RecursionError:
         raise SpecError(
-            f"{path}: the YAML is nested too deeply to read. A spec needs only a few levels."
+            f"{path}: the YAML is nested too deeply to read. A {what} needs only a few levels."
         ) from None
     except UnicodeDecodeError as exc:
         raise SpecError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save the spec as UTF-8."
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}). Save it as UTF-8."
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -47,7 +51,7 @@ def load_spec(path: str | Path) -> AuditSpec:
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"{path}: invalid YAML{place}: {problem}.") from None
     check_expansion(raw, path)
-    return parse_spec(raw, path)
+    return raw
 
 
 def parse_spec(raw: Any, path: Path) -> AuditSpec:
