@@ -1,9 +1,9 @@
 """PHI detection, trustaudit beside plain presidio, in one run:
 
-- recall and precision per Safe Harbor category on two corpora with gold spans: trustaudit's own
+- recall and precision per Safe Harbor category on corpora with gold spans: trustaudit's own
   (fixtures/phi/notes.py) and the independent evaluation corpus (fixtures/phi/eval, written by
-  another author; its tune split, and with ``--final`` its held-out split, which is scored only
-  when tuning is over);
+  other authors than the recognizers: its tune, dev and check splits, each by another author, which
+  the rules were tuned on in turn, and with ``--final`` its held-out split, never tuned on);
 - throughput and peak memory: plain presidio's ``AnalyzerEngine().analyze()`` loop (its default
   recognizers, the full en_core_web_sm pipeline: the reference tool), trustaudit's one-text-at-a-
   time reference path (``find_phi``) and its batched ``scan`` with 1 and 2 processes, each in a
@@ -146,6 +146,8 @@ def corpora(notes: int, seed: int, final: bool) -> dict[str, list[dict]]:
             notes, seed
         ),
         "independent corpus, tune split (600 notes)": generate(600, 0, "tune"),
+        "independent corpus, dev split (600 notes, a second author)": generate(600, 0, "dev"),
+        "independent corpus, check split (600 notes, a third author)": generate(600, 0, "check"),
     }
     if final:
         found["independent corpus, held-out split (600 notes)"] = generate(600, 0, "heldout")

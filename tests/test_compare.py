@@ -237,3 +237,18 @@ def test_identifiers_in_labels_never_reach_the_comparison(runs, tmp_path):
     assert len(shown) == 5 and not any(ssn in text for text in shown)
     view = _view(out)
     assert sum("=<US_SSN>]" in m["key"] for m in view["metrics"]) == 1  # compared, masked
+
+
+def test_the_cards_ongoing_maintenance_links_the_comparison(runs, tmp_path):
+    """The compliance card of a compared run names the baseline run and what regressed (issue
+    14: the "ongoing maintenance" field links the run history)."""
+    assert compare(runs["baseline"], runs["regressed"], "--max-regression", "tpr=0.05").returncode
+    out = tmp_path / "card"
+    command = [sys.executable, "-m", "trustaudit.cli", "card", str(runs["regressed"]), "--out"]
+    done = subprocess.run([*command, str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    evidence = json.loads((out / "evidence.json").read_text())
+    text = json.dumps(evidence)
+    baseline_id = json.loads((runs["baseline"] / "manifest.json").read_text())["run_id"]
+    assert f"against run {baseline_id}: fail; regressed: " in text
+    assert "tpr[overall]" in text.split("against run", 1)[1]

@@ -100,13 +100,17 @@ def test_planted_phi_appears_in_no_output_file(tmp_path):
         planted |= set(re.findall(r"Patient ([A-Z][a-z]+ [A-Z][a-z]+)", note))
     assert len(planted) > 150
     (folder,) = (tmp_path / "reports").iterdir()
-    outputs = {path.name: path.read_text() for path in folder.iterdir()}
+    outputs = {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*") if p.is_file()}
     assert set(outputs) == {
         "ledger.jsonl",
         "manifest.json",
         "report.html",
         "report.json",
         "junit.xml",
+        "compliance/card.xml",
+        "compliance/hti1.json",
+        "compliance/evidence-map.json",
+        "compliance/evidence.json",
     }
     outputs["stdout+stderr"] = done.stdout + done.stderr
     leaks = {(name, value) for name, text in outputs.items() for value in planted if value in text}

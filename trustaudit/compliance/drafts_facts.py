@@ -178,8 +178,22 @@ def ongoing_maintenance(sources: list[RunSource]) -> Draft:
         for m in a["metrics"]
         if m["name"] == "model_changed"
     ]
+    compared = [
+        f"- {s.name} (run {s.run_id}) against run {c['baseline'].get('run_id', '?')}: "
+        f"{c.get('verdict', '?')}; regressed: {_regressed(c)}"
+        for s in sources
+        for c in s.comparisons
+    ]
     head = "Audit history of this model (rerun the same spec; --baseline compares runs):"
-    return Draft("\n".join([head, *lines, *changed]), ("report.json: run", "accountability"))
+    return Draft(
+        "\n".join([head, *lines, *changed, *compared]),
+        ("report.json: run", "accountability", "comparison-*/comparison.json"),
+    )
+
+
+def _regressed(comparison: dict) -> str:
+    failed = [c["metric"] for c in comparison.get("checks", []) if c.get("status") == "fail"]
+    return ", ".join(failed) or "none"
 
 
 def security(sources: list[RunSource]) -> Draft:

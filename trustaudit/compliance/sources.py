@@ -21,6 +21,8 @@ class RunSource:
     view: dict[str, Any]
     manifest: dict[str, Any]
     folder: str
+    # `trustaudit compare` results against earlier runs (comparison-*/comparison.json)
+    comparisons: tuple[dict[str, Any], ...] = ()
 
     @property
     def run_id(self) -> str:
@@ -60,7 +62,24 @@ def read_run(folder: Path) -> RunSource:
             f"{path}: expected trustaudit's report (an object with run, checks and auditors). "
             "Use the run folder as written."
         )
-    return RunSource(view=view, manifest=manifest, folder=folder.name)
+    return RunSource(view, manifest, folder.name, _comparisons(folder))
+
+
+def _comparisons(folder: Path) -> tuple[dict[str, Any], ...]:
+    """The comparisons written beside the run (``trustaudit compare`` or ``run --baseline``): the
+    run history the card's ongoing maintenance links."""
+    found = []
+    for path in sorted(folder.glob("comparison-*/comparison.json")):
+        try:
+            comparison = strict_json(path.read_bytes())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DataError(
+                f"{path}: not readable JSON ({exc}). Rerun trustaudit compare, or remove the "
+                "folder."
+            ) from None
+        if isinstance(comparison, dict) and isinstance(comparison.get("baseline"), dict):
+            found.append(comparison)
+    return tuple(found)
 
 
 def check_same_model(sources: list[RunSource]) -> None:
