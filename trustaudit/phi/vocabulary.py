@@ -4,9 +4,10 @@ A recognizer misses some identifiers; an example that shows a note's text around
 would show what was missed. So an example shows only words this vocabulary knows: English function
 words (spaCy's stop words), clinical abbreviations with their expansions and drug names (the
 perturbation vocabularies), and the common words of clinical notes below. Everything else (any
-other word in any letter case, any digit) is masked. Words that are also common given names
-(``may``, ``will``, ``june``) and the names of months and weekdays are left out on purpose: shown,
-they could complete a name or a date the recognizers missed.
+other word in any letter case, any digit) is masked. Words that are also given names or surnames
+(``may``, ``will``, ``son``, ``ama``: the hand list below and generic.py's name lists) and the
+names of months and weekdays are left out on purpose: shown, they could complete a name or a date
+the recognizers missed.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ roommate guardian
 NAME_LIKE = {
     "may", "will", "june", "april", "august", "bill", "mark", "grant", "rose", "hope", "faith",
     "joy", "dawn", "art", "sue", "pat", "don", "jack", "ray", "guy", "gene", "sandy", "summer",
+    "son",
 }  # fmt: skip
 MONTHS_AND_DAYS = {
     "january", "february", "march", "july", "september", "october", "november", "december",
@@ -63,5 +65,7 @@ def shown_words() -> frozenset[str]:
 
     phrases = [*ABBREVIATIONS, *(long for long, _ in ABBREVIATIONS.values())]
     phrases += [*DRUG_PAIRS, *DRUG_PAIRS.values(), NOTE_WORDS]
+    from .generic import GIVEN, SURNAMES  # names in notes of many origins ('Ama', an Akan name)
+
     words = {w.lower() for phrase in phrases for w in WORD.findall(phrase)} | set(STOP_WORDS)
-    return frozenset(words - NAME_LIKE - MONTHS_AND_DAYS)
+    return frozenset(words - NAME_LIKE - MONTHS_AND_DAYS - GIVEN - SURNAMES)
