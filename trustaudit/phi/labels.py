@@ -59,7 +59,8 @@ LABELS: tuple[tuple[str, str], ...] = (
     ),
     (
         "DEVICE_ID",
-        r"imei|meid|udi|modem|router|(?:device|implant|pump|pacemaker|icd|defibrillator|generator|cgm"
+        r"imei|meid|udi|modem|router"
+        r"|(?:device|implant|pump|pacemaker|icd|defibrillator|generator|cgm"
         r"|transmitter|sensor|stimulator|neurostimulator|lvad|hearing\s+aid|model|lead|receiver"
         r"|monitor|meter|tele(?:metry)?\s+(?:box|pack|unit)|cpap|bipap|concentrator)"
         r"(?:\s*(?:serial|s/n|sn|id|#|number|no\.?))?|serial(?:\s*(?:number|no\.?|#))?|s/n|sn"
