@@ -241,8 +241,8 @@ def test_failed_requests_are_recorded_and_coverage_sets_the_exit_code(
     assert all(
         server.requests[p] == 3 for p in server.requests if "FAULT:500" in p
     )  # 1 + max_retries
-    for path in folder.iterdir():
-        assert KEY not in path.read_text()
+    for path in folder.rglob("*"):
+        assert path.is_dir() or KEY not in path.read_text()
     assert KEY not in done.stdout + done.stderr
 
 
