@@ -70,3 +70,43 @@ def test_exact_counts_give_the_level_asked():
     (check,) = judge_family(MaxRegression("tpr", 0.1), [_pair("tpr", base, new)], "detect", 0.05)
     assert check.status is FAIL and "level is" not in check.message
     assert check.interval.level == 0.95
+
+
+def test_a_shortfall_of_level_is_never_a_fail_in_detect():
+    """Two metrics: detect asks 0.975 of each change but two 97.5% runs give 0.95, so a change
+    wholly beyond the bound is INCONCLUSIVE, not FAIL (a false alarm rate needs the level)."""
+    pairs = [_pair("tpr", TPR_BASE, _run(0.5, 0.48, 0.52))] * 2  # −0.30 [−0.34, −0.26]
+    checks = judge_family(MaxRegression("tpr", 0.1), pairs, "detect", 0.05)
+    assert [c.status for c in checks] == [INCONCLUSIVE, INCONCLUSIVE]
+    assert all("no more than inconclusive" in c.message for c in checks)
+
+
+def test_a_shortfall_of_level_is_never_a_pass_in_certify():
+    """Runs reporting 90% intervals give a change interval of level ≥ 0.80 < the 0.90 certify
+    asks for: a change provably within the bound is INCONCLUSIVE, not PASS."""
+    base = RunValue(0.8, 0.79, 0.81, confidence=0.90)
+    new = RunValue(0.79, 0.78, 0.80, confidence=0.90)  # −0.01 [−0.03, +0.01]
+    (check,) = judge_family(MaxRegression("tpr", 0.1), [_pair("tpr", base, new)], "certify", 0.05)
+    assert check.status is INCONCLUSIVE
+
+
+def test_a_descriptive_spread_is_not_an_interval_of_the_change():
+    """A disparity's bootstrap spread is labelled descriptive: the change gets no interval."""
+    from trustaudit.compare.pairs import run_value
+
+    metric = {
+        "value": 0.1,
+        "ci_low": 0.05,
+        "ci_high": 0.2,
+        "interval": "descriptive percentile bootstrap (not a confidence interval of the gap)",
+        "successes": None,
+        "trials": None,
+        "kind": "estimate",
+    }
+    value = run_value(metric, 0.95)
+    assert value.confidence is None
+    pair = _pair("equal_opportunity_difference", value, value)
+    (check,) = judge_family(
+        MaxRegression("equal_opportunity_difference", 0.05), [pair], "certify", 0.05
+    )
+    assert check.status is not PASS and math.isnan(check.interval.low)

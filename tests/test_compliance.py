@@ -124,6 +124,10 @@ def test_every_measured_value_is_a_metric_of_the_run(runs, name):
             assert value["level"] == 95
         else:
             assert value["value"] == metric["value"]
+            # a disparity's descriptive bootstrap spread is never stated as a 95% interval
+            assert "level" not in value
+            if "descriptive" in (metric["interval"] or ""):
+                assert value["spread"]["lower"] == metric["ci_low"]
 
 
 def test_the_evidence_model_traces_every_measured_field(runs):
@@ -270,6 +274,23 @@ def test_bad_folders_exit_2(runs, tmp_path):
     empty = cli("card", str(tmp_path / "empty"))
     assert empty.returncode == 2 and "not a trustaudit run folder" in empty.stderr
     assert "Traceback" not in other.stderr + inside.stderr + empty.stderr
+
+
+def test_a_report_of_an_older_trustaudit_exits_2_naming_the_field(runs, tmp_path):
+    """report.json written before intervals and confidence were recorded: exit 2 with the file,
+    the missing field and the fix, not a crash."""
+    import shutil
+
+    old = tmp_path / "old-run"
+    shutil.copytree(runs["demo"], old)
+    view = json.loads((old / "report.json").read_text())
+    for auditor in view["auditors"]:
+        del auditor["confidence"]
+    (old / "report.json").write_text(json.dumps(view))
+    done = cli("card", str(old), "--out", str(tmp_path / "card"))
+    assert done.returncode == 2, done.stderr
+    assert "has no 'confidence'" in done.stderr and "Rerun the spec" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_no_phi_in_any_rendered_document(tmp_path):

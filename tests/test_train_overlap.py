@@ -146,3 +146,19 @@ def test_bad_training_inputs_exit_2_naming_file_and_column(
         assert fragment in err and "Traceback" not in err
     if "column" in fragment:
         assert "bad.csv" in err or "train.csv" in err
+
+
+def test_ids_typed_differently_in_the_two_files_still_match():
+    """An id read as integers from the audit CSV and as text (or floats, with a gap) from the
+    training file is the same id: the overlap must not read 0 because the types differ."""
+    import pandas as pd
+
+    from trustaudit.inputs.overlap import record_hashes
+
+    audit = pd.DataFrame({"patient_id": [101, 102, 103]})
+    train = pd.DataFrame({"patient_id": ["101", "999", "103"]})
+    floats = pd.DataFrame({"patient_id": [101.0, None, 103.0]})
+    matches = record_hashes(audit, ["patient_id"]) == record_hashes(train, ["patient_id"])
+    assert matches.tolist() == [True, False, True]
+    same = record_hashes(audit, ["patient_id"]) == record_hashes(floats, ["patient_id"])
+    assert same.tolist() == [True, False, True]

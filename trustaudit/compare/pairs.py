@@ -74,11 +74,12 @@ def run_value(metric: dict[str, Any], confidence: float | None) -> RunValue:
     """A report.json metric as the change interval reads it: counts only when they are
     independent trials (an exact interval), as the gate modes use them."""
     exact = metric["interval"] == EXACT
+    descriptive = "descriptive" in str(metric["interval"])  # a disparity's spread, not a CI
     return RunValue(
         value=_number(metric["value"]),
         low=_number(metric["ci_low"]),
         high=_number(metric["ci_high"]),
-        confidence=confidence,
+        confidence=None if descriptive else confidence,
         successes=metric["successes"] if exact else None,
         trials=metric["trials"] if exact else None,
         fact=metric["kind"] in _FACTS,

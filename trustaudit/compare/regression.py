@@ -157,14 +157,19 @@ def _judge(limit: MaxRegression, pair: MetricPair, mode: Mode, level: float) -> 
         why = f"{head}: not estimable in both runs; not judged"
         return RegressionCheck(limit, pair, interval, Status.SKIPPED, why)
     outcome = _outcome(interval, direction(pair.name), limit.bound, mode)
+    short = math.isfinite(interval.level) and interval.level < level - 1e-12
+    if short and outcome == ("fail" if mode == "detect" else "pass"):
+        # the claim (a FAIL's false-alarm rate, a PASS's miss rate) needs the level asked for
+        outcome = "inconclusive"
     message = (
         f"{head} {outcome.upper()} ({mode}, regression ≤ {limit.bound:g}, "
         f"{_worse(pair.name)}): change {_describe(interval)}"
     )
-    if math.isfinite(interval.level) and interval.level < level - 1e-12:
+    if short:
         message += (
             f". Only the runs' reported intervals exist for this metric: the interval's level is "
-            f"≥ {interval.level:.3g}, not the {level:.4g} the gate asks for"
+            f"≥ {interval.level:.3g}, not the {level:.4g} the gate asks for, so it can be no more "
+            f"than inconclusive"
         )
     elif not math.isfinite(interval.level):
         message += ". No interval: the runs report none for this metric"

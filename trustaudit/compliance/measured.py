@@ -32,12 +32,16 @@ class Measured:
     interval: str  # how the interval was computed
 
     def value_json(self) -> dict[str, Any]:
-        """CHAI's ValueJson: ``estimate_ci`` with an interval, else ``single``; trustaudit adds
+        """CHAI's ValueJson: ``estimate_ci`` with a confidence interval, else ``single`` (a
+        disparity's descriptive spread is not one: no level is claimed); trustaudit adds
         n, the verdict, the interval's method and the metric key and run it came from."""
         source = {"metric": self.metric, "auditor": self.auditor, "run": self.run_id}
         extra = {"n": self.n, "verdict": self.verdict, "source": source}
         if self.lower is None or self.upper is None or self.estimate is None:
             return {"kind": "single", "value": self.estimate, **extra}
+        if "descriptive" in self.interval:  # a disparity's bootstrap spread, not a CI: no level
+            spread = {"lower": self.lower, "upper": self.upper, "what": self.interval}
+            return {"kind": "single", "value": self.estimate, "spread": spread, **extra}
         percent = round(100 * self.level, 6) if self.level is not None else None
         level = int(percent) if percent is not None and percent.is_integer() else percent
         interval = {"lower": self.lower, "upper": self.upper, "level": level}

@@ -62,7 +62,25 @@ def read_run(folder: Path) -> RunSource:
             f"{path}: expected trustaudit's report (an object with run, checks and auditors). "
             "Use the run folder as written."
         )
+    _check_fields(path, view)
     return RunSource(view, manifest, folder.name, _comparisons(folder))
+
+
+METRIC_FIELDS = ("key", "value", "ci_low", "ci_high", "interval", "n", "grouping", "group")
+
+
+def _check_fields(path: Path, view: dict[str, Any]) -> None:
+    """The fields the card reads, present in every auditor and metric: a report written by an
+    older trustaudit lacks some (DataError naming the first missing one and the fix)."""
+    for auditor in view["auditors"]:
+        missing = [f for f in ("label", "name", "confidence", "metrics") if f not in auditor]
+        missing += [f for m in auditor.get("metrics", []) for f in METRIC_FIELDS if f not in m]
+        if missing:
+            raise DataError(
+                f"{path}: auditor {auditor.get('label', '?')!r} has no {missing[0]!r} "
+                f"(report schema {view.get('schema_version', '?')}, written by an older "
+                "trustaudit). Rerun the spec with this version to build its card."
+            )
 
 
 def _comparisons(folder: Path) -> tuple[dict[str, Any], ...]:

@@ -52,20 +52,29 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str, wh
 
 
 def record_hashes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    """One hash per row over ``columns``; numbers compared as numbers (1 in one file equals 1.0
-    in the other), everything else as text, missing values alike."""
-    shown = pd.DataFrame(
-        {
-            str(i): (
-                frame[c].astype("float64")
-                if pd.api.types.is_numeric_dtype(frame[c])
-                and not pd.api.types.is_bool_dtype(frame[c])
-                else frame[c].astype("string").fillna("\x00missing")
-            )
-            for i, c in enumerate(columns)
-        }
-    )
+    """One hash per row over ``columns``, each value in one canonical text: a number as a number
+    whatever the file typed it as (1 in one file equals 1.0 or the text "1" in the other: an id
+    read as integers from a CSV and as text from Parquet still matches), missing values alike."""
+    shown = pd.DataFrame({str(i): _canonical(frame[c]) for i, c in enumerate(columns)})
     return pd.util.hash_pandas_object(shown, index=False).to_numpy()
+
+
+MISSING = "\x00missing"
+
+
+def _canonical(column: pd.Series) -> pd.Series:
+    """Numbers (or text that is all numbers) as their shortest text, integral ones without a
+    decimal point; anything else as text."""
+    if pd.api.types.is_bool_dtype(column):
+        return column.astype("string").fillna(MISSING)
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers.notna().sum() != column.notna().sum():  # not all numbers: compare as text
+        return column.astype("string").fillna(MISSING)
+    numbers = numbers.astype("float64")
+    integral = np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 2**53)
+    text = numbers.map(repr)
+    text[integral] = numbers[integral].astype("int64").astype(str)
+    return text.where(numbers.notna(), MISSING).astype("string")
 
 
 def overlap_metrics(data: AuditData, train: pd.DataFrame, key: Sequence[str]) -> tuple[Metric, ...]:
