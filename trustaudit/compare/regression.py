@@ -3,13 +3,14 @@ of a family (a metric name such as ``tpr``, or one key such as ``tpr[sex=F]``) w
 the fairness gates' modes (stats/modes.py), on the change new − baseline:
 
 - ``detect`` (a monitor; burden on the auditor): FAIL iff the change's simultaneous interval
-  (Bonferroni over the family's m metrics, two-sided 1 − α/m) lies wholly beyond a regression of δ,
-  so P(FAIL) ≤ α/2 for a family whose every true regression is ≤ δ; PASS when every estimate is
-  within δ; INCONCLUSIVE when an estimate is beyond δ but not provably.
+  (Bonferroni over the family's m metrics, two-sided 1 − α/m) lies wholly beyond a
+  regression of δ, so P(FAIL) ≤ α/2 for a family whose every true regression is ≤ δ;
+  PASS when every estimate is within δ; INCONCLUSIVE when an estimate is beyond δ but not
+  provably.
 - ``certify`` (a release gate, non-inferiority; burden on the model): PASS iff the (1 − 2α)
   interval excludes a regression of δ (an intersection–union test over the family, no
-  multiplicity correction: P(PASS) ≤ α when some true regression is ≥ δ); FAIL when the estimate
-  regresses by δ or more; INCONCLUSIVE otherwise.
+  multiplicity correction: P(PASS) ≤ α when some true regression is ≥ δ); FAIL when the
+  estimate regresses by δ or more; INCONCLUSIVE otherwise.
 
 A regression is a change in the metric's worse direction (``direction``); a metric with no worse
 direction (a selection rate, O/E) regresses by drifting either way."""
@@ -168,8 +169,8 @@ def _judge(limit: MaxRegression, pair: MetricPair, mode: Mode, level: float) -> 
     if short:
         message += (
             f". Only the runs' reported intervals exist for this metric: the interval's level is "
-            f"≥ {interval.level:.3g}, not the {level:.4g} the gate asks for, so it can be no more "
-            f"than inconclusive"
+            f"≥ {interval.level:.3g}, not the {level:.4g} the gate asks for, "
+            "so it can be no more than inconclusive"
         )
     elif not math.isfinite(interval.level):
         message += ". No interval: the runs report none for this metric"

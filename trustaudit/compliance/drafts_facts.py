@@ -40,7 +40,8 @@ def model_type(sources: list[RunSource]) -> Draft:
     if not model:
         return Draft("no model audited (an audit of data alone)", (f"{MANIFEST}: models",))
     kind = "text generation (LLM)" if _is_text(sources) else "tabular classifier"
-    text = f"{kind}: {model.get('name', '—')} served by trustaudit's {model.get('adapter')} adapter"
+    name, adapter = model.get("name", "—"), model.get("adapter")
+    text = f"{kind}: {name} served by trustaudit's {adapter} adapter"
     return Draft(text, (f"{MANIFEST}: models", "report.json: auditors"))
 
 

@@ -6,9 +6,10 @@ run's estimate and interval, not the per-patient answers a paired test would nee
 interval that assumes independence (MOVER, Newcombe) is then not known to cover.
 
 What does cover, under any dependence, is the Bonferroni (union-bound) combination: when
-θ_new ∈ [l_new, u_new] and θ_base ∈ [l_base, u_base], then θ_new − θ_base ∈ [l_new − u_base,
-u_new − l_base]. Each end misses only if one of the two runs' opposite ends misses, so with each
-run's interval at two-sided level 1 − γ/2 the change's interval has level ≥ 1 − γ. Where a metric
+θ_new ∈ [l_new, u_new] and θ_base ∈ [l_base, u_base], then
+θ_new − θ_base ∈ [l_new − u_base, u_new − l_base]. Each end misses only if one of the two
+runs' opposite ends misses, so with each run's interval at two-sided level 1 − γ/2 the
+change's interval has level ≥ 1 − γ. Where a metric
 carries counts of independent trials (an exact interval), each run's Clopper–Pearson interval is
 recomputed at that level, so the change's interval has the level asked for. Otherwise only the
 runs' reported intervals (at levels c_base, c_new) exist, and the combination's guaranteed level
