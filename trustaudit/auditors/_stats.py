@@ -65,11 +65,19 @@ SCORE_METRICS = ("auroc", "brier", "oe_ratio", "ece")
 
 
 def confusion_cells(
-    codes: np.ndarray, n_groups: int, y: np.ndarray, y_pred: np.ndarray
+    codes: np.ndarray,
+    n_groups: int,
+    y: np.ndarray,
+    y_pred: np.ndarray,
+    counts: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Counts per (group, y, y_pred) in one pass: shape (n_groups, 2, 2)."""
+    """Counts per (group, y, y_pred) in one pass: shape (n_groups, 2, 2). Each entry is one row,
+    or ``counts`` rows when it is an engine's aggregate."""
     flat = codes.astype(np.int64) * 4 + y.astype(np.int64) * 2 + y_pred.astype(np.int64)
-    return np.bincount(flat, minlength=n_groups * 4).reshape(n_groups, 2, 2)
+    if counts is None:
+        return np.bincount(flat, minlength=n_groups * 4).reshape(n_groups, 2, 2)
+    summed = np.bincount(flat, weights=counts, minlength=n_groups * 4)
+    return summed.round().astype(np.int64).reshape(n_groups, 2, 2)
 
 
 def bootstrap_cells(cells: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -138,32 +146,45 @@ def spread(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class ScoreRows:
-    """One group's labels and scores, prepared once for repeated weighted evaluation."""
+    """One group's labels and scores, prepared once for repeated weighted evaluation.
+
+    An entry stands for ``counts`` rows of one (label, score) (1 each when they are rows);
+    ``rank_key`` orders them for AUROC (the score, or its bin when scores were binned)."""
 
     y: np.ndarray
     scores: np.ndarray
+    counts: np.ndarray
     score_rank: np.ndarray
     n_unique: int
     bin_index: np.ndarray
     n_bins: int
 
     @classmethod
-    def prepare(cls, y: np.ndarray, scores: np.ndarray, n_bins: int) -> ScoreRows:
-        unique, rank = np.unique(scores, return_inverse=True)
+    def prepare(
+        cls,
+        y: np.ndarray,
+        scores: np.ndarray,
+        n_bins: int,
+        counts: np.ndarray | None = None,
+        rank_key: np.ndarray | None = None,
+    ) -> ScoreRows:
+        unique, rank = np.unique(scores if rank_key is None else rank_key, return_inverse=True)
         # scikit-learn's calibration_curve binning: equal-width, right-closed
         bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], scores)
-        return cls(y.astype(float), scores.astype(float), rank, len(unique), bins, n_bins)
+        weights = np.ones(len(y)) if counts is None else np.asarray(counts, float)
+        return cls(
+            y.astype(float), scores.astype(float), weights, rank.ravel(), len(unique), bins, n_bins
+        )
 
     def metrics(self, weights: np.ndarray | None = None) -> dict[str, float]:
         """AUROC (ties count half), Brier score, observed/expected ratio and ECE under row
-        weights."""
-        w = np.ones_like(self.y) if weights is None else weights.astype(float)
+        weights (default: the entries' counts)."""
+        w = self.counts if weights is None else weights.astype(float)
         wy = w * self.y
         total = w.sum()
         if total == 0:
             return dict.fromkeys(SCORE_METRICS, np.nan)
-        pos = np.bincount(self.score_rank, wy, self.n_unique)
-        neg = np.bincount(self.score_rank, w - wy, self.n_unique)
+        pos, neg = self.histogram(w)
         n_pos, n_neg = pos.sum(), neg.sum()
         auroc = (
             float(pos @ (np.cumsum(neg) - 0.5 * neg) / (n_pos * n_neg))
@@ -181,14 +202,22 @@ class ScoreRows:
             "ece": float(np.abs(observed_by_bin - expected_by_bin).sum() / total),
         }
 
+    def histogram(self, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Positives and negatives per distinct rank key, in ascending order."""
+        w = self.counts if weights is None else weights
+        wy = w * self.y
+        return (
+            np.bincount(self.score_rank, wy, self.n_unique),
+            np.bincount(self.score_rank, w - wy, self.n_unique),
+        )
+
     def bootstrap(self, totals: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Metrics over resamples; resample b draws ``totals[b]`` rows of this group with
-        replacement."""
-        n = len(self.y)
+        replacement (one multinomial draw over the entries, in proportion to their counts)."""
+        share = self.counts / self.counts.sum()
         out = {name: np.full(len(totals), np.nan) for name in SCORE_METRICS}
         for b, total in enumerate(totals):
-            weights = np.bincount(rng.integers(0, n, size=int(total)), minlength=n)
-            for name, value in self.metrics(weights).items():
+            for name, value in self.metrics(rng.multinomial(int(total), share)).items():
                 out[name][b] = value
         return out
 

@@ -15,13 +15,13 @@ import pandas as pd
 from pydantic import Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
+from ..engines.cells import COUNT, Y_PRED, CellQuery, Cells, Y, pandas_cells
 from ..errors import DataError, SpecError
 from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.data import AuditData, check_flat
 from ..keys import KeySpace, keys
 from ..progress import SILENT, Progress
 from ..shown import Plain
-from ..stats.intervals import delong
 from ._fairness_groups import (
     DISPARITIES,
     EQUALIZED_ODDS,
@@ -30,13 +30,12 @@ from ._fairness_groups import (
     Measured,
     estimability_notes,
     groupings,
-    rows_by_group,
 )
 from ._fairness_metrics import compared, disparity_metrics, group_metrics, scale_of
+from ._fairness_scores import ScoreEntries, binning_finding, score_metrics
 from ._stats import (
     COUNT_METRICS,
     SCORE_METRICS,
-    ScoreRows,
     bootstrap_cells,
     confusion_cells,
     merge_groups,
@@ -219,20 +218,41 @@ class FairnessAuditor(BootstrapParams, Auditor):
         label: str = "fairness",
     ) -> AuditResult:
         """All metrics from outcomes and sensitive columns (no model involved)."""
+        names = tuple(map(str, sensitive.columns))
+        keys = tuple(f"k{i}" for i in range(len(names)))  # never clash with the outcome columns
+        columns = {key: sensitive.iloc[:, i].to_numpy() for i, key in enumerate(keys)}
+        columns.update(target=y, prediction=y_pred)
+        if scores is not None:
+            columns["score"] = scores
+        query = CellQuery(keys, "target", 1, "prediction", None if scores is None else "score")
+        cells = pandas_cells(pd.DataFrame(columns), query)
+        renamed = cells.table.set_axis([*names, *cells.table.columns[len(keys) :]], axis=1)
+        named = Cells(renamed, names, cells.binned)
+        return self.measure_cells(named, seed=seed, progress=progress, label=label)
+
+    def measure_cells(
+        self, cells: Cells, *, seed: int, progress: Progress = SILENT, label: str = "fairness"
+    ) -> AuditResult:
+        """All metrics from an engine's cells (row counts per group, outcome, prediction, score):
+        the same numbers whichever engine counted them."""
         rng = np.random.default_rng(seed)
-        codes, found = groupings(sensitive, self.intersections)
+        table = cells.table
+        codes, found = groupings(table.loc[:, list(cells.keys)], self.intersections)
         n_fine = len(found[0].mapping)
-        cells = confusion_cells(codes, n_fine, y, y_pred)
+        fine = confusion_cells(
+            codes, n_fine, table[Y].to_numpy(), table[Y_PRED].to_numpy(), table[COUNT].to_numpy()
+        )
         if self.n_boot:
             progress.step(
                 f"{label}: {self.n_boot} bootstrap resamples over {n_fine} intersectional groups"
             )
-        boot = bootstrap_cells(cells, self.n_boot, rng) if self.n_boot else None
+        boot = bootstrap_cells(fine, self.n_boot, rng) if self.n_boot else None
+        entries = ScoreEntries.of(cells) if cells.has_scores else None
         metrics: list[Metric] = []
         small: list[str] = []
         for grouping in found:
             measured = self._measure_grouping(
-                grouping, codes, cells, boot, y, scores, rng, progress, label
+                grouping, codes, fine, boot, entries, rng, progress, label
             )
             metrics += group_metrics(GROUP_METRICS, grouping, measured, self.confidence)
             if grouping.name != OVERALL:
@@ -242,13 +262,16 @@ class FairnessAuditor(BootstrapParams, Auditor):
                     for g, n in zip(grouping.labels, measured.point["group_size"], strict=True)
                     if n < self.min_group_size
                 ]
+        findings = self._findings(small, entries is not None)
+        if entries is not None and cells.binned:
+            findings.append(binning_finding(entries, codes, cells.rows))
         return AuditResult(
             auditor=self.name,
             label=label,
             params=self.params(),
             metrics=tuple(metrics),
-            findings=tuple(self._findings(small, scores is not None)),
-            plots=tuple(self._plots(found, scores is not None)),
+            findings=tuple(findings),
+            plots=tuple(self._plots(found, entries is not None)),
         )
 
     def _measure_grouping(
@@ -257,8 +280,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
         codes: np.ndarray,
         fine_cells: np.ndarray,
         fine_boot: np.ndarray | None,
-        y: np.ndarray,
-        scores: np.ndarray | None,
+        entries: ScoreEntries | None,
         rng: np.random.Generator,
         progress: Progress,
         label: str,
@@ -272,62 +294,29 @@ class FairnessAuditor(BootstrapParams, Auditor):
         )
         point, samples, counts = _count_metrics(cells, boot)
         notes = {name: self._notes(name, cells) for name in point}
-        if scores is not None:
+        variances = {}
+        if entries is not None:
             for name in SCORE_METRICS:
                 notes[name] = self._notes(name, cells)
-            score_point, score_samples, variances = self._score_metrics(
+            score_point, score_samples, variances = score_metrics(
                 grouping,
                 grouping.mapping[codes],
-                y,
-                scores,
+                entries,
                 boot.sum(axis=(2, 3)),
                 notes["brier"],
                 None if fine_boot is None else rng,
+                self.calibration_bins,
                 progress,
                 label,
             )
             point.update(score_point)
             samples.update(score_samples)
-        else:
-            variances = {}
         for name, group_notes in notes.items():
             for g, note in enumerate(group_notes):
                 if not note and np.isnan(point[name][g]):
                     group_notes[g] = "undefined: no rows in its denominator"
         kept = samples if fine_boot is not None else {}
         return Measured(point, kept, notes, counts, variances)
-
-    def _score_metrics(
-        self,
-        grouping: Grouping,
-        group_of_row: np.ndarray,
-        y: np.ndarray,
-        scores: np.ndarray,
-        totals: np.ndarray,
-        skip: list[str],
-        rng: np.random.Generator | None,
-        progress: Progress,
-        label: str,
-    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """AUROC, Brier, O/E and ECE per group from its rows, and per resample (``totals[b, g]``
-        rows of group g in resample b; none without ``rng``); AUROC's DeLong variance. Groups
-        noted in ``skip`` stay NaN."""
-        n_groups = len(grouping.labels)
-        point = {name: np.full(n_groups, np.nan) for name in SCORE_METRICS}
-        variance = np.full(n_groups, np.nan)
-        samples = {name: np.full(totals.shape, np.nan) for name in SCORE_METRICS}
-        for g, rows in enumerate(rows_by_group(group_of_row, n_groups)):
-            if skip[g]:
-                continue
-            prepared = ScoreRows.prepare(y[rows], scores[rows], self.calibration_bins)
-            for name, value in prepared.metrics().items():
-                point[name][g] = value
-            variance[g] = delong(y[rows], scores[rows])[1]
-            if rng is not None:
-                for name, values in prepared.bootstrap(totals[:, g], rng).items():
-                    samples[name][:, g] = values
-            progress.tick(g + 1, n_groups, f"{label}: score metrics by {grouping.name}")
-        return point, samples, {"auroc": variance}
 
     def _notes(self, name: str, cells: np.ndarray) -> list[str]:
         """Why each group's value of ``name`` is not estimable ('' when it is)."""

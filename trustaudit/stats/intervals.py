@@ -107,6 +107,29 @@ def delong(y: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     return auc, float(variance)
 
 
+def delong_counts(positives: np.ndarray, negatives: np.ndarray) -> tuple[float, float]:
+    """``delong`` from counts per distinct score in ascending order (the same numbers without the
+    rows: an engine brings back only these counts)."""
+    pos, neg = np.asarray(positives, float), np.asarray(negatives, float)
+    m, n = pos.sum(), neg.sum()
+    if not m or not n:
+        return np.nan, np.nan
+    v10 = (np.cumsum(neg) - 0.5 * neg) / n  # per positive at this score: negatives below it
+    v01 = (m - np.cumsum(pos) + 0.5 * pos) / m  # per negative: positives above it
+    auc = float(pos @ v10 / m)
+    variance = _weighted_variance(v10, pos) / m + _weighted_variance(v01, neg) / n
+    return auc, float(variance)
+
+
+def _weighted_variance(values: np.ndarray, counts: np.ndarray) -> float:
+    """The sample variance (ddof 1) of ``values`` repeated ``counts`` times; 0 for one value."""
+    total = counts.sum()
+    if total <= 1:
+        return 0.0
+    mean = counts @ values / total
+    return float(counts @ (values - mean) ** 2 / (total - 1))
+
+
 def auroc_interval(auc, variance, confidence: float) -> Bounds:
     """Per-group AUROC interval: DeLong's variance on the logit scale (stays inside [0, 1])."""
     auc, variance = np.asarray(auc, float), np.asarray(variance, float)
