@@ -294,7 +294,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
         )
         point, samples, counts = _count_metrics(cells, boot)
         notes = {name: self._notes(name, cells) for name in point}
-        variances = {}
+        variances: dict[str, np.ndarray] = {}
         if entries is not None:
             for name in SCORE_METRICS:
                 notes[name] = self._notes(name, cells)
