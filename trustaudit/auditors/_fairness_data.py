@@ -37,7 +37,7 @@ def distinct_counts(data: AuditData, columns: list[str], limit: int) -> dict[str
     return {c: len(data.table.distinct_values(c, limit + 1)) for c in columns}
 
 
-def recorded_cells(data: AuditData, model: Any, columns: tuple[str, ...], where: str) -> Cells:
+def recorded_cells(data: AuditData, model: Any, columns: tuple[str, ...], exact_rows: int) -> Cells:
     """The engine's cells of the recorded predictions (a model that must predict: refused)."""
     inner = getattr(model, "inner", model)
     if not isinstance(inner, RecordedColumns) or data.table is None or data.target is None:
