@@ -119,7 +119,7 @@ def case_fairlearn(path: Path) -> dict:
 
     start = time.perf_counter()
     frame = pd.read_parquet(path, columns=["sex", "race", "y", "pred"])
-    MetricFrame(
+    by_group = MetricFrame(
         metrics={
             "selection_rate": selection_rate,
             "tpr": true_positive_rate,
@@ -130,7 +130,8 @@ def case_fairlearn(path: Path) -> dict:
         y_pred=frame["pred"],
         sensitive_features=frame[["sex", "race"]],
     ).by_group
-    return {"seconds": time.perf_counter() - start, "rss_mb": _peak_rss_mb(), "jvm_mb": None}
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rss_mb": _peak_rss_mb(), "jvm_mb": None, "groups": len(by_group)}
 
 
 def _peak_rss_mb() -> float:
@@ -176,8 +177,10 @@ def table(rows_list: list[int], engines: list[str], boot: int, folder: Path) -> 
         found = {}
         for engine in engines:
             if engine == "pandas" and rows > PANDAS_MAX_ROWS:
-                lines.append(f"| {rows:,} | pandas | does not fit (every row in memory) "
-                             "| — | — | — | — | — |")
+                lines.append(
+                    f"| {rows:,} | pandas | does not fit (every row in memory) "
+                    "| — | — | — | — | — |"
+                )
                 continue
             found[engine] = run_case(engine, path, boot)
         if rows <= PANDAS_MAX_ROWS:
@@ -196,9 +199,7 @@ def _line(rows: int, name: str, boot: int, result: dict, reference: str | None) 
     )
     if "error" in result:
         return f"| {rows:,} | {name} | {what} | failed: {result['error']} | | | | |"
-    same = "—" if "digest" not in result else (
-        "yes" if result["digest"] == reference else "no"
-    )
+    same = "—" if "digest" not in result else ("yes" if result["digest"] == reference else "no")
     jvm = f"{result['jvm_mb']:.0f}" if result.get("jvm_mb") else "—"
     return (
         f"| {rows:,} | {name} | {what} | {result['seconds']:.1f} | {result['rss_mb']:.0f} "
@@ -218,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.case:
         path = Path(args.path)
         kind = args.case
-        result = case_fairlearn(path) if kind == "fairlearn" else case_trustaudit(
-            path, kind, args.boot
+        result = (
+            case_fairlearn(path) if kind == "fairlearn" else case_trustaudit(path, kind, args.boot)
         )
         print(json.dumps(result))
         return 0

@@ -28,9 +28,10 @@ from .progress import Progress
 from .redaction import redact
 from .report.schema import report_json_schema
 from .run import interrupts
+from .run.budget import model_calls
 from .run.gate import EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.plan import Assumptions, plan, render
-from .run.runner import model_calls, prepared, run_audit
+from .run.runner import prepared, run_audit
 from .shown import free_text
 from .spec import json_schema, load_spec
 from .spec.models import AuditSpec

@@ -6,13 +6,16 @@ outcome) with its row count, which every caller weights by."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..adapters.base import binary_outcomes
 from ..adapters.recorded_table import RecordedColumns
-from ..engines.cells import COUNT, CellQuery, Cells, Y
+from ..engines.cells import COUNT, CellQuery, Cells, Y, merged_cells, outcome_cells
+from ..engines.duckdb_table import batch_rows
 from ..errors import DataError, SpecError
 from ..inputs.data import AuditData
 
@@ -61,3 +64,47 @@ def recorded_cells(data: AuditData, model: Any, columns: tuple[str, ...], exact_
             f"{data.rows:,} when the run began. Audit data that do not change during the run."
         )
     return cells
+
+
+BATCH_ROWS = 100_000
+
+
+def batch_count(data: AuditData) -> int:
+    """How many batches a model predicting on an engine's table is called with."""
+    return max(1, -(-data.rows // batch_rows(BATCH_ROWS)))
+
+
+def predicted_cells(
+    data: AuditData,
+    model: Any,
+    columns: tuple[str, ...],
+    exact_rows: int,
+    tick: Callable[[int, int], None],
+) -> Cells:
+    """A model's predictions on an engine's table, batch by batch (each batch one recorded call
+    of the ledger), counted per batch and merged: the rows never all sit in memory."""
+    table = data.table
+    batches = getattr(table, "batches", None)
+    if batches is None or data.target is None:
+        raise SpecError(
+            f"On the {data.engine} engine the fairness auditor audits recorded predictions; "
+            "a model that predicts runs on DuckDB (in batches) or pandas."
+        )
+    wanted = list(dict.fromkeys([*data.features, *columns, data.target]))
+    parts, done = [], 0
+    for batch in batches(wanted, BATCH_ROWS):
+        outcomes = binary_outcomes(model, batch.loc[:, list(data.features)], data.positive_label)
+        y = (batch[data.target].to_numpy() == data.positive_label).astype(np.int8)
+        parts.append(
+            outcome_cells(
+                batch.loc[:, list(columns)],
+                y,
+                outcomes.y_pred,
+                outcomes.scores,
+                exact_rows,
+                data.rows,
+            )
+        )
+        done += len(batch)
+        tick(done, data.rows)
+    return merged_cells(parts)

@@ -23,7 +23,7 @@ from ._fairness_groups import (
     disparity_note,
     disparity_spreads,
 )
-from ._stats import COUNT_METRICS, interval, scalar_interval
+from ._stats import COUNT_METRICS, interval, rate_counts, scalar_interval
 
 COUNTS = ("group_size", "positives")
 DESCRIPTIVE = "descriptive percentile bootstrap (not a confidence interval of the gap)"
@@ -118,3 +118,16 @@ def compared(name: str) -> tuple[str, ...]:
 def scale_of(name: str) -> str:
     """'difference' or 'ratio': how a disparity compares groups."""
     return EQUALIZED_ODDS[name][0] if name in EQUALIZED_ODDS else DISPARITIES[name][1]
+
+
+def count_metrics(cells: np.ndarray, boot: np.ndarray) -> tuple[dict, dict, dict]:
+    """Per group: sizes and every rate (point), the rates per resample, and their counts."""
+    point = {
+        "group_size": cells.sum(axis=(1, 2)).astype(float),
+        "positives": cells[:, 1, :].sum(axis=1).astype(float),
+    }
+    samples, counts = {}, {}
+    for name, fn in COUNT_METRICS.items():
+        point[name], samples[name] = fn(cells), fn(boot)
+        counts[name] = rate_counts(name, cells)
+    return point, samples, counts

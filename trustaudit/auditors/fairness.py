@@ -15,14 +15,21 @@ import pandas as pd
 from pydantic import Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
-from ..engines.cells import COUNT, EXACT_ROWS, Y_PRED, CellQuery, Cells, Y, pandas_cells
+from ..adapters.recorded_table import RecordedColumns
+from ..engines.cells import COUNT, EXACT_ROWS, Y_PRED, Cells, Y, outcome_cells
 from ..errors import DataError, SpecError
 from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.data import AuditData, check_flat
 from ..keys import KeySpace, keys
 from ..progress import SILENT, Progress
 from ..shown import Plain
-from ._fairness_data import distinct_counts, recorded_cells, sensitive_entries
+from ._fairness_data import (
+    batch_count,
+    distinct_counts,
+    predicted_cells,
+    recorded_cells,
+    sensitive_entries,
+)
 from ._fairness_groups import (
     DISPARITIES,
     EQUALIZED_ODDS,
@@ -32,7 +39,13 @@ from ._fairness_groups import (
     estimability_notes,
     groupings,
 )
-from ._fairness_metrics import compared, disparity_metrics, group_metrics, scale_of
+from ._fairness_metrics import (
+    compared,
+    count_metrics,
+    disparity_metrics,
+    group_metrics,
+    scale_of,
+)
 from ._fairness_scores import ScoreEntries, binning_finding, score_metrics
 from ._stats import (
     COUNT_METRICS,
@@ -40,7 +53,6 @@ from ._stats import (
     bootstrap_cells,
     confusion_cells,
     merge_groups,
-    rate_counts,
 )
 from .base import (
     AuditContext,
@@ -177,7 +189,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
 
     def model_calls(self, spec: Any, data: AuditData | None, where: str) -> int:
         data = audit_data(data)
-        return PREDICTION_CALLS
+        return PREDICTION_CALLS * (batch_count(data) if data.table is not None else 1)
 
     def check_data(self, data: AuditData, where: str) -> None:
         """Group columns must be flat and have at most ``max_groups`` values (counted, never
@@ -206,11 +218,17 @@ class FairnessAuditor(BootstrapParams, Auditor):
             ctx.progress.step(
                 f"{ctx.label}: counting {data.rows:,} rows of recorded predictions on {data.engine}"
             )
-            data.table.observe(
-                lambda done, total: ctx.progress.tick(done, total, f"{ctx.label}: rows counted")
-            )
-            cells = recorded_cells(data, model, self.sensitive_features, self.exact_score_rows)
-            data.table.observe(None)
+
+            def tick(done: int, total: int) -> None:
+                ctx.progress.tick(done, total, f"{ctx.label}: rows counted")
+
+            if isinstance(getattr(model, "inner", model), RecordedColumns):
+                data.table.observe(tick)
+                cells = recorded_cells(data, model, self.sensitive_features, self.exact_score_rows)
+                data.table.observe(None)
+            else:
+                columns = self.sensitive_features
+                cells = predicted_cells(data, model, columns, self.exact_score_rows, tick)
             return self.measure_cells(cells, seed=ctx.seed, progress=ctx.progress, label=ctx.label)
         ctx.progress.step(
             f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}"
@@ -238,18 +256,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
         label: str = "fairness",
     ) -> AuditResult:
         """All metrics from outcomes and sensitive columns (no model involved)."""
-        names = tuple(map(str, sensitive.columns))
-        keys = tuple(f"k{i}" for i in range(len(names)))  # never clash with the outcome columns
-        columns = {key: sensitive.iloc[:, i].to_numpy() for i, key in enumerate(keys)}
-        columns.update(target=y, prediction=y_pred)
-        if scores is not None:
-            columns["score"] = scores
-        score = None if scores is None else "score"
-        query = CellQuery(keys, "target", 1, "prediction", score, self.exact_score_rows)
-        cells = pandas_cells(pd.DataFrame(columns), query)
-        renamed = cells.table.set_axis([*names, *cells.table.columns[len(keys) :]], axis=1)
-        named = Cells(renamed, names, cells.binned)
-        return self.measure_cells(named, seed=seed, progress=progress, label=label)
+        cells = outcome_cells(sensitive, y, y_pred, scores, self.exact_score_rows)
+        return self.measure_cells(cells, seed=seed, progress=progress, label=label)
 
     def measure_cells(
         self, cells: Cells, *, seed: int, progress: Progress = SILENT, label: str = "fairness"
@@ -313,7 +321,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
             if fine_boot is None
             else merge_groups(fine_boot, grouping.mapping, n_groups)
         )
-        point, samples, counts = _count_metrics(cells, boot)
+        point, samples, counts = count_metrics(cells, boot)
         notes = {name: self._notes(name, cells) for name in point}
         variances: dict[str, np.ndarray] = {}
         if entries is not None:
@@ -387,16 +395,3 @@ class FairnessAuditor(BootstrapParams, Auditor):
             )
         )
         return plots
-
-
-def _count_metrics(cells: np.ndarray, boot: np.ndarray) -> tuple[dict, dict, dict]:
-    """Per group: sizes and every rate (point), the rates per resample, and their counts."""
-    point = {
-        "group_size": cells.sum(axis=(1, 2)).astype(float),
-        "positives": cells[:, 1, :].sum(axis=1).astype(float),
-    }
-    samples, counts = {}, {}
-    for name, fn in COUNT_METRICS.items():
-        point[name], samples[name] = fn(cells), fn(boot)
-        counts[name] = rate_counts(name, cells)
-    return point, samples, counts

@@ -78,15 +78,17 @@ class Cells:
         return (self.table[LOW].to_numpy() + self.table[HIGH].to_numpy()) / 2
 
 
-def pandas_cells(frame: pd.DataFrame, query: CellQuery) -> Cells:
-    """``Cells`` of an in-memory frame (the pandas engine)."""
+def pandas_cells(frame: pd.DataFrame, query: CellQuery, rows: int | None = None) -> Cells:
+    """``Cells`` of an in-memory frame (the pandas engine), or of one batch of a table of
+    ``rows`` rows (which decides exact or binned scores)."""
+    rows = len(frame) if rows is None else rows
     columns = {
         **{key: frame[key] for key in query.keys},
         Y: (frame[query.target] == query.positive_label).astype(np.int64),
         Y_PRED: (frame[query.prediction] == query.positive_label).astype(np.int64),
     }
     by = [*query.keys, Y, Y_PRED]
-    binned = query.binned(len(frame))
+    binned = query.binned(rows)
     if query.score is not None:
         score = frame[query.score].astype(float)
         columns[LOW] = score
@@ -101,7 +103,45 @@ def pandas_cells(frame: pd.DataFrame, query: CellQuery) -> Cells:
         table = grouped.size().rename(COUNT).reset_index()
         if query.score is not None:
             table[HIGH] = table[LOW]
-    return Cells.of(table, query, len(frame))
+    return Cells.of(table, query, rows)
+
+
+def outcome_cells(
+    sensitive: pd.DataFrame,
+    y: np.ndarray,
+    y_pred: np.ndarray,
+    scores: np.ndarray | None,
+    exact_rows: int = EXACT_ROWS,
+    rows: int | None = None,
+) -> Cells:
+    """``Cells`` of outcomes already as 0/1 arrays (a model's predictions, a batch of them)."""
+    names = tuple(map(str, sensitive.columns))
+    keys = tuple(f"k{i}" for i in range(len(names)))  # never clash with the outcome columns
+    columns = {key: sensitive.iloc[:, i].to_numpy() for i, key in enumerate(keys)}
+    columns.update(target=y, prediction=y_pred)
+    if scores is not None:
+        columns["score"] = scores
+    score = None if scores is None else "score"
+    query = CellQuery(keys, "target", 1, "prediction", score, exact_rows)
+    cells = pandas_cells(pd.DataFrame(columns), query, rows)
+    renamed = cells.table.set_axis([*names, *cells.table.columns[len(keys) :]], axis=1)
+    return Cells(renamed, names, cells.binned)
+
+
+def merged_cells(parts: list[Cells], grid: int = SCORE_GRID) -> Cells:
+    """The cells of batches as one: counts summed, each bin's minimum and maximum kept."""
+    first = parts[0]
+    table = pd.concat([part.table for part in parts], ignore_index=True)
+    by = [*first.keys, Y, Y_PRED]
+    aggregate: dict[str, str] = {COUNT: "sum"}
+    if first.has_scores:
+        table["entry"] = np.floor(table[LOW] * grid) if first.binned else table[LOW]
+        by.append("entry")
+        aggregate |= {LOW: "min", HIGH: "max"}
+    summed = table.groupby(by, dropna=False, sort=False).agg(aggregate).reset_index()
+    columns = [*first.keys, Y, Y_PRED, *((LOW, HIGH) if first.has_scores else ()), COUNT]
+    ordered = summed.loc[:, columns].sort_values(columns[:-1], kind="stable", na_position="first")
+    return Cells(ordered.reset_index(drop=True), first.keys, first.binned)
 
 
 def auroc_tie_bound(positives: np.ndarray, negatives: np.ndarray, shared: np.ndarray) -> float:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import extras
 from ..errors import SpecError
-from ..inputs.files import data_files, is_dataset
+from .files import data_files, is_dataset
 
 if TYPE_CHECKING:  # the spec layer sits above this one
     from ..spec.models import AuditSpec

@@ -6,8 +6,10 @@ rows is audited without ever becoming a DataFrame."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
+
+import pandas as pd
 
 from ..errors import DataError
 from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
@@ -17,6 +19,12 @@ from .watch import Tick, polling
 
 T = TypeVar("T")
 BATCH_ROWS = 10_000
+VECTOR = 2048  # DuckDB hands rows out in vectors of this many
+
+
+def batch_rows(rows: int) -> int:
+    """The rows of each batch ``batches`` yields when asked for about ``rows``."""
+    return max(1, rows // VECTOR) * VECTOR
 
 
 class DuckTable:
@@ -113,6 +121,18 @@ class DuckTable:
         values = f"SELECT TRY_CAST({quoted(column)} AS DOUBLE) AS v FROM {self._relation}"
         check = f"v IS NULL OR isnan(v) OR v < {float(low)!r} OR v > {float(high)!r}"
         return int(self._query(f"SELECT count(*) FROM ({values}) WHERE {check}")[0][0])
+
+    def batches(self, columns: list[str], rows: int) -> Iterator[pd.DataFrame]:
+        """The columns in DataFrames of ``batch_rows(rows)`` rows (the last shorter), in the
+        source's order (so a resumed run asks its model the same batches)."""
+        self._db.execute("SET preserve_insertion_order = true")
+        names = ", ".join(quoted(c) for c in columns)
+        reader = self._run(f"SELECT {names} FROM {self._relation}", None)
+        try:
+            while len(batch := reader.fetch_df_chunk(batch_rows(rows) // VECTOR)):
+                yield batch
+        finally:
+            self._db.execute("SET preserve_insertion_order = false")
 
     def fold_texts(
         self, column: str, scan: Callable[[Iterable[Any]], T], merge: Callable[[T, T], T]

@@ -8,6 +8,11 @@ from ..errors import SpecError
 from ..inputs.data import AuditData
 from ..spec.models import AuditSpec
 
+#: Model types each engine serves: recorded columns everywhere; a tabular model predicts batch by
+#: batch in the driver on DuckDB (every batch a ledger record). On Spark a model would predict in
+#: the executors, whose calls the driver's ledger cannot record: not offered.
+TABLE_MODELS = {"duckdb": ("recorded", "sklearn", "callable"), "spark": ("recorded",)}
+
 
 def check_engine(spec: AuditSpec, data: AuditData | None) -> None:
     """A SpecError naming the first auditor, model or key the engine cannot serve."""
@@ -22,11 +27,12 @@ def check_engine(spec: AuditSpec, data: AuditData | None) -> None:
                 f"{' or '.join(ENGINE_AUDITORS)}; audit the rest with engine: pandas on a "
                 "sample that fits in memory."
             )
-    if spec.model is not None and spec.model.type != "recorded":
+    if spec.model is not None and spec.model.type not in TABLE_MODELS[engine]:
         raise SpecError(
-            f"{spec.where('model.type')}: a '{spec.model.type}' model predicts row by row; on "
-            f"the {engine} engine audit its recorded predictions (model type: recorded, "
-            "prediction columns in the data) or use engine: pandas."
+            f"{spec.where('model.type')}: a '{spec.model.type}' model cannot run on the {engine} "
+            f"engine ({', '.join(TABLE_MODELS[engine])} can). Audit its recorded predictions "
+            "(model type: recorded, prediction columns in the data), use DuckDB (a tabular "
+            "model predicts batch by batch) or engine: pandas."
         )
     assert spec.data is not None
     if spec.data.train is not None:

@@ -29,6 +29,7 @@ from ..shown import Plain, free_text, masked_result
 from ..spec.models import AuditSpec
 from . import interrupts
 from .behaviour import behaviour_fingerprint
+from .budget import check_budget, model_calls
 from .engine_check import check_engine
 from .gate import evaluate
 from .overlap import load_training, overlap_check
@@ -86,7 +87,7 @@ def _auditors(spec: AuditSpec, data: AuditData | None) -> list[tuple[str, Audito
         auditors.append((labels[i], auditor))
     if problems:
         raise SpecError("\n".join(problems))
-    _check_budget(spec, model_calls(spec, data, auditors))
+    check_budget(spec, model_calls(spec, data, auditors))
     load_training(spec, data)  # a bad training file stops validate and run before any call
     return auditors
 
@@ -104,29 +105,6 @@ def _threshold_problems(
         if problem:
             problems.append(f"{spec.where(f'auditors[{index}].thresholds[{j}].metric')}: {problem}")
     return problems
-
-
-def model_calls(
-    spec: AuditSpec, data: AuditData | None, auditors: list[tuple[str, Auditor]]
-) -> dict[str, int]:
-    """Each auditor's estimate of the model calls it will make, by label."""
-    return {
-        label: auditor.model_calls(spec, data, spec.where(f"auditors[{i}].params"))
-        for i, (label, auditor) in enumerate(auditors)
-    }
-
-
-def _check_budget(spec: AuditSpec, calls: dict[str, int]) -> None:
-    """Stop before the first call when the audit would make more calls than the spec allows."""
-    total = sum(calls.values())
-    if total > spec.max_calls:
-        parts = ", ".join(f"{label}: {n:,}" for label, n in calls.items() if n)
-        raise SpecError(
-            f"{spec.where('max_calls')}: the audit would make about {total:,} model calls "
-            f"({parts}), more than max_calls {spec.max_calls:,}. Narrow it (e.g. fewer families, "
-            "values or samples, design: one_at_a_time, sample_groups, max_vignettes), or confirm "
-            f"the cost: max_calls: {total} in the spec."
-        )
 
 
 def run_audit(
@@ -334,7 +312,14 @@ def _manifest(
         "spec_sha256": spec.digest(),
         "spec": spec.normalized(),
         "seed": spec.seed,
-        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": data.rows}]
+        "data": [
+            {
+                "source": data.source,
+                "sha256": data.fingerprint,
+                "rows": data.rows,
+                "engine": data.engine,
+            }
+        ]
         if data is not None
         else [],
         "models": [model_info.as_dict()] if model_info is not None else [],

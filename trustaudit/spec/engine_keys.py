@@ -4,9 +4,11 @@ source, and the engine that holds the rows (``data.engine``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..engines.choose import engine_kind
 
 
 class SparkEngineSpec(BaseModel):
@@ -50,3 +52,23 @@ class EngineKeys(BaseModel):
             "(recorded predictions) and phi_scan auditors run on DuckDB or Spark."
         ),
     )
+
+
+def one_source(data: Any) -> Any:
+    """A data section names exactly one source, with an engine that can read it."""
+    given = [k for k in ("path", "factory", "sql", "table") if getattr(data, k) is not None]
+    if len(given) != 1:
+        raise ValueError(
+            "give exactly one of 'path' (CSV/Parquet files), 'factory' ('module:func'), "
+            f"'sql' (with 'database') or 'table' (Spark); got {', '.join(given) or 'none'}"
+        )
+    if (data.sql is None) != (data.database is None):
+        raise ValueError("'sql' and 'database' go together: the query and the DuckDB file")
+    kind = engine_kind(data.engine)
+    if data.table is not None and kind not in ("auto", "spark"):
+        raise ValueError("'table' names a Spark table: set engine: {type: spark, ...}")
+    if data.sql is not None and kind not in ("auto", "duckdb"):
+        raise ValueError("'sql' runs on DuckDB: set engine: duckdb (or leave it auto)")
+    if data.factory is not None and kind not in ("auto", "pandas"):
+        raise ValueError("a factory returns a pandas DataFrame: set engine: pandas")
+    return data

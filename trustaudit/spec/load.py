@@ -13,8 +13,8 @@ import yaml
 
 from .. import extras
 from ..auditors import registry
+from ..engines.files import data_files, is_dataset
 from ..errors import DataError, SpecError, did_you_mean, file_problem
-from ..inputs.files import data_files, is_dataset
 from ..redaction import register
 from . import envvars
 from .aliases import check_expansion

@@ -11,11 +11,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from ..engines.choose import engine_kind
 from ..keys import split_key
 from . import envvars
 from .data_keys import DataKeys
-from .engine_keys import EngineKeys
+from .engine_keys import EngineKeys, one_source
 from .urls import refuse_secret_in_url
 
 Scalar = bool | int | float | str
@@ -228,24 +227,7 @@ class DataSpec(_Strict, DataKeys, EngineKeys):
         None, description="Columns given to the model; default: all but the target."
     )
 
-    @model_validator(mode="after")
-    def _one_source(self) -> DataSpec:
-        given = [k for k in ("path", "factory", "sql", "table") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                "give exactly one of 'path' (CSV/Parquet files), 'factory' ('module:func'), "
-                f"'sql' (with 'database') or 'table' (Spark); got {', '.join(given) or 'none'}"
-            )
-        if (self.sql is None) != (self.database is None):
-            raise ValueError("'sql' and 'database' go together: the query and the DuckDB file")
-        kind = engine_kind(self.engine)
-        if self.table is not None and kind not in ("auto", "spark"):
-            raise ValueError("'table' names a Spark table: set engine: {type: spark, ...}")
-        if self.sql is not None and kind not in ("auto", "duckdb"):
-            raise ValueError("'sql' runs on DuckDB: set engine: duckdb (or leave it auto)")
-        if self.factory is not None and kind not in ("auto", "pandas"):
-            raise ValueError("a factory returns a pandas DataFrame: set engine: pandas")
-        return self
+    _one_source = model_validator(mode="after")(one_source)
 
 
 class ThresholdSpec(_Strict):
