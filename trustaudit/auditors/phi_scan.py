@@ -210,6 +210,6 @@ def _first_rows(values: Iterable[Any], key: bytes, digests: set[str]) -> dict[st
         if len(rows) == len(digests):
             break
         text, _ = cell_text(value)
-        if text is not None:
-            rows.setdefault(text_digest(key, text), row)
-    return {digest: row for digest, row in rows.items() if digest in digests}
+        if text is not None and (digest := text_digest(key, text)) in digests:
+            rows.setdefault(digest, row)
+    return rows
