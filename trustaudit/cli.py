@@ -30,7 +30,7 @@ from .report.schema import report_json_schema
 from .run import interrupts
 from .run.gate import EXIT_INCOMPLETE, EXIT_PASS, EXIT_USAGE, exit_code, summary_line
 from .run.plan import Assumptions, plan, render
-from .run.runner import model_calls, prepare, run_audit
+from .run.runner import model_calls, prepared, run_audit
 from .shown import free_text
 from .spec import json_schema, load_spec
 from .spec.models import AuditSpec
@@ -165,12 +165,12 @@ def _run_folder(value: str | None, option: str) -> Path | None:
 
 def _validate(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
-    data, auditors = prepare(spec)
-    if spec.model is not None and spec.model.type != "llamacpp":  # a local LLM is slow to load
-        build_model(spec, data)  # loads files and functions, calls nothing: what run would reject
+    with prepared(spec) as (data, auditors):
+        if spec.model is not None and spec.model.type != "llamacpp":  # a local LLM loads slowly
+            build_model(spec, data)  # loads files and functions, calls nothing
+        calls = sum(model_calls(spec, data, auditors).values())
+        rows = f"{data.rows:,} data rows" if data is not None else "no tabular data"
     thresholds = sum(len(entry.thresholds) for entry in spec.auditors)
-    rows = f"{len(data.frame):,} data rows" if data is not None else "no tabular data"
-    calls = sum(model_calls(spec, data, auditors).values())
     print(
         f"{args.spec}: valid. {rows}, {len(auditors)} auditor(s), {thresholds} threshold(s). "
         f"The run will make about {calls:,} model calls (max_calls {spec.max_calls:,})."
@@ -180,9 +180,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
-    data, auditors = prepare(spec)
     assume = Assumptions(rate=args.rate, effect=args.effect, margin=args.margin)
-    print(render(plan(spec, data, auditors, assume), assume))
+    with prepared(spec) as (data, auditors):
+        print(render(plan(spec, data, auditors, assume), assume))
     return EXIT_PASS
 
 

@@ -19,6 +19,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "parquet": ("pyarrow",),
     "sign": ("cryptography",),
     "compliance": ("lxml",),
+    "duckdb": ("duckdb",),
+    "spark": ("pyspark",),
 }
 
 

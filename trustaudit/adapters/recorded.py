@@ -14,6 +14,7 @@ from ..fingerprint import sha256_file
 from ..inputs.data import AuditData, read_table
 from ..paths import resolve
 from .base import ModelInfo, require_data
+from .recorded_table import RecordedColumns, load_recorded_columns
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,11 @@ class RecordedAdapter:
 
 def load_recorded(
     spec_model, *, base_dir: Path, where: str, data: AuditData | None = None
-) -> RecordedAdapter:
+) -> RecordedAdapter | RecordedColumns:
     """Align the recorded columns with the audit data, by ``id_column`` or by row order."""
     data = require_data(data, where)
+    if data.table is not None:
+        return load_recorded_columns(spec_model, data, where)
     if spec_model.path is None:
         table, source, fingerprint = data.frame, data.source, data.fingerprint
     else:

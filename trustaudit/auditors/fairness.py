@@ -15,13 +15,14 @@ import pandas as pd
 from pydantic import Field
 
 from ..adapters.base import PREDICTION_CALLS, binary_outcomes
-from ..engines.cells import COUNT, Y_PRED, CellQuery, Cells, Y, pandas_cells
+from ..engines.cells import COUNT, EXACT_ROWS, Y_PRED, CellQuery, Cells, Y, pandas_cells
 from ..errors import DataError, SpecError
 from ..findings import AuditResult, Finding, Metric, Plot, Severity
 from ..inputs.data import AuditData, check_flat
 from ..keys import KeySpace, keys
 from ..progress import SILENT, Progress
 from ..shown import Plain
+from ._fairness_data import distinct_counts, recorded_cells, sensitive_entries
 from ._fairness_groups import (
     DISPARITIES,
     EQUALIZED_ODDS,
@@ -83,6 +84,16 @@ class FairnessAuditor(BootstrapParams, Auditor):
     calibration_bins: Annotated[
         int, Field(ge=2, le=100, description="Equal-width bins for the ECE.")
     ] = 10
+    exact_score_rows: Annotated[
+        int,
+        Field(
+            ge=1,
+            description=(
+                "Up to this many rows scores are counted per exact value; above it per bin of "
+                "width 1/1000 (memory bounded; the report states the AUROC bound)."
+            ),
+        ),
+    ] = EXACT_ROWS
     max_groups: Annotated[
         int,
         Field(
@@ -127,9 +138,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
         reported as not estimable); disparities per grouping."""
         data = audit_data(data)
         found: set = set()
-        for grouping in groupings(
-            data.frame.loc[:, list(self.sensitive_features)], self.intersections
-        )[1]:
+        sensitive = sensitive_entries(data, self.sensitive_features)[0]
+        for grouping in groupings(sensitive, self.intersections)[1]:
             overall = grouping.name == OVERALL
             found |= keys(GROUP_METRICS, grouping.name, (None,) if overall else grouping.labels)
             if not overall:
@@ -141,10 +151,9 @@ class FairnessAuditor(BootstrapParams, Auditor):
         (its smaller class); PPV's denominator is the model's positive predictions: not planned.
         Groups the run would find not estimable count 0 (they are left out of every gap)."""
         data = audit_data(data)
-        codes, found = groupings(
-            data.frame.loc[:, list(self.sensitive_features)], self.intersections
-        )
-        fine = confusion_cells(codes, len(found[0].mapping), data.y, np.zeros(len(codes), int))
+        sensitive, y, counts = sensitive_entries(data, self.sensitive_features)
+        codes, found = groupings(sensitive, self.intersections)
+        fine = confusion_cells(codes, len(found[0].mapping), y, np.zeros(len(y), int), counts)
         sizes: dict[str, dict[str, dict[str, int]]] = {}
         for grouping in found:
             cells = merge_groups(fine, grouping.mapping, len(grouping.labels))
@@ -175,9 +184,10 @@ class FairnessAuditor(BootstrapParams, Auditor):
         quoted)."""
         columns = list(self.sensitive_features)
         check_flat(data.frame, columns, f"{where}.sensitive_features")
-        counts = {c: (data.frame[c].nunique(dropna=False), "") for c in columns}
-        if self.intersections and len(columns) > 1:
-            distinct = len(data.frame[columns].drop_duplicates())
+        counts = {c: (n, "") for c, n in distinct_counts(data, columns, self.max_groups).items()}
+        if self.intersections and len(columns) > 1 and max(counts.values())[0] <= self.max_groups:
+            sensitive = sensitive_entries(data, self.sensitive_features)[0]
+            distinct = len(sensitive.drop_duplicates())
             counts["+".join(columns)] = (distinct, ", set intersections: false")
         for grouping, (count, alternative) in counts.items():
             if count > self.max_groups:
@@ -192,6 +202,12 @@ class FairnessAuditor(BootstrapParams, Auditor):
     ) -> AuditResult:
         data = audit_data(data)
         model = tabular_model(model)
+        if data.table is not None:
+            ctx.progress.step(
+                f"{ctx.label}: counting {data.rows:,} rows of recorded predictions on {data.engine}"
+            )
+            cells = recorded_cells(data, model, self.sensitive_features, self.exact_score_rows)
+            return self.measure_cells(cells, seed=ctx.seed, progress=ctx.progress, label=ctx.label)
         ctx.progress.step(
             f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}"
         )
@@ -224,7 +240,8 @@ class FairnessAuditor(BootstrapParams, Auditor):
         columns.update(target=y, prediction=y_pred)
         if scores is not None:
             columns["score"] = scores
-        query = CellQuery(keys, "target", 1, "prediction", None if scores is None else "score")
+        score = None if scores is None else "score"
+        query = CellQuery(keys, "target", 1, "prediction", score, self.exact_score_rows)
         cells = pandas_cells(pd.DataFrame(columns), query)
         renamed = cells.table.set_axis([*names, *cells.table.columns[len(keys) :]], axis=1)
         named = Cells(renamed, names, cells.binned)

@@ -42,6 +42,10 @@ class Table(Protocol):
         """Rows where ``column`` is NULL (or NaN)."""
         ...
 
+    def outside(self, column: str, low: float, high: float) -> int:
+        """Rows where ``column`` is NULL, NaN or outside [low, high]."""
+        ...
+
     def fold_texts(
         self,
         column: str,

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from ..engines.choose import chosen_engine
 from ..errors import DataError, SpecError, did_you_mean, file_problem
 from ..fingerprint import sha256_file, sha256_frame
 from ..phi.masking import value_summary
 from .loading import load_function
 
 if TYPE_CHECKING:  # the spec layer sits above this one
+    from ..engines import Table
     from ..spec.models import AuditSpec
 
 _READERS: dict[str, Callable[..., pd.DataFrame]] = {
@@ -28,7 +30,10 @@ _READERS: dict[str, Callable[..., pd.DataFrame]] = {
 
 @dataclass(frozen=True)
 class AuditData:
-    """The audit data: the frame, its binary outcome and where it came from."""
+    """The audit data: the frame, its binary outcome and where it came from.
+
+    Data held by an engine (``table``: DuckDB or Spark) has an empty ``frame`` that only names
+    its columns; the auditors that run there ask ``table`` for aggregates."""
 
     frame: pd.DataFrame
     target: str | None
@@ -36,6 +41,15 @@ class AuditData:
     features: tuple[str, ...]
     source: str
     fingerprint: str
+    table: Table | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame) if self.table is None else self.table.count()
+
+    @property
+    def engine(self) -> str:
+        return "pandas" if self.table is None else self.table.engine
 
     @property
     def X(self) -> pd.DataFrame:
@@ -50,7 +64,8 @@ class AuditData:
         return {
             "source": self.source,
             "fingerprint": self.fingerprint,
-            "rows": len(self.frame),
+            "rows": self.rows,
+            "engine": self.engine,
             "columns": len(self.frame.columns),
             "target": self.target,
             "positive_label": self.positive_label,
@@ -140,6 +155,11 @@ def load_data(spec: AuditSpec) -> AuditData:
     data_spec = spec.data
     if data_spec is None:
         raise SpecError(f"{spec.where('data')}: this audit has no data section.")
+    kind = chosen_engine(spec)
+    if kind != "pandas":
+        from .table_data import load_table_data  # imports this module
+
+        return load_table_data(spec, kind)
     if data_spec.path is not None:
         path = spec.resolve(data_spec.path)
         frame = read_table(path, spec.where("data.path"))

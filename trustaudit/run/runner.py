@@ -7,7 +7,8 @@ import importlib.metadata
 import platform
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -28,6 +29,7 @@ from ..shown import Plain, free_text, masked_result
 from ..spec.models import AuditSpec
 from . import interrupts
 from .behaviour import behaviour_fingerprint
+from .engine_check import check_engine
 from .gate import evaluate
 from .overlap import load_training, overlap_check
 
@@ -44,10 +46,32 @@ KEY_PACKAGES = (
 )
 
 
+@contextmanager
+def prepared(spec: AuditSpec) -> Iterator[tuple[AuditData | None, list[tuple[str, Auditor]]]]:
+    """``prepare``, releasing an engine that holds the data (DuckDB, a Spark session) after."""
+    data, auditors = prepare(spec)
+    try:
+        yield data, auditors
+    finally:
+        if data is not None and data.table is not None:
+            data.table.close()
+
+
 def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]]]:
     """Load the data (if any) and build the auditors, checking every column they need, every
     threshold's metric key and the number of model calls against ``max_calls`` (no model runs)."""
     data = load_data(spec) if spec.data is not None else None
+    try:
+        return data, _auditors(spec, data)
+    except BaseException:
+        if data is not None and data.table is not None:
+            data.table.close()
+        raise
+
+
+def _auditors(spec: AuditSpec, data: AuditData | None) -> list[tuple[str, Auditor]]:
+    """The spec's auditors, built and checked against the data."""
+    check_engine(spec, data)
     auditors, problems = [], []
     labels = _labels(spec)
     for i, entry in enumerate(spec.auditors):
@@ -64,7 +88,7 @@ def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]
         raise SpecError("\n".join(problems))
     _check_budget(spec, model_calls(spec, data, auditors))
     load_training(spec, data)  # a bad training file stops validate and run before any call
-    return data, auditors
+    return auditors
 
 
 def _threshold_problems(
@@ -119,11 +143,23 @@ def run_audit(
     ``out`` overrides the spec's output folder; ``resume`` finishes an interrupted run in its own
     folder, reusing its recorded model outputs; ``baseline`` is an earlier run folder to compare the
     model with."""
-    data, auditors = prepare(spec)
+    with prepared(spec) as (data, auditors):
+        return _run(spec, data, auditors, out, resume, baseline, progress)
+
+
+def _run(
+    spec: AuditSpec,
+    data: AuditData | None,
+    auditors: list[tuple[str, Auditor]],
+    out: Path | None,
+    resume: Path | None,
+    baseline: Path | None,
+    progress: Progress,
+) -> AuditRun:
     key = runfolder.hmac_key(spec)
     baseline_manifest = read_manifest(baseline) if baseline else None
     if data is not None:
-        progress.step(f"data: {len(data.frame):,} rows from {data.source}")
+        progress.step(f"data: {data.rows:,} rows from {data.source} ({data.engine})")
     parent = out or spec.resolve(spec.output)
     if not resume:
         runfolder.make_parent(parent, f"--out {out}" if out else spec.where("output"))
@@ -298,7 +334,7 @@ def _manifest(
         "spec_sha256": spec.digest(),
         "spec": spec.normalized(),
         "seed": spec.seed,
-        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": len(data.frame)}]
+        "data": [{"source": data.source, "sha256": data.fingerprint, "rows": data.rows}]
         if data is not None
         else [],
         "models": [model_info.as_dict()] if model_info is not None else [],

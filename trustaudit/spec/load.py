@@ -13,7 +13,8 @@ import yaml
 
 from .. import extras
 from ..auditors import registry
-from ..errors import SpecError, did_you_mean, file_problem
+from ..errors import DataError, SpecError, did_you_mean, file_problem
+from ..inputs.files import data_files, is_dataset
 from ..redaction import register
 from . import envvars
 from .aliases import check_expansion
@@ -160,8 +161,16 @@ def _check_extras(spec: AuditSpec) -> None:
 def _check_files(spec: AuditSpec) -> None:
     data_path = spec.data.path if spec.data is not None else None
     train_path = spec.data.train if spec.data is not None else None
+    if data_path is not None and is_dataset(spec.resolve(data_path)):
+        try:
+            data_files(spec.resolve(data_path), spec.where("data.path"))
+        except DataError as exc:
+            raise SpecError(str(exc)) from None
+        data_path = None  # a glob or folder: its files were checked
+    database = spec.data.database if spec.data is not None else None
     for key, value in (
         ("data.path", data_path),
+        ("data.database", database),
         ("data.train", train_path),
         ("model.path", getattr(spec.model, "path", None)),
     ):

@@ -11,9 +11,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from ..engines.choose import engine_kind
 from ..keys import split_key
 from . import envvars
 from .data_keys import DataKeys
+from .engine_keys import EngineKeys
 from .urls import refuse_secret_in_url
 
 Scalar = bool | int | float | str
@@ -206,10 +208,12 @@ def model_spec_class(kind: Any) -> type[_ModelBase] | None:
     return MODEL_SPECS.get(kind) if isinstance(kind, str) else None
 
 
-class DataSpec(_Strict, DataKeys):
+class DataSpec(_Strict, DataKeys, EngineKeys):
     """Where the audit data comes from and which column is the outcome."""
 
-    path: Path | None = Field(None, description="CSV or Parquet file.")
+    path: Path | None = Field(
+        None, description="CSV or Parquet file, a glob of them, or a (partitioned) folder."
+    )
     factory: str | None = Field(
         None, description="'module:func' or 'file.py:func' returning a DataFrame."
     )
@@ -223,9 +227,25 @@ class DataSpec(_Strict, DataKeys):
     features: list[str] | None = Field(
         None, description="Columns given to the model; default: all but the target."
     )
-    _one_source = model_validator(mode="after")(
-        lambda self: _exactly_one_source(self, "a CSV/Parquet file")
-    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSpec:
+        given = [k for k in ("path", "factory", "sql", "table") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'path' (CSV/Parquet files), 'factory' ('module:func'), "
+                f"'sql' (with 'database') or 'table' (Spark); got {', '.join(given) or 'none'}"
+            )
+        if (self.sql is None) != (self.database is None):
+            raise ValueError("'sql' and 'database' go together: the query and the DuckDB file")
+        kind = engine_kind(self.engine)
+        if self.table is not None and kind not in ("auto", "spark"):
+            raise ValueError("'table' names a Spark table: set engine: {type: spark, ...}")
+        if self.sql is not None and kind not in ("auto", "duckdb"):
+            raise ValueError("'sql' runs on DuckDB: set engine: duckdb (or leave it auto)")
+        if self.factory is not None and kind not in ("auto", "pandas"):
+            raise ValueError("a factory returns a pandas DataFrame: set engine: pandas")
+        return self
 
 
 class ThresholdSpec(_Strict):

@@ -1,0 +1,139 @@
+"""Audit data held by DuckDB (embedded): Parquet files, globs and partitioned folders, large CSV
+files, or a SQL query over a DuckDB database. DuckDB streams the rows through each GROUP BY in
+bounded memory (``memory_limit``, spilling to a temporary folder), so a table of a hundred million
+rows is audited without ever becoming a DataFrame."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from ..errors import DataError
+from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
+from .errors import engine_error
+from .sql import quoted, relation_sql
+
+T = TypeVar("T")
+BATCH_ROWS = 10_000
+
+
+class DuckTable:
+    """A DuckDB relation named by the spec; every question is one SQL query over it."""
+
+    engine = "duckdb"
+
+    def __init__(self, connection: Any, relation: str, source: str, where: str) -> None:
+        self._db = connection
+        self._relation = relation
+        self.source = source
+        self._where = where
+        described = self._query(f"DESCRIBE SELECT * FROM {relation}")
+        self.columns = tuple(str(row[0]) for row in described)
+        self._rows: int | None = None
+        self._cells: dict[CellQuery, Cells] = {}  # planning and the run ask the same query
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        paths: list[str] | None = None,
+        sql: str | None = None,
+        database: str | None = None,
+        source: str,
+        where: str,
+        memory_limit: str = "700MB",
+        threads: int = 2,
+    ) -> DuckTable:
+        import duckdb
+
+        try:
+            connection = duckdb.connect(database or ":memory:", read_only=database is not None)
+            connection.execute(f"SET memory_limit = '{memory_limit}'")
+            connection.execute(f"SET threads = {int(threads)}")
+            connection.execute("SET preserve_insertion_order = false")
+            connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/trustaudit-duckdb'")
+        except duckdb.Error as exc:
+            raise DataError(f"{where}: cannot open DuckDB database '{database}': {exc}") from None
+        return cls(connection, relation_sql(paths, sql), source, where)
+
+    def count(self) -> int:
+        if self._rows is None:
+            self._rows = int(self._query(f"SELECT count(*) FROM {self._relation}")[0][0])
+        return self._rows
+
+    def cells(self, query: CellQuery) -> Cells:
+        if query not in self._cells:
+            self._cells[query] = self._count_cells(query)
+        return self._cells[query]
+
+    def _count_cells(self, query: CellQuery) -> Cells:
+        keys = [quoted(k) for k in query.keys]
+        select = [
+            *keys,
+            f"CAST({quoted(query.target)} = $pos AS INTEGER) AS {Y}",
+            f"CAST({quoted(query.prediction)} = $pos AS INTEGER) AS {Y_PRED}",
+        ]
+        group = [*keys, Y, Y_PRED]
+        if query.score is not None:
+            score = f"CAST({quoted(query.score)} AS DOUBLE)"
+            if query.binned(self.count()):
+                select += [f"min({score}) AS {LOW}", f"max({score}) AS {HIGH}"]
+                group.append(f"floor({score} * {int(query.grid)})")
+            else:
+                select += [f"{score} AS {LOW}", f"{score} AS {HIGH}"]
+                group.append(score)
+        select.append(f"count(*) AS {COUNT}")
+        sql = f"SELECT {', '.join(select)} FROM {self._relation} GROUP BY {', '.join(group)}"
+        table = self._frame(sql, {"pos": query.positive_label})
+        return Cells.of(table, query, self.count())
+
+    def distinct_values(self, column: str, limit: int) -> list[Any]:
+        sql = (
+            f"SELECT {quoted(column)} FROM {self._relation} GROUP BY 1 "
+            f"ORDER BY count(*) DESC, 1 LIMIT {int(limit)}"
+        )
+        return [row[0] for row in self._query(sql)]
+
+    def missing(self, column: str) -> int:
+        name = quoted(column)
+        check = f"{name} IS NULL"
+        if self._type(column) in ("DOUBLE", "FLOAT"):
+            check += f" OR isnan({name})"
+        return int(self._query(f"SELECT count(*) FROM {self._relation} WHERE {check}")[0][0])
+
+    def outside(self, column: str, low: float, high: float) -> int:
+        values = f"SELECT TRY_CAST({quoted(column)} AS DOUBLE) AS v FROM {self._relation}"
+        check = f"v IS NULL OR isnan(v) OR v < {float(low)!r} OR v > {float(high)!r}"
+        return int(self._query(f"SELECT count(*) FROM ({values}) WHERE {check}")[0][0])
+
+    def fold_texts(
+        self, column: str, scan: Callable[[Iterable[Any]], T], merge: Callable[[T, T], T]
+    ) -> T:
+        reader = self._run(f"SELECT {quoted(column)} FROM {self._relation}", None)
+        result: T | None = None
+        while batch := reader.fetchmany(BATCH_ROWS):
+            part = scan(row[0] for row in batch)
+            result = part if result is None else merge(result, part)
+        return scan([]) if result is None else result
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _type(self, column: str) -> str:
+        described = self._query(f"DESCRIBE SELECT {quoted(column)} FROM {self._relation}")
+        return str(described[0][1])
+
+    def _query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple]:
+        return self._run(sql, parameters).fetchall()
+
+    def _frame(self, sql: str, parameters: dict[str, Any]) -> Any:
+        return self._run(sql, parameters).df()
+
+    def _run(self, sql: str, parameters: dict[str, Any] | None) -> Any:
+        import duckdb
+
+        try:
+            return self._db.execute(sql, parameters or {})
+        except duckdb.Error as exc:
+            raise engine_error(self._where, "DuckDB", self.source, exc) from None

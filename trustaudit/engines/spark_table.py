@@ -1,0 +1,173 @@
+"""Audit data held by Spark, for data one machine has outgrown: files or a table of the session's
+catalog. Each question is one Spark job whose result is a small aggregate; ``fold_texts`` runs
+inside the executors' partitions, and only each partition's folded result travels back.
+
+What travels to executors: the functions passed to ``fold_texts`` (pickled with their module
+references), so trustaudit and its extras must be installed in the executors' Python (the same
+environment, e.g. a packed virtualenv shipped with ``spark-submit --archives``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import reduce
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from ..errors import DataError
+from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
+from .errors import engine_error
+
+T = TypeVar("T")
+
+
+class SparkTable:
+    """A Spark DataFrame named by the spec (files or a catalog table)."""
+
+    engine = "spark"
+
+    def __init__(self, frame: Any, source: str, where: str, stop: Callable[[], None] | None):
+        self._df = frame
+        self.source = source
+        self._where = where
+        self._stop = stop
+        self.columns = tuple(frame.columns)
+        self._rows: int | None = None
+        self._cells: dict[CellQuery, Cells] = {}  # planning and the run ask the same query
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        paths: list[str] | None = None,
+        table: str | None = None,
+        master: str | None = None,
+        conf: dict[str, str] | None = None,
+        source: str,
+        where: str,
+    ) -> SparkTable:
+        """Files or a catalog table in a session: a new one on ``master`` (stopped on
+        ``close``), or without ``master`` the session already running (spark-submit's)."""
+        session, stop = _session(master, conf or {}, where)
+        try:
+            if table is not None:
+                frame = session.table(table)
+            elif paths and all(p.lower().endswith(".csv") for p in paths):
+                frame = session.read.csv(paths, header=True, inferSchema=True)
+            else:
+                frame = session.read.parquet(*(paths or []))
+        except Exception as exc:  # AnalysisException: missing path or table
+            if stop is not None:
+                stop()
+            raise engine_error(where, "Spark", source, exc) from None
+        return cls(frame, source, where, stop)
+
+    def count(self) -> int:
+        if self._rows is None:
+            self._rows = int(self._df.count())
+        return self._rows
+
+    def cells(self, query: CellQuery) -> Cells:
+        if query not in self._cells:
+            self._cells[query] = self._count_cells(query)
+        return self._cells[query]
+
+    def _count_cells(self, query: CellQuery) -> Cells:
+        from pyspark.sql import functions as F
+
+        positive = F.lit(query.positive_label)
+        keys = [F.col(_name(k)) for k in query.keys]
+        y = (F.col(_name(query.target)) == positive).cast("int").alias(Y)
+        y_pred = (F.col(_name(query.prediction)) == positive).cast("int").alias(Y_PRED)
+        groups = [*keys, y, y_pred]
+        aggregates = [F.count(F.lit(1)).alias(COUNT)]
+        if query.score is not None:
+            score = F.col(_name(query.score)).cast("double")
+            if query.binned(self.count()):
+                groups.append(F.floor(score * query.grid).alias("bin"))
+                aggregates += [F.min(score).alias(LOW), F.max(score).alias(HIGH)]
+            else:
+                groups.append(score.alias(LOW))
+                aggregates.append(F.max(score).alias(HIGH))
+        rows = self._collect(self._df.groupBy(*groups).agg(*aggregates))
+        table = pd.DataFrame([row.asDict() for row in rows])
+        if table.empty:
+            table = pd.DataFrame(columns=[*query.keys, Y, Y_PRED, LOW, HIGH, COUNT])
+        return Cells.of(table, query, self.count())
+
+    def distinct_values(self, column: str, limit: int) -> list[Any]:
+        from pyspark.sql import functions as F
+
+        counted = self._df.groupBy(F.col(_name(column)).alias("v")).count()
+        ordered = counted.orderBy(F.desc("count"), F.asc_nulls_first("v")).limit(int(limit))
+        return [row["v"] for row in self._collect(ordered)]
+
+    def missing(self, column: str) -> int:
+        from pyspark.sql import functions as F
+
+        value = F.col(_name(column))
+        check = value.isNull()
+        if dict(self._df.dtypes)[column] in ("double", "float"):
+            check = check | F.isnan(value)
+        return int(self._df.filter(check).count())
+
+    def outside(self, column: str, low: float, high: float) -> int:
+        from pyspark.sql import functions as F
+
+        value = F.col(_name(column)).cast("double")
+        check = value.isNull() | F.isnan(value) | (value < low) | (value > high)
+        return int(self._df.filter(check).count())
+
+    def fold_texts(
+        self, column: str, scan: Callable[[Iterable[Any]], T], merge: Callable[[T, T], T]
+    ) -> T:
+        def per_partition(rows: Iterator[Any]) -> Iterator[T]:
+            yield scan(row[0] for row in rows)
+
+        parts = self._df.select(_name(column)).rdd.mapPartitions(per_partition).collect()
+        return reduce(merge, parts) if parts else scan([])
+
+    def close(self) -> None:
+        if self._stop is not None:
+            self._stop()
+
+    def _collect(self, frame: Any) -> list[Any]:
+        try:
+            return list(frame.collect())
+        except Exception as exc:  # Spark raises its own hierarchy (AnalysisException, Py4J...)
+            raise engine_error(self._where, "Spark", self.source, exc) from None
+
+
+def _session(
+    master: str | None, conf: dict[str, str], where: str
+) -> tuple[Any, Callable[[], None] | None]:
+    from pyspark.sql import SparkSession
+
+    if master is None:
+        active = SparkSession.getActiveSession()
+        if active is None:
+            raise DataError(
+                f"{where}: no Spark session is running and no master is given. Set "
+                "data.engine.master (e.g. local[2], spark://host:7077, yarn) or run under "
+                "spark-submit."
+            )
+        return active, None
+    builder = SparkSession.builder.master(master).appName("trustaudit")
+    quiet = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+    for key, value in {**quiet, **conf}.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+    except Exception as exc:  # no Java, a master that does not answer
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(
+            f"{where}: cannot start Spark on master '{master}': {message}. Spark needs Java 17 "
+            "or 21 (e.g. apt-get install openjdk-17-jre-headless) and a reachable master."
+        ) from None
+    return session, session.stop
+
+
+def _name(column: str) -> str:
+    """A column reference Spark reads literally (dots and spaces included)."""
+    return "`" + column.replace("`", "``") + "`"
