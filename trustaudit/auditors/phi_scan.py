@@ -70,7 +70,12 @@ class PhiScanAuditor(BootstrapParams, Auditor):
     def run(
         self, model: AuditedModel | None, data: AuditData | None, ctx: AuditContext
     ) -> AuditResult:
-        values = audit_data(data).frame[self.column].tolist()
+        data = audit_data(data)
+        if data.table is not None:
+            return self.measure_table(
+                data.table, seed=ctx.seed, progress=ctx.progress, label=ctx.label
+            )
+        values = data.frame[self.column].tolist()
         ctx.progress.step(f"{ctx.label}: scanning {len(values):,} cells of '{self.column}' for PHI")
 
         def fold(scan, merge):
