@@ -87,6 +87,7 @@ def test_pandas_duckdb_and_spark_give_identical_metrics_and_examples(tmp_path, n
     pandas = _report(tmp_path / "pandas", notes, "pandas")
     duck = _report(tmp_path / "duckdb", notes, "duckdb")
     on_spark = _report(tmp_path / "spark", notes, {"type": "spark"})
+    assert spark.read.parquet(str(notes)).rdd.getNumPartitions() > 1  # tallies were merged
     assert _metrics(duck) == _metrics(pandas)
     assert _metrics(on_spark) == _metrics(pandas)
     metrics = _metrics(pandas)
