@@ -4,7 +4,6 @@ Spark (local[2]): identical report metrics and intervals, and the same masked ex
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -21,25 +20,6 @@ pytestmark = [
     pytest.mark.extra("duckdb"),
     pytest.mark.extra("spark"),
 ]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    """A local[2] session for this module: the spec's ``engine: {type: spark}`` without a
-    master uses it (and leaves it running); stopped after the module."""
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs a Java runtime (java not found)")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    session.conf.set("spark.sql.files.maxPartitionBytes", "8k")  # a partition per row group
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +66,12 @@ def _examples(auditor: dict) -> list:
 def test_pandas_duckdb_and_spark_give_identical_metrics_and_examples(tmp_path, notes, spark):
     pandas = _report(tmp_path / "pandas", notes, "pandas")
     duck = _report(tmp_path / "duckdb", notes, "duckdb")
-    on_spark = _report(tmp_path / "spark", notes, {"type": "spark"})
-    assert spark.read.parquet(str(notes)).rdd.getNumPartitions() > 1  # tallies were merged
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "8k")  # a partition per row group
+    try:  # engine: spark without a master runs in this session (and leaves it running)
+        assert spark.read.parquet(str(notes)).rdd.getNumPartitions() > 1  # tallies are merged
+        on_spark = _report(tmp_path / "spark", notes, {"type": "spark"})
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
     assert _metrics(duck) == _metrics(pandas)
     assert _metrics(on_spark) == _metrics(pandas)
     metrics = _metrics(pandas)

@@ -5,7 +5,6 @@ gives identical metrics, intervals and examples; examples never show a planted i
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from dataclasses import replace
 from functools import cache, partial, reduce
@@ -145,24 +144,6 @@ def test_the_in_memory_run_is_measured_from_the_tally():
 
 
 # --- Spark: the same scan inside partitions ---------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def spark():
-    """A local[2] Spark session, started once for this module and stopped after it."""
-    pytest.importorskip("pyspark")
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs a Java runtime (java not found)")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 def _spark_fold(frame, scan, merge):

@@ -53,7 +53,9 @@ class PhiScanAuditor(BootstrapParams, Auditor):
     window: Annotated[
         int, Field(ge=1000, le=1_000_000, description="Longer texts are scanned in windows.")
     ] = 20_000
-    n_process: Annotated[int, Field(ge=1, le=64, description="Worker processes.")] = 1
+    n_process: Annotated[
+        int, Field(ge=1, le=64, description="Worker processes (Spark uses its own workers).")
+    ] = 1
     worst_examples: Annotated[int, Field(ge=0, le=100, description="Rows shown (masked).")] = 6
 
     @classmethod
