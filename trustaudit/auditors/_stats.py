@@ -158,6 +158,7 @@ class ScoreRows:
     n_unique: int
     bin_index: np.ndarray
     n_bins: int
+    unit: bool  # every entry one row
 
     @classmethod
     def prepare(
@@ -172,8 +173,16 @@ class ScoreRows:
         # scikit-learn's calibration_curve binning: equal-width, right-closed
         bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], scores)
         weights = np.ones(len(y)) if counts is None else np.asarray(counts, float)
+        unit = bool(np.all(weights == 1))
         return cls(
-            y.astype(float), scores.astype(float), weights, rank.ravel(), len(unique), bins, n_bins
+            y.astype(float),
+            scores.astype(float),
+            weights,
+            rank.ravel(),
+            len(unique),
+            bins,
+            n_bins,
+            unit,
         )
 
     def metrics(self, weights: np.ndarray | None = None) -> dict[str, float]:
@@ -214,12 +223,18 @@ class ScoreRows:
     def bootstrap(self, totals: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Metrics over resamples; resample b draws ``totals[b]`` rows of this group with
         replacement (one multinomial draw over the entries, in proportion to their counts)."""
-        share = self.counts / self.counts.sum()
         out = {name: np.full(len(totals), np.nan) for name in SCORE_METRICS}
         for b, total in enumerate(totals):
-            for name, value in self.metrics(rng.multinomial(int(total), share)).items():
+            for name, value in self.metrics(self._draw(int(total), rng)).items():
                 out[name][b] = value
         return out
+
+    def _draw(self, total: int, rng: np.random.Generator) -> np.ndarray:
+        """How often each entry is drawn in ``total`` draws: row indices when entries are rows
+        (cost ∝ rows), one multinomial when they are counts (cost ∝ entries, not rows)."""
+        if self.unit:
+            return np.bincount(rng.integers(0, len(self.counts), total), minlength=len(self.y))
+        return rng.multinomial(total, self.counts / self.counts.sum())
 
 
 @contextmanager

@@ -206,7 +206,11 @@ class FairnessAuditor(BootstrapParams, Auditor):
             ctx.progress.step(
                 f"{ctx.label}: counting {data.rows:,} rows of recorded predictions on {data.engine}"
             )
+            data.table.observe(
+                lambda done, total: ctx.progress.tick(done, total, f"{ctx.label}: rows counted")
+            )
             cells = recorded_cells(data, model, self.sensitive_features, self.exact_score_rows)
+            data.table.observe(None)
             return self.measure_cells(cells, seed=ctx.seed, progress=ctx.progress, label=ctx.label)
         ctx.progress.step(
             f"{ctx.label}: predicting {len(data.frame):,} rows with {model.info.name}"

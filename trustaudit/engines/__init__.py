@@ -26,6 +26,10 @@ class Table(Protocol):
     source: str  # what the spec named (path, glob, table or query), for messages
     columns: tuple[str, ...]
 
+    def observe(self, tick: Callable[[int, int], None] | None) -> None:
+        """Report (rows processed, rows in all) to ``tick`` while a query runs."""
+        ...
+
     def count(self) -> int:
         """Rows of the table."""
         ...

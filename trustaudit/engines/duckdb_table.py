@@ -13,6 +13,7 @@ from ..errors import DataError
 from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
 from .errors import engine_error
 from .sql import quoted, relation_sql
+from .watch import Tick, polling
 
 T = TypeVar("T")
 BATCH_ROWS = 10_000
@@ -28,10 +29,14 @@ class DuckTable:
         self._relation = relation
         self.source = source
         self._where = where
-        described = self._query(f"DESCRIBE SELECT * FROM {relation}")
-        self.columns = tuple(str(row[0]) for row in described)
         self._rows: int | None = None
         self._cells: dict[CellQuery, Cells] = {}  # planning and the run ask the same query
+        self._tick: Tick | None = None
+        described = self._query(f"DESCRIBE SELECT * FROM {relation}")
+        self.columns = tuple(str(row[0]) for row in described)
+
+    def observe(self, tick: Tick | None) -> None:
+        self._tick = tick
 
     @classmethod
     def open(
@@ -52,6 +57,8 @@ class DuckTable:
             connection.execute(f"SET memory_limit = '{memory_limit}'")
             connection.execute(f"SET threads = {int(threads)}")
             connection.execute("SET preserve_insertion_order = false")
+            connection.execute("SET enable_progress_bar = true")  # query_progress() reads it
+            connection.execute("SET enable_progress_bar_print = false")
             connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/trustaudit-duckdb'")
         except duckdb.Error as exc:
             raise DataError(f"{where}: cannot open DuckDB database '{database}': {exc}") from None
@@ -120,6 +127,10 @@ class DuckTable:
     def close(self) -> None:
         self._db.close()
 
+    def _fraction(self) -> float | None:
+        share = self._db.query_progress()
+        return share / 100 if share >= 0 else None
+
     def _type(self, column: str) -> str:
         described = self._query(f"DESCRIBE SELECT {quoted(column)} FROM {self._relation}")
         return str(described[0][1])
@@ -133,7 +144,9 @@ class DuckTable:
     def _run(self, sql: str, parameters: dict[str, Any] | None) -> Any:
         import duckdb
 
+        rows = self._rows or 0
         try:
-            return self._db.execute(sql, parameters or {})
+            with polling(self._fraction, rows, self._tick if rows else None):
+                return self._db.execute(sql, parameters or {})
         except duckdb.Error as exc:
             raise engine_error(self._where, "DuckDB", self.source, exc) from None

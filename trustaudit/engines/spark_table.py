@@ -17,6 +17,7 @@ import pandas as pd
 from ..errors import DataError
 from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
 from .errors import engine_error
+from .watch import Tick, polling
 
 T = TypeVar("T")
 
@@ -34,6 +35,10 @@ class SparkTable:
         self.columns = tuple(frame.columns)
         self._rows: int | None = None
         self._cells: dict[CellQuery, Cells] = {}  # planning and the run ask the same query
+        self._tick: Tick | None = None
+
+    def observe(self, tick: Tick | None) -> None:
+        self._tick = tick
 
     @classmethod
     def open(
@@ -131,9 +136,18 @@ class SparkTable:
         if self._stop is not None:
             self._stop()
 
+    def _fraction(self) -> float | None:
+        """Finished tasks of the running stages (a stage's tasks are its partitions)."""
+        tracker = self._df.sparkSession.sparkContext.statusTracker()
+        stages = [tracker.getStageInfo(s) for s in tracker.getActiveStageIds()]
+        total = sum(s.numTasks for s in stages if s is not None)
+        return sum(s.numCompletedTasks for s in stages if s is not None) / total if total else None
+
     def _collect(self, frame: Any) -> list[Any]:
+        rows = self._rows or 0
         try:
-            return list(frame.collect())
+            with polling(self._fraction, rows, self._tick if rows else None):
+                return list(frame.collect())
         except Exception as exc:  # Spark raises its own hierarchy (AnalysisException, Py4J...)
             raise engine_error(self._where, "Spark", self.source, exc) from None
 

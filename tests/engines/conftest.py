@@ -1,0 +1,88 @@
+"""Engine fixtures: recorded predictions written as Parquet with a seed, one Spark session for
+the whole test session (local[2], started and stopped here), and a helper that runs a spec
+in-process and returns its metrics."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from trustaudit.run.runner import run_audit
+from trustaudit.spec import load_spec
+
+
+def recorded_logs(rows: int, seed: int) -> pd.DataFrame:
+    """Logged predictions: two sensitive columns (one with missing values), outcome, prediction
+    and a continuous score, with a real gap in sensitivity between groups."""
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(["F", "M"], rows)
+    race = rng.choice(np.array(["Asian", "Black", "White", None], dtype=object), rows)
+    y = rng.binomial(1, 0.3, rows)
+    lift = np.where(race == "Black", 0.15, 0.3)
+    score = np.clip(rng.normal(0.3 + lift * y, 0.2), 0.0, 1.0)
+    return pd.DataFrame(
+        {"sex": sex, "race": race, "y": y, "pred": (score > 0.45).astype(int), "score": score}
+    )
+
+
+def spec_for(tmp_path: Path, data: dict, name: str, **params) -> Path:
+    spec = {
+        "name": name,
+        "seed": 11,
+        "output": str(tmp_path / f"runs-{name}"),
+        "data": {"target": "y", **data},
+        "model": {"type": "recorded", "prediction_column": "pred", "score_column": "score"},
+        "auditors": [
+            {
+                "use": "fairness",
+                "params": {"sensitive_features": ["sex", "race"], "n_boot": 200, **params},
+                "thresholds": [
+                    {"metric": "equal_opportunity_difference", "max": 0.1, "mode": "detect"}
+                ],
+            }
+        ],
+    }
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def metrics_of(spec: Path) -> dict[str, tuple]:
+    """Every metric of a run in-process: key → (value, ci_low, ci_high, n) as report.json
+    writes them (NaN as None), and the checks' verdicts."""
+    run = run_audit(load_spec(spec))
+    report = json.loads((Path(run.provenance["folder"]) / "report.json").read_text())
+    found = {
+        m["key"]: (m["value"], m["ci_low"], m["ci_high"], m["n"])
+        for auditor in report["auditors"]
+        for m in auditor["metrics"]
+    }
+    found |= {f"check:{c['metric']}": (c["status"],) for c in report["checks"]}
+    return found
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local[2] session for every test that asks (Spark takes seconds to start)."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java: apt-get install openjdk-17-jre-headless")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("trustaudit-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
