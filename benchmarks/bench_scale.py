@@ -4,6 +4,9 @@ fairlearn's MetricFrame, at 1M, 10M and 100M rows, in one run.
     python benchmarks/bench_scale.py [--rows 1000000,10000000,100000000] [--boot 1000]
         [--engines pandas,duckdb,spark] [--data /tmp/trustaudit-scale] [--phi-notes 100000]
 
+The PHI half (``--phi-notes``, 0 skips it) is benchmarks/bench_scale_phi.py: the scan in one
+process, two processes and Spark local[2] partitions on the same notes.
+
 The data (sex × race: 8 intersectional groups, outcome, prediction, a continuous score) are
 generated with a seed by DuckDB into Parquet under ``--data`` (not committed; generated once per
 size). Each case is the real command line's ``run`` of a spec (recorded model, 1,000-resample CIs
@@ -213,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--boot", type=int, default=1000)
     parser.add_argument("--engines", default="pandas,duckdb,spark")
     parser.add_argument("--data", default=str(Path(tempfile.gettempdir()) / "trustaudit-scale"))
+    parser.add_argument("--phi-notes", type=int, default=100_000, help="0: no PHI scan")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -226,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows_list = [int(float(r)) for r in args.rows.split(",")]
     print(table(rows_list, args.engines.split(","), args.boot, Path(args.data)))
+    if args.phi_notes:
+        from bench_scale_phi import markdown  # this folder is on sys.path when run as a script
+
+        print()
+        print(markdown(args.phi_notes))
     return 0
 
 

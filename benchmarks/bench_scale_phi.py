@@ -112,18 +112,23 @@ def main() -> None:
     if args.case:
         print(json.dumps(run_case(args.case, args.path)))
         return
-    rows = phi_scan_throughput(args.notes, args.seed)
-    print(
-        f"PHI scan of {args.notes:,} notes (dev split, seed {args.seed}), 1,000 resamples; "
-        f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
-    )
-    print("| engine | start (s) | scan (s) | notes/s | driver peak RSS (MB) | same metrics |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        print(
+    print(markdown(args.notes, args.seed))
+
+
+def markdown(notes: int, seed: int = 0) -> str:
+    """The cases' table (for this script and benchmarks/bench_scale.py)."""
+    lines = [
+        f"PHI scan of {notes:,} notes (dev split, seed {seed}), 1,000 resamples; "
+        f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n",
+        "| engine | start (s) | scan (s) | notes/s | driver peak RSS (MB) | same metrics |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in phi_scan_throughput(notes, seed):
+        lines.append(
             f"| {r['case']} | {r['startup']:.1f} | {r['scan']:.1f} | {r['notes_per_s']:.0f} "
             f"| {r['driver_rss_mb']:.0f} | {'yes' if r['same_metrics'] else 'NO'} |"
         )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

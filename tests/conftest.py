@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,24 @@ def with_auditors(monkeypatch, *classes) -> None:
     assert holders, "no trustaudit module holds the auditor registry"
     for module in holders:
         monkeypatch.setattr(module, "registry", fresh)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local[2] session for every test that asks (Spark takes seconds to start)."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java: apt-get install openjdk-17-jre-headless")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("trustaudit-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -1,16 +1,13 @@
-"""Engine fixtures: recorded predictions written as Parquet with a seed, one Spark session for
-the whole test session (local[2], started and stopped here), and a helper that runs a spec
-in-process and returns its metrics."""
+"""Engine fixtures: recorded predictions written as Parquet with a seed, and a helper that runs a
+spec in-process and returns its metrics (the Spark session fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
 
 from trustaudit.run.runner import run_audit
@@ -65,24 +62,3 @@ def metrics_of(spec: Path) -> dict[str, tuple]:
     }
     found |= {f"check:{c['metric']}": (c["status"],) for c in report["checks"]}
     return found
-
-
-@pytest.fixture(scope="session")
-def spark():
-    """One local[2] session for every test that asks (Spark takes seconds to start)."""
-    pytest.importorskip("pyspark")
-    if shutil.which("java") is None:
-        pytest.skip("Spark needs Java: apt-get install openjdk-17-jre-headless")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("trustaudit-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()

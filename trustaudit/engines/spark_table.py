@@ -129,7 +129,11 @@ class SparkTable:
         def per_partition(rows: Iterator[Any]) -> Iterator[T]:
             yield scan(row[0] for row in rows)
 
-        parts = self._df.select(_name(column)).rdd.mapPartitions(per_partition).collect()
+        texts = self._df.select(_name(column))
+        cores = self._df.sparkSession.sparkContext.defaultParallelism
+        if texts.rdd.getNumPartitions() < cores:  # a small file is one split: one core would work
+            texts = texts.repartition(cores)
+        parts = texts.rdd.mapPartitions(per_partition).collect()
         return reduce(merge, parts) if parts else scan([])
 
     def close(self) -> None:
