@@ -39,6 +39,8 @@ def _phi_scan_spec():
             "model.type",
             "llm",
         ),
+        (base_spec(data={"path": "logs/*.parquet", "target": "y"}), "data.engine", "duckdb"),
+        (base_spec(data={"table": "predictions", "target": "y"}), "data.engine", "spark"),
     ],
 )
 def test_a_missing_extra_is_one_message_with_the_install_command(

@@ -72,8 +72,8 @@ def test_bad_sources_exit_2_with_the_fix(logs, tmp_path, capsys, data, expected)
     [
         (lambda s: s["auditors"].append({"use": "robustness", "params": {}}), "needs the rows"),
         (
-            lambda s: s.update(model={"type": "sklearn", "path": "model.joblib"}),
-            "predicts row by row",
+            lambda s: s.update(model={"type": "replay", "path": "model.joblib"}),
+            "cannot run on the duckdb engine (recorded, sklearn, callable can)",
         ),
         (lambda s: s["model"].update(path="other.parquet"), "columns of the data itself"),
         (lambda s: s["model"].update(score_column="scor"), "Did you mean 'score'"),
@@ -121,3 +121,15 @@ def test_an_engine_error_quoting_a_name_shows_it_masked(logs, tmp_path, capsys):
     assert code == 2, text
     assert "DuckDB could not read" in text
     assert "John Smith" not in text and "12345678" not in text
+
+
+@pytest.mark.extra("spark")
+def test_a_model_that_predicts_is_refused_on_spark(logs, tmp_path, capsys, spark):
+    (tmp_path / "model.joblib").write_text("x")
+    spec = edited(
+        spec_for(tmp_path, {"path": str(logs[0]), "engine": {"type": "spark"}}, "s"),
+        lambda s: s.update(model={"type": "sklearn", "path": "model.joblib"}),
+    )
+    code, text = validate(spec, capsys)
+    assert code == 2, text
+    assert "cannot run on the spark engine (recorded can)" in text

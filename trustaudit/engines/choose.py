@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import extras
 from ..errors import SpecError
 from .files import data_files, is_dataset
 
@@ -13,7 +12,6 @@ if TYPE_CHECKING:  # the spec layer sits above this one
     from ..spec.models import AuditSpec
     from . import Table
 
-EXTRA_OF = {"duckdb": "duckdb", "spark": "spark"}
 #: Single CSV or Parquet files larger than this go to DuckDB under ``engine: auto``.
 LARGE_FILE_BYTES = 512 * 1024**2
 
@@ -49,10 +47,10 @@ def chosen_engine(spec: AuditSpec) -> str:
 
 
 def open_table(spec: AuditSpec, kind: str) -> tuple[Table, list[Path]]:
-    """The spec's data held by DuckDB or Spark, and its local files (for the fingerprint)."""
+    """The spec's data held by DuckDB or Spark, and its local files (for the fingerprint). The
+    engine's extra was checked with the spec (spec/load.py)."""
     data = spec.data
     assert data is not None
-    extras.require(EXTRA_OF[kind], f"data on the {kind} engine ({spec.where('data.engine')})")
     where = spec.where("data")
     files = (
         data_files(spec.resolve(data.path), spec.where("data.path"))

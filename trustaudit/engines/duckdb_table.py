@@ -14,8 +14,9 @@ import pandas as pd
 from ..errors import DataError
 from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
 from .errors import engine_error
+from .shared import CountingTable
 from .sql import quoted, relation_sql
-from .watch import Tick, polling
+from .watch import polling
 
 T = TypeVar("T")
 BATCH_ROWS = 10_000
@@ -27,7 +28,7 @@ def batch_rows(rows: int) -> int:
     return max(1, rows // VECTOR) * VECTOR
 
 
-class DuckTable:
+class DuckTable(CountingTable):
     """A DuckDB relation named by the spec; every question is one SQL query over it."""
 
     engine = "duckdb"
@@ -37,14 +38,9 @@ class DuckTable:
         self._relation = relation
         self.source = source
         self._where = where
-        self._rows: int | None = None
-        self._cells: dict[CellQuery, Cells] = {}  # planning and the run ask the same query
-        self._tick: Tick | None = None
+        super().__init__()
         described = self._query(f"DESCRIBE SELECT * FROM {relation}")
         self.columns = tuple(str(row[0]) for row in described)
-
-    def observe(self, tick: Tick | None) -> None:
-        self._tick = tick
 
     @classmethod
     def open(
@@ -72,15 +68,8 @@ class DuckTable:
             raise DataError(f"{where}: cannot open DuckDB database '{database}': {exc}") from None
         return cls(connection, relation_sql(paths, sql), source, where)
 
-    def count(self) -> int:
-        if self._rows is None:
-            self._rows = int(self._query(f"SELECT count(*) FROM {self._relation}")[0][0])
-        return self._rows
-
-    def cells(self, query: CellQuery) -> Cells:
-        if query not in self._cells:
-            self._cells[query] = self._count_cells(query)
-        return self._cells[query]
+    def _count_rows(self) -> int:
+        return int(self._query(f"SELECT count(*) FROM {self._relation}")[0][0])
 
     def _count_cells(self, query: CellQuery) -> Cells:
         keys = [quoted(k) for k in query.keys]

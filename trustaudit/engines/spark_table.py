@@ -17,12 +17,13 @@ import pandas as pd
 from ..errors import DataError
 from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
 from .errors import engine_error
-from .watch import Tick, polling
+from .shared import CountingTable
+from .watch import polling
 
 T = TypeVar("T")
 
 
-class SparkTable:
+class SparkTable(CountingTable):
     """A Spark DataFrame named by the spec (files or a catalog table)."""
 
     engine = "spark"
@@ -33,12 +34,7 @@ class SparkTable:
         self._where = where
         self._stop = stop
         self.columns = tuple(frame.columns)
-        self._rows: int | None = None
-        self._cells: dict[CellQuery, Cells] = {}  # planning and the run ask the same query
-        self._tick: Tick | None = None
-
-    def observe(self, tick: Tick | None) -> None:
-        self._tick = tick
+        super().__init__()
 
     @classmethod
     def open(
@@ -67,15 +63,8 @@ class SparkTable:
             raise engine_error(where, "Spark", source, exc) from None
         return cls(frame, source, where, stop)
 
-    def count(self) -> int:
-        if self._rows is None:
-            self._rows = int(self._df.count())
-        return self._rows
-
-    def cells(self, query: CellQuery) -> Cells:
-        if query not in self._cells:
-            self._cells[query] = self._count_cells(query)
-        return self._cells[query]
+    def _count_rows(self) -> int:
+        return int(self._df.count())
 
     def _count_cells(self, query: CellQuery) -> Cells:
         from pyspark.sql import functions as F

@@ -13,6 +13,7 @@ import yaml
 
 from .. import extras
 from ..auditors import registry
+from ..engines.choose import chosen_engine
 from ..engines.files import data_files, is_dataset
 from ..errors import DataError, SpecError, did_you_mean, file_problem
 from ..redaction import register
@@ -146,9 +147,12 @@ def _check_auditors(spec: AuditSpec) -> None:
 
 def _check_extras(spec: AuditSpec) -> None:
     """Spec keys whose feature needs an optional extra: one message with the install command."""
+    engine = chosen_engine(spec) if spec.data is not None else "pandas"
     needs = [
         ("model.type", "llm", spec.model is not None and spec.model.type == "llamacpp"),
         ("ledger.capture", "privacy", spec.ledger.capture == "masked"),
+        ("data.engine", "duckdb", engine == "duckdb"),
+        ("data.engine", "spark", engine == "spark"),
     ]
     for key, extra, needed in needs:
         if needed and not extras.available(extra):
