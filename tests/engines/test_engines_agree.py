@@ -75,9 +75,13 @@ def test_binned_scores_keep_auroc_within_the_stated_bound(logs, tmp_path):
     report = next((tmp_path / "runs-b").glob("*/report.json")).read_text()
     bound = float(re.search(r"within ±([0-9.]+)", report).group(1))
     assert 0 < bound < 0.01
-    for sex, rows in frame.groupby("sex"):
+    groups = {"auroc[overall]": frame}
+    for column in ("sex", "race"):
+        for value, rows in frame.groupby(frame[column].fillna("(missing)")):
+            groups[f"auroc[{column}={value}]"] = rows
+    for key, rows in groups.items():
         exact = roc_auc_score(rows["y"], rows["score"])
-        assert found[f"auroc[sex={sex}]"][0] == pytest.approx(exact, abs=bound)
+        assert found[key][0] == pytest.approx(exact, abs=bound), key
 
 
 def test_a_partitioned_folder_a_glob_and_sql_read_the_same_rows(logs, tmp_path):

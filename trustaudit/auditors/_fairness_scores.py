@@ -69,14 +69,19 @@ def score_metrics(
     return point, samples, {"auroc": variance}
 
 
-def binning_finding(entries: ScoreEntries, group_of_entry: np.ndarray, rows: int) -> Finding:
-    """What binning the scores may have changed: the largest AUROC shift over the groups."""
+def binning_finding(
+    entries: ScoreEntries, codes: np.ndarray, groupings: list[Grouping], rows: int
+) -> Finding:
+    """What binning the scores may have changed: the largest AUROC shift over every group of
+    every grouping (a coarser group can share more pairs in a bin than any of its parts)."""
     bounds = []
-    for group_rows in rows_by_group(group_of_entry, int(group_of_entry.max()) + 1):
-        prepared = entries.group(group_rows, 2)
-        positives, negatives = prepared.histogram()
-        bounds.append(auroc_tie_bound(positives, negatives, np.ones_like(positives, bool)))
+    for grouping in groupings:
+        group_of_entry = grouping.mapping[codes]
+        for group_rows in rows_by_group(group_of_entry, len(grouping.labels)):
+            positives, negatives = entries.group(group_rows, 2).histogram()
+            bounds.append(auroc_tie_bound(positives, negatives, np.ones_like(positives, bool)))
     worst = np.nanmax(bounds) if np.isfinite(bounds).any() else 0.0
+    worst = np.ceil(worst * 1e4) / 1e4  # shown with 4 decimals: never below the bound
     return Finding(
         title=f"Scores binned to 1/{SCORE_GRID} ({rows:,} rows)",
         severity=Severity.INFO,

@@ -293,7 +293,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 ]
         findings = self._findings(small, entries is not None)
         if entries is not None and cells.binned:
-            findings.append(binning_finding(entries, codes, cells.rows))
+            findings.append(binning_finding(entries, codes, found, cells.rows))
         return AuditResult(
             auditor=self.name,
             label=label,
