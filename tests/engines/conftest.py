@@ -3,7 +3,6 @@ spec in-process and returns its metrics (the Spark session fixture is in tests/c
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +27,25 @@ def recorded_logs(rows: int, seed: int) -> pd.DataFrame:
     )
 
 
-def spec_for(tmp_path: Path, data: dict, name: str, **params) -> Path:
+def spec_for(
+    tmp_path: Path,
+    data: dict,
+    name: str,
+    *,
+    sensitive: tuple[str, ...] = ("sex", "race"),
+    prediction: str = "pred",
+    **params,
+) -> Path:
     spec = {
         "name": name,
         "seed": 11,
         "output": str(tmp_path / f"runs-{name}"),
         "data": {"target": "y", **data},
-        "model": {"type": "recorded", "prediction_column": "pred", "score_column": "score"},
+        "model": {"type": "recorded", "prediction_column": prediction, "score_column": "score"},
         "auditors": [
             {
                 "use": "fairness",
-                "params": {"sensitive_features": ["sex", "race"], "n_boot": 200, **params},
+                "params": {"sensitive_features": list(sensitive), "n_boot": 200, **params},
                 "thresholds": [
                     {"metric": "equal_opportunity_difference", "max": 0.1, "mode": "detect"}
                 ],
@@ -51,14 +58,14 @@ def spec_for(tmp_path: Path, data: dict, name: str, **params) -> Path:
 
 
 def metrics_of(spec: Path) -> dict[str, tuple]:
-    """Every metric of a run in-process: key → (value, ci_low, ci_high, n) as report.json
-    writes them (NaN as None), and the checks' verdicts."""
+    """Every metric of a run in-process: key → (value, ci_low, ci_high, n) as measured (group
+    labels unmasked: the report masks dates, which would merge groups), and the checks'
+    verdicts; NaN as None, so that equal runs compare equal."""
     run = run_audit(load_spec(spec))
-    report = json.loads((Path(run.provenance["folder"]) / "report.json").read_text())
     found = {
-        m["key"]: (m["value"], m["ci_low"], m["ci_high"], m["n"])
-        for auditor in report["auditors"]
-        for m in auditor["metrics"]
+        m.key: tuple(None if v != v else v for v in (m.value, m.ci_low, m.ci_high, m.n))
+        for result in run.results
+        for m in result.metrics
     }
-    found |= {f"check:{c['metric']}": (c["status"],) for c in report["checks"]}
+    found |= {f"check:{c.metric_key}": (c.status.value,) for c in run.checks}
     return found

@@ -72,7 +72,10 @@ def test_bad_sources_exit_2_with_the_fix(logs, tmp_path, capsys, data, expected)
     [
         (lambda s: s["auditors"].append({"use": "robustness", "params": {}}), "needs the rows"),
         (
-            lambda s: s.update(model={"type": "replay", "path": "model.joblib"}),
+            lambda s: s.update(
+                model={"type": "replay", "path": "model.joblib"},
+                auditors=[{"use": "phi_scan", "params": {"column": "race"}}],
+            ),
             "cannot run on the duckdb engine (recorded, sklearn, callable can)",
         ),
         (lambda s: s["model"].update(path="other.parquet"), "columns of the data itself"),

@@ -73,8 +73,21 @@ def _check_predictions(table, column: str, positive_label, where: str) -> None:
             "Predictions must be complete."
         )
     labels = table.distinct_values(column, 3)
+    if any(_kind(label) != _kind(positive_label) for label in labels):
+        raise DataError(
+            f"{where}.prediction_column: '{column}' holds {value_summary(labels)} but "
+            f"positive_label is {positive_label!r}: engines compare text and numbers "
+            "differently. Store predictions with the outcome's type (e.g. CAST in data.sql)."
+        )
     if len(labels) > 2 or (len(labels) == 2 and positive_label not in set(labels)):
         raise DataError(
             f"{where}.prediction_column: predictions must be binary with positive label "
             f"{positive_label!r}; '{column}' has {value_summary(labels)}."
         )
+
+
+def _kind(value) -> str:
+    """text, number or boolean: a prediction must be of the positive label's kind."""
+    if isinstance(value, str):
+        return "text"
+    return "boolean" if isinstance(value, bool) else "number"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..adapters.base import binary_outcomes
 from ..adapters.recorded_table import RecordedColumns
+from ..engines.canonical import canonical_keys
 from ..engines.cells import COUNT, CellQuery, Cells, Y, merged_cells, outcome_cells
 from ..engines.duckdb_table import batch_rows
 from ..errors import DataError, SpecError
@@ -24,8 +25,8 @@ def sensitive_entries(
     data: AuditData, columns: tuple[str, ...]
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
     """The sensitive values and outcome per entry, and each entry's row count (None: rows)."""
-    if data.table is None:
-        return data.frame.loc[:, list(columns)], data.y, None
+    if data.table is None:  # the labels the run's cells will have (engines/canonical.py)
+        return canonical_keys(data.frame.loc[:, list(columns)], columns), data.y, None
     assert data.target is not None
     query = CellQuery(columns, data.target, data.positive_label, data.target)
     cells = data.table.cells(query)

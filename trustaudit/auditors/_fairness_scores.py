@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engines.cells import SCORE_GRID, Cells, Y, auroc_tie_bound
+from ..engines.cells import COUNT, HIGH, LOW, SCORE_GRID, Cells, Y, auroc_tie_bound
 from ..findings import Finding, Severity
 from ..progress import Progress
 from ..stats.intervals import delong_counts
@@ -24,12 +24,32 @@ class ScoreEntries:
     scores: np.ndarray
     counts: np.ndarray
     rank_key: np.ndarray
+    low: np.ndarray  # each entry's smallest and largest score (equal when exact)
+    high: np.ndarray
 
     @classmethod
     def of(cls, cells: Cells) -> ScoreEntries:
         scores = cells.scores()
         rank = np.floor(scores * SCORE_GRID) if cells.binned else scores
-        return cls(cells.table[Y].to_numpy(), scores, cells.table["n"].to_numpy(), rank)
+        table = cells.table
+        return cls(
+            table[Y].to_numpy(),
+            scores,
+            table[COUNT].to_numpy(),
+            rank,
+            table[LOW].to_numpy(),
+            table[HIGH].to_numpy(),
+        )
+
+    def shared_bins(self, rows: np.ndarray) -> np.ndarray:
+        """Per distinct rank key of ``rows`` (ascending, as ``ScoreRows`` orders them): whether
+        its bin holds more than one score value."""
+        keys, inverse = np.unique(self.rank_key[rows], return_inverse=True)
+        low = np.full(len(keys), np.inf)
+        high = np.full(len(keys), -np.inf)
+        np.minimum.at(low, inverse.ravel(), self.low[rows])
+        np.maximum.at(high, inverse.ravel(), self.high[rows])
+        return low < high
 
     def group(self, rows: np.ndarray, n_bins: int) -> ScoreRows:
         return ScoreRows.prepare(
@@ -79,7 +99,8 @@ def binning_finding(
         group_of_entry = grouping.mapping[codes]
         for group_rows in rows_by_group(group_of_entry, len(grouping.labels)):
             positives, negatives = entries.group(group_rows, 2).histogram()
-            bounds.append(auroc_tie_bound(positives, negatives, np.ones_like(positives, bool)))
+            shared = entries.shared_bins(group_rows)
+            bounds.append(auroc_tie_bound(positives, negatives, shared))
     worst = np.nanmax(bounds) if np.isfinite(bounds).any() else 0.0
     worst = np.ceil(worst * 1e4) / 1e4  # shown with 4 decimals: never below the bound
     return Finding(

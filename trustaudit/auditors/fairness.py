@@ -195,7 +195,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
         """Group columns must be flat and have at most ``max_groups`` values (counted, never
         quoted)."""
         columns = list(self.sensitive_features)
-        check_flat(data.frame, columns, f"{where}.sensitive_features")
+        check_flat(data, columns, f"{where}.sensitive_features")
         counts = {c: (n, "") for c, n in distinct_counts(data, columns, self.max_groups).items()}
         if self.intersections and len(columns) > 1 and max(counts.values())[0] <= self.max_groups:
             sensitive = sensitive_entries(data, self.sensitive_features)[0]

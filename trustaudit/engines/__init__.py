@@ -42,6 +42,10 @@ class Table(Protocol):
         """Up to ``limit`` distinct values of ``column`` (NULL as None), sorted by count."""
         ...
 
+    def nested(self, columns: list[str]) -> list[str]:
+        """The columns of ``columns`` holding lists, structs or maps (they cannot be grouped)."""
+        ...
+
     def missing(self, column: str) -> int:
         """Rows where ``column`` is NULL (or NaN)."""
         ...

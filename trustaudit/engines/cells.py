@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-Y, Y_PRED, LOW, HIGH, COUNT = "y", "y_pred", "score_min", "score_max", "n"
+from ..errors import DataError
+from .canonical import canonical_keys
+
+#: The count table's own columns: names no data column is likely to have (checked: ``CellQuery``)
+Y, Y_PRED, LOW, HIGH, COUNT = "__y", "__y_pred", "__score_min", "__score_max", "__n"
+BIN = "__bin"
+RESERVED = (Y, Y_PRED, LOW, HIGH, COUNT, BIN)
 EXACT_ROWS = 100_000
 SCORE_GRID = 1000
 
@@ -36,7 +42,13 @@ class CellQuery:
     prediction: str
     score: str | None = None
     exact_rows: int = EXACT_ROWS
-    grid: int = SCORE_GRID
+
+    def __post_init__(self) -> None:
+        for column in (*self.keys, self.target, self.prediction, self.score):
+            if column in RESERVED:
+                raise DataError(
+                    f"column '{column}' has a name trustaudit uses for its counts; rename it."
+                )
 
     def binned(self, rows: int) -> bool:
         """Whether scores are grouped by bins (too many rows for one group per exact value)."""
@@ -54,16 +66,31 @@ class Cells:
 
     @classmethod
     def of(cls, table: pd.DataFrame, query: CellQuery, rows: int) -> Cells:
-        """Canonical order and dtypes, so that equal counts give equal arrays on every engine."""
-        columns = [*query.keys, Y, Y_PRED, *((LOW, HIGH) if query.score else ()), COUNT]
-        table = table.loc[:, columns].copy()
+        """The engine's answer in canonical form, so that equal counts give equal arrays on
+        every engine."""
+        return cls.canonical(table, query.keys, query.score is not None, query.binned(rows))
+
+    @classmethod
+    def canonical(
+        cls, table: pd.DataFrame, keys: tuple[str, ...], scores: bool, binned: bool
+    ) -> Cells:
+        """Keys in one form (``canonical_keys``), entries that became equal merged (counts
+        summed, a bin's minimum and maximum kept), sorted."""
+        columns = [*keys, Y, Y_PRED, *((LOW, HIGH) if scores else ()), COUNT]
+        table = canonical_keys(table.loc[:, columns], keys)
         for column in (Y, Y_PRED, COUNT):
             table[column] = table[column].astype(np.int64)
-        if query.score:
+        by = [*keys, Y, Y_PRED]
+        aggregate: dict[str, str] = {COUNT: "sum"}
+        if scores:
             for column in (LOW, HIGH):
                 table[column] = table[column].astype(float)
-        table = table.sort_values(columns[:-1], kind="stable", na_position="first")
-        return cls(table.reset_index(drop=True), query.keys, query.binned(rows))
+            table[BIN] = np.floor(table[LOW] * SCORE_GRID) if binned else table[LOW]
+            by.append(BIN)
+            aggregate |= {LOW: "min", HIGH: "max"}
+        merged = table.groupby(by, dropna=False, sort=False).agg(aggregate).reset_index()
+        merged = _sorted(merged.loc[:, columns], columns[:-1])
+        return cls(merged.reset_index(drop=True), keys, binned)
 
     @property
     def rows(self) -> int:
@@ -93,8 +120,8 @@ def pandas_cells(frame: pd.DataFrame, query: CellQuery, rows: int | None = None)
         score = frame[query.score].astype(float)
         columns[LOW] = score
         if binned:
-            columns["bin"] = np.floor(score * query.grid)
-        by.append("bin" if binned else LOW)
+            columns[BIN] = np.floor(score * SCORE_GRID)
+        by.append(BIN if binned else LOW)
     grouped = pd.DataFrame(columns).groupby(by, dropna=False, sort=False)
     if binned:
         table = grouped[LOW].agg(["size", "min", "max"]).reset_index()
@@ -128,20 +155,23 @@ def outcome_cells(
     return Cells(renamed, names, cells.binned)
 
 
-def merged_cells(parts: list[Cells], grid: int = SCORE_GRID) -> Cells:
+def merged_cells(parts: list[Cells]) -> Cells:
     """The cells of batches as one: counts summed, each bin's minimum and maximum kept."""
     first = parts[0]
     table = pd.concat([part.table for part in parts], ignore_index=True)
-    by = [*first.keys, Y, Y_PRED]
-    aggregate: dict[str, str] = {COUNT: "sum"}
-    if first.has_scores:
-        table["entry"] = np.floor(table[LOW] * grid) if first.binned else table[LOW]
-        by.append("entry")
-        aggregate |= {LOW: "min", HIGH: "max"}
-    summed = table.groupby(by, dropna=False, sort=False).agg(aggregate).reset_index()
-    columns = [*first.keys, Y, Y_PRED, *((LOW, HIGH) if first.has_scores else ()), COUNT]
-    ordered = summed.loc[:, columns].sort_values(columns[:-1], kind="stable", na_position="first")
-    return Cells(ordered.reset_index(drop=True), first.keys, first.binned)
+    return Cells.canonical(table, first.keys, first.has_scores, first.binned)
+
+
+def _sorted(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Sorted by ``by``, missing first; a key column mixing types sorts by its text."""
+    try:
+        return table.sort_values(by, kind="stable", na_position="first")
+    except TypeError:
+        return table.sort_values(by, kind="stable", key=lambda c: c.map(_text))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or value is pd.NA else str(value)
 
 
 def auroc_tie_bound(positives: np.ndarray, negatives: np.ndarray, shared: np.ndarray) -> float:

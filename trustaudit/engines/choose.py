@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import extras
 from ..errors import SpecError
-from .files import data_files, is_dataset
+from .files import data_files, dataset_root, is_dataset
 
 if TYPE_CHECKING:  # the spec layer sits above this one
     from ..spec.models import AuditSpec
     from . import Table
 
-#: Single CSV or Parquet files larger than this go to DuckDB under ``engine: auto``.
-LARGE_FILE_BYTES = 512 * 1024**2
+#: Under ``engine: auto`` one file goes to DuckDB (when its extra is installed) above these: a
+#: Parquet file by its rows (compressed, its bytes say little), a CSV file by its bytes.
+LARGE_PARQUET_ROWS = 2_000_000
+LARGE_CSV_BYTES = 256 * 1024**2
 
 
 def engine_kind(engine: Any) -> str:
@@ -43,7 +46,7 @@ def chosen_engine(spec: AuditSpec) -> str:
     path = spec.resolve(data.path)
     if is_dataset(path):
         return "duckdb"
-    return "duckdb" if _size(path) > LARGE_FILE_BYTES else "pandas"
+    return "duckdb" if extras.available("duckdb") and _large(path) else "pandas"
 
 
 def open_table(spec: AuditSpec, kind: str) -> tuple[Table, list[Path]]:
@@ -77,14 +80,28 @@ def open_table(spec: AuditSpec, kind: str) -> tuple[Table, list[Path]]:
         master, conf = data.engine.model_dump().get("master"), data.engine.model_dump()["conf"]
     elif data.engine == "spark":
         master = "local[2]"
+    base = dataset_root(spec.resolve(data.path)) if data.path is not None else None
     table = SparkTable.open(
-        paths=paths, table=data.table, master=master, conf=conf, source=source, where=where
+        paths=paths,
+        table=data.table,
+        master=master,
+        conf=conf,
+        base=base,
+        source=source,
+        where=where,
     )
     return table, files
 
 
-def _size(path: Path) -> int:
+def _large(path: Path) -> bool:
+    """Whether one file is too large for pandas (unreadable: not large; read_table says why)."""
     try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # read_table names the problem
+        if path.suffix.lower() == ".csv":
+            return path.stat().st_size > LARGE_CSV_BYTES
+        if not extras.available("parquet"):
+            return False
+        import pyarrow.parquet as pq
+
+        return pq.read_metadata(path).num_rows > LARGE_PARQUET_ROWS
+    except (OSError, ValueError, ImportError):
+        return False

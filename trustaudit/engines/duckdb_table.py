@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pandas as pd
 
 from ..errors import DataError
-from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
+from .cells import BIN, COUNT, HIGH, LOW, SCORE_GRID, Y_PRED, CellQuery, Cells, Y
 from .errors import engine_error
 from .shared import CountingTable
 from .sql import quoted, relation_sql
@@ -66,29 +67,35 @@ class DuckTable(CountingTable):
             connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/trustaudit-duckdb'")
         except duckdb.Error as exc:
             raise DataError(f"{where}: cannot open DuckDB database '{database}': {exc}") from None
-        return cls(connection, relation_sql(paths, sql), source, where)
+        try:
+            return cls(connection, relation_sql(paths, sql), source, where)
+        except BaseException:  # e.g. a query that does not parse: release the database file
+            connection.close()
+            raise
 
     def _count_rows(self) -> int:
         return int(self._query(f"SELECT count(*) FROM {self._relation}")[0][0])
 
     def _count_cells(self, query: CellQuery) -> Cells:
-        keys = [quoted(k) for k in query.keys]
         select = [
-            *keys,
-            f"CAST({quoted(query.target)} = $pos AS INTEGER) AS {Y}",
-            f"CAST({quoted(query.prediction)} = $pos AS INTEGER) AS {Y_PRED}",
+            *(quoted(k) for k in query.keys),
+            f"CAST({quoted(query.target)} = $pos AS INTEGER) AS {quoted(Y)}",
+            f"CAST({quoted(query.prediction)} = $pos AS INTEGER) AS {quoted(Y_PRED)}",
         ]
-        group = [*keys, Y, Y_PRED]
         if query.score is not None:
             score = f"CAST({quoted(query.score)} AS DOUBLE)"
             if query.binned(self.count()):
-                select += [f"min({score}) AS {LOW}", f"max({score}) AS {HIGH}"]
-                group.append(f"floor({score} * {int(query.grid)})")
+                select += [
+                    f"floor({score} * {int(SCORE_GRID)}) AS {quoted(BIN)}",
+                    f"min({score}) AS {quoted(LOW)}",
+                    f"max({score}) AS {quoted(HIGH)}",
+                ]
             else:
-                select += [f"{score} AS {LOW}", f"{score} AS {HIGH}"]
-                group.append(score)
-        select.append(f"count(*) AS {COUNT}")
-        sql = f"SELECT {', '.join(select)} FROM {self._relation} GROUP BY {', '.join(group)}"
+                select += [f"{score} AS {quoted(LOW)}", f"{score} AS {quoted(HIGH)}"]
+        select.append(f"count(*) AS {quoted(COUNT)}")
+        # GROUP BY ALL: every non-aggregate expression of the select list, never a data column
+        # that happens to share an output's name
+        sql = f"SELECT {', '.join(select)} FROM {self._relation} GROUP BY ALL"
         table = self._frame(sql, {"pos": query.positive_label})
         return Cells.of(table, query, self.count())
 
@@ -98,6 +105,10 @@ class DuckTable(CountingTable):
             f"ORDER BY count(*) DESC, 1 LIMIT {int(limit)}"
         )
         return [row[0] for row in self._query(sql)]
+
+    def nested(self, columns: list[str]) -> list[str]:
+        kinds = ("STRUCT", "MAP", "UNION")
+        return [c for c in columns if "[" in self._type(c) or self._type(c).startswith(kinds)]
 
     def missing(self, column: str) -> int:
         name = quoted(column)
@@ -118,8 +129,9 @@ class DuckTable(CountingTable):
         names = ", ".join(quoted(c) for c in columns)
         reader = self._run(f"SELECT {names} FROM {self._relation}", None)
         try:
-            while len(batch := reader.fetch_df_chunk(batch_rows(rows) // VECTOR)):
-                yield batch
+            with self._reading():
+                while len(batch := reader.fetch_df_chunk(batch_rows(rows) // VECTOR)):
+                    yield batch
         finally:
             self._db.execute("SET preserve_insertion_order = false")
 
@@ -128,13 +140,24 @@ class DuckTable(CountingTable):
     ) -> T:
         reader = self._run(f"SELECT {quoted(column)} FROM {self._relation}", None)
         result: T | None = None
-        while batch := reader.fetchmany(BATCH_ROWS):
-            part = scan(row[0] for row in batch)
-            result = part if result is None else merge(result, part)
+        with self._reading():
+            while batch := reader.fetchmany(BATCH_ROWS):
+                part = scan(row[0] for row in batch)
+                result = part if result is None else merge(result, part)
         return scan([]) if result is None else result
 
     def close(self) -> None:
         self._db.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A failure while rows are fetched (a value that will not convert) as a DataError."""
+        import duckdb
+
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise engine_error(self._where, "DuckDB", self.source, exc) from None
 
     def _fraction(self) -> float | None:
         share = self._db.query_progress()

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from ..errors import DataError
-from .cells import COUNT, HIGH, LOW, Y_PRED, CellQuery, Cells, Y
+from .cells import BIN, COUNT, HIGH, LOW, SCORE_GRID, Y_PRED, CellQuery, Cells, Y
 from .errors import engine_error
 from .shared import CountingTable
 from .watch import polling
@@ -44,6 +44,7 @@ class SparkTable(CountingTable):
         table: str | None = None,
         master: str | None = None,
         conf: dict[str, str] | None = None,
+        base: str | None = None,
         source: str,
         where: str,
     ) -> SparkTable:
@@ -53,10 +54,12 @@ class SparkTable(CountingTable):
         try:
             if table is not None:
                 frame = session.table(table)
-            elif paths and all(p.lower().endswith(".csv") for p in paths):
-                frame = session.read.csv(paths, header=True, inferSchema=True)
             else:
-                frame = session.read.parquet(*(paths or []))
+                reader = session.read.option("basePath", base) if base else session.read
+                if paths and all(p.lower().endswith(".csv") for p in paths):
+                    frame = reader.csv(paths, header=True, inferSchema=True)
+                else:  # partition columns below basePath, schemas merged as DuckDB unites them
+                    frame = reader.option("mergeSchema", "true").parquet(*(paths or []))
         except Exception as exc:  # AnalysisException: missing path or table
             if stop is not None:
                 stop()
@@ -78,15 +81,17 @@ class SparkTable(CountingTable):
         if query.score is not None:
             score = F.col(_name(query.score)).cast("double")
             if query.binned(self.count()):
-                groups.append(F.floor(score * query.grid).alias("bin"))
+                groups.append(F.floor(score * SCORE_GRID).alias(BIN))
                 aggregates += [F.min(score).alias(LOW), F.max(score).alias(HIGH)]
             else:
                 groups.append(score.alias(LOW))
                 aggregates.append(F.max(score).alias(HIGH))
         rows = self._collect(self._df.groupBy(*groups).agg(*aggregates))
-        table = pd.DataFrame([row.asDict() for row in rows])
-        if table.empty:
-            table = pd.DataFrame(columns=[*query.keys, Y, Y_PRED, LOW, HIGH, COUNT])
+        names = [*query.keys, Y, Y_PRED, COUNT]  # groupBy's columns, then the aggregates
+        if query.score is not None:
+            binned = query.binned(self.count())
+            names = [*names[:-1], *((BIN, COUNT, LOW) if binned else (LOW, COUNT)), HIGH]
+        table = pd.DataFrame([tuple(row) for row in rows], columns=names)  # by position
         return Cells.of(table, query, self.count())
 
     def distinct_values(self, column: str, limit: int) -> list[Any]:
@@ -95,6 +100,10 @@ class SparkTable(CountingTable):
         counted = self._df.groupBy(F.col(_name(column)).alias("v")).count()
         ordered = counted.orderBy(F.desc("count"), F.asc_nulls_first("v")).limit(int(limit))
         return [row["v"] for row in self._collect(ordered)]
+
+    def nested(self, columns: list[str]) -> list[str]:
+        types = dict(self._df.dtypes)
+        return [c for c in columns if types[c].startswith(("array", "struct", "map"))]
 
     def missing(self, column: str) -> int:
         from pyspark.sql import functions as F
@@ -122,7 +131,7 @@ class SparkTable(CountingTable):
         cores = self._df.sparkSession.sparkContext.defaultParallelism
         if texts.rdd.getNumPartitions() < cores:  # a small file is one split: one core would work
             texts = texts.repartition(cores)
-        parts = texts.rdd.mapPartitions(per_partition).collect()
+        parts = self._collect(texts.rdd.mapPartitions(per_partition))
         return reduce(merge, parts) if parts else scan([])
 
     def close(self) -> None:
@@ -150,15 +159,15 @@ def _session(
 ) -> tuple[Any, Callable[[], None] | None]:
     from pyspark.sql import SparkSession
 
-    if master is None:
-        active = SparkSession.getActiveSession()
-        if active is None:
-            raise DataError(
-                f"{where}: no Spark session is running and no master is given. Set "
-                "data.engine.master (e.g. local[2], spark://host:7077, yarn) or run under "
-                "spark-submit."
-            )
+    active = SparkSession.getActiveSession()
+    if active is not None:  # a notebook's or spark-submit's session: used, never stopped
         return active, None
+    if master is None:
+        raise DataError(
+            f"{where}: no Spark session is running and no master is given. Set "
+            "data.engine.master (e.g. local[2], spark://host:7077, yarn) or run under "
+            "spark-submit."
+        )
     builder = SparkSession.builder.master(master).appName("trustaudit")
     quiet = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
     for key, value in {**quiet, **conf}.items():

@@ -18,7 +18,7 @@ def relation_sql(paths: list[str] | None, sql: str | None) -> str:
     partitioned folder's key columns are columns) or CSV (header, types sniffed over the whole
     file, so a late odd value is not misread)."""
     if sql is not None:
-        return f"({sql.strip().rstrip(';')})"
+        return f"({sql.strip().rstrip(';')}\n)"  # a trailing -- comment must not eat the ')'
     assert paths, "a relation needs a query or files"
     files = "[" + ", ".join(literal(p) for p in paths) + "]"
     if all(p.lower().endswith(".csv") for p in paths):

@@ -129,9 +129,18 @@ def check_unique_columns(names: Iterable[Any], where: str, source: str) -> None:
         )
 
 
-def check_flat(frame: pd.DataFrame, columns: Iterable[str], where: str) -> None:
+def check_flat(data: AuditData | pd.DataFrame, columns: Iterable[str], where: str) -> None:
     """A list or struct value (nested Parquet) cannot be compared or grouped: stop before any
-    model runs."""
+    model runs (on an engine, by the column's type)."""
+    if isinstance(data, AuditData) and data.table is not None:
+        typed = data.table.nested(list(columns))
+        if typed:
+            raise DataError(
+                f"{where}: column '{typed[0]}' holds lists, structs or maps in {data.source}; "
+                "expected one plain value per row. Flatten it into plain columns first."
+            )
+        return
+    frame = data.frame if isinstance(data, AuditData) else data
     for column in columns:
         nested: Any = (
             frame[column].map(_is_nested).to_numpy(dtype=bool)

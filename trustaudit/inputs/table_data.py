@@ -15,7 +15,7 @@ from ..engines.choose import open_table
 from ..errors import DataError
 from ..fingerprint import canonical, sha256_file, sha256_hex
 from ..phi.masking import value_summary
-from .data import AuditData, check_unique_columns
+from .data import AuditData, check_flat, check_unique_columns
 
 if TYPE_CHECKING:  # the spec layer sits above this one
     from ..spec.models import AuditSpec
@@ -43,6 +43,7 @@ def load_table_data(spec: AuditSpec, kind: str) -> AuditData:
         data.require_columns(features, spec.where("data.features"))
         if data_spec.target is not None:
             data.require_columns([data_spec.target], spec.where("data.target"))
+            check_flat(data, [data_spec.target], spec.where("data.target"))
             check_table_target(data, spec.where("data.target"))
     except BaseException:
         table.close()
