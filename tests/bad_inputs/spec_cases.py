@@ -113,7 +113,8 @@ CASES = [
     key("model.temperature", NAN, "model.temperature", make=text),
     key("data", None, "needs tabular data"),
     key("data.path", "missing.csv", "data.path: file", "does not exist"),
-    key("data.path", ".", "data.path: file", "is a folder"),
+    # a folder is a dataset (DuckDB's); pandas reads one file
+    key("data", {"path": ".", "target": "y", "engine": "pandas"}, "data.engine:", "pandas reads"),
     key("data.factory", "data.py:make", "data: give exactly one"),
     key("data.target", ["y"], "data.target:"),
     key("data.target", None, "data.target", "fairness auditor needs the outcome column"),
