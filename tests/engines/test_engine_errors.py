@@ -3,13 +3,14 @@ the fix; an engine's own error arrives as one line, with PHI masked."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 import yaml
 
 from trustaudit.cli import main
 
 from .conftest import recorded_logs, spec_for
+
+duckdb = pytest.importorskip("duckdb")  # the duckdb extra: absent from a base install
 
 pytestmark = pytest.mark.extra("duckdb")
 

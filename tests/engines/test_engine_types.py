@@ -9,15 +9,16 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from trustaudit.cli import main
 
 from .conftest import metrics_of, recorded_logs, spec_for
+
+duckdb = pytest.importorskip("duckdb")  # the duckdb extra: absent from a base install
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
 
 pytestmark = pytest.mark.extra("duckdb")
 

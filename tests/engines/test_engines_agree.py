@@ -9,13 +9,14 @@ import re
 import subprocess
 import sys
 
-import duckdb
 import numpy as np
 import pytest
 from fairlearn.metrics import MetricFrame, true_positive_rate
 from sklearn.metrics import roc_auc_score
 
 from .conftest import metrics_of, recorded_logs, spec_for
+
+duckdb = pytest.importorskip("duckdb")  # the duckdb extra: absent from a base install
 
 pytestmark = pytest.mark.extra("duckdb")
 
