@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from trustaudit.cli import main
+from trustaudit.engines import choose
+from trustaudit.spec import load_spec
 
 from .conftest import metrics_of, recorded_logs, spec_for
 
@@ -142,3 +144,11 @@ def test_metrics_of_reads_what_the_report_says(tmp_path):
     assert a["tpr[overall]"] != b["tpr[overall]"]
     report = json.loads(next((tmp_path / "runs-a").glob("*/report.json")).read_text())
     assert report["data"]["engine"] == "pandas"
+
+
+@pytest.mark.parametrize(("limit", "engine"), [(100, "duckdb"), (10_000, "pandas")])
+def test_auto_sends_a_parquet_file_by_its_rows(tmp_path, monkeypatch, limit, engine):
+    monkeypatch.setattr(choose, "LARGE_PARQUET_ROWS", limit)
+    recorded_logs(300, seed=5).to_parquet(tmp_path / "logs.parquet")
+    spec = load_spec(spec_for(tmp_path, {"path": str(tmp_path / "logs.parquet")}, "auto"))
+    assert choose.chosen_engine(spec) == engine

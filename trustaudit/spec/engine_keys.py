@@ -47,9 +47,9 @@ class EngineKeys(BaseModel):
     engine: EngineSpec = Field(
         "auto",
         description=(
-            "Who holds the rows. auto: pandas for one file under 512 MB or a factory; DuckDB "
-            "for globs, folders, larger files and sql; Spark for a table. Only the fairness "
-            "(recorded predictions) and phi_scan auditors run on DuckDB or Spark."
+            "Who holds the rows. auto: pandas for a factory or one file (DuckDB, if installed, "
+            "for Parquet over 2M rows or CSV over 256 MB); DuckDB for globs, folders and sql; "
+            "Spark for a table. Only the fairness and phi_scan auditors run on DuckDB or Spark."
         ),
     )
 
