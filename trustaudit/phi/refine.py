@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import regex
 
+from .gated import Gated
 from .generic import name_neighbours, other_ids
 from .hl7 import hl7_spans
 from .labels import (
@@ -36,7 +37,9 @@ _URL_TAIL = regex.compile(r"(?:[^\s<>\"'()]*[^\s<>\"'().,;:!?])?")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _MONTH_WORD = rf"(?-i:{_MONTH}[a-z]*|{_MONTH.upper()}[A-Z]*)\.?"
 DATES = regex.compile(  # day-month-year in any order, month with a year, ordinals 'of' a month
-    rf"(?<![\w/.-])(?:\d{{1,2}}(?:st|nd|rd|th)?(?:[ -]|[ ]of[ ]){_MONTH_WORD}(?:[ ,-]+\d{{2,4}})?"
+    # every branch starts with a digit or a month's first letter: a cheap first check
+    rf"(?=[\dJFMASOND])(?<![\w/.-])"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?:[ -]|[ ]of[ ]){_MONTH_WORD}(?:[ ,-]+\d{{2,4}})?"
     rf"|{_MONTH_WORD}[ ]\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?[ ]\d{{4}})?"
     rf"|{_MONTH_WORD}(?:,?[ ]|[ ]of[ ]|-)(?:19|20)\d\d\b"
     r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|\d{4}[/-]\d{1,2}[/-]\d{1,2}"
@@ -84,9 +87,15 @@ CITY_AFTER_STREET = regex.compile(
     regex.MULTILINE,
 )
 CITY_LINE = regex.compile(rf"(?m)^[ \t]*({_CITY}),[ ]*(?-i:[A-Z]{{2}})[ ]+\d{{5}}")
-CITY_CONTEXT = regex.compile(
-    rf"(?i:\b(?:lives?|living|resides?|resident|located|moved)(?:[ ][\w']+){{0,5}}?[ ](?:in|of|to))"
-    rf"[ ]+({_CITY})|({_CITY}[ ](?-i:County|Parish))|({_CITY})(?=[ ](?-i:EMS|Fire|Police|PD|FD)\b)"
+_RESIDES = r"(?i:\b(?:lives?|living|resides?|resident|located|moved))"
+_COUNTY = r"[ ](?-i:County|Parish)"
+_SERVICE = r"[ ](?-i:EMS|Fire|Police|PD|FD)\b"
+CITY_CONTEXT = Gated(
+    rf"{_RESIDES}(?i:(?:[ ][\w']+){{0,5}}?[ ](?:in|of|to))[ ]+({_CITY})"
+    rf"|({_CITY}{_COUNTY})|({_CITY})(?={_SERVICE})",
+    _RESIDES,
+    _COUNTY,
+    _SERVICE,
 )
 ZIP_AFTER_CITY = regex.compile(
     rf"(?<={_CITY}(?:,[ ]|,?[ ](?-i:[A-Z]{{2}})[ ]))\d{{5}}(?:-\d{{4}})?\b"
