@@ -157,6 +157,10 @@ CALENDAR = words(
 STOP |= CALENDAR
 
 
+_WORD = regex.compile(r"[\p{L}'’]+")
+_HYPHENATED_WORD = regex.compile(r"[\p{L}'’-]+")
+
+
 def context_names(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every name its context marks."""
     for pattern in (_RELATION_RE, _VERB_RE):
@@ -195,7 +199,7 @@ def _lower_name_end(value: str) -> int:
     """The length of the name at the start of ``value`` (one or two lowercase words): both words
     when neither is a function word or an English verb, adjective or adverb ('yoandri
     echevarria'), else the first alone on the same terms ('nathan' of 'nathan from'), else 0."""
-    words = list(regex.finditer(r"[\p{L}'’-]+", value))[:2]
+    words = list(_HYPHENATED_WORD.finditer(value))[:2]
     while words and any(_word_forms(w.group()) for w in words):
         words.pop()
     return words[-1].end() if words else 0
@@ -205,13 +209,11 @@ def _word_forms(value: str) -> bool:
     """A lowercase candidate made only of English verbs, adjectives, adverbs and function words
     ('parked', 'seen today'): not a name. One word that is none of these makes it a name ('hope
     hernández')."""
-    return all(
-        w in STOP or is_english_word_form(w) for w in regex.findall(r"[\p{L}'’]+", value.lower())
-    )
+    return all(w in STOP or is_english_word_form(w) for w in _WORD.findall(value.lower()))
 
 
 def _all_stop(value: str) -> bool:
-    words = regex.findall(r"[\p{L}'’]+", value.lower())
+    words = _WORD.findall(value.lower())
     return all(w in STOP or len(w) < 2 for w in words)
 
 
