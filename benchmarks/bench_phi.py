@@ -207,7 +207,7 @@ def measure(engine: str, texts: list[str]) -> dict[str, Any]:
 
 def speed_table(notes: int, seed: int) -> list[str]:
     """Each engine in a fresh process (peak memory is per process), side by side."""
-    rows = {}
+    rows, load = {}, os.getloadavg()[0]
     for engine in ENGINES:
         command = [sys.executable, __file__, "--engine", engine, "--notes", str(notes)]
         done = subprocess.run(
@@ -230,7 +230,11 @@ def speed_table(notes: int, seed: int) -> list[str]:
             f"| {ENGINES[engine]} | {notes / row['seconds']:.0f} | {base / row['seconds']:.2f} | "
             f"{row['rss_mb']:.0f} | {same} |"
         )
-    return lines
+    return [
+        *lines,
+        f"\nThe machine's 1-minute load average: {load:.1f} before, {os.getloadavg()[0]:.1f} after "
+        "(other work on the cores slows the 2-process rows first).",
+    ]
 
 
 def main() -> None:
