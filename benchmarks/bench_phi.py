@@ -9,7 +9,7 @@
   time reference path (``find_phi``) and its batched ``scan`` with 1 and 2 processes, each in a
   fresh process, with a check that the batched spans equal the reference path's.
 
-    python benchmarks/bench_phi.py [--notes 1000] [--seed 0] [--final]
+    python benchmarks/bench_phi.py [--notes 1000] [--seed 0] [--final] [--speed-only]
 
 A gold item counts as found when a detected span of the same Safe Harbor category overlaps it;
 precision counts detected spans (one per overlapping region) that overlap a gold item of their
@@ -207,7 +207,7 @@ def measure(engine: str, texts: list[str]) -> dict[str, Any]:
 
 def speed_table(notes: int, seed: int) -> list[str]:
     """Each engine in a fresh process (peak memory is per process), side by side."""
-    rows = {}
+    rows, load = {}, os.getloadavg()[0]
     for engine in ENGINES:
         command = [sys.executable, __file__, "--engine", engine, "--notes", str(notes)]
         done = subprocess.run(
@@ -230,7 +230,11 @@ def speed_table(notes: int, seed: int) -> list[str]:
             f"| {ENGINES[engine]} | {notes / row['seconds']:.0f} | {base / row['seconds']:.2f} | "
             f"{row['rss_mb']:.0f} | {same} |"
         )
-    return lines
+    return [
+        *lines,
+        f"\nThe machine's 1-minute load average: {load:.1f} before, {os.getloadavg()[0]:.1f} after "
+        "(other work on the cores slows the 2-process rows first).",
+    ]
 
 
 def main() -> None:
@@ -238,6 +242,7 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--final", action="store_true", help="also score the held-out split")
+    parser.add_argument("--speed-only", action="store_true", help="only the speed table")
     parser.add_argument("--engine", choices=list(ENGINES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     texts = [n["text"] for n in load_generator().generate(args.notes, args.seed)]
@@ -248,7 +253,8 @@ def main() -> None:
         f"presidio 2.2.366, {SPACY_MODEL}; {os.cpu_count()} cores. Recall: a gold item found by a "
         "span of its category; precision: detected regions that overlap a gold item of theirs.\n"
     )
-    for name, notes in corpora(args.notes, args.seed, args.final).items():
+    scored = {} if args.speed_only else corpora(args.notes, args.seed, args.final)
+    for name, notes in scored.items():
         print(f"**{name}**\n")
         print("\n".join(recall_table(notes)) + "\n")
     chars = sum(map(len, texts)) / len(texts)

@@ -40,6 +40,7 @@ _MEASURE = (
 )
 _BEFORE_MEASURE = regex.compile(rf"(?i:\b(?:{_MEASURE})\b[^\n\w]{{0,4}}|[$€£~<>=≈±]\s*)$")
 _DOSE_TOKEN = regex.compile(rf"\d+(?:{_UNIT})", regex.IGNORECASE)
+_YEAR = regex.compile(r"(?:19|20)\d\d")
 _CODE_NAMES = words("covid-19 sars-cov-2 h1n1 h5n1 hba1c a1c t2dm t1dm icd-10 icd-9 cpt")
 
 
@@ -64,7 +65,7 @@ def other_ids(text: str, marks: list[Label], taken: list[Span]) -> Iterator[Span
 
 def _measurement(text: str, start: int, end: int, value: str) -> bool:
     """A quantity: a number with a unit, after a lab or vital name or a currency sign; a year."""
-    if _DOSE_TOKEN.fullmatch(value) or regex.fullmatch(r"(?:19|20)\d\d", value):
+    if _DOSE_TOKEN.fullmatch(value) or _YEAR.fullmatch(value):
         return True
     if value.isdigit() and _AFTER_UNIT.match(text, end):
         return True
@@ -136,6 +137,10 @@ _GIVEN_FIRST = regex.compile(rf"(?<!{_EDGE})({_CAPITALISED})[ ]({_NEIGHBOUR.patt
 
 
 _UPPER_NEIGHBOUR = r"\p{Lu}[\p{Lu}'’]+(?:-\p{Lu}[\p{Lu}'’]+)*"
+_AFTER_NAME = regex.compile(r"(,[ ]|[ ])(" + _NEIGHBOUR.pattern + r")(?![\w’'-])")
+_BEFORE_NAME = regex.compile(
+    r"(?<![\w’'-])(" + _UPPER_NEIGHBOUR + r"|" + _NEIGHBOUR.pattern + r")(,[ ]|[ ])$"
+)
 
 
 def _caps_surname(surname: str, given: str) -> bool:
@@ -154,16 +159,13 @@ def name_neighbours(text: str, persons: list[tuple[int, int]]) -> Iterator[tuple
     """The other half of a name one half of which is tagged ('Chen, Maria', 'Maria Chen') when
     it is a common given name or surname; a common given name before a capitalised surname."""
     for start, end in persons:
-        after = regex.match(r"(,[ ]|[ ])(" + _NEIGHBOUR.pattern + r")(?![\w’'-])", text[end:])
+        after = _AFTER_NAME.match(text, end)
         if after and (
             after.group(2).lower() in NAME_WORDS
             or (after.group(1) == ", " and _caps_surname(text[start:end], after.group(2)))
         ):
-            yield end + after.start(2), end + after.end(2)
-        before = regex.search(
-            r"(?<![\w’'-])(" + _UPPER_NEIGHBOUR + r"|" + _NEIGHBOUR.pattern + r")(,[ ]|[ ])$",
-            text[max(0, start - 30) : start],
-        )
+            yield after.start(2), after.end(2)
+        before = _BEFORE_NAME.search(text[max(0, start - 30) : start])
         if before and (
             before.group(1).lower() in NAME_WORDS
             or (before.group(2) == ", " and _caps_surname(before.group(1), text[start:end]))

@@ -103,11 +103,12 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|(?:office|ofc|desk)(?=\s*[:#]?\s*[\d(+])",
     ),
 )
+# a label is a whole word: the boundaries are checked once around the alternation rather than in
+# each branch (twice as fast); the branches are tried in the same order, so the matches are the same
 _LABEL_RE = regex.compile(
-    "|".join(
-        rf"(?P<L{i}>(?<![\w/])(?:{alternation})(?![\w/]))"
-        for i, (_, alternation) in enumerate(LABELS)
-    ),
+    r"(?<![\w/])(?:"
+    + "|".join(rf"(?P<L{i}>{alternation})" for i, (_, alternation) in enumerate(LABELS))
+    + r")(?![\w/])",
     regex.IGNORECASE,
 )
 # between a label and its value: '#', ':', 'number', 'is', 'was', an opening parenthesis
@@ -236,12 +237,18 @@ def labelled_ids(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]
             yield w.start(1), w.end(1), label.entity
 
 
+_TRAILING_GAP = regex.compile(r"[ \t]*[(\[,–—-]?[ \t]*")
+_OPENING = regex.compile(r"[ \t]*[(\[]")
+_DASH = regex.compile(r"[ \t]*[–—-]")
+_NUMBER_NEXT = regex.compile(r"[ \t]*[:#]?[ \t]*[\d(+]")
+
+
 def trailing(text: str, found: list[Label], end: int, kinds: frozenset[str]) -> Label | None:
     """A label of ``kinds`` right after a value: '617-555-0100 (fax)', '... - cell', '... F'."""
     for label in found:
         if label.start >= end and label.entity in kinds:
             gap = text[end : label.start]
-            return label if regex.fullmatch(r"[ \t]*[(\[,–—-]?[ \t]*", gap) else None
+            return label if _TRAILING_GAP.fullmatch(gap) else None
     return None
 
 
@@ -251,11 +258,8 @@ def phone_kind(text: str, found: list[Label], start: int, end: int) -> Label | N
     kinds = frozenset((PHONE, FAX))
     after = trailing(text, found, end, kinds)
     if after is not None and (
-        regex.match(r"[ \t]*[(\[]", text[end : after.start])
-        or (
-            regex.match(r"[ \t]*[–—-]", text[end : after.start])
-            and not regex.match(r"[ \t]*[:#]?[ \t]*[\d(+]", text[after.end :])
-        )
+        _OPENING.match(text[end : after.start])
+        or (_DASH.match(text[end : after.start]) and not _NUMBER_NEXT.match(text, after.end))
     ):
         return after
     return nearest(text, found, start, kinds) or after
@@ -283,9 +287,10 @@ def phone_context(text: str, start: int, end: int) -> bool:
     """A bare number where a phone number goes: alone on its line (a signature block), after 'at'
     ('called back at', 'reached at') or in parentheses after a name."""
     before = text[max(0, start - 4) : start]
-    return _alone_on_line(text, start, end) or bool(
-        regex.search(r"(?:\bat[ ]|\p{L}[ ]\()$", before)
-    )
+    return _alone_on_line(text, start, end) or bool(_PHONE_BEFORE.search(before))
+
+
+_PHONE_BEFORE = regex.compile(r"(?:\bat[ ]|\p{L}[ ]\()$")
 
 
 def _alone_on_line(text: str, start: int, end: int) -> bool:
@@ -322,9 +327,12 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+_DEA = regex.compile(r"[A-Z][A-Z9]\d{7}")
+
+
 def _dea_ok(value: str) -> bool:
     """DEA registration: two letters, seven digits, the last a check digit."""
-    if not regex.fullmatch(r"[A-Z][A-Z9]\d{7}", value):
+    if not _DEA.fullmatch(value):
         return False
     d = [int(c) for c in value[2:]]
     return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]

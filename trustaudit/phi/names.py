@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import regex
 
+from .gated import Gated
 from .lexicon import is_english_word_form
 
 # Gutiérrez, O'Neil, Patel-King, Do, MacLeod, DeShawn
@@ -65,23 +66,24 @@ _VERB_RE = regex.compile(
     rf"(?:(?P<cap>{INVERTED}|{NAME}|{UPPER_NAME})|(?P<low>{_LOWER}(?:[ ]{_LOWER})?(?!:)))"
     r"(?![\w@]|\.\w)"
 )
-_CREDENTIAL_RE = regex.compile(
-    # not 'Erie, PA 16501'
-    rf"(?:{INVERTED}|{UPPER_NAME}|{NAME})(?=,[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}}))"
-)
+_CREDENTIAL = rf",[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}})"  # not 'Erie, PA 16501'
+_CREDENTIAL_RE = Gated(rf"(?:{INVERTED}|{UPPER_NAME}|{NAME})(?={_CREDENTIAL})", _CREDENTIAL)
 _HEADER_RE = regex.compile(rf"(?m)^[ \t]*({_UPPER}(?:[ ]{_UPPER})*,[ ]{_UPPER})(?=[ \t]|$)")
 _DELIMITED_RE = regex.compile(
     rf"(?m)(?:^|(?<=\s[/|]\s|\s--?\s|\s{{2}}|\t))(?:({INVERTED})(?=[ ]{{2}}|\t|[ ][/|(#-]|[ ]*$)"
     rf"|({UPPER_NAME})(?=[ ]\(|[ ]--?[ ]|\t))"
 )
 # a lowercase name as the subject of what visitors do: 'omar will move car', 'renato little asked'
-_LOWER_SUBJECT_RE = regex.compile(
-    rf"(?<=[\w)][ ])({_LOWER}(?:[ ]{_LOWER})?)(?=[ ](?:will|asked|says|said|wants|drove|brought|"
-    r"requested|visited|left|called)\b)"
+_VISITOR_VERB = r"[ ](?:will|asked|says|said|wants|drove|brought|requested|visited|left|called)\b"
+_LOWER_SUBJECT_RE = Gated(
+    rf"(?<=[\w)][ ])({_LOWER}(?:[ ]{_LOWER})?)(?={_VISITOR_VERB})", _VISITOR_VERB
 )
-_SUBJECT_RE = regex.compile(  # 'Amber Green was admitted', 'John Smith is a 67-year-old'
-    rf"(?<![\w.])({_CAP}(?:[ ](?:{_INITIAL}[ ])?{_CAP}){{1,2}})(?=[ ](?:was|is|has[ ]been)[ ]"
-    r"(?:admitted|seen|discharged|transferred|brought|referred|evaluated|a[ ]\d))"
+_ADMITTED = (
+    r"[ ](?:was|is|has[ ]been)[ ]"
+    r"(?:admitted|seen|discharged|transferred|brought|referred|evaluated|a[ ]\d)"
+)
+_SUBJECT_RE = Gated(  # 'Amber Green was admitted', 'John Smith is a 67-year-old'
+    rf"(?<![\w.])({_CAP}(?:[ ](?:{_INITIAL}[ ])?{_CAP}){{1,2}})(?={_ADMITTED})", _ADMITTED
 )
 # a title or role before a capitalised name: 'Nurse Okafor', 'PA-C Lindqvist', 'Rev. Adeyemi'
 _TITLED_RE = regex.compile(
@@ -95,25 +97,25 @@ _SIGN_OFF_RE = regex.compile(
     rf"|(?m)^--[ ]+({NAME}|{_LOWER}(?:[ ]{_LOWER})?)(?=[ ]*(?:\(|,|$))"
 )
 # a name before a nursing credential without a comma: 'handoff to drew rn', 'monitor j. pawlak rn'
-_LOWER_CREDENTIAL_RE = regex.compile(
-    rf"(?<=[ ])((?:\p{{Ll}}\.[ ])?{_LOWER})(?=[ ](?:rn|lpn|cna)\b)"
+_LOWER_CREDENTIAL_RE = Gated(
+    rf"(?<=[ ])((?:\p{{Ll}}\.[ ])?{_LOWER})(?=[ ](?:rn|lpn|cna)\b)", r"[ ](?:rn|lpn|cna)\b"
 )
 # a name that introduces itself, or that a date of birth or record number follows
 _SELF_RE = regex.compile(rf"(?i:this[ ]is|my[ ]name[ ]is|I[ ]am|I'm)[ ]({NAME})")
-_BEFORE_DOB_RE = regex.compile(
-    rf"(?<![\w.])({INVERTED}|{UPPER_NAME}|{NAME})"
-    r"(?=(?:[ ]*\(|[ ]{2,}|\t|,[ ]|[ ][|/-][ ])(?i:dob|d\.o\.b|mrn|born|age)\b)"
-)
+_DOB = r"(?:[ ]*\(|[ ]{2,}|\t|,[ ]|[ ][|/-][ ])(?i:dob|d\.o\.b|mrn|born|age)\b"
+_BEFORE_DOB_RE = Gated(rf"(?<![\w.])({INVERTED}|{UPPER_NAME}|{NAME})(?={_DOB})", _DOB)
 # the display name of an e-mail address: 'From: "Ewa Szymanski" <ewa@example.org>'
 _DISPLAY_NAME_RE = regex.compile(rf"\"({NAME}|{_LOWER}(?:[ ]{_LOWER})+)\"[ ]*<[^<>@\s]+@")
-_DASH_SIGN_RE = regex.compile(rf"(?m)(?<=\s-[ ]|^-[ ]?)(?:({NAME})|({_LOWER}))[ ]*$")
+_DASH = r"\s-[ ]|^-[ ]?"
+_DASH_SIGN_RE = Gated(rf"(?<={_DASH})(?:({NAME})|({_LOWER}))[ ]*$", _DASH, flags=regex.MULTILINE)
 # the number right after a header's patient name ('KING, ROSE   (40-909-509)', 'Ruiz, Ana  #MR3085')
 # is the medical record number by convention; after another name ('by Thanh (E845712)') an id
 HEADER_ID = regex.compile(
     rf"(?m)^[^\n]{{0,40}}?(?:{INVERTED}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER})[ ]+[(#]"
     r"([A-Z]{0,3}-?\d(?:[\d-]{3,12})\d)\)?(?![\w-])"
 )
-NAME_ID = regex.compile(rf"(?<={_CAP}[ ]\()([A-Z]{{0,3}}\d{{5,12}})(?=\))")
+_PARENTHESISED_ID = r"([A-Z]{0,3}\d{5,12})(?=\))"
+NAME_ID = Gated(rf"(?<={_CAP}[ ]\(){_PARENTHESISED_ID}", _PARENTHESISED_ID)
 
 
 def words(text: str) -> frozenset[str]:
@@ -155,6 +157,10 @@ CALENDAR = words(
 STOP |= CALENDAR
 
 
+_WORD = regex.compile(r"[\p{L}'’]+")
+_HYPHENATED_WORD = regex.compile(r"[\p{L}'’-]+")
+
+
 def context_names(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every name its context marks."""
     for pattern in (_RELATION_RE, _VERB_RE):
@@ -193,7 +199,7 @@ def _lower_name_end(value: str) -> int:
     """The length of the name at the start of ``value`` (one or two lowercase words): both words
     when neither is a function word or an English verb, adjective or adverb ('yoandri
     echevarria'), else the first alone on the same terms ('nathan' of 'nathan from'), else 0."""
-    words = list(regex.finditer(r"[\p{L}'’-]+", value))[:2]
+    words = list(_HYPHENATED_WORD.finditer(value))[:2]
     while words and any(_word_forms(w.group()) for w in words):
         words.pop()
     return words[-1].end() if words else 0
@@ -203,13 +209,11 @@ def _word_forms(value: str) -> bool:
     """A lowercase candidate made only of English verbs, adjectives, adverbs and function words
     ('parked', 'seen today'): not a name. One word that is none of these makes it a name ('hope
     hernández')."""
-    return all(
-        w in STOP or is_english_word_form(w) for w in regex.findall(r"[\p{L}'’]+", value.lower())
-    )
+    return all(w in STOP or is_english_word_form(w) for w in _WORD.findall(value.lower()))
 
 
 def _all_stop(value: str) -> bool:
-    words = regex.findall(r"[\p{L}'’]+", value.lower())
+    words = _WORD.findall(value.lower())
     return all(w in STOP or len(w) < 2 for w in words)
 
 

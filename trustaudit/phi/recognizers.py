@@ -181,45 +181,47 @@ def resolve_overlaps(spans: list[PhiSpan]) -> list[PhiSpan]:
 
 def scan(texts: list[str], *, batch_size: int = 64, n_process: int = 1) -> list[list[PhiSpan]]:
     """``find_phi`` for many texts, the same spans faster: identical texts are analysed once; spaCy
-    runs in batches; with ``n_process`` > 1 the texts are split over forked workers that share the
-    loaded analyzer."""
+    runs in batches; with ``n_process`` > 1 the batches go to forked workers that share the loaded
+    analyzer."""
     unique = list(dict.fromkeys(texts))
     analyzer()  # load once, before forking
     if n_process > 1 and len(unique) > batch_size:
-        import multiprocessing
-
-        chunks = [unique[i::n_process] for i in range(n_process)]
-        with multiprocessing.get_context("fork").Pool(n_process) as pool:
-            parts = pool.starmap(_scan_worker, [(chunk, batch_size) for chunk in chunks])
-        found = {
-            text: spans
-            for chunk, part in zip(chunks, parts, strict=True)
-            for text, spans in zip(chunk, part, strict=True)
-        }
+        found = dict(zip(unique, _scan_pool(unique, batch_size, n_process), strict=True))
     else:
         found = dict(zip(unique, _scan_batch(unique, batch_size), strict=True))
     return [found[text] for text in texts]
 
 
-def _scan_worker(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
-    """``_scan_batch`` in a pool worker, with one BLAS thread: spaCy's matrix products would
+def _scan_pool(texts: list[str], batch_size: int, n_process: int) -> list[list[PhiSpan]]:
+    """``_scan_batch`` in a pool of forked workers, one batch per task: a free worker takes the
+    next batch, so a worker slowed by other load on the machine does fewer (halves fixed in advance
+    wait for the slower one)."""
+    import multiprocessing
+    from functools import partial
+
+    batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(n_process, initializer=_one_blas_thread) as pool:
+        parts = pool.map(partial(_scan_batch, batch_size=batch_size), batches, chunksize=1)
+    return [spans for part in parts for spans in part]
+
+
+def _one_blas_thread() -> None:
+    """A pool worker's BLAS limited to one thread, once when it starts: matrix products would
     otherwise use every core in every worker, and the workers would fight over them."""
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(1):
-        return _scan_batch(texts, batch_size)
+    threadpool_limits(1)
 
 
 def _scan_batch(texts: list[str], batch_size: int) -> list[list[PhiSpan]]:
-    from presidio_analyzer import BatchAnalyzerEngine
-
-    engine = BatchAnalyzerEngine(analyzer_engine=analyzer())
+    """spaCy over ``texts`` in batches, then presidio's recognizers and refine.py text by text."""
+    engine = analyzer()
     texts = [plain_characters(text) for text in texts]
+    artifacts = engine.nlp_engine.artifacts(texts, batch_size)
     return [
-        _phi_spans(text, results)
-        for text, results in zip(
-            texts, engine.analyze_iterator(texts, language="en", batch_size=batch_size), strict=True
-        )
+        _phi_spans(text, engine.analyze(text=text, language="en", nlp_artifacts=found))
+        for text, found in zip(texts, artifacts, strict=True)
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import regex
 
+from .gated import Gated
 from .generic import name_neighbours, other_ids
 from .hl7 import hl7_spans
 from .labels import (
@@ -36,7 +37,9 @@ _URL_TAIL = regex.compile(r"(?:[^\s<>\"'()]*[^\s<>\"'().,;:!?])?")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _MONTH_WORD = rf"(?-i:{_MONTH}[a-z]*|{_MONTH.upper()}[A-Z]*)\.?"
 DATES = regex.compile(  # day-month-year in any order, month with a year, ordinals 'of' a month
-    rf"(?<![\w/.-])(?:\d{{1,2}}(?:st|nd|rd|th)?(?:[ -]|[ ]of[ ]){_MONTH_WORD}(?:[ ,-]+\d{{2,4}})?"
+    # every branch starts with a digit or a month's first letter: a cheap first check
+    rf"(?=[\dJFMASOND])(?<![\w/.-])"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?(?:[ -]|[ ]of[ ]){_MONTH_WORD}(?:[ ,-]+\d{{2,4}})?"
     rf"|{_MONTH_WORD}[ ]\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?[ ]\d{{4}})?"
     rf"|{_MONTH_WORD}(?:,?[ ]|[ ]of[ ]|-)(?:19|20)\d\d\b"
     r"|\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|\d{4}[/-]\d{1,2}[/-]\d{1,2}"
@@ -60,6 +63,12 @@ _DATE_CONTEXT = regex.compile(
     r"|labs?|collected|onset|last|next|f/u|rtc|appt|scheduled|effective|expires?|of|interrogated"
     r"|implanted|born|died|surgery|procedure)\b|\(|\s{2}|^)[^\n\d]{0,12}$"
 )
+_DATE_SEPARATOR = regex.compile(r"[/.-]")
+_TIME_AFTER = regex.compile(r"\)|[ ]\d{1,2}:\d{2}")
+_PHONE_SHAPE = regex.compile(r"[+(]?\d[\d ().-]{6,18}\d(?:\s*(?:x|ext\.?)\s*\d+)?", regex.I)
+_RATIO = regex.compile(r"(\d{1,3})/(\d{1,3})")
+_ANY_MONTH = regex.compile(_MONTH, regex.IGNORECASE)
+_NUMERIC_DATE = regex.compile(r"\d[/-]\d")
 _NUMERIC_CONTEXT = regex.compile(r"(?i:\b(?:bp|pain|score|ratio|gcs|strength|x)\s*)$")
 _SUFFIX = "|".join([*STREET_SUFFIXES, "plz", "cv", "xing", "pk"])  # USPS Publication 28
 _APT = r"apt|apartment|suite|ste|unit|bldg|rm|room|lot|trlr|space|spc|fl|floor"
@@ -84,9 +93,15 @@ CITY_AFTER_STREET = regex.compile(
     regex.MULTILINE,
 )
 CITY_LINE = regex.compile(rf"(?m)^[ \t]*({_CITY}),[ ]*(?-i:[A-Z]{{2}})[ ]+\d{{5}}")
-CITY_CONTEXT = regex.compile(
-    rf"(?i:\b(?:lives?|living|resides?|resident|located|moved)(?:[ ][\w']+){{0,5}}?[ ](?:in|of|to))"
-    rf"[ ]+({_CITY})|({_CITY}[ ](?-i:County|Parish))|({_CITY})(?=[ ](?-i:EMS|Fire|Police|PD|FD)\b)"
+_RESIDES = r"(?i:\b(?:lives?|living|resides?|resident|located|moved))"
+_COUNTY = r"[ ](?-i:County|Parish)"
+_SERVICE = r"[ ](?-i:EMS|Fire|Police|PD|FD)\b"
+CITY_CONTEXT = Gated(
+    rf"{_RESIDES}(?i:(?:[ ][\w']+){{0,5}}?[ ](?:in|of|to))[ ]+({_CITY})"
+    rf"|({_CITY}{_COUNTY})|({_CITY})(?={_SERVICE})",
+    _RESIDES,
+    _COUNTY,
+    _SERVICE,
 )
 ZIP_AFTER_CITY = regex.compile(
     rf"(?<={_CITY}(?:,[ ]|,?[ ](?-i:[A-Z]{{2}})[ ]))\d{{5}}(?:-\d{{4}})?\b"
@@ -178,7 +193,7 @@ def _context_spans(text: str, marks: list) -> list[Span]:
 
 def _plausible(value: str) -> bool:
     """A numeric date has a month (1-12) and a day (1-31): '30-77-1254' is an identifier."""
-    parts = [int(p) for p in regex.split(r"[/.-]", value) if p.isdigit()]
+    parts = [int(p) for p in _DATE_SEPARATOR.split(value) if p.isdigit()]
     if len(parts) < 3 or len(value.split()) > 1:
         return True
     a, b = (parts[1], parts[2]) if parts[0] > 31 else (parts[0], parts[1])
@@ -192,7 +207,7 @@ def _month_days(text: str):
         after = text[m.end() : m.end() + 8]
         if _NUMERIC_CONTEXT.search(before):
             continue
-        if _DATE_CONTEXT.search(before) or regex.match(r"\)|[ ]\d{1,2}:\d{2}", after):
+        if _DATE_CONTEXT.search(before) or _TIME_AFTER.match(after):
             yield m.start(), m.end()
 
 
@@ -253,9 +268,7 @@ def _inside_token(text: str, start: int, end: int) -> bool:
 
 
 def _phone_shaped(value: str) -> bool:
-    return bool(
-        regex.fullmatch(r"[+(]?\d[\d ().-]{6,18}\d(?:\s*(?:x|ext\.?)\s*\d+)?", value, regex.I)
-    )
+    return bool(_PHONE_SHAPE.fullmatch(value))
 
 
 def _contradicted(text: str, span: Span, structured: list[Span], trusted: list[Span]) -> bool:
@@ -290,7 +303,7 @@ def _weak_date(text: str, span: Span, from_model: bool) -> bool:
     if span[2] != "DATE_TIME" or not from_model:
         return False
     value = text[span[0] : span[1]]
-    if ratio := regex.fullmatch(r"(\d{1,3})/(\d{1,3})", value):  # a BP or a score, not M/D
+    if ratio := _RATIO.fullmatch(value):  # a BP or a score, not M/D
         before = text[max(0, span[0] - 12) : span[0]]
         return int(ratio[1]) > 12 or int(ratio[2]) > 31 or bool(_NUMERIC_CONTEXT.search(before))
-    return not (regex.search(_MONTH, value, regex.IGNORECASE) or regex.search(r"\d[/-]\d", value))
+    return not (_ANY_MONTH.search(value) or _NUMERIC_DATE.search(value))
