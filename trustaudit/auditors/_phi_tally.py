@@ -58,7 +58,7 @@ class PhiTally:
     keep: int  # examples kept: the smallest digests
     scanned: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason → cells
-    vectors: Counter[tuple[int, ...]] = field(default_factory=Counter)  # counts per LETTERS → rows
+    vectors: Counter[tuple[int, ...]] = field(default_factory=Counter)  # LETTERS counts → rows
     examples: tuple[Example, ...] = ()  # sorted by digest
 
     def skipped_note(self) -> str:
