@@ -53,6 +53,12 @@ FOUND = [
     ("Records were faxed to (212) 555-0148 today.", "(212) 555-0148", "E"),
     ("Send to 508.555.0133 (fax).", "508.555.0133", "E"),
     ("eFax: 888-555-0102", "888-555-0102", "E"),
+    # letterhead labels: one letter before a number (in any spacing) or in parentheses after it
+    ("P (617) 555-0100  F (617) 555-0101", "(617) 555-0100", "D"),
+    ("P (617) 555-0100  F (617) 555-0101", "(617) 555-0101", "E"),
+    ("Direct line 617-555-0101 (f) for results.", "617-555-0101", "E"),
+    ("Reach her at 617-555-0177 (c) after 5.", "617-555-0177", "D"),
+    ("Telefax 617 555 0188", "617 555 0188", "E"),
     ("Reach daughter at 978-555-0177 - cell.", "978-555-0177", "D"),
     ("Beeper 4021 or callback 413-555-0164.", "413-555-0164", "D"),
     ("Text her at 774 555 0181 if needed.", "774 555 0181", "D"),
@@ -82,6 +88,7 @@ FOUND = [
 ]
 
 NOT_PHI = [
+    ("Telefax 617 555 0188", "Telefax"),  # a label word, not a place
     ("Metformin 500 mg twice daily, A1c 7.2.", "500"),
     ("WBC 11200 on admission labs.", "11200"),
     ("Platelets 245000, Hgb 12.1.", "245000"),

@@ -20,8 +20,8 @@ PHONE, FAX, NOT_PHI = "PHONE_NUMBER", "FAX_NUMBER", "NOT_PHI"
 LABELS: tuple[tuple[str, str], ...] = (
     (
         FAX,
-        r"(?:e-?)?fax(?:ed)?(?:\s+(?:line|no\.?|number|#|machine|to|it\s+to|back\s+to))?|facsimile"
-        r"|fx|(?-i:F)(?=\s*:|\.?\s*[\d(+])",
+        r"(?:e-?|tele)?fax(?:ed)?(?:\s+(?:line|no\.?|number|#|machine|to|it\s+to|back\s+to))?"
+        r"|facsimile|fx|(?-i:F)(?=\s*:|\.?\s*[\d(+])|(?<=\()f(?=\))",
     ),
     (
         "US_SSN",
@@ -96,7 +96,8 @@ LABELS: tuple[tuple[str, str], ...] = (
     ),
     (
         PHONE,
-        r"tele?(?:phone)?(?!:\+)|ph(?:one)?|(?-i:[TPCHWM])(?=\s*:|\.\s*[\d(+])|cell(?:ular)?|mobile"
+        r"tele?(?:phone)?(?!:\+)|ph(?:one)?|(?-i:[TPCHWM])(?=\s*:|\.?\s*[\d(+])|cell(?:ular)?"
+        r"|mobile|(?<=\()[pchwm](?=\))"
         r"|mob|home|hm|work|wk|direct|pager|pgr|beeper|contact(?:\s+(?:number|no\.?|#))?"
         r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line|text(?:ed)?|sms|reach(?:ed)?"
         r"|landline|voicemail|answering\s+service"
@@ -257,9 +258,14 @@ def phone_kind(text: str, found: list[Label], start: int, end: int) -> Label | N
     else the nearest before it on its line, else a bare one right after it."""
     kinds = frozenset((PHONE, FAX))
     after = trailing(text, found, end, kinds)
+    if (
+        after is not None
+        and _NUMBER_NEXT.match(text, after.end)
+        and not _OPENING.match(text[end : after.start])
+    ):
+        after = None  # 'P 617-555-0100 F 617-555-0101': F labels the number after it
     if after is not None and (
-        _OPENING.match(text[end : after.start])
-        or (_DASH.match(text[end : after.start]) and not _NUMBER_NEXT.match(text, after.end))
+        _OPENING.match(text[end : after.start]) or _DASH.match(text[end : after.start])
     ):
         return after
     return nearest(text, found, start, kinds) or after

@@ -132,7 +132,8 @@ US_STATES = words(
 }
 _NOT_A_PERSON = (
     words(
-        "addr address tel phone fax email e-mail mychart pt patient dob mrn ssn npi dea rx re cc"
+        "addr address tel phone fax telefax facsimile email e-mail mychart pt patient dob mrn ssn"
+        " npi dea rx re cc"
         " sent from to subject date name ins acct voicemail caregiver vin discharge admission"
         " summary attending service specimen lic copy claim intake benefits surgery cardiology"
         " radiology oncology pool dept department appeals grievances co-signature signature"
@@ -282,6 +283,7 @@ def _contradicted(text: str, span: Span, structured: list[Span], trusted: list[S
     if entity == "LOCATION":
         return (
             value.lower() in US_STATES
+            or value.lower() in _NOT_A_PERSON  # label and department words name no place
             or (value.isupper() and len(value) <= 3)
             or any(c.isdigit() for c in value)
             or "\n" in value
