@@ -110,6 +110,8 @@ def binning_finding(
             f"Above the exact limit scores are counted per bin of width 1/{SCORE_GRID}: "
             f"each AUROC is within ±{worst:.4f} of its value on the exact scores (pairs sharing "
             f"a bin count half); Brier, O/E and ECE use each bin's midpoint (every score within "
-            f"{0.5 / SCORE_GRID:g} of it). Every engine gives these same numbers."
+            f"{0.5 / SCORE_GRID:g} of it). Intervals and gates are those of the binned scores: "
+            "widen an AUROC interval by the bound above for the exact scores' AUROC, or raise "
+            "exact_score_rows. Every engine gives these same numbers."
         ),
     )
