@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import regex
 
-from .labels import ID_ENTITIES, NOT_PHI, Label, adjacent, checked, trailing
+from .checks import checked
+from .labels import ID_ENTITIES, NOT_PHI, Label, adjacent, trailing
 from .lexicon import is_english_word_form
 from .names import STOP, words
 

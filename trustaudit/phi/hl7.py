@@ -31,7 +31,12 @@ FIELDS = {
     "PV1": {7: "DOCTOR", 8: "DOCTOR", 9: "DOCTOR", 17: "DOCTOR", 19: "OTHER_ID"},
 }
 MSH_DATE_FIELD = 6  # MSH-7, counted from the segment name (MSH-1 is the separator itself)
+MSH_CONTROL_FIELD = 9  # MSH-10, the message control id: it identifies one patient's message
 ADDRESS_PARTS = {0: "STREET_ADDRESS", 2: "US_CITY", 4: "US_ZIP_CODE"}
+_PHONE_VALUE = regex.compile(
+    r"(?:tel:)?\+?[\d(][\d ()./_-]{5,}\d(?:[ ]?\(?(?:;ext=|x|ext\.?|opt)[ ]?\d{1,6}\)?)?",
+    regex.IGNORECASE,
+)
 _SEGMENT = regex.compile(r"(?m)^(PID|NK1|PV1|MSH)\|[^\n]*")
 
 
@@ -42,6 +47,8 @@ def hl7_spans(text: str) -> Iterator[tuple[int, int, str]]:
         if segment.group(1) == "MSH":
             if len(fields) > MSH_DATE_FIELD and fields[MSH_DATE_FIELD][2]:
                 yield _leading(fields[MSH_DATE_FIELD], "DATE_TIME")
+            if len(fields) > MSH_CONTROL_FIELD and fields[MSH_CONTROL_FIELD][2]:
+                yield fields[MSH_CONTROL_FIELD][0], fields[MSH_CONTROL_FIELD][1], "OTHER_ID"
             continue
         for number, (start, _, value) in enumerate(fields):
             entity = FIELDS[segment.group(1)].get(number)
@@ -59,9 +66,11 @@ def _components(value: str, start: int, entity: str) -> Iterator[tuple[int, int,
             chosen = [(parts[i], e) for i, e in ADDRESS_PARTS.items() if i < len(parts)]
         else:  # an identifier, a phone or a date: the first component
             chosen = [(parts[0], entity)]
+        if entity == "ADDRESS" and _PHONE_VALUE.fullmatch(repetition):
+            chosen = [(parts[0], "PHONE_NUMBER")]  # a phone number in the address field
         for piece, kind in chosen:
-            if entity == "ADDRESS" and not any(c.isalpha() for c in piece[2]):
-                continue  # a number where the address goes (a phone in the wrong field)
+            if kind in ADDRESS_PARTS.values() and not any(c.isalpha() for c in piece[2]):
+                continue  # a number with no letter: not an address
             if piece[2].strip():
                 yield _leading(piece, kind) if kind == "DATE_TIME" else (piece[0], piece[1], kind)
 

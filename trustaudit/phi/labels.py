@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .patterns import vin_check_digit_ok
+from .checks import checked
 
 PHONE, FAX, NOT_PHI = "PHONE_NUMBER", "FAX_NUMBER", "NOT_PHI"
 # (entity, label alternation); multi-word labels first so they win at the same position
@@ -42,9 +42,14 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|financial\s+)?acc(?:oun)?t\.?(?:\s*(?:number|no\.?|#))?|a/c|invoice|statement"
         r"|billing(?:\s*(?:number|no\.?|#|id))?|guarantor(?:\s*(?:id|#|number|no\.?))?|fin|har"
         r"|card\s+on\s+file|credit\s+card|routing|(?:paid\s+by\s+|debit\s+)?card"
-        r"|enc(?:ounter)?\s*#",
+        # the visit (encounter) number is the billing account of a stay: Cerner's FIN
+        r"|enc(?:ounter)?\s*#|(?:visit|encounter)\s*(?:number|no\.?|#|id)",
     ),
-    ("US_CLAIM_NUMBER", r"claim(?:\s*(?:number|no\.?|#|id))?"),
+    (
+        "US_CLAIM_NUMBER",
+        r"claim(?:\s*(?:number|no\.?|#|id))?"
+        r"|(?:prior\s+)?auth(?:orization)?\s+(?:reference\s+)?(?:number|no\.?|#|id)",
+    ),
     (  # HL7 IN1-36 policy, IN1-49 insured id; Medicare HICN/MBI; payer names before the id
         "HEALTH_PLAN_ID",
         r"(?:insurance\s+)?member(?:\s*(?:id|#|number|no\.?))?|subscriber(?:\s*(?:id|#|no\.?))?"
@@ -62,14 +67,15 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"imei|meid|udi|modem|router"
         r"|(?:device|implant|pump|pacemaker|icd|defibrillator|generator|cgm"
         r"|transmitter|sensor|stimulator|neurostimulator|lvad|hearing\s+aid|model|lead|receiver"
-        r"|monitor|meter|tele(?:metry)?\s+(?:box|pack|unit)|cpap|bipap|concentrator)"
+        r"|monitor|meter|glucometer|oximeter|nebuli[sz]er|tele(?:metry)?\s+(?:box|pack|unit)"
+        r"|cpap|bipap|concentrator)"
         r"(?:\s*(?:serial|s/n|sn|id|#|number|no\.?))?|serial(?:\s*(?:number|no\.?|#))?|s/n|sn"
         r"|mac(?:\s+address)?|model/serial",
     ),
     (  # codes that identify a drug, a batch, a procedure or a diagnosis, not a person
         NOT_PHI,
         r"ndc|cpt|hcpcs|icd(?:-?(?:9|10)(?:-?cm)?)?|loinc|snomed|lot(?:\s*(?:number|no\.?|#))?"
-        r"|ref(?:erence)?\s+range",
+        r"|ref(?:erence)?\s+range|procedure(?:\s+code)?",
     ),
     ("VEHICLE_ID", r"vin|vehicle\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?"),
     (
@@ -90,16 +96,20 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"accession|specimen|sample|subject(?:\s+id)?|study(?:\s+id)?|trial|participant"
         r"|enrol(?:l)?ment|protocol|biobank|requisition|req\.?\s*#|order\s*(?:#|no\.?|number|id)"
         r"|(?:employee|badge|staff|phlebotomy|user|login)\s+id|badge|employee|emp\.?\s*#"
-        r"|encounter(?:\s*(?:number|no\.?|#|id))?|visit\s*(?:number|no\.?|#|id)|csn"
+        r"|encounter|csn"
         r"|case\s*(?:number|no\.?|#|id)|ticket|confirmation|reference|ref\.?\s*#?|tracking"
-        r"|barcode|control\s*(?:number|no\.?|#)|incident|identifier|id",
+        r"|barcode|control\s*(?:number|no\.?|#)|incident|identifier"
+        r"|id"
+        r"|itin|tin|ein|tax\s*id(?:entification)?(?:\s*(?:number|no\.?|#))?"
+        r"|(?:rx|prescription)\s*(?:number|no\.?|#)",
     ),
     (
         PHONE,
         r"tele?(?:phone)?(?!:\+)|ph(?:one)?|(?-i:[TPCHWM])(?=\s*:|\.?\s*[\d(+])|cell(?:ular)?"
         r"|mobile|(?<=\()[pchwm](?=\))"
         r"|mob|home|hm|work|wk|direct|pager|pgr|beeper|contact(?:\s+(?:number|no\.?|#))?"
-        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|call|line|text(?:ed)?|sms|reach(?:ed)?"
+        r"|call(?:ed)?\s+back|call\s*back|cb\s*#?|called(?:\s+from)?|call|line|text(?:ed)?|sms"
+        r"|reach(?:ed)?"
         r"|landline|voicemail|answering\s+service"
         r"|(?:office|ofc|desk)(?=\s*[:#]?\s*[\d(+])",
     ),
@@ -126,18 +136,32 @@ GAP = regex.compile(
     rf"[\s:#.=(-]*(?:(?:number|num|no\.?|id|is|was|of|{_CONNECTIVE})\b[\s:#.=(-]*){{0,3}}",
     regex.IGNORECASE,
 )
+_SSN_SEP = r"(?:[ ]?[./-][ ]?|[ ])"  # any separator, mixed: '648 14-0411', '949 - 77 - 7848'
+_SSN_SHAPE = rf"\d{{3}}{_SSN_SEP}\d{{2}}{_SSN_SEP}\d{{4}}"
+SSN_SHAPED = regex.compile(rf"(?<![\w./-]){_SSN_SHAPE}(?![\w/-]|[.]\d)")
 _VALUE = (
     r"(?:\(01\)\d{13,14}(?:\(\d{2}\)[A-Za-z0-9]+)*"  # GS1 UDI
     r"|[+=]/?[A-Za-z0-9$/.%-]{6,58}[A-Za-z0-9]"  # HIBCC (+) and ICCBBA (=) UDI
-    # SSN-shaped, any separator
-    r"|\d{3}(?:[ ]?[./-][ ]?|[ ])\d{2}(?:[ ]?[./-][ ]?|[ ])\d{4}(?![\w-])"
+    r"|" + _SSN_SHAPE + r"(?![\w-])"
     r"|(?:(?-i:[A-Z]{2,4})\s)?(?=[A-Za-z0-9.-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*"
     r"(?:[ ]{1,2}\d{2,6}(?![\w/]))*)"
 )
 _VALUE_RE = regex.compile(
     _FILLER + _WORDS + r"(?P<value>" + _VALUE + r")(?![\w/@]|:\w)", regex.IGNORECASE
 )
+# a second value of the same kind: '... is 6YR3F14DH00 and the secondary is N1493868D2'
+_CONTINUED = regex.compile(
+    r"[ ]*(?:,|;|/|and|or)[ ]+(?:(?:the|a|his|her|their|my|secondary|second|other|alternate"
+    r"|backup|old|new|previous|prior|one)[ ]+){0,3}(?:(?:is|was|:)[ ]*)?"
+    r"(?P<value>(?=[A-Za-z0-9-]*\d)(?=(?:[A-Za-z-]*\d){4})[A-Za-z0-9](?:[A-Za-z0-9]|-(?=\w))*)"
+    r"(?![\w/@]|[.,:]\w)",
+    regex.IGNORECASE,
+)
 _DATE_SHAPED = regex.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+_MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_MONTH_DATE = regex.compile(  # '17DEC2025', 'DEC 24 2024': a date, whatever label is before it
+    rf"\d{{1,2}}[ -]?{_MONTH}[ -]?\d{{2,4}}|{_MONTH}[ -]\d{{1,2}},?[ -]\d{{2,4}}"
+)
 _PLATE_WORD = regex.compile(
     r"[\s:#]*(?!(?:given|noted|was|is|number|and|on|of|at|in|to|for|the)\b)"
     r"([a-z]{2,4}[ ]\d{3,5}|[a-z0-9]{5,8}"
@@ -148,12 +172,16 @@ _SEP = r"(?:[ ]?[._/-][ ]?|\s)"  # '617-555', '617.555', '617 . 555', '617_555',
 STRICT_PHONE = regex.compile(
     rf"(?<![\w.+/-])(?:\+?1{_SEP}?)?(?:\(\d{{3}}\){_SEP}?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}"
     r"(?![\w/-]|\.\d)"
-    r"|(?<![\w.+/-])(?:\+|011[\s.-]?)[2-9]\d{0,2}(?:[\s.-]?\(?\d{2,5}\)?){2,4}(?![\w/-]|\.\d)"
+    r"|(?<![\w.+/-])\+1\d{10}(?![\w/-]|\.\d)"  # E.164 without separators: '+13165554204'
+    # international: a country code, then groups of 1-5 digits ('+54 9 11 3478-5619', '+33 6 99 72
+    # 31 60'); 8 to 15 digits in all (E.164), checked by ``phones``
+    r"|(?<![\w.+/-])(?:\+|011[\s.-]?)[2-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?![\w/-]|\.\d)"
 )
+E164_DIGITS = range(8, 16)
 LOOSE_PHONE = regex.compile(
     rf"(?<![\w.+/)-]|\)\s)(?:\d{{3}}{_SEP}\d{{4}}|(?:\+?1)?\d{{10}})(?![\w/-]|\.\d)"
 )
-EXTENSION = regex.compile(r"\s*(?:x|ext\.?)\s*\d{1,6}\b", regex.IGNORECASE)
+EXTENSION = regex.compile(r"(?:\s*(?:x|ext\.?)|;ext=)\s*\d{1,6}\b", regex.IGNORECASE)
 ID_ENTITIES = frozenset(e for e, _ in LABELS if e not in (PHONE, FAX, NOT_PHI)) | {"OTHER_ID"}
 
 
@@ -164,10 +192,15 @@ class Label:
     entity: str
 
 
+_IDAHO = regex.compile(r"(?<=,[ ]?)ID(?=[ ]+\d{5}(?:-\d{4})?(?![\w-]))")
+
+
 def labels(text: str) -> list[Label]:
-    """Every label word in ``text``, by position."""
+    """Every label word in ``text``, by position (not Idaho's 'ID' before a ZIP code)."""
     found = []
     for m in _LABEL_RE.finditer(text):
+        if m.group() == "ID" and _IDAHO.match(text, m.start()):
+            continue
         index = int(str(m.lastgroup)[1:])
         found.append(Label(m.start(), m.end(), LABELS[index][0]))
     return found
@@ -226,16 +259,31 @@ def labelled_ids(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]
             between = any(label.end <= s < m.start("value") for s in starts)
             if between or _DATE_SHAPED.fullmatch(m.group("value")):
                 m = None
+        if m and _MONTH_DATE.fullmatch(m.group("value")):
+            m = None
         if m and sum(c.isalnum() for c in m.group("value")) >= (
             4 if label.entity == "LICENSE_PLATE" else 5
         ):
             yield m.start("value"), m.end("value"), checked(label.entity, m.group("value"))
+            if (more := _CONTINUED.match(text, m.end())) and not any(
+                m.end() <= s < more.end() for s in starts
+            ):
+                yield more.start("value"), more.end("value"), checked(label.entity, more["value"])
         elif (
             label.entity == "LICENSE_PLATE"
             and label.end - label.start > 3  # vanity plates have no digit: only after 'plate'
             and (w := _PLATE_WORD.match(text, label.end))
         ):
             yield w.start(1), w.end(1), label.entity
+
+
+def ssn_shaped(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
+    """SSN-shaped numbers in any separators ('648 14-0411 (SSN)', 'ITIN 949 - 77 - 7848'): the
+    label before or after says what each is; unlabelled, an SSN when its area could be one."""
+    for m in SSN_SHAPED.finditer(text):
+        label = adjacent(text, found, m.start()) or trailing(text, found, m.end(), ID_ENTITIES)
+        if label is None or label.entity in ID_ENTITIES:
+            yield m.start(), m.end(), checked(label.entity if label else "US_SSN", m.group())
 
 
 _TRAILING_GAP = regex.compile(r"[ \t]*[(\[,–—-]?[ \t]*")
@@ -277,7 +325,9 @@ def phones(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
     taken: list[tuple[int, int]] = []
     for pattern, loose in ((STRICT_PHONE, False), (LOOSE_PHONE, True)):
         for m in pattern.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+            if any(a < m.end() and m.start() < b for a, b in taken) or not _plausible_length(
+                m.group()
+            ):
                 continue
             taken.append((m.start(), m.end()))
             end = m.end()
@@ -289,14 +339,22 @@ def phones(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:
             yield m.start(), end, label.entity if label else PHONE
 
 
+def _plausible_length(number: str) -> bool:
+    """An international number has 8 to 15 digits (E.164); national forms are fixed by the
+    patterns."""
+    international = number.startswith(("+", "011")) and not number.startswith("+1")
+    return not international or sum(c.isdigit() for c in number) in E164_DIGITS
+
+
 def phone_context(text: str, start: int, end: int) -> bool:
     """A bare number where a phone number goes: alone on its line (a signature block), after 'at'
     ('called back at', 'reached at') or in parentheses after a name."""
-    before = text[max(0, start - 4) : start]
+    before = text[max(0, start - 40) : start]
     return _alone_on_line(text, start, end) or bool(_PHONE_BEFORE.search(before))
 
 
-_PHONE_BEFORE = regex.compile(r"(?:\bat[ ]|\p{L}[ ]\()$")
+# 'called back at', 'Ann Lee (', and a contact list after an e-mail address ('ann@x.org, ')
+_PHONE_BEFORE = regex.compile(r"(?:\bat[ ]|\p{L}[ ]\(|@[\w-]+(?:\.[\w-]+)+,[ ])$")
 
 
 def _alone_on_line(text: str, start: int, end: int) -> bool:
@@ -306,39 +364,3 @@ def _alone_on_line(text: str, start: int, end: int) -> bool:
         text[line_start:start].strip()
         or text[end : len(text) if line_end < 0 else line_end].strip()
     )
-
-
-def checked(entity: str, value: str) -> str:
-    """The label's entity when the value's check digit agrees (NPI, DEA, VIN), else OTHER_ID: a
-    number after 'NPI' that fails the Luhn check is an identifier, not an NPI."""
-    compact = value.replace(" ", "").replace("-", "").upper()
-    if entity == "US_NPI":
-        return (
-            entity
-            if len(compact) == 10 and compact.isdigit() and _luhn("80840" + compact)
-            else "OTHER_ID"
-        )
-    if entity == "US_DEA":
-        return "MEDICAL_LICENSE" if _dea_ok(compact) else "OTHER_ID"
-    if entity == "VEHICLE_ID":
-        return entity if vin_check_digit_ok(compact) else "OTHER_ID"
-    return entity
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
-_DEA = regex.compile(r"[A-Z][A-Z9]\d{7}")
-
-
-def _dea_ok(value: str) -> bool:
-    """DEA registration: two letters, seven digits, the last a check digit."""
-    if not _DEA.fullmatch(value):
-        return False
-    d = [int(c) for c in value[2:]]
-    return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]

@@ -29,6 +29,14 @@ def _tables() -> tuple[dict[str, frozenset[str]], Any, Any]:
 
 
 @lru_cache(maxsize=65536)
+def is_base_form(word: str) -> bool:
+    """Whether ``word`` is itself the lemma of an English verb, adjective or adverb ('grace',
+    'amber', 'frank'), not an inflected form ('brought', 'says'): such words are names as often."""
+    index, _, _ = _tables()
+    return any(word.lower() in index[pos] for pos in PARTS_OF_SPEECH)
+
+
+@lru_cache(maxsize=65536)
 def is_english_word_form(word: str) -> bool:
     """Whether ``word`` is a form of an English verb, adjective or adverb ('parked', 'seen')."""
     index, exceptions, rules = _tables()

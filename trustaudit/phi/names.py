@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import regex
 
+from ..perturbations.clinical_terms import ABBREVIATIONS
 from .gated import Gated
-from .lexicon import is_english_word_form
+from .lexicon import is_base_form, is_english_word_form
 
 # Gutiérrez, O'Neil, Patel-King, Do, MacLeod, DeShawn
 _CAP = r"\p{Lu}[\p{Ll}'’]*(?:(?:-\p{Lu}?|\p{Lu})[\p{Ll}'’]+)*\p{Ll}"
@@ -19,12 +20,21 @@ _PARTICLE = r"(?:de|la|del|van|der|von|da|di|du|le|al|el|bin|ibn|dos)"
 _INITIAL = r"\p{Lu}\."
 _TOKEN = rf"(?:{_CAP}|{_INITIAL})"
 _NICKNAME = r"(?:[\"“][\p{L}' .-]{1,20}[\"”][ ])?"  # 'Dakota "Birdie" Bitsui'
-NAME = rf"{_TOKEN}(?:[ ]{_NICKNAME}(?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
+_LOWER_PARTICLES = frozenset(
+    {"de", "la", "del", "van", "der", "von", "da", "di", "du", "le", "al", "el", "bin", "ibn"}
+    | {"dos", "ni", "nic", "mac", "o"}
+)
+_GAELIC = r"(?:(?-i:Ó|Ní|Nic|Mac|Mc|Ua|Uí)[ ])?"  # 'Ó Briain', 'Ní Bhriain'
+NAME = rf"{_GAELIC}{_TOKEN}(?:[ ]{_NICKNAME}(?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
 _UPPER = r"\p{Lu}[\p{Lu}'’-]+"
 _SURNAME = rf"(?:{_CAP}|{_UPPER})(?:[ -](?:{_CAP}|{_UPPER}))*"  # 'Patel King', 'EL-KHATIB'
 _BARE_INITIAL = r"\p{Lu}\b(?!['.])"
-INVERTED = rf"{_SURNAME},[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}|{_BARE_INITIAL}))?"
+# a nickname after the given name: 'Auma, Sabari "Steven"'
+_QUOTED = rf"(?:[ ][\"“]{_CAP}[\"”])?"
+INVERTED = (
+    rf"{_SURNAME},[ ](?!{_TITLE}){_CAP}(?:[ ](?:{_CAP}|{_INITIAL}|{_BARE_INITIAL}))?{_QUOTED}"
+)
 _UPPER_TOKEN = rf"(?:{_UPPER}|{_INITIAL})"
 UPPER_NAME = (  # 'KOFI A. BOATENG', 'ST. CLAIR, TAMAR H'
     rf"{_UPPER}(?:[ ]{_UPPER_TOKEN}){{0,2}}[ ]{_UPPER}"
@@ -43,14 +53,19 @@ ROLES = (
 )
 VERBS = (
     r"spoke\s+(?:with|w/|to)|message\s+from|msg\s+from|reply\s+from|call\s+from|called\s+by|called"
-    r"|voicemail\s+from|(?:report\s+)?given\s+to|discussed\s+with|per|seen\s+by|drawn\s+by"
+    r"|voicemail\s+from|(?:report\s+)?given\s+to|discussed\s+with|per(?=[ ]+(?-i:\p{Lu}))|seen\s+by"
+    r"|drawn\s+by"
     r"|signed\s+by|accompanied\s+by|brought\s+by|referred\s+by|sent\s+to|attn:?|attention"
-    r"|cc:|c/o|coordinator|interpreter|case\s+manager|sender:?|from:|to:|re:|name:|patient:|pt:?"
-    r"|attending:?|provider:?|pcp:?|signed:?|co-?signed|contact|asking\s+for|ask(?:ed|s)?\s+for"
+    r"|cc:|c/o|coordinator|interpreter|case\s+manager|sender:?|from:|to:|re:|name(?=:|[ ]-)"
+    r"|patient:|pt:?"
+    r"|attending:?|provider:?|pcp:?|signed:?|co-?signed|contact"
+    r"|ask(?:ing|ed|s)?\s+for(?=[ ]+(?-i:\p{Lu}))"
     r"|dr\.?|mr\.?|mrs\.?|ms\.?|hi|hello|dear|(?:outbound\s+|return(?:ed)?\s+)?call(?:ed)?\s+to"
     r"|(?:scribed|documented|dictated|transcribed|entered|written|witnessed|verified|performed"
     r"|reviewed|completed|obtained|taken|reported)\s+by|subscriber|guarantor|insured|policyholder"
     r"|registered\s+to|belongs\s+to|owned\s+by|patient|summary\s+for|letter\s+for|client"
+    r"|caller|prescriber|prescribed\s+by|ordering\s+provider|referring(?:\s+provider)?"
+    r"|(?:calling|crying|yelling)\s+(?:out\s+)?for|(?:message|msg|vm)\s+left\s+for|left\s+for"
 )
 CREDENTIALS = (
     r"(?i:md|m\.d\.|rn|np|phd|lpn|cna|msw|lcsw|pharmd|dds|aprn|crna|cma|rma|mph|facp|facc)"
@@ -62,11 +77,12 @@ _RELATION_RE = regex.compile(
     r"(?![\w@]|\.\w)"
 )
 _VERB_RE = regex.compile(
-    rf"(?<![\w/])(?i:{VERBS})[ ]+(?:-[ ]+)?(?:(?i:{RELATIONS}|{ROLES})[ ]+)?\(?"
-    rf"(?:(?P<cap>{INVERTED}|{NAME}|{UPPER_NAME})|(?P<low>{_LOWER}(?:[ ]{_LOWER})?(?!:)))"
-    r"(?![\w@]|\.\w)"
+    rf"(?<![\w/])(?i:{VERBS}):?[ \t]+(?:-[ ]+)?(?:(?i:{RELATIONS}|{ROLES})[ ]+)?\(?"
+    rf"(?:(?P<cap>{INVERTED}|{_CAP}(?:[ ]{_CAP})?[ ]{_UPPER}\b|{NAME}|{UPPER_NAME})"
+    rf"|(?P<low>{_LOWER}(?:[ ]{_LOWER})?(?!:)))"
+    r"(?![\w@+-]|\.\w)"
 )
-_CREDENTIAL = rf",[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}})"  # not 'Erie, PA 16501'
+_CREDENTIAL = rf",[ ]*(?:{CREDENTIALS})\b(?![ ]+\d{{5}}(?!\d))"  # not 'Erie, PA 16501'
 _CREDENTIAL_RE = Gated(rf"(?:{INVERTED}|{UPPER_NAME}|{NAME})(?={_CREDENTIAL})", _CREDENTIAL)
 _HEADER_RE = regex.compile(rf"(?m)^[ \t]*({_UPPER}(?:[ ]{_UPPER})*,[ ]{_UPPER})(?=[ \t]|$)")
 _DELIMITED_RE = regex.compile(
@@ -74,7 +90,11 @@ _DELIMITED_RE = regex.compile(
     rf"|({UPPER_NAME})(?=[ ]\(|[ ]--?[ ]|\t))"
 )
 # a lowercase name as the subject of what visitors do: 'omar will move car', 'renato little asked'
-_VISITOR_VERB = r"[ ](?:will|asked|says|said|wants|drove|brought|requested|visited|left|called)\b"
+_VISITOR_VERB = (
+    r"[ ](?:will|asked|says|said|wants|drove|brought|requested|visited|left|called"
+    r"|from[ ](?:case|social|chaplaincy|spiritual|nutrition|dietary|admitting|registration"
+    r"|hospice|home[ ]health))\b"
+)
 _LOWER_SUBJECT_RE = Gated(
     rf"(?<=[\w)][ ])({_LOWER}(?:[ ]{_LOWER})?)(?={_VISITOR_VERB})", _VISITOR_VERB
 )
@@ -89,17 +109,45 @@ _SUBJECT_RE = Gated(  # 'Amber Green was admitted', 'John Smith is a 67-year-old
 _TITLED_RE = regex.compile(
     r"(?<![\w/-])(?:Nurse(?:[ ]Practitioner)?|NP|PA-C|PA|RN|LPN|CNA|Prof\.?|Professor|Rev\.?|Fr\.?"
     r"|Mx\.?|Doctor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Officer|Chaplain|Pastor|Rabbi|Imam|Deputy"
-    rf"|Sgt\.?|Capt\.?|Therapist|Pharmacist|Midwife)[ ]+({NAME})"
+    rf"|Sgt\.?|Capt\.?|Therapist|Pharmacist|Midwife)[ ]+((?:{_PARTICLE}[ ])*{NAME})"
 )
 _SIGN_OFF_RE = regex.compile(
     rf"(?i:regards|sincerely|thank\s+you|thanks|best|cheers|--)(?:[ ]\p{{L}}+){{0,3}}[,!.]?[ ]*\n"
     rf"[ ]*({NAME})"
+    rf"|(?m)^[ ]*({NAME})[ ]*\n(?=(?i:sent[ ]from[ ]))"
+    rf"|(?i:\bthx|\bty)[.!]?[ ]*\n[ ]*({NAME})[ ]*$"
     rf"|(?m)^--[ ]+({NAME}|{_LOWER}(?:[ ]{_LOWER})?)(?=[ ]*(?:\(|,|$))"
 )
 # a name before a nursing credential without a comma: 'handoff to drew rn', 'monitor j. pawlak rn'
 _LOWER_CREDENTIAL_RE = Gated(
     rf"(?<=[ ])((?:\p{{Ll}}\.[ ])?{_LOWER})(?=[ ](?:rn|lpn|cna)\b)", r"[ ](?:rn|lpn|cna)\b"
 )
+# a name whose relative speaks: "Przemysław's mother", "seo-yeon takahashi's son"
+_OF_RELATIVE = rf"['’]s[ ]+(?i:{RELATIONS})\b"
+_POSSESSIVE_RE = Gated(
+    rf"(?<![\w'’-])(?:(?P<cap>{NAME})"
+    rf"|(?P<low>{_LOWER}(?:[ ](?:{_PARTICLE}|ni|nic|mac|o)?[ ]?{_LOWER}){{0,2}}))"
+    rf"(?={_OF_RELATIVE})",
+    _OF_RELATIVE,
+)
+# a lowercase name after a doctor's title, in nursing shorthand: 'dr waters paged'
+_LOWER_TITLE_RE = regex.compile(r"(?<![\w/])(?:dr|doctor)\.?[ ]+(\p{Ll}[\p{Ll}'’-]+\p{Ll})\b")
+# a name on a label's first line, then its address: 'Amber Maynard  6993 Abdulle Ave SW'
+_ADDRESSEE_RE = regex.compile(
+    rf"(?m)^[ \t]*({_TOKEN}(?:[ ]{_TOKEN}){{1,3}})(?:[ ]{{2,}}|\t)"
+    r"(?=\d{1,6}[ ]\p{L}|(?i:HC|RR|P\.?[ ]?O\.?)[ ]\w)"
+)
+# a business named after its owner: 'Employer: Patience Waters Landscaping'
+_TRADE = (
+    r"[ ](?:Landscaping|Trucking|Plumbing|Roofing|Construction|Electric|Bakery|Catering|Cleaning"
+    r"|Painting|Farms?|Dairy|Auto(?:motive)?|Towing|Salon|Barbershop|Dental|Law|Realty"
+    r"|Insurance|Hardware|Grocery|Market|Deli|Motors|Transport|Logistics|Plumbers|Carpentry"
+    r"|Masonry|Welding|Tailoring|Daycare|Services)\b|[ ]&[ ]Sons?\b|,?[ ](?:LLC|Inc)\b"
+)
+_OWNER_RE = Gated(rf"(?<![\w.])({NAME})(?={_TRADE})", _TRADE)
+# a name before its role or relation in parentheses: 'from Arlis Begley (pharmacist)'
+_ROLE_AFTER = rf"[ ]\((?i:{ROLES}|{RELATIONS})\)"
+_ROLE_AFTER_RE = Gated(rf"(?<![\w.])({NAME})(?={_ROLE_AFTER})", _ROLE_AFTER)
 # a name that introduces itself, or that a date of birth or record number follows
 _SELF_RE = regex.compile(rf"(?i:this[ ]is|my[ ]name[ ]is|I[ ]am|I'm)[ ]({NAME})")
 _DOB = r"(?:[ ]*\(|[ ]{2,}|\t|,[ ]|[ ][|/-][ ])(?i:dob|d\.o\.b|mrn|born|age)\b"
@@ -143,10 +191,17 @@ STOP = words(
     mother father mom dad friend caregiver guardian roommate grandson granddaughter sibling visitor
     visitors family confused app ot np pa
     portal had has have who whom whose she'll he'll they'll will shall must being having
-    doing user users sender recipient caller claim intake benefits surgery cardiology radiology
-    oncology pool dept department appeals grievances signature co-signature fundraiser lcsw cma
-    rma mph facp facc phd lpn cna msw pharmd dds aprn crna"""
+    doing user users sender recipient fundraiser since until after before during than then while
+    into onto over under via per handoff tele"""
 )
+# departments, offices, credentials and scales: never a person (nor a place)
+NOT_NAMES = words(
+    """caller claim intake benefits surgery cardiology radiology oncology pool dept department
+    appeals grievances signature co-signature insurance insurer agency vendor company payer
+    hospice employer school bank lcsw cma rma mph facp facc phd lpn cna msw pharmd dds aprn crna
+    karnofsky glasgow apgar braden morse barthel ecog nyha"""
+)
+STOP |= NOT_NAMES
 # months and weekdays as written in notes ('Signed Dec 3rd', 'note given for Fri'); April, May,
 # June and August are names as often as months, and stay possible names
 CALENDAR = words(
@@ -164,7 +219,9 @@ _HYPHENATED_WORD = regex.compile(r"[\p{L}'’-]+")
 def context_names(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every name its context marks."""
     for pattern in (_RELATION_RE, _VERB_RE):
-        for m in pattern.finditer(text):
+        # overlapped: a context word inside one candidate starts another ('pt keeps calling out
+        # for akos')
+        for m in pattern.finditer(text, overlapped=True):
             if m.group("cap"):
                 if not _all_stop(m.group("cap")):
                     yield m.start("cap"), m.end("cap")
@@ -181,6 +238,7 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
         _DISPLAY_NAME_RE,
         _SELF_RE,
         _BEFORE_DOB_RE,
+        _ROLE_AFTER_RE,
     ):
         for m in pattern.finditer(text):
             group = next((g for g in range(1, pattern.groups + 1) if m.group(g)), 0)
@@ -193,23 +251,90 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
         group = 1 if m.group(1) else 2
         if m.group(group).lower() not in STOP and not (group == 2 and _word_forms(m.group(2))):
             yield m.start(group), m.end(group)
+    yield from _shorthand_names(text)
+
+
+def _shorthand_names(text: str) -> Iterator[tuple[int, int]]:
+    """Names in a relative's possessive, after a lowercase 'dr', in a business's name and
+    before an address."""
+    for m in _POSSESSIVE_RE.finditer(text):
+        if m.group("cap") and not _all_stop(m.group("cap")):
+            yield m.start("cap"), m.end("cap")
+        elif m.group("low") and (start := _lower_name_start(m.group("low"))) is not None:
+            yield m.start("low") + start, m.end("low")
+    for m in _LOWER_TITLE_RE.finditer(text):
+        word = m.group(1)
+        if word not in STOP and not word.endswith(("ed", "ing", "ly")):
+            yield m.start(1), m.end(1)
+    for m in _OWNER_RE.finditer(text):
+        if not _all_stop(m.group(1)) and not _word_forms(m.group(1)):
+            yield m.start(1), m.end(1)
+    for m in _ADDRESSEE_RE.finditer(text):
+        if not _all_stop(m.group(1)) and not _word_forms(m.group(1)):
+            yield m.start(1), m.end(1)
+
+
+def _lower_name_start(value: str) -> int | None:
+    """Where the name at the end of ``value`` starts, before a relative's possessive: the last
+    word unless a function word ('karina frank's', not 'the patient's'), and the words before it
+    that are neither function words nor English verbs, adjectives or adverbs; or None."""
+    found = list(_HYPHENATED_WORD.finditer(value))
+    if not found or found[-1].group() in STOP:
+        return None
+    start = found[-1].start()
+    for w in reversed(found[:-1]):
+        if _word_forms(w.group()) and w.group() not in _LOWER_PARTICLES:
+            break
+        start = w.start()
+    return start
 
 
 def _lower_name_end(value: str) -> int:
     """The length of the name at the start of ``value`` (one or two lowercase words): both words
     when neither is a function word or an English verb, adjective or adverb ('yoandri
-    echevarria'), else the first alone on the same terms ('nathan' of 'nathan from'), else 0."""
+    echevarria'), or when the second is none of these and the first an uninflected one ('grace
+    blackwood', not 'brought lunch'); else the first alone on the same terms ('nathan' of
+    'nathan from'), else 0."""
     words = list(_HYPHENATED_WORD.finditer(value))[:2]
+    if len(words) == 2 and _given_then_surname(words[0].group(), words[1].group()):
+        return words[1].end()
     while words and any(_word_forms(w.group()) for w in words):
         words.pop()
     return words[-1].end() if words else 0
+
+
+def _given_then_surname(first: str, second: str) -> bool:
+    return (
+        first not in STOP
+        and not _word_forms(second)
+        and (not _word_forms(first) or (is_base_form(first) and first not in ABBREVIATIONS_LOWER))
+    )
+
+
+# derivational endings of English nouns and adjectives no name has ('arousable', 'placement')
+_ENGLISH_ENDING = regex.compile(r"(?:able|ible|ment|ments|tion|tions|sion|ness|ures|ology)$")
+# clinical abbreviations written in lowercase ('per ssi', 'bsc', 'snf'), less those that are
+# also names (Ama, Peg, Ed, Doe)
+ABBREVIATIONS_LOWER = (
+    frozenset(a.lower() for a in ABBREVIATIONS) - words("ama peg ed doe")
+) | words("ssi snf bsc poc pacu")
+
+
+def _english(word: str) -> bool:
+    return (
+        word in STOP
+        or word in ABBREVIATIONS_LOWER
+        or bool(_ENGLISH_ENDING.search(word))
+        or is_english_word_form(word)
+    )
 
 
 def _word_forms(value: str) -> bool:
     """A lowercase candidate made only of English verbs, adjectives, adverbs and function words
     ('parked', 'seen today'): not a name. One word that is none of these makes it a name ('hope
     hernández')."""
-    return all(w in STOP or is_english_word_form(w) for w in _WORD.findall(value.lower()))
+    value = value.lower()
+    return value in STOP or all(_english(w) for w in _WORD.findall(value))
 
 
 def _all_stop(value: str) -> bool:

@@ -73,7 +73,7 @@ PATTERNS: dict[str, tuple[tuple[str, str, float], ...]] = {
     "STREET_ADDRESS": (
         (
             "street address",
-            r"\b\d{1,6}\s+(?-i:(?:[A-Z][a-z]+\.?\s){1,4})(?-i:"
+            r"\b\d{1,6}[ \t]+(?-i:(?:[A-Z][a-z]+\.?[ \t]){1,4})(?-i:"
             + "|".join(STREET_SUFFIXES)
             + r")\b\.?"
             r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*\w+)?",
@@ -109,6 +109,12 @@ PATTERNS: dict[str, tuple[tuple[str, str, float], ...]] = {
             "age over 89 said of someone: 'pt is 95', 'she is ninety-six now'",
             r"(?<=\b(?:pt|patient|she|he|mother|father|mom|dad)\s+(?:is|was)\s+)"
             rf"{_OLD_AGE}\b(?![./:-]?\d)(?!\s*(?:%|mg|kg|lbs?|cm|mm|percent|units|/))",
+            0.85,
+        ),
+        (
+            "age over 89 set off after a relative: 'her mother, 92, lives with'",
+            r"(?<=\b(?:mother|father|mom|dad|husband|wife|spouse|partner|sister|brother|aunt"
+            rf"|uncle|grandmother|grandfather|patient|pt),\s){_OLD_AGE}(?=,)",
             0.85,
         ),
         (
