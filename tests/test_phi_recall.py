@@ -60,7 +60,8 @@ def test_counts_per_category_match_the_gold_counts(counts, notes, letter):
 @pytest.fixture(scope="module", params=["dev", "check"])
 def other_author(request) -> tuple[str, dict[str, Counter]]:
     """The splits written by two more authors (the rules were tuned on them after a first score:
-    a floor against regressions, below the targets the tune split is held to)."""
+    0.969 and 0.968 overall then, 0.997 after): a floor against regressions, a little below the
+    targets the tune split is held to."""
     from benchmarks.bench_phi import score
     from trustaudit.phi.recognizers import scan
 
@@ -71,11 +72,11 @@ def other_author(request) -> tuple[str, dict[str, Counter]]:
 def test_other_authors_notes_hold_a_floor(other_author):
     split, counts = other_author
     total = sum(counts.values(), start=Counter())
-    assert total["found"] / total["gold"] >= 0.95, split
-    assert total["correct"] / total["detected"] >= 0.95, split
+    assert total["found"] / total["gold"] >= 0.99, split
+    assert total["correct"] / total["detected"] >= 0.99, split
     weak = {
         letter: round(c["found"] / c["gold"], 3)
         for letter, c in counts.items()
-        if c["gold"] and c["found"] / c["gold"] < 0.85
+        if c["gold"] and c["found"] / c["gold"] < 0.98
     }
     assert weak == {}, split
