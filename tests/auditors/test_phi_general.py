@@ -148,6 +148,25 @@ FOUND = [
     ("Employer: Nomvula Dlamini Catering since 2019.", "Nomvula Dlamini", "A"),
     ("Message left for Haddad, Rima at home.", "Haddad, Rima", "A"),
     ("client rosa ilunga at home for the visit", "rosa ilunga", "A"),
+    # layouts: shared labels, table headers, a label above its value, key=value and JSON forms,
+    # form fields, UK, Canadian and European addresses, more record and plan label names
+    ("Tel/Fax: 617-555-0120 / 617-555-0121", "617-555-0121", "E"),
+    ("Tel/Fax: 617-555-0120 / 617-555-0121", "617-555-0120", "D"),
+    ("MRN/FIN: 4471905 / 88213407", "4471905", "H"),
+    ("MRN        DOB          Member ID\n4471906    01/02/1950   QXW8820195", "QXW8820195", "I"),
+    ("MRN        DOB          Member ID\n4471906    01/02/1950   QXW8820195", "4471906", "H"),
+    ("Fax:\n617-555-0122", "617-555-0122", "E"),
+    ('{"mrn": "4471907", "fax": "617-555-0123"}', "4471907", "H"),
+    ("patient_id=4471908 fax_number=617-555-0124", "617-555-0124", "E"),
+    ("City: Holyoke\nState: MA   Zip: 01040", "Holyoke", "B"),
+    ("City: Holyoke\nState: MA   Zip: 01040", "01040", "B"),
+    ("Address: Flat 2, 9 Mill Lane, Leeds LS1 4AP", "LS1 4AP", "B"),
+    ("Lindenweg 7, 04109 Leipzig", "Leipzig", "B"),
+    ("Home address: 8 rue des Lilas, 69003 Lyon", "69003", "B"),
+    ("Moved to Halifax, NS B3H 1Y6 last spring.", "B3H 1Y6", "B"),
+    ("NHS number 943 476 5920 confirmed.", "943 476 5920", "H"),
+    ("Recipient ID 88213408 (Medicaid)", "88213408", "I"),
+    ("Health card (OHIP) 4471-908-123-AB", "4471-908-123-AB", "I"),
 ]
 
 NOT_PHI = [
@@ -181,6 +200,7 @@ NOT_PHI = [
     ("bg 180 per fingerstick, covered per ssi", "fingerstick"),
     ("daughter brought lunch and stayed", "brought lunch"),
     ("Cont metformin 500 mg BID.", "Cont"),
+    ("Address: see chart", "see chart"),
 ]
 
 
@@ -192,6 +212,22 @@ def test_found_with_its_category(text, value, letter):
     assert any(s.category == letter and s.start < end and s.end > start for s in spans), [
         (text[s.start : s.end], s.category) for s in spans
     ]
+
+
+# a value that is PHI of one kind, or part of a larger one, and not of the kind named
+NOT_OF_KIND = [
+    ("Admission date: Jun 1, 2018 Discharge date: Jun 9, 2018", "Jun 1", "B"),
+    ("Pay at https://example.org/billing/pay?acct=066818469 today.", "066818469", "J"),
+    ("Presents with sister Amara (6175550125) after a fall.", "6175550125", "R"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "letter"), NOT_OF_KIND)
+def test_not_of_the_wrong_kind(text, value, letter):
+    start = text.index(value)
+    end = start + len(value)
+    wrong = [s for s in find_phi(text) if s.category == letter and s.start < end and s.end > start]
+    assert not wrong, [(text[s.start : s.end], s.category) for s in wrong]
 
 
 @pytest.mark.parametrize(("text", "value"), NOT_PHI)

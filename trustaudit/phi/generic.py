@@ -12,6 +12,7 @@ import regex
 
 from .checks import checked
 from .labels import ID_ENTITIES, NOT_PHI, Label, adjacent, trailing
+from .layouts import column_label, label_above
 from .lexicon import is_english_word_form
 from .names import STOP, words
 
@@ -57,7 +58,12 @@ def other_ids(text: str, marks: list[Label], taken: list[Span]) -> Iterator[Span
             continue
         if _measurement(text, m.start(), m.end(), value):
             continue
-        label = adjacent(text, marks, m.start()) or trailing(text, marks, m.end(), ID_ENTITIES)
+        label = (
+            adjacent(text, marks, m.start())
+            or trailing(text, marks, m.end(), ID_ENTITIES)
+            or column_label(text, marks, m.start())
+            or label_above(text, marks, m.start())
+        )
         if label is not None and label.entity == NOT_PHI:
             continue
         entity = checked(label.entity, value) if label and label.entity in ID_ENTITIES else None

@@ -9,11 +9,18 @@ label on its line, so the category comes from evidence rather than recognizer or
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import regex
 
 from .checks import checked
+from .layouts import (
+    Label,
+    alone_on_its_line,
+    column_label,
+    kind_in_order,
+    label_above,
+    shared,
+)
 
 PHONE, FAX, NOT_PHI = "PHONE_NUMBER", "FAX_NUMBER", "NOT_PHI"
 # (entity, label alternation); multi-word labels first so they win at the same position
@@ -34,7 +41,9 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|medical\s+record(?:\s+(?:number|no\.?|#))?|chart(?:\s*(?:number|no\.?|#))?"
         r"|(?:hospital|hosp\.?|unit|record|emr|ehr|registration|reg\.?)\s*(?:number|no\.?|#|id)"
         r"|(?:patient|pt\.?)\s+(?:id|identifier|number|no\.?|#)|pid|hospital\s+id"
-        r"|(?:agency|client|facility)\s+(?:id|number|no\.?|#)|(?-i:MR)(?=\s*[:#-])",
+        r"|(?:agency|client|facility)\s+(?:id|number|no\.?|#)|(?-i:MR)(?=\s*[:#-])"
+        r"|(?:hospital|hosp\.?|patient|pt\.?)\s+no\.?|nhs(?:\s+(?:number|no\.?|#))?|hrn|empi|mpi"
+        r"|cmrn|chi\s+(?:number|no\.?)|ur\s*(?:number|no\.?|#)",
     ),
     (  # HL7 PID-18 patient account; FIN and HAR are the Cerner and Epic names for it
         "ACCOUNT_NUMBER",
@@ -60,7 +69,11 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|hicn?|policy(?:\s*(?:number|no\.?|#|id))?|(?:health|secondary|primary)\s+plan"
         r"|plan\s*(?:id|#|number|no\.?)|group(?:\s*(?:number|no\.?|#|id))?|grp|payer\s+id"
         r"|beneficiary(?:\s+(?:id|#|number|no\.?))?|rx\s*(?:bin|pcn|grp|id)|cin|tricare"
-        r"|champva|bcbs|aetna|cigna|humana|uhc|anthem|kaiser|hmo|ppo",
+        r"|champva|bcbs|aetna|cigna|humana|uhc|anthem|kaiser|hmo|ppo|epo|molina|centene|wellcare"
+        r"|ambetter|oscar|medi-?cal|masshealth|badgercare|tenncare|soonercare|united\s*healthcare"
+        r"|blue\s+(?:cross|shield)|recipient(?:\s+(?:id|#|number|no\.?))?|enrollee(?:\s+id)?"
+        r"|contract(?:\s*(?:number|no\.?|#|id))?|health\s+card(?:\s+(?:number|no\.?|#))?|ohip"
+        r"|phn|carrier(?:\s+id)?|benefit\s+id|alpha\s+prefix",
     ),
     (
         "DEVICE_ID",
@@ -123,7 +136,9 @@ _LABEL_RE = regex.compile(
     regex.IGNORECASE,
 )
 # between a label and its value: '#', ':', 'number', 'is', 'was', an opening parenthesis
-_FILLER = r"(?:[\s:#.]|\((?!\d\d\)))*(?:(?:(?:number|num|id|code|is|was|of)\b|no\b\.?)[\s:#]*){0,2}"
+_FILLER = (
+    r"(?:[\s:#.=\"')]|\((?!\d\d\)))*(?:(?:(?:number|num|id|code|is|was|of)\b|no\b\.?)[\s:#]*){0,2}"
+)
 # words that may stand between a label and its value ('MRN on file is 123456'); not 'at', 'to' or
 # 'with', which introduce something else ('billing at 555-0100')
 _CONNECTIVE = (
@@ -133,7 +148,7 @@ _CONNECTIVE = (
 )
 _WORDS = rf"(?P<words>(?:(?-i:{_CONNECTIVE})[\s:#]+){{1,3}}(?:(?:is|was|of|:)\b[\s:#]*)?)?"
 GAP = regex.compile(
-    rf"[\s:#.=(-]*(?:(?:number|num|no\.?|id|is|was|of|{_CONNECTIVE})\b[\s:#.=(-]*){{0,3}}",
+    rf"[\s:#.=(\"'-]*(?:(?:number|num|no\.?|id|is|was|of|{_CONNECTIVE})\b[\s:#.=(\"'-]*){{0,3}}",
     regex.IGNORECASE,
 )
 _SSN_SEP = r"(?:[ ]?[./-][ ]?|[ ])"  # any separator, mixed: '648 14-0411', '949 - 77 - 7848'
@@ -185,25 +200,20 @@ EXTENSION = regex.compile(r"(?:\s*(?:x|ext\.?)|;ext=)\s*\d{1,6}\b", regex.IGNORE
 ID_ENTITIES = frozenset(e for e, _ in LABELS if e not in (PHONE, FAX, NOT_PHI)) | {"OTHER_ID"}
 
 
-@dataclass(frozen=True)
-class Label:
-    start: int
-    end: int
-    entity: str
-
-
+_JOINED = regex.compile(r"_|(?<=[A-Za-z.]{2})/(?=[A-Za-z]{2})")  # 'member_id', 'Tel/Fax'
 _IDAHO = regex.compile(r"(?<=,[ ]?)ID(?=[ ]+\d{5}(?:-\d{4})?(?![\w-]))")
 
 
 def labels(text: str) -> list[Label]:
-    """Every label word in ``text``, by position (not Idaho's 'ID' before a ZIP code)."""
+    """Every label word in ``text``, by position (not Idaho's 'ID' before a ZIP code); words
+    joined by underscores count ('member_id'), and 'A/B' pairs are shared labels."""
     found = []
-    for m in _LABEL_RE.finditer(text):
+    for m in _LABEL_RE.finditer(_JOINED.sub(" ", text)):
         if m.group() == "ID" and _IDAHO.match(text, m.start()):
             continue
         index = int(str(m.lastgroup)[1:])
         found.append(Label(m.start(), m.end(), LABELS[index][0]))
-    return found
+    return shared(text, found)
 
 
 def nearest(text: str, found: list[Label], start: int, kinds: frozenset[str] | None = None):
@@ -228,7 +238,7 @@ def adjacent(text: str, found: list[Label], start: int, limit: int = 32) -> Labe
         return None
     if label.entity == NOT_PHI and _device_lot(text, label):
         return Label(label.start, label.end, "DEVICE_ID")
-    return label
+    return kind_in_order(text, label, start)  # right after 'MRN/FIN': the first kind
 
 
 _DEVICE_WORD = regex.compile(
@@ -261,10 +271,13 @@ def labelled_ids(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]
                 m = None
         if m and _MONTH_DATE.fullmatch(m.group("value")):
             m = None
+        if m and "\n" in text[label.end : m.start("value")]:
+            m = m if alone_on_its_line(text, found, label) else None  # not a table's header
         if m and sum(c.isalnum() for c in m.group("value")) >= (
             4 if label.entity == "LICENSE_PLATE" else 5
         ):
-            yield m.start("value"), m.end("value"), checked(label.entity, m.group("value"))
+            first = label.first or label.entity  # 'MRN/FIN: 123 / 456': 123 is the MRN
+            yield m.start("value"), m.end("value"), checked(first, m.group("value"))
             if (more := _CONTINUED.match(text, m.end())) and not any(
                 m.end() <= s < more.end() for s in starts
             ):
@@ -316,7 +329,12 @@ def phone_kind(text: str, found: list[Label], start: int, end: int) -> Label | N
         _OPENING.match(text[end : after.start]) or _DASH.match(text[end : after.start])
     ):
         return after
-    return nearest(text, found, start, kinds) or after
+    near = nearest(text, found, start, kinds)
+    if near is not None:
+        return kind_in_order(text, near, start)
+    return (
+        after or column_label(text, found, start, kinds) or label_above(text, found, start, kinds)
+    )
 
 
 def phones(text: str, found: list[Label]) -> Iterator[tuple[int, int, str]]:

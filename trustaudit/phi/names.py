@@ -162,7 +162,7 @@ HEADER_ID = regex.compile(
     rf"(?m)^[^\n]{{0,40}}?(?:{INVERTED}|{_UPPER}(?:[ -]{_UPPER})*,[ ]{_UPPER})[ ]+[(#]"
     r"([A-Z]{0,3}-?\d(?:[\d-]{3,12})\d)\)?(?![\w-])"
 )
-_PARENTHESISED_ID = r"([A-Z]{0,3}\d{5,12})(?=\))"
+_PARENTHESISED_ID = r"(?!\d{10}\))([A-Z]{0,3}\d{5,12})(?=\))"  # ten digits: a phone number
 NAME_ID = Gated(rf"(?<={_CAP}[ ]\(){_PARENTHESISED_ID}", _PARENTHESISED_ID)
 
 

@@ -9,7 +9,6 @@ import regex
 
 from ..perturbations.clinical_terms import DRUG_PAIRS
 from .checks import checked
-from .gated import Gated
 from .generic import name_neighbours, other_ids
 from .hl7 import hl7_spans
 from .labels import (
@@ -26,11 +25,11 @@ from .labels import (
     ssn_shaped,
 )
 from .lexicon import is_english_word_form
-from .names import CALENDAR, NOT_NAMES, STOP, context_names, name_ids, words
-from .patterns import STREET_SUFFIXES
+from .names import CALENDAR, NOT_NAMES, context_names, name_ids, words
+from .places import CONTEXT_SCORE, US_STATES
+from .places import places as find_places
 
 Span = tuple[int, int, str, float]  # start, end, entity, score
-CONTEXT_SCORE = 0.95  # above presidio's patterns: the label or context is the evidence
 NER = frozenset({"PERSON", "LOCATION", "DATE_TIME"})
 # identifiers whose category the nearest label decides
 RESOLVABLE = frozenset(
@@ -75,73 +74,6 @@ _RATIO = regex.compile(r"(\d{1,3})/(\d{1,3})")
 _ANY_MONTH = regex.compile(_MONTH, regex.IGNORECASE)
 _NUMERIC_DATE = regex.compile(r"\d[/-]\d")
 _NUMERIC_CONTEXT = regex.compile(r"(?i:\b(?:bp|pain|score|ratio|gcs|strength|x)\s*)$")
-_SUFFIX = "|".join([*STREET_SUFFIXES, "plz", "cv", "xing", "pk"])  # USPS Publication 28
-_APT = r"apt|apartment|suite|ste|unit|bldg|rm|room|lot|trlr|space|spc|fl|floor"
-_UNIT = (
-    r"(?:mg|mcg|g|kg|ml|l|units?|tabs?|caps?|times|x|days?|weeks?|months?|years?|hours?|hrs?|min)"
-)
-# words of a sentence, not of a street name ('pt is 90 and can no longer drive')
-_FUNCTION = r"(?:and|or|but|can|could|no|not|to|is|was|will|would|be|of|for|with|that|has|had)"
-_WORD = r"(?!(?:" + _UNIT + "|" + _FUNCTION + r")\b)[\p{L}][\p{L}'’.-]*"
-STREET = regex.compile(
-    rf"(?<![\w/-])\d{{1,6}}[ ](?:(?i:[NSEW]|NE|NW|SE|SW)\.?[ ])?(?:{_WORD}[ ]){{1,4}}"
-    rf"(?i:{_SUFFIX})\b\.?(?:[ ](?-i:NE|NW|SE|SW|N|S|E|W)\b\.?)?"  # a post-directional
-    rf"(?:,?[ ](?:#[ ]?\w+|(?i:{_APT})\.?[ ]?#?\w+))?"
-    r"|(?i:\b(?:P\.?[ ]?O\.?[ ]?B(?:ox)?|post[ ]office[ ]box"
-    r"|(?:PSC|CMR|unit|HC|RR|rural[ ]route)[ ]\d+[ ]box)[ ]\d+\b)"
-)
-_CITY_WORD = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)*"  # Kailua-Kona, Wilkes-Barre
-# 'Coeur d'Alene', 'St. George', 'Eau Claire', 'Winston-Salem'
-_CITY = rf"(?:St\.[ ])?{_CITY_WORD}(?:[ ](?:d'|de[ ]|la[ ]|du[ ])?{_CITY_WORD}){{0,2}}"
-CITY_AFTER_STREET = regex.compile(
-    rf"(?:,[ ]*\n?[ ]*|[ ]*\n[ ]*)(?P<city>{_CITY})"
-    rf"(?=,|[ ]+(?:(?-i:[A-Z]{{2}})\b|\d{{5}})|[.;]?[ ]*$|[.;][ ])"
-    rf"|[ ](?P<bare>{_CITY})(?=,?[ ]+(?-i:[A-Z]{{2}})[ ]+\d{{5}}\b)"
-    rf"|[ ]in[ ](?P<low>\p{{Ll}}+(?:[ ]\p{{Ll}}+)?|{_CITY})(?=[ ]and\b|[,.;]|$)"
-    rf"|,[ ](?P<lowcomma>\p{{Ll}}+(?:[ -]\p{{Ll}}+)?)(?=[.;]|$)"
-    # nursing shorthand: 'home is 237 quail run rd. pueblo lives w grandson'
-    rf"|\.?[ ](?P<lowlives>\p{{Ll}}+(?:[ ]\p{{Ll}}+){{0,2}}?)(?=[ ](?:lives?|living|resides?)\b)",
-    regex.MULTILINE,
-)
-CITY_GROUPS = ("city", "bare", "low", "lowcomma", "lowlives")
-CITY_LINE = regex.compile(rf"(?m)^[ \t]*({_CITY}),[ ]*(?-i:[A-Z]{{2}})[ ]+\d{{5}}")
-_RESIDES = r"(?i:\b(?:lives?|living|resides?|resident|located|moved))"
-_COUNTY = r"[ ](?-i:County|Parish)"
-_SERVICE = r"[ ](?-i:EMS|Fire|Police|PD|FD)\b"
-CITY_CONTEXT = Gated(
-    rf"{_RESIDES}(?i:(?:[ ][\w']+){{0,7}}?[ ](?:in|of|to|outside|near))[ ]+({_CITY})"
-    rf"|({_CITY}{_COUNTY})|({_CITY})(?={_SERVICE})",
-    _RESIDES,
-    _COUNTY,
-    _SERVICE,
-)
-ZIP_AFTER_CITY = regex.compile(
-    rf"(?<={_CITY}(?:,[ ]|,?[ ](?-i:[A-Z]{{2}})[ ]))\d{{5}}(?:-\d{{4}})?\b"
-)
-_ZIP_TAIL = regex.compile(r",?[ ]+(?:(?-i:[A-Z]{2})[ ]+)?(\d{5}(?:-\d{4})?)\b")
-US_STATES = words(
-    """alabama alaska arizona arkansas california colorado connecticut delaware florida georgia
-    hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts
-    michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon
-    pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming usa america
-    guam"""
-) | {
-    "new hampshire",
-    "new jersey",
-    "new mexico",
-    "new york",
-    "north carolina",
-    "north dakota",
-    "south carolina",
-    "south dakota",
-    "west virginia",
-    "rhode island",
-    "puerto rico",
-    "district of columbia",
-    "virgin islands",
-    "american samoa",
-    "united states",
-}
 _NOT_A_PERSON = (
     words(
         "addr address tel phone fax telefax facsimile email e-mail mychart pt patient dob mrn ssn"
@@ -171,7 +103,7 @@ def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
     """presidio's spans (with whether spaCy made each) plus this module's, each identifier
     re-labelled by its label, contradicted guesses removed; de-duplicated, by start."""
     marks = labels(text)
-    places = _places(text)
+    places = find_places(text)
     added = [(s, False) for s in [*_context_spans(text, marks), *places]]
     spans: list[tuple[Span, bool]] = []
     for span, from_model in [*found, *added]:
@@ -181,6 +113,7 @@ def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
     structured = [s for s, model in spans if not model and s[2] not in NER]
     trusted = [s for s, model in spans if not model]
     context = {s for s, _ in added}
+    urls = {s for s, _ in spans if s[2] == "URL"}
     kept = {
         s
         for s, model in spans
@@ -188,6 +121,7 @@ def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
         and not _weak_date(text, s, model)
         and not (s[2] == "PERSON" and _overlaps_any(s, places))  # 'Dr. Charleston NM 31352'
         and not (s not in context and s[2] not in NER and _inside_other(s, context))
+        and not (s[2] not in NER and s[2] != "URL" and _inside_other(s, urls))  # '?acct=0668
     }
     persons = [(s[0], s[1]) for s in kept if s[2] == "PERSON"]
     kept.update(
@@ -247,28 +181,6 @@ def _month_days(text: str):
             continue
         if _DATE_CONTEXT.search(before) or _TIME_AFTER.match(after):
             yield m.start(), m.end()
-
-
-def _places(text: str) -> list[Span]:
-    out: list[Span] = []
-    for m in STREET.finditer(text):
-        out.append((m.start(), m.end(), "STREET_ADDRESS", CONTEXT_SCORE))
-        tail = CITY_AFTER_STREET.match(text, m.end())
-        if tail:
-            group = next(g for g in CITY_GROUPS if tail.group(g))
-            if not all(w in STOP for w in tail.group(group).lower().split()):
-                out.append((tail.start(group), tail.end(group), "US_CITY", CONTEXT_SCORE))
-                if zip_code := _ZIP_TAIL.match(text, tail.end(group)):
-                    out.append((*zip_code.span(1), "US_ZIP_CODE", CONTEXT_SCORE))
-    for pattern in (CITY_LINE, CITY_CONTEXT):
-        for m in pattern.finditer(text):
-            g = next(g for g in range(1, pattern.groups + 1) if m.group(g))
-            if m.group(g).lower() not in US_STATES | STOP:
-                out.append((m.start(g), m.end(g), "US_CITY", CONTEXT_SCORE))
-    out += [
-        (m.start(), m.end(), "US_ZIP_CODE", CONTEXT_SCORE) for m in ZIP_AFTER_CITY.finditer(text)
-    ]
-    return out
 
 
 _PERSON_VERB = regex.compile(
