@@ -73,7 +73,7 @@ class Profile:
 
     def cells(self, query: CellQuery, rows: int) -> Cells | None:
         """``query``'s cells, its entries merged by ``Cells``; None when the profile cannot say
-        (other columns or outcome, exact scores)."""
+        (other columns or outcome, exact scores, scores outside [0, 1])."""
         mine = self.query
         same_label = type(query.positive_label) is type(mine.positive_label)
         if not same_label or query.positive_label != mine.positive_label:
@@ -84,6 +84,8 @@ class Profile:
             return None
         if query.score is not None and (query.score != mine.score or not query.binned(rows)):
             return None
+        if query.score is not None and any(self._values(BAD)):  # never reached: validation
+            return None  # stops first; and Spark bins a NaN score with 0, the profile apart
         predicted = Y_PRED if query.prediction == mine.prediction else Y
         fields = [*query.keys, Y, predicted, COUNT, *((LOW, HIGH) if query.score else ())]
         names = [*query.keys, Y, Y_PRED, COUNT, *((LOW, HIGH) if query.score else ())]
