@@ -1,6 +1,8 @@
 """Audit data held by Spark, for data one machine has outgrown: files or a table of the session's
-catalog. Each question is one Spark job whose result is a small aggregate; ``fold_texts`` runs
-inside the executors' partitions, and only each partition's folded result travels back.
+catalog. Every job reads the files again, so the questions a run asks of the cells it expects are
+answered from one GROUP BY (``profile.py``); any other question is one job whose result is a small
+aggregate. ``fold_texts`` runs inside the executors' partitions, and only each partition's folded
+result travels back.
 
 What travels to executors: the functions passed to ``fold_texts`` (pickled with their module
 references), so trustaudit and its extras must be installed in the executors' Python (the same
