@@ -91,6 +91,7 @@ def case_trustaudit(path: Path, engine: str, boot: int) -> dict:
         spec = Path(tmp) / "spec.yaml"
         spec.write_text(spec_text(path, engine, boot, Path(tmp) / "runs"))
         jvm = _watch_jvm() if engine == "spark" else None
+        started = _watch_start() if engine == "spark" else None
         start = time.perf_counter()
         code = main(["run", str(spec), "--quiet"])
         seconds = time.perf_counter() - start
@@ -104,6 +105,7 @@ def case_trustaudit(path: Path, engine: str, boot: int) -> dict:
         "seconds": seconds,
         "rss_mb": _peak_rss_mb(),
         "jvm_mb": jvm() if jvm else None,
+        "start_s": started() if started else None,
         "exit": code,
         "digest": hashlib.sha256(json.dumps(metrics).encode()).hexdigest()[:12],
     }
@@ -141,6 +143,23 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _watch_start():
+    """A function returning the seconds the run's Spark session took to start (the JVM)."""
+    from trustaudit.engines import spark_table
+
+    took = {"s": None}
+    session = spark_table._session
+
+    def timed(*args):
+        start = time.perf_counter()
+        found = session(*args)
+        took["s"] = time.perf_counter() - start
+        return found
+
+    spark_table._session = timed
+    return lambda: took["s"]
+
+
 def _watch_jvm():
     """A function returning the peak RSS (MB) of the JVM pyspark started, read before the run
     stops it: the session's stop is patched to read /proc/<pid>/status first."""
@@ -171,9 +190,9 @@ def run_case(kind: str, path: Path, boot: int) -> dict:
 
 def table(rows_list: list[int], engines: list[str], boot: int, folder: Path) -> str:
     lines = [
-        "| rows | engine | what | seconds | peak RSS Python (MB) | JVM (MB) | rows/s "
-        "| same numbers as DuckDB |",
-        "|---:|---|---|---:|---:|---:|---:|---|",
+        "| rows | engine | what | seconds | × DuckDB | of which Spark start (s) "
+        "| peak RSS Python (MB) | JVM (MB) | rows/s | same numbers as DuckDB |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for rows in rows_list:
         path = generate(rows, folder)
@@ -182,31 +201,36 @@ def table(rows_list: list[int], engines: list[str], boot: int, folder: Path) -> 
             if engine == "pandas" and rows > PANDAS_MAX_ROWS:
                 lines.append(
                     f"| {rows:,} | pandas | does not fit (every row in memory) "
-                    "| — | — | — | — | — |"
+                    "| — | — | — | — | — | — | — |"
                 )
                 continue
             found[engine] = run_case(engine, path, boot)
         if rows <= PANDAS_MAX_ROWS:
             found["fairlearn"] = run_case("fairlearn", path, boot)
-        reference = found.get("duckdb", {}).get("digest")
+        reference = found.get("duckdb", {})
         for name, result in found.items():
             lines.append(_line(rows, name, boot, result, reference))
     return "\n".join(lines)
 
 
-def _line(rows: int, name: str, boot: int, result: dict, reference: str | None) -> str:
+def _line(rows: int, name: str, boot: int, result: dict, reference: dict) -> str:
+    """A case's row; ``reference``: DuckDB's result at that size (its time and digest)."""
     what = (
         "MetricFrame, point estimates of 4 rates"
         if name == "fairlearn"
         else f"trustaudit run, {boot:,}-resample CIs on every metric"
     )
     if "error" in result:
-        return f"| {rows:,} | {name} | {what} | failed: {result['error']} | | | | |"
-    same = "—" if "digest" not in result else ("yes" if result["digest"] == reference else "no")
+        return f"| {rows:,} | {name} | {what} | failed: {result['error']} | | | | | | |"
+    digest = reference.get("digest")
+    same = "—" if "digest" not in result else ("yes" if result["digest"] == digest else "no")
+    compared = "digest" in result and "seconds" in reference  # a trustaudit run, like DuckDB's
+    ratio = f"{result['seconds'] / reference['seconds']:.1f}" if compared else "—"
+    start = f"{result['start_s']:.1f}" if result.get("start_s") else "—"
     jvm = f"{result['jvm_mb']:.0f}" if result.get("jvm_mb") else "—"
     return (
-        f"| {rows:,} | {name} | {what} | {result['seconds']:.1f} | {result['rss_mb']:.0f} "
-        f"| {jvm} | {rows / result['seconds']:,.0f} | {same} |"
+        f"| {rows:,} | {name} | {what} | {result['seconds']:.1f} | {ratio} | {start} "
+        f"| {result['rss_mb']:.0f} | {jvm} | {rows / result['seconds']:,.0f} | {same} |"
     )
 
 

@@ -94,7 +94,7 @@ def test_what_an_engine_cannot_serve_exits_2(logs, tmp_path, capsys, change, exp
     assert expected in text
 
 
-@pytest.mark.parametrize(
+BAD_RECORDED = pytest.mark.parametrize(
     ("column", "values", "expected"),
     [
         ("pred", lambda n: [None] + [1] * (n - 1), "1 missing value"),
@@ -105,6 +105,9 @@ def test_what_an_engine_cannot_serve_exits_2(logs, tmp_path, capsys, change, exp
     ],
     ids=["pred-missing", "pred-three", "score-range", "target-missing", "no-positive"],
 )
+
+
+@BAD_RECORDED
 def test_bad_recorded_columns_are_counted_and_named(
     logs, tmp_path, capsys, column, values, expected
 ):
@@ -114,6 +117,23 @@ def test_bad_recorded_columns_are_counted_and_named(
     code, text = validate(spec_for(tmp_path, {"path": str(path), "engine": "duckdb"}, "v"), capsys)
     assert code == 2, text
     assert expected in text and f"'{column}'" in text
+
+
+@pytest.mark.extra("spark")
+@BAD_RECORDED
+def test_spark_counts_bad_recorded_columns_as_duckdb_does(
+    logs, tmp_path, capsys, spark, column, values, expected
+):
+    """Spark answers these checks from its one-pass profile (engines/profile.py): the same
+    counts and values, in the same order, as DuckDB's own queries."""
+    path, frame = logs
+    frame[column] = values(len(frame))
+    frame.to_parquet(path)
+    on_duckdb = validate(spec_for(tmp_path, {"path": str(path), "engine": "duckdb"}, "v"), capsys)
+    engine = {"type": "spark"}  # the same spec file name: the messages start with it
+    on_spark = validate(spec_for(tmp_path, {"path": str(path), "engine": engine}, "v"), capsys)
+    assert on_duckdb[0] == 2 and expected in on_duckdb[1]
+    assert on_spark == on_duckdb
 
 
 def test_an_engine_error_quoting_a_name_shows_it_masked(logs, tmp_path, capsys):

@@ -30,6 +30,12 @@ class Table(Protocol):
         """Report (rows processed, rows in all) to ``tick`` while a query runs."""
         ...
 
+    def expect(self, query: CellQuery) -> None:
+        """The cells the run will ask for, said before any question: an engine may then answer
+        the validation questions (rows, missing and distinct values, score range) from the same
+        single pass (Spark: ``profile.py``)."""
+        ...
+
     def count(self) -> int:
         """Rows of the table."""
         ...

@@ -99,7 +99,7 @@ class DuckTable(CountingTable):
         table = self._frame(sql, {"pos": query.positive_label})
         return Cells.of(table, query, self.count())
 
-    def distinct_values(self, column: str, limit: int) -> list[Any]:
+    def _distinct_values(self, column: str, limit: int) -> list[Any]:
         sql = (
             f"SELECT {quoted(column)} FROM {self._relation} GROUP BY 1 "
             f"ORDER BY count(*) DESC, 1 LIMIT {int(limit)}"
@@ -110,14 +110,14 @@ class DuckTable(CountingTable):
         kinds = ("STRUCT", "MAP", "UNION")
         return [c for c in columns if "[" in self._type(c) or self._type(c).startswith(kinds)]
 
-    def missing(self, column: str) -> int:
+    def _missing(self, column: str) -> int:
         name = quoted(column)
         check = f"{name} IS NULL"
         if self._type(column) in ("DOUBLE", "FLOAT"):
             check += f" OR isnan({name})"
         return int(self._query(f"SELECT count(*) FROM {self._relation} WHERE {check}")[0][0])
 
-    def outside(self, column: str, low: float, high: float) -> int:
+    def _outside(self, column: str, low: float, high: float) -> int:
         values = f"SELECT TRY_CAST({quoted(column)} AS DOUBLE) AS v FROM {self._relation}"
         check = f"v IS NULL OR isnan(v) OR v < {float(low)!r} OR v > {float(high)!r}"
         return int(self._query(f"SELECT count(*) FROM ({values}) WHERE {check}")[0][0])

@@ -1,6 +1,8 @@
 """Audit data held by Spark, for data one machine has outgrown: files or a table of the session's
-catalog. Each question is one Spark job whose result is a small aggregate; ``fold_texts`` runs
-inside the executors' partitions, and only each partition's folded result travels back.
+catalog. Every job reads the files again, so the questions a run asks of the cells it expects are
+answered from one GROUP BY (``profile.py``); any other question is one job whose result is a small
+aggregate. ``fold_texts`` runs inside the executors' partitions, and only each partition's folded
+result travels back.
 
 What travels to executors: the functions passed to ``fold_texts`` (pickled with their module
 references), so trustaudit and its extras must be installed in the executors' Python (the same
@@ -17,6 +19,7 @@ import pandas as pd
 from ..errors import DataError
 from .cells import BIN, COUNT, HIGH, LOW, SCORE_GRID, Y_PRED, CellQuery, Cells, Y
 from .errors import engine_error
+from .profile import MAX_ENTRIES, SCORE_RANGE, Profile, raw_columns
 from .shared import CountingTable
 from .watch import polling
 
@@ -72,11 +75,7 @@ class SparkTable(CountingTable):
     def _count_cells(self, query: CellQuery) -> Cells:
         from pyspark.sql import functions as F
 
-        positive = F.lit(query.positive_label)
-        keys = [F.col(_name(k)) for k in query.keys]
-        y = (F.col(_name(query.target)) == positive).cast("int").alias(Y)
-        y_pred = (F.col(_name(query.prediction)) == positive).cast("int").alias(Y_PRED)
-        groups = [*keys, y, y_pred]
+        groups = [*(F.col(_name(k)) for k in query.keys), *_outcomes(query)]
         aggregates = [F.count(F.lit(1)).alias(COUNT)]
         if query.score is not None:
             score = F.col(_name(query.score)).cast("double")
@@ -94,7 +93,7 @@ class SparkTable(CountingTable):
         table = pd.DataFrame([tuple(row) for row in rows], columns=names)  # by position
         return Cells.of(table, query, self.count())
 
-    def distinct_values(self, column: str, limit: int) -> list[Any]:
+    def _distinct_values(self, column: str, limit: int) -> list[Any]:
         from pyspark.sql import functions as F
 
         counted = self._df.groupBy(F.col(_name(column)).alias("v")).count()
@@ -105,7 +104,7 @@ class SparkTable(CountingTable):
         types = dict(self._df.dtypes)
         return [c for c in columns if types[c].startswith(("array", "struct", "map"))]
 
-    def missing(self, column: str) -> int:
+    def _missing(self, column: str) -> int:
         from pyspark.sql import functions as F
 
         value = F.col(_name(column))
@@ -114,12 +113,25 @@ class SparkTable(CountingTable):
             check = check | F.isnan(value)
         return int(self._df.filter(check).count())
 
-    def outside(self, column: str, low: float, high: float) -> int:
+    def _outside(self, column: str, low: float, high: float) -> int:
         from pyspark.sql import functions as F
 
-        value = F.col(_name(column)).cast("double")
-        check = value.isNull() | F.isnan(value) | (value < low) | (value > high)
-        return int(self._df.filter(check).count())
+        return int(self._df.filter(_outside(F.col(_name(column)), low, high)).count())
+
+    def _count_profile(self, query: CellQuery) -> Profile | None:
+        """One GROUP BY answering the validation questions and the expected cells (``Profile``);
+        None when it has more than ``MAX_ENTRIES`` entries (then each question is a query)."""
+        from pyspark.sql import functions as F
+
+        groups = [*(F.col(_name(c)) for c in raw_columns(query)), *_outcomes(query)]
+        aggregates = [F.count(F.lit(1))]
+        if query.score is not None:
+            score = F.col(_name(query.score)).cast("double")
+            groups += [_outside(score, *SCORE_RANGE), F.floor(score * SCORE_GRID)]
+            aggregates += [F.min(score), F.max(score)]
+        counted = self._df.groupBy(*groups).agg(*aggregates).limit(MAX_ENTRIES + 1)
+        entries = [tuple(row) for row in self._collect(counted)]  # profile_columns' order
+        return Profile(query, entries) if len(entries) <= MAX_ENTRIES else None
 
     def fold_texts(
         self, column: str, scan: Callable[[Iterable[Any]], T], merge: Callable[[T, T], T]
@@ -182,6 +194,23 @@ def _session(
             "or 21 (e.g. apt-get install openjdk-17-jre-headless) and a reachable master."
         ) from None
     return session, session.stop
+
+
+def _outcomes(query: CellQuery) -> list[Any]:
+    """The outcome and the prediction as 1 (the positive label) or 0."""
+    from pyspark.sql import functions as F
+
+    positive = F.lit(query.positive_label)
+    y = (F.col(_name(query.target)) == positive).cast("int").alias(Y)
+    return [y, (F.col(_name(query.prediction)) == positive).cast("int").alias(Y_PRED)]
+
+
+def _outside(value: Any, low: float, high: float) -> Any:
+    """Whether a value (cast to double) is NULL, NaN or outside [low, high]."""
+    from pyspark.sql import functions as F
+
+    value = value.cast("double")
+    return value.isNull() | F.isnan(value) | (value < low) | (value > high)
 
 
 def _name(column: str) -> str:

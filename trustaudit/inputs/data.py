@@ -18,7 +18,7 @@ from ..phi.masking import value_summary
 from .loading import load_function
 
 if TYPE_CHECKING:  # the spec layer sits above this one
-    from ..engines import Table
+    from ..engines import CellQuery, Table
     from ..spec.models import AuditSpec
 
 _READERS: dict[str, Callable[..., pd.DataFrame]] = {
@@ -159,8 +159,9 @@ def _is_nested(value: Any) -> bool:
     return isinstance(value, (list, tuple, dict, set, np.ndarray))
 
 
-def load_data(spec: AuditSpec) -> AuditData:
-    """Load the spec's data and check the target, the positive label and the feature columns."""
+def load_data(spec: AuditSpec, expected: CellQuery | None = None) -> AuditData:
+    """Load the spec's data and check the target, the positive label and the feature columns;
+    ``expected``: the cells the run will ask of an engine (``Table.expect``)."""
     data_spec = spec.data
     if data_spec is None:
         raise SpecError(f"{spec.where('data')}: this audit has no data section.")
@@ -168,7 +169,7 @@ def load_data(spec: AuditSpec) -> AuditData:
     if kind != "pandas":
         from .table_data import load_table_data  # imports this module
 
-        return load_table_data(spec, kind)
+        return load_table_data(spec, kind, expected)
     if data_spec.path is not None:
         path = spec.resolve(data_spec.path)
         frame = read_table(path, spec.where("data.path"))

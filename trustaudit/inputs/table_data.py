@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..engines.cells import CellQuery
 from ..engines.choose import open_table
 from ..errors import DataError
 from ..fingerprint import canonical, sha256_file, sha256_hex
@@ -21,12 +22,15 @@ if TYPE_CHECKING:  # the spec layer sits above this one
     from ..spec.models import AuditSpec
 
 
-def load_table_data(spec: AuditSpec, kind: str) -> AuditData:
-    """The spec's data on ``kind`` ('duckdb' or 'spark'), checked like a DataFrame would be."""
+def load_table_data(spec: AuditSpec, kind: str, expected: CellQuery | None = None) -> AuditData:
+    """The spec's data on ``kind`` ('duckdb' or 'spark'), checked like a DataFrame would be
+    (from one pass when the engine profiles the ``expected`` cells)."""
     data_spec = spec.data
     assert data_spec is not None
     table, files = open_table(spec, kind)
     try:
+        if expected is not None:
+            table.expect(expected)
         check_unique_columns(table.columns, spec.where("data"), table.source)
         if table.count() == 0:
             raise DataError(f"{spec.where('data')}: the data ({table.source}) has no rows.")

@@ -30,7 +30,7 @@ from ..spec.models import AuditSpec
 from . import interrupts
 from .behaviour import behaviour_fingerprint
 from .budget import check_budget, model_calls
-from .engine_check import check_engine
+from .engine_check import check_engine, expected_cells
 from .gate import evaluate
 from .overlap import load_training, overlap_check
 
@@ -61,7 +61,7 @@ def prepared(spec: AuditSpec) -> Iterator[tuple[AuditData | None, list[tuple[str
 def prepare(spec: AuditSpec) -> tuple[AuditData | None, list[tuple[str, Auditor]]]:
     """Load the data (if any) and build the auditors, checking every column they need, every
     threshold's metric key and the number of model calls against ``max_calls`` (no model runs)."""
-    data = load_data(spec) if spec.data is not None else None
+    data = load_data(spec, expected_cells(spec)) if spec.data is not None else None
     try:
         return data, _auditors(spec, data)
     except BaseException:
