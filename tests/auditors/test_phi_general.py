@@ -166,7 +166,7 @@ FOUND = [
     ("Moved to Halifax, NS B3H 1Y6 last spring.", "B3H 1Y6", "B"),
     ("NHS number 943 476 5920 confirmed.", "943 476 5920", "H"),
     ("Recipient ID 88213408 (Medicaid)", "88213408", "I"),
-    ("Health card (OHIP) 4471-908-123-AB", "4471-908-123-AB", "I"),
+    ("OHIP 4471-908-123-AB on file.", "4471-908-123-AB", "I"),
 ]
 
 NOT_PHI = [

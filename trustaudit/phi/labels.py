@@ -42,7 +42,7 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|(?:hospital|hosp\.?|unit|record|emr|ehr|registration|reg\.?)\s*(?:number|no\.?|#|id)"
         r"|(?:patient|pt\.?)\s+(?:id|identifier|number|no\.?|#)|pid|hospital\s+id"
         r"|(?:agency|client|facility)\s+(?:id|number|no\.?|#)|(?-i:MR)(?=\s*[:#-])"
-        r"|(?:hospital|hosp\.?|patient|pt\.?)\s+no\.?|nhs(?:\s+(?:number|no\.?|#))?|hrn|empi|mpi"
+        r"|(?:hospital|hosp\.?|patient|pt\.?)\s+no\.?|nhs(?:\s+(?:number|no\.?|#))?|hrn|empi"
         r"|cmrn|chi\s+(?:number|no\.?)|ur\s*(?:number|no\.?|#)",
     ),
     (  # HL7 PID-18 patient account; FIN and HAR are the Cerner and Epic names for it
@@ -69,11 +69,11 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|hicn?|policy(?:\s*(?:number|no\.?|#|id))?|(?:health|secondary|primary)\s+plan"
         r"|plan\s*(?:id|#|number|no\.?)|group(?:\s*(?:number|no\.?|#|id))?|grp|payer\s+id"
         r"|beneficiary(?:\s+(?:id|#|number|no\.?))?|rx\s*(?:bin|pcn|grp|id)|cin|tricare"
-        r"|champva|bcbs|aetna|cigna|humana|uhc|anthem|kaiser|hmo|ppo|epo|molina|centene|wellcare"
+        r"|champva|bcbs|aetna|cigna|humana|uhc|anthem|kaiser|hmo|ppo|molina|centene|wellcare"
         r"|ambetter|oscar|medi-?cal|masshealth|badgercare|tenncare|soonercare|united\s*healthcare"
         r"|blue\s+(?:cross|shield)|recipient(?:\s+(?:id|#|number|no\.?))?|enrollee(?:\s+id)?"
         r"|contract(?:\s*(?:number|no\.?|#|id))?|health\s+card(?:\s+(?:number|no\.?|#))?|ohip"
-        r"|phn|carrier(?:\s+id)?|benefit\s+id|alpha\s+prefix",
+        r"|carrier(?:\s+id)?|benefit\s+id|alpha\s+prefix",
     ),
     (
         "DEVICE_ID",
@@ -137,7 +137,7 @@ _LABEL_RE = regex.compile(
 )
 # between a label and its value: '#', ':', 'number', 'is', 'was', an opening parenthesis
 _FILLER = (
-    r"(?:[\s:#.=\"')]|\((?!\d\d\)))*(?:(?:(?:number|num|id|code|is|was|of)\b|no\b\.?)[\s:#]*){0,2}"
+    r"(?:[\s:#.=\"']|\((?!\d\d\)))*(?:(?:(?:number|num|id|code|is|was|of)\b|no\b\.?)[\s:#]*){0,2}"
 )
 # words that may stand between a label and its value ('MRN on file is 123456'); not 'at', 'to' or
 # 'with', which introduce something else ('billing at 555-0100')

@@ -121,7 +121,7 @@ def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
         and not _weak_date(text, s, model)
         and not (s[2] == "PERSON" and _overlaps_any(s, places))  # 'Dr. Charleston NM 31352'
         and not (s not in context and s[2] not in NER and _inside_other(s, context))
-        and not (s[2] not in NER and s[2] != "URL" and _inside_other(s, urls))  # '?acct=0668
+        and not (s[2] not in NER and s[2] != "URL" and _in_query(text, s, urls))
     }
     persons = [(s[0], s[1]) for s in kept if s[2] == "PERSON"]
     kept.update(
@@ -161,6 +161,11 @@ def _inside_other(span: Span, context: set[Span]) -> bool:
         for c in context
         if c[2] not in NER
     )
+
+
+def _in_query(text: str, span: Span, urls: set[Span]) -> bool:
+    """A value of a URL's query ('…/pay?acct=066818469'): part of the URL, not an id of its own."""
+    return any(u[0] <= span[0] and span[1] <= u[1] and "?" in text[u[0] : span[0]] for u in urls)
 
 
 def _plausible(value: str) -> bool:
