@@ -102,7 +102,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
             ge=1,
             description=(
                 "Up to this many rows scores are counted per exact value; above it per bin of "
-                "width 1/1000 (memory bounded; the report states the AUROC bound)."
+                "width 1/1000 (memory bounded; AUROC intervals and gates include the bound)."
             ),
         ),
     ] = EXACT_ROWS

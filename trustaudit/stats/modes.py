@@ -18,6 +18,10 @@ groups are near-equal (Fang & Santos 2019) and never covers a true gap of 0.
   the goal (an intersection–union test over groups again); FAIL when its estimate misses it;
   INCONCLUSIVE otherwise.
 
+An AUROC measured on binned scores carries a bound on its distance from the exact scores' AUROC
+(``GroupValue.bias_bound``); its intervals here are widened by it (a pair's by the sum of both),
+so the error rates hold for the exact scores' AUROC.
+
 Each outcome carries the margin the data can certify (or the effect they can detect) with 80% power,
 so "not significant" is always stated as what the data could have shown."""
 
