@@ -1,6 +1,7 @@
 """Validity of the fairness gates and intervals (issue 11, item 6): a seeded simulation study.
 
     python benchmarks/bench_validity.py [--quick] [--seed 20261125] [--json out.json]
+                                        [--only binned-auroc]
 
 Every verdict comes from trustaudit's own functions: ``stats.modes.judge_gap`` (certify, detect)
 and ``judge_floor``, the closed-form intervals of ``stats.intervals``, and, for today's (legacy)
@@ -18,6 +19,9 @@ the selection rate, positives and as many negatives for AUROC and equalized odds
 - ratios: selection rate 0.30, group 0 at 0.30 × ratio (ratios 1, 0.9, 0.8, 0.7 against r);
 - AUROC: binormal, AUROC 0.80, group 0 at 0.80 − gap;
 - equalized odds: TPR as above, FPR 0.20 with group 0 at 0.20 + gap / 2 (true EO gap = gap).
+The binned-AUROC section runs the fairness auditor itself with scores binned to 1/1000 (its
+``exact_score_rows`` lowered) and measures how often the reported AUROC intervals, widened by the
+binning bound, cover the exact scores' AUROC (``--only binned-auroc`` runs that section alone).
 The LLM section compares the LLM auditors' interval (stats.clustered) with the percentile cluster
 bootstrap they used before and two references."""
 
@@ -34,8 +38,10 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
+import pandas as pd
 from scipy.stats import binom, norm
 
+from trustaudit.auditors import FairnessAuditor
 from trustaudit.auditors._fairness_groups import Measured, disparity_spreads, estimability_notes
 from trustaudit.auditors._stats import (
     COUNT_METRICS,
@@ -45,8 +51,9 @@ from trustaudit.auditors._stats import (
     ratio,
     scalar_interval,
 )
+from trustaudit.run.gate_modes import group_value
 from trustaudit.stats import clustered, intervals
-from trustaudit.stats.modes import PAIRWISE, GroupValue, judge_floor, judge_gap
+from trustaudit.stats.modes import PAIRWISE, GroupValue, judge_floor, judge_gap, pairwise
 
 SEED = 20261125
 ALPHA, DELTA, RATIO_BOUND, CONFIDENCE = 0.05, 0.10, 0.8, 0.95
@@ -87,6 +94,8 @@ class Settings:
     legacy_auroc_max: tuple[int, int] = (4, 200)  # legacy AUROC only for k, n up to these
     rate_ns: tuple[int, ...] = (10, 30, 50, 100, 200, 500, 1000, 2000)
     mc_reps: int = 1000  # AUROC and LLM coverage replicates
+    binned_reps: int = 200  # binned-AUROC replicates (two fairness audits each)
+    binned_ns: tuple[int, ...] = (200, 2000, 20000)  # positives (= negatives) per group
     vignettes: tuple[int, ...] = (4, 8, 16, 40)
     reproduce: bool = True
     seed: int = SEED
@@ -105,6 +114,8 @@ QUICK = Settings(
     legacy_auroc_max=(2, 50),
     rate_ns=(10, 30, 200),
     mc_reps=60,
+    binned_reps=20,
+    binned_ns=(200,),
     vignettes=(4, 16),
     reproduce=True,  # the prior study's cells with k in ks only
 )
@@ -961,6 +972,101 @@ def _mc_cell(value: float, n: int, reps: int) -> str:
     return f"{100 * value:.1f}" + (" ✗" if short else "")
 
 
+# ---------------------------------------------------------------- AUROC on binned scores
+
+BINNED_SPREADS = (0.02, 0.005, 0.001)  # score sd (0.001: a bin holds one sd)
+BINNED_AUCS = (0.8, 0.7)  # groups A and B: a true difference of 0.10
+BINNED_LIMIT = 100  # exact_score_rows: every design here is binned
+# per replicate: [covered by exact / binned / binned + bound] for each group and the difference,
+# then each group's bound, |binned − exact AUROC| and interval width (exact, binned + bound)
+BINNED_KEYS = ("exact", "binned", "widened")
+
+
+def narrow_scores(n: int, auc: float, spread: float, rng: np.random.Generator):
+    """Binormal scores with AUROC ``auc`` packed around 0.5 with sd ``spread``: at 0.005 a bin of
+    1/1000 holds a fifth of a standard deviation, so many (positive, negative) pairs share one."""
+    y = np.r_[np.ones(n), np.zeros(n)]
+    return y, 0.5 + spread * (rng.normal(size=2 * n) + np.sqrt(2) * norm.ppf(auc) * y)
+
+
+def _auroc_metrics(frame: dict, limit: int) -> list:
+    auditor = FairnessAuditor(sensitive_features=("g",), n_boot=0, exact_score_rows=limit)
+    sensitive = pd.DataFrame({"g": frame["g"]})
+    result = auditor.measure(frame["y"], frame["y"], frame["score"], sensitive, seed=0)
+    return [next(m for m in result.metrics if m.key == f"auroc[g={g}]") for g in "AB"]
+
+
+def binned_replicate(n: int, spread: float, rng: np.random.Generator) -> np.ndarray:
+    """One audit of groups A and B, exact and binned: coverage of the true AUROCs (each group)
+    and of their difference by the exact, the binned and the widened 95% intervals; the bounds,
+    the shifts binning caused and the widths."""
+    drawn = [narrow_scores(n, auc, spread, rng) for auc in BINNED_AUCS]
+    frame = {
+        "g": np.repeat(["A", "B"], 2 * n),
+        "y": np.concatenate([y for y, _ in drawn]).astype(int),
+        "score": np.concatenate([s for _, s in drawn]),
+    }
+    exact, binned = _auroc_metrics(frame, 10 * len(frame["g"])), _auroc_metrics(frame, BINNED_LIMIT)
+    covered = []
+    for e, b, truth in zip(exact, binned, BINNED_AUCS, strict=True):
+        plain = intervals.auroc_interval(b.value, b.variance, CONFIDENCE)
+        for low, high in ((e.ci_low, e.ci_high), plain, (b.ci_low, b.ci_high)):
+            covered.append(low <= truth <= high)
+    plain_pair = intervals.auroc_difference_interval(
+        binned[0].value, binned[0].variance, binned[1].value, binned[1].variance, CONFIDENCE
+    )
+    truth = BINNED_AUCS[0] - BINNED_AUCS[1]
+    for low, high in (_pair(exact), plain_pair, _pair(binned)):
+        covered.append(low <= truth <= high)
+    extra = [
+        [b.bias_bound, abs(b.value - e.value), e.ci_high - e.ci_low, b.ci_high - b.ci_low]
+        for e, b in zip(exact, binned, strict=True)
+    ]
+    return np.r_[np.array(covered, float), np.mean(extra, axis=0)]
+
+
+def _pair(metrics: list) -> tuple[float, float]:
+    (pair,) = pairwise([group_value(m) for m in metrics], "difference", CONFIDENCE)
+    return pair.low, pair.high
+
+
+def binned_auroc_table(settings: Settings, out: dict) -> str:
+    reps, rows, out["binned_auroc"] = settings.binned_reps, [], []
+    for spread in BINNED_SPREADS:
+        for n in settings.binned_ns:
+            rng = rng_for(settings, "binned auroc", spread, n)
+            mean = np.mean([binned_replicate(n, spread, rng) for _ in range(reps)], axis=0)
+            group = (mean[0:3] + mean[3:6]) / 2  # both groups' intervals, per kind
+            pair = mean[6:9]
+            bound, shift, width_exact, width_widened = mean[9:]
+            out["binned_auroc"].append(
+                {"spread": spread, "n": n, "group": dict(zip(BINNED_KEYS, group, strict=True))}
+                | {"difference": dict(zip(BINNED_KEYS, pair, strict=True))}
+                | {"bound": bound, "shift": shift, "widths": [width_exact, width_widened]}
+            )
+            cells = [_mc_cell(v, n, reps) for v in (*group, *pair)]
+            widths = f"{width_exact:.3f} / {width_widened:.3f}"
+            rows.append([f"{spread:g}", f"{n:,}", f"{bound:.4f}", f"{shift:.4f}", *cells, widths])
+    intro = (
+        "### AUROC on binned scores: coverage of the exact scores' AUROC (%)\n\n"
+        "The fairness auditor itself, run twice per replicate on the same rows: exact scores, and "
+        f"scores binned to 1/1000 (exact_score_rows = {BINNED_LIMIT}). Two groups, n positives and "
+        "n negatives each, binormal scores with AUROC 0.80 and 0.70 packed around 0.5 with the "
+        f"stated sd; nominal 95%; {reps} replicates (Monte Carlo s.e. "
+        f"{100 * mc_se(0.95, reps):.1f} points at 95%). Estimand: the exact scores' AUROC (0.80, "
+        "0.70) and their difference (0.10). Per group and for the pairwise difference: the "
+        "exact-score interval, the binned interval without the bound (what was reported before) "
+        "and the reported one (widened by each group's bound; a difference by the sum of both). "
+        "✗: below 94% by more than 2 s.e."
+    )
+    headers = columns(
+        "score sd | n per class | mean bound | mean binning shift | group: exact | "
+        "group: binned | group: binned + bound | difference: exact | difference: binned | "
+        "difference: binned + bound | mean group width: exact / binned + bound"
+    )
+    return intro + "\n\n" + table(headers, rows)
+
+
 # ---------------------------------------------------------------- LLM flip rates, clustered
 
 SAMPLES_PER_VIGNETTE, FLIP_RATES, ICCS = 5, (0.05, 0.2, 0.5), (0.1, 0.5)
@@ -1077,6 +1183,7 @@ def sections(settings: Settings, out: dict):
     yield rate_coverage_table(settings, out)
     yield pair_coverage_table(out)
     yield auroc_coverage_table(settings, out)
+    yield binned_auroc_table(settings, out)
     yield llm_table(settings, out)
 
 
@@ -1085,6 +1192,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--quick", action="store_true", help="few replicates: a smoke test")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", help="also write every number to this JSON file")
+    parser.add_argument("--only", choices=["binned-auroc"], help="run this section alone")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else Settings()
     settings = Settings(**{**settings.__dict__, "seed": args.seed})
@@ -1096,7 +1204,8 @@ def main(argv: list[str] | None = None) -> dict:
         f"α = {ALPHA}, δ = {DELTA}, r = {RATIO_BOUND}; seed {settings.seed}.",
         flush=True,
     )
-    for part in sections(settings, out):
+    parts = [binned_auroc_table(settings, out)] if args.only else sections(settings, out)
+    for part in parts:
         print("\n" + part, flush=True)
     out["seconds"] = time.perf_counter() - start
     print(f"\nRun time: {out['seconds']:.0f} s on one core.")

@@ -26,6 +26,7 @@ HEADINGS = (
     "### Per-group rate intervals",
     "### Pairwise intervals",
     "### AUROC (DeLong)",
+    "### AUROC on binned scores",
     "### LLM flip rates",
 )
 
@@ -67,6 +68,7 @@ def test_json_has_every_family_and_outcome_rates_that_add_up(quick):
         "rate_coverage",
         "pair_coverage",
         "auroc_coverage",
+        "binned_auroc",
         "llm_coverage",
     }
     assert len(saved["gates"]) == len(returned["gates"])
@@ -106,3 +108,13 @@ def test_a_cell_is_reproducible(quick):
     first = bench.run_cell(family, 2, sizes, bench.DELTA, bench.QUICK)
     again = bench.run_cell(family, 2, sizes, bench.DELTA, bench.QUICK)
     assert first.as_json() == again.as_json()
+
+
+def test_the_bound_only_widens_binned_auroc_intervals(quick):
+    # the reported interval contains the binned one: it covers at least as often, and is wider
+    _, _, _, saved = quick
+    assert saved["binned_auroc"]
+    for cell in saved["binned_auroc"]:
+        for part in ("group", "difference"):
+            assert cell[part]["widened"] >= cell[part]["binned"]
+        assert cell["bound"] > 0

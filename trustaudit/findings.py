@@ -88,6 +88,9 @@ class Metric:
     successes: int | None = None  # a rate's numerator ...
     trials: int | None = None  # ... and denominator
     variance: float | None = None  # a non-count estimate's sampling variance (AUROC: DeLong)
+    # how far the value may be from what it stands for (AUROC on binned scores: the exact
+    # scores'); its interval, and the gates' intervals of it, are already widened by this
+    bias_bound: float = 0.0
     compares: tuple[str, ...] = ()  # a disparity: the per-group metrics it compares
     interval: str = ""  # how ci_low/ci_high were computed (e.g. 'wilson', 'descriptive')
 

@@ -83,6 +83,7 @@ def test_binned_scores_keep_auroc_within_the_stated_bound(logs, tmp_path):
     for key, rows in groups.items():
         exact = roc_auc_score(rows["y"], rows["score"])
         assert found[key][0] == pytest.approx(exact, abs=bound), key
+        assert found[key][1] <= exact <= found[key][2], key  # the interval includes its bound
 
 
 def test_a_partitioned_folder_a_glob_and_sql_read_the_same_rows(logs, tmp_path):

@@ -66,6 +66,8 @@ class Measured:
     notes: dict[str, list[str]]
     counts: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # x, n
     variances: dict[str, np.ndarray] = field(default_factory=dict)  # AUROC: DeLong
+    # AUROC on binned scores: how far each group's value can be from the exact scores'
+    bounds: dict[str, np.ndarray] = field(default_factory=dict)
 
     def estimable(self, name: str) -> np.ndarray:
         return np.array([note == "" for note in self.notes[name]])

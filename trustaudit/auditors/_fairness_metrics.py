@@ -2,11 +2,13 @@
 reader can recompute, and disparities as descriptive summaries.
 
 Per-group rates carry their counts and a Clopper–Pearson interval (exact: never below its level,
-never [0, 0] from 0 of 4); AUROC carries DeLong's variance and its logit interval; the other score
-metrics keep the percentile bootstrap. A disparity (max − min, min / max) keeps fairlearn's value,
-but its percentile interval is labelled descriptive: max and min are not differentiable where
-groups are equal, so that interval is not a confidence interval (Fang & Santos 2019). Gates on
-disparities use ``mode:`` and pairwise intervals of the metrics it ``compares`` (stats.modes)."""
+never [0, 0] from 0 of 4); AUROC carries DeLong's variance and its logit interval (on binned
+scores widened by the group's binning bound, and the bound itself, so that the interval and every
+gate on it cover the exact scores' AUROC); the other score metrics keep the percentile bootstrap.
+A disparity (max − min, min / max) keeps fairlearn's value, but its percentile interval is
+labelled descriptive: max and min are not differentiable where groups are equal, so that interval
+is not a confidence interval (Fang & Santos 2019). Gates on disparities use ``mode:`` and
+pairwise intervals of the metrics it ``compares`` (stats.modes)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from ._fairness_groups import (
     disparity_note,
     disparity_spreads,
 )
+from ._fairness_scores import bound_text
 from ._stats import COUNT_METRICS, interval, rate_counts, scalar_interval
 
 COUNTS = ("group_size", "positives")
@@ -42,9 +45,11 @@ def group_metrics(
         low, high, how = _intervals(name, measured, confidence)
         successes, trials = measured.counts.get(name, (None, None))
         variance = measured.variances.get(name)
+        bounds = measured.bounds.get(name, np.zeros(len(sizes)))
         for g, group in enumerate(group_names):
             note = measured.notes[name][g]
             ok = not note
+            bound = float(bounds[g]) if ok else 0.0
             out.append(
                 Metric(
                     name=name,
@@ -59,7 +64,8 @@ def group_metrics(
                     successes=None if successes is None else int(successes[g]),
                     trials=None if trials is None else int(trials[g]),
                     variance=None if variance is None or not ok else float(variance[g]),
-                    interval=how if ok else "",
+                    bias_bound=bound,
+                    interval=_widened(how, bound) if ok else "",
                 )
             )
     return out
@@ -76,17 +82,29 @@ def _intervals(
         low, high = clopper_pearson(*measured.counts[name], confidence)
         return low, high, EXACT
     if name in measured.variances:
-        low, high = auroc_interval(measured.point[name], measured.variances[name], confidence)
+        bound = measured.bounds.get(name, 0.0)
+        low, high = auroc_interval(
+            measured.point[name], measured.variances[name], confidence, bound
+        )
         return low, high, "delong-logit"
     low, high = interval(measured.samples.get(name), confidence, width)
     return low, high, "percentile bootstrap" if name in measured.samples else ""
 
 
+def _widened(how: str, bound: float) -> str:
+    """An interval's method, with the binning bound it was widened by (when there is one)."""
+    return f"{how}, widened by the binning bound ±{bound_text(bound)}" if bound > 0 else how
+
+
 def disparity_metrics(grouping: Grouping, measured: Measured, confidence: float) -> list[Metric]:
-    """Max − min and min / max of each compared metric over the estimable groups."""
+    """Max − min and min / max of each compared metric over the estimable groups; a difference of
+    binned AUROCs has its interval widened by the sum of the two largest bounds of its groups
+    (the most max − min can move when every group moves by at most its own bound)."""
     out = []
     for name, (point, boot, used) in disparity_spreads(measured).items():
         low, high = scalar_interval(boot, confidence)
+        bound = _spread_bound(name, measured, used)
+        low, high = low - bound, high + bound
         left_out = [g for g, ok in zip(grouping.labels, used, strict=True) if not ok]
         out.append(
             Metric(
@@ -101,10 +119,24 @@ def disparity_metrics(grouping: Grouping, measured: Measured, confidence: float)
                 kind=MetricKind.DISPARITY,
                 left_out=tuple(left_out),
                 compares=compared(name),
-                interval=DESCRIPTIVE if boot is not None else "",
+                bias_bound=bound,
+                interval=_widened(DESCRIPTIVE, bound) if boot is not None else "",
             )
         )
     return out
+
+
+def _spread_bound(name: str, measured: Measured, used: np.ndarray) -> float:
+    """How far a difference disparity can be from its exact scores' value: the sum of the two
+    largest bounds over the groups it uses (0 when its metrics carry none)."""
+    if scale_of(name) != "difference":
+        return 0.0
+    sums = [
+        np.sort(measured.bounds[base][used])[-2:].sum()
+        for base in compared(name)
+        if base in measured.bounds
+    ]
+    return float(max(sums, default=0.0))
 
 
 def compared(name: str) -> tuple[str, ...]:

@@ -102,7 +102,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
             ge=1,
             description=(
                 "Up to this many rows scores are counted per exact value; above it per bin of "
-                "width 1/1000 (memory bounded; the report states the AUROC bound)."
+                "width 1/1000 (memory bounded; AUROC intervals and gates include the bound)."
             ),
         ),
     ] = EXACT_ROWS
@@ -279,10 +279,12 @@ class FairnessAuditor(BootstrapParams, Auditor):
         entries = ScoreEntries.of(cells) if cells.has_scores else None
         metrics: list[Metric] = []
         small: list[str] = []
+        bounds: list[np.ndarray] = []  # AUROC's binning bounds, per grouping
         for grouping in found:
             measured = self._measure_grouping(
                 grouping, codes, fine, boot, entries, rng, progress, label
             )
+            bounds += measured.bounds.values()
             metrics += group_metrics(GROUP_METRICS, grouping, measured, self.confidence)
             if grouping.name != OVERALL:
                 metrics += disparity_metrics(grouping, measured, self.confidence)
@@ -293,7 +295,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 ]
         findings = self._findings(small, entries is not None)
         if entries is not None and cells.binned:
-            findings.append(binning_finding(entries, codes, found, cells.rows))
+            findings.append(binning_finding(bounds, cells.rows))
         return AuditResult(
             auditor=self.name,
             label=label,
@@ -324,10 +326,11 @@ class FairnessAuditor(BootstrapParams, Auditor):
         point, samples, counts = count_metrics(cells, boot)
         notes = {name: self._notes(name, cells) for name in point}
         variances: dict[str, np.ndarray] = {}
+        bounds: dict[str, np.ndarray] = {}
         if entries is not None:
             for name in SCORE_METRICS:
                 notes[name] = self._notes(name, cells)
-            score_point, score_samples, variances = score_metrics(
+            score_point, score_samples, variances, bounds = score_metrics(
                 grouping,
                 grouping.mapping[codes],
                 entries,
@@ -345,7 +348,7 @@ class FairnessAuditor(BootstrapParams, Auditor):
                 if not note and np.isnan(point[name][g]):
                     group_notes[g] = "undefined: no rows in its denominator"
         kept = samples if fine_boot is not None else {}
-        return Measured(point, kept, notes, counts, variances)
+        return Measured(point, kept, notes, counts, variances, bounds)
 
     def _notes(self, name: str, cells: np.ndarray) -> list[str]:
         """Why each group's value of ``name`` is not estimable ('' when it is)."""

@@ -72,6 +72,7 @@ def group_value(metric: Metric) -> GroupValue:
         successes=metric.successes if independent else None,
         trials=metric.trials if independent else None,
         variance=metric.variance,
+        bias_bound=metric.bias_bound,
         low=metric.ci_low,
         high=metric.ci_high,
         n=metric.n,

@@ -5,9 +5,11 @@ can move it (0 of 4), and its coverage is below nominal at small n. Clopper–Pe
 undercovers; Wilson is nearly exact and narrower. Differences and ratios of independent rates use
 the MOVER construction (Newcombe 1998, method 10; Donner & Zou 2012 for the log ratio) from the
 per-group limits, so they inherit their small-sample behaviour. AUROC uses DeLong's variance on the
-logit scale (per group) and on the difference scale (between independent groups).
-All functions take arrays and return NaN where a denominator is 0. The tests check them against
-statsmodels' ``proportion_confint`` and ``confint_proportions_2indep``."""
+logit scale (per group) and on the difference scale (between independent groups); an AUROC
+measured on binned scores carries a bound on its distance from the exact scores' AUROC, and its
+intervals are widened by it (``bound``: 0 for exact scores). All functions take arrays and return
+NaN where a denominator is 0. The tests check them against statsmodels' ``proportion_confint``
+and ``confint_proportions_2indep``."""
 
 from __future__ import annotations
 
@@ -130,8 +132,9 @@ def _weighted_variance(values: np.ndarray, counts: np.ndarray) -> float:
     return float(counts @ (values - mean) ** 2 / (total - 1))
 
 
-def auroc_interval(auc, variance, confidence: float) -> Bounds:
-    """Per-group AUROC interval: DeLong's variance on the logit scale (stays inside [0, 1])."""
+def auroc_interval(auc, variance, confidence: float, bound=0.0) -> Bounds:
+    """Per-group AUROC interval: DeLong's variance on the logit scale (stays inside [0, 1]),
+    widened by ``bound`` on each side (clipped to [0, 1])."""
     auc, variance = np.asarray(auc, float), np.asarray(variance, float)
     z = z_value(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -139,21 +142,24 @@ def auroc_interval(auc, variance, confidence: float) -> Bounds:
         se = np.sqrt(variance) / (auc * (1 - auc))
         low, high = _expit(logit - z * se), _expit(logit + z * se)
     degenerate = (auc <= 0) | (auc >= 1)  # perfect separation: DeLong's variance is 0
+    low, high = np.clip(low - bound, 0, 1), np.clip(high + bound, 0, 1)
     return np.where(degenerate, np.nan, low), np.where(degenerate, np.nan, high)
 
 
-def auroc_difference_interval(auc1, var1, auc2, var2, confidence: float) -> Bounds:
+def auroc_difference_interval(auc1, var1, auc2, var2, confidence: float, bound=0.0) -> Bounds:
     """Interval of AUROC1 − AUROC2 for independent groups by MOVER from each group's logit
     interval (``auroc_interval``): unlike a Wald interval on the difference, it keeps the
     asymmetry of a small group's AUROC near 1 (the simulation in benchmarks/bench_validity.py
     showed Wald certifying too often with one small group). Unbounded (−inf, inf) when a group
     separates perfectly (AUROC 0 or 1): its DeLong variance is then 0 whatever its size, so it
-    bounds nothing."""
+    bounds nothing. Widened by ``bound`` on each side: the sum of the two groups' binning
+    bounds (the worst case for a difference)."""
     auc1, auc2 = np.asarray(auc1, float), np.asarray(auc2, float)
     l1, u1 = auroc_interval(auc1, var1, confidence)
     l2, u2 = auroc_interval(auc2, var2, confidence)
     d = auc1 - auc2
-    low, high = d - np.hypot(auc1 - l1, u2 - auc2), d + np.hypot(u1 - auc1, auc2 - l2)
+    low = d - np.hypot(auc1 - l1, u2 - auc2) - bound
+    high = d + np.hypot(u1 - auc1, auc2 - l2) + bound
     degenerate = (auc1 <= 0) | (auc1 >= 1) | (auc2 <= 0) | (auc2 >= 1)
     return np.where(degenerate, -np.inf, low), np.where(degenerate, np.inf, high)
 

@@ -18,6 +18,10 @@ groups are near-equal (Fang & Santos 2019) and never covers a true gap of 0.
   the goal (an intersection–union test over groups again); FAIL when its estimate misses it;
   INCONCLUSIVE otherwise.
 
+An AUROC measured on binned scores carries a bound on its distance from the exact scores' AUROC
+(``GroupValue.bias_bound``); its intervals here are widened by it (a pair's by the sum of both),
+so the error rates hold for the exact scores' AUROC.
+
 Each outcome carries the margin the data can certify (or the effect they can detect) with 80% power,
 so "not significant" is always stated as what the data could have shown."""
 
@@ -53,6 +57,9 @@ class GroupValue:
     low: float = math.nan
     high: float = math.nan
     n: int | None = None  # the group's size (for a rate: its denominator is ``trials``)
+    # how far ``value`` may be from what it stands for (AUROC on binned scores: the exact
+    # scores' AUROC); intervals from the variance are widened by it, so gates cover the latter
+    bias_bound: float = 0.0
 
     @property
     def size(self) -> float:
@@ -108,7 +115,7 @@ def _pair_bounds(a: GroupValue, b: GroupValue, scale: Scale, confidence: float):
         return float(low), float(high)
     if scale == "difference" and a.variance is not None and b.variance is not None:
         low, high = intervals.auroc_difference_interval(
-            a.value, a.variance, b.value, b.variance, confidence
+            a.value, a.variance, b.value, b.variance, confidence, a.bias_bound + b.bias_bound
         )
         return float(low), float(high)
     raise ValueError(f"no counts or variance for '{a.metric}': pairwise intervals need them")
@@ -191,7 +198,9 @@ def _one_sided(group: GroupValue, alpha: float) -> tuple[float, float, str]:
         low, high = intervals.clopper_pearson(group.successes, group.trials, confidence)
         return float(low), float(high), f"exact {level}"
     if group.variance is not None:
-        low, high = intervals.auroc_interval(group.value, group.variance, confidence)
+        low, high = intervals.auroc_interval(
+            group.value, group.variance, confidence, group.bias_bound
+        )
         return float(low), float(high), f"DeLong {level}"
     return group.low, group.high, "reported interval's"
 

@@ -54,12 +54,13 @@ def pair_power(
     if not math.isfinite(se):
         return ""
     where = f"with n = {smallest:,.0f} in the smallest group"
+    slack = sum(sorted(g.bias_bound for g in groups)[-2:])  # intervals widen by up to this
     if mode == "certify":
-        margin = certify_factor(alpha) * se
+        margin = certify_factor(alpha) * se + slack
         ratio = math.exp(-margin)
         what = f"δ ≈ {margin:.3g}" if scale == "difference" else f"ratio ≈ {ratio:.3g}"
         return f"{where}, the data can certify {what} with 80% power (groups truly equal)"
-    excess = detect_factor(alpha, n_pairs) * se
+    excess = detect_factor(alpha, n_pairs) * se + slack
     if scale == "difference":
         return f"{where}, a true gap ≥ {bound + excess:.3g} is detected with 80% power"
     return f"{where}, a true ratio ≤ {bound * math.exp(-excess):.3g} is detected with 80% power"
@@ -73,8 +74,9 @@ def floor_power(group: GroupValue, goal: float, alpha: float) -> str:
         se = math.sqrt(group.variance)
     else:
         return ""
+    beyond = floor_factor(alpha) * se + group.bias_bound
     return (
-        f"with n = {group.size:,.0f}, a true value {floor_factor(alpha) * se:.3g} beyond the goal "
+        f"with n = {group.size:,.0f}, a true value {beyond:.3g} beyond the goal "
         "passes with 80% power"
     )
 
