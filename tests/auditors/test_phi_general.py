@@ -167,6 +167,7 @@ FOUND = [
     ("NHS number 943 476 5920 confirmed.", "943 476 5920", "H"),
     ("Recipient ID 88213408 (Medicaid)", "88213408", "I"),
     ("OHIP 4471-908-123-AB on file.", "4471-908-123-AB", "I"),
+    ("Procedure: 03/14/2024 right knee arthroscopy.", "03/14/2024", "C"),
 ]
 
 NOT_PHI = [
@@ -201,6 +202,18 @@ NOT_PHI = [
     ("daughter brought lunch and stayed", "brought lunch"),
     ("Cont metformin 500 mg BID.", "Cont"),
     ("Address: see chart", "see chart"),
+    # found by an independent review of the rules above: each was tagged before its fix
+    ("Staged T2N1M0 adenocarcinoma of the colon.", "T2N1M0"),
+    ("GCS E4V5M6 on arrival.", "E4V5M6"),
+    ("BP 90/60, HR 112, 1430 Lasix 40 mg IV given.", "HR 112"),
+    ("Heart Rate  88 bpm", "Heart Rate"),
+    ("Metoprolol Tartrate  25 mg PO BID", "Metoprolol Tartrate"),
+    ("Referral placed to Child Protective Services", "Child Protective"),
+    ("patient low sodium diet", "low sodium"),
+    ("pt stable vitals overnight", "stable vitals"),
+    ("MRN 5563201, 1500 mL fluid restriction", "1500"),
+    ("Member ID XJH4456721 and 2024 deductible met", "2024"),
+    ("Address: Homeless", "Homeless"),
 ]
 
 
@@ -219,6 +232,9 @@ NOT_OF_KIND = [
     ("Admission date: Jun 1, 2018 Discharge date: Jun 9, 2018", "Jun 1", "B"),
     ("Pay at https://example.org/billing/pay?acct=066818469 today.", "066818469", "J"),
     ("Presents with sister Amara (6175550125) after a fall.", "6175550125", "R"),
+    ("Son Oscar 617-555-0100", "617-555-0100", "I"),
+    ("Email address: jdoe88@gmail.com (preferred)", "jdoe88@gmail.com", "B"),
+    ("Claim and policy reviewed with member.\nTransferred to rm 4412B", "4412B", "I"),
 ]
 
 

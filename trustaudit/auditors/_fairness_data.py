@@ -41,21 +41,17 @@ def distinct_counts(data: AuditData, columns: list[str], limit: int) -> dict[str
     return {c: len(data.table.distinct_values(c, limit + 1)) for c in columns}
 
 
-def recorded_cells(data: AuditData, model: Any, columns: tuple[str, ...], exact_rows: int) -> Cells:
-    """The engine's cells of the recorded predictions (a model that must predict: refused)."""
-    inner = getattr(model, "inner", model)
-    if not isinstance(inner, RecordedColumns) or data.table is None or data.target is None:
-        raise SpecError(
-            f"On the {data.engine} engine the fairness auditor audits recorded "
-            "predictions (model type: recorded, columns of the data); a model that predicts "
-            "needs engine: pandas."
-        )
+def recorded_cells(
+    data: AuditData, recorded: RecordedColumns, columns: tuple[str, ...], exact_rows: int
+) -> Cells:
+    """The engine's cells of the recorded predictions: one GROUP BY, no row in memory."""
+    assert data.table is not None and data.target is not None  # an engine's data, checked
     query = CellQuery(
         columns,
         data.target,
         data.positive_label,
-        inner.prediction_column,
-        inner.score_column,
+        recorded.prediction_column,
+        recorded.score_column,
         exact_rows,
     )
     cells = data.table.cells(query)

@@ -222,12 +222,12 @@ class FairnessAuditor(BootstrapParams, Auditor):
             def tick(done: int, total: int) -> None:
                 ctx.progress.tick(done, total, f"{ctx.label}: rows counted")
 
-            if isinstance(getattr(model, "inner", model), RecordedColumns):
+            columns, recorded = self.sensitive_features, getattr(model, "inner", model)
+            if isinstance(recorded, RecordedColumns):
                 data.table.observe(tick)
-                cells = recorded_cells(data, model, self.sensitive_features, self.exact_score_rows)
+                cells = recorded_cells(data, recorded, columns, self.exact_score_rows)
                 data.table.observe(None)
             else:
-                columns = self.sensitive_features
                 cells = predicted_cells(data, model, columns, self.exact_score_rows, tick)
             return self.measure_cells(cells, seed=ctx.seed, progress=ctx.progress, label=ctx.label)
         ctx.progress.step(

@@ -10,8 +10,9 @@ from .patterns import vin_check_digit_ok
 
 
 def checked(entity: str, value: str) -> str:
-    """The label's entity when the value's check digit agrees (NPI, DEA, VIN), else OTHER_ID: a
-    number after 'NPI' that fails the Luhn check is an identifier, not an NPI."""
+    """The label's entity when the value's check digit agrees (NPI, DEA, VIN) or the SSA could
+    have issued it (SSN), else OTHER_ID: a number after 'NPI' that fails the Luhn check is an
+    identifier, not an NPI; an 'SSN' in area 9xx is an ITIN."""
     compact = value.replace(" ", "").replace("-", "").upper()
     if entity == "US_NPI":
         return (

@@ -69,8 +69,8 @@ LABELS: tuple[tuple[str, str], ...] = (
         r"|hicn?|policy(?:\s*(?:number|no\.?|#|id))?|(?:health|secondary|primary)\s+plan"
         r"|plan\s*(?:id|#|number|no\.?)|group(?:\s*(?:number|no\.?|#|id))?|grp|payer\s+id"
         r"|beneficiary(?:\s+(?:id|#|number|no\.?))?|rx\s*(?:bin|pcn|grp|id)|cin|tricare"
-        r"|champva|bcbs|aetna|cigna|humana|uhc|anthem|kaiser|hmo|ppo|molina|centene|wellcare"
-        r"|ambetter|oscar|medi-?cal|masshealth|badgercare|tenncare|soonercare|united\s*healthcare"
+        r"|champva|bcbs|aetna|cigna|humana|uhc|anthem|kaiser|hmo|ppo|centene|wellcare"
+        r"|ambetter|medi-?cal|masshealth|badgercare|tenncare|soonercare|united\s*healthcare"
         r"|blue\s+(?:cross|shield)|recipient(?:\s+(?:id|#|number|no\.?))?|enrollee(?:\s+id)?"
         r"|contract(?:\s*(?:number|no\.?|#|id))?|health\s+card(?:\s+(?:number|no\.?|#))?|ohip"
         r"|carrier(?:\s+id)?|benefit\s+id|alpha\s+prefix",
@@ -88,7 +88,7 @@ LABELS: tuple[tuple[str, str], ...] = (
     (  # codes that identify a drug, a batch, a procedure or a diagnosis, not a person
         NOT_PHI,
         r"ndc|cpt|hcpcs|icd(?:-?(?:9|10)(?:-?cm)?)?|loinc|snomed|lot(?:\s*(?:number|no\.?|#))?"
-        r"|ref(?:erence)?\s+range|procedure(?:\s+code)?",
+        r"|ref(?:erence)?\s+range|procedure\s+code|procedure(?=\s*\(\d{5}\))",
     ),
     ("VEHICLE_ID", r"vin|vehicle\s+id(?:entification)?(?:\s+(?:number|no\.?|#))?"),
     (
@@ -166,8 +166,9 @@ _VALUE_RE = regex.compile(
 )
 # a second value of the same kind: '... is 6YR3F14DH00 and the secondary is N1493868D2'
 _CONTINUED = regex.compile(
-    r"[ ]*(?:,|;|/|and|or)[ ]+(?:(?:the|a|his|her|their|my|secondary|second|other|alternate"
-    r"|backup|old|new|previous|prior|one)[ ]+){0,3}(?:(?:is|was|:)[ ]*)?"
+    r"[ ]*(?:/[ ]*|(?:,|;|and|or)[ ]+(?:(?:the|a|his|her|their|my|secondary|second|other"
+    r"|alternate|backup|old|new|previous|prior|one)[ ]+){1,3}(?:(?:is|was|:)[ ]*)?)"
+    r"(?!(?:19|20)\d\d(?![\w-]))"  # not a year
     r"(?P<value>(?=[A-Za-z0-9-]*\d)(?=(?:[A-Za-z-]*\d){4})[A-Za-z0-9](?:[A-Za-z0-9]|-(?=\w))*)"
     r"(?![\w/@]|[.,:]\w)",
     regex.IGNORECASE,

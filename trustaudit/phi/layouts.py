@@ -17,6 +17,8 @@ class Label:
 
 
 _DIGIT = re.compile(r"\d")
+# a word of prose: lowercase, two letters or more, not 'of' or 'no' ('Date of Birth', 'Acct no')
+_PROSE = re.compile(r"\b(?!(?:of|no)\b)[a-z]{2,}\b")
 COLUMN_SLACK = 3  # characters a value may stand left of its header's first letter
 MAX_ROWS = 12  # rows a table header is looked for above a value
 
@@ -69,12 +71,23 @@ def column_label(
         if not text[begin:end].strip():
             return None  # a blank line ends the table
         header = [o for o in found if begin <= o.start < end]
-        if len(header) >= 2:
+        if len(header) >= 2 and _only_labels(text, begin, end, header):
             left = [o for o in header if o.start - begin - COLUMN_SLACK <= column]
             label = left[-1] if left else None
             return label if label and (kinds is None or label.entity in kinds) else None
         end = begin - 1
     return None
+
+
+def _only_labels(text: str, begin: int, end: int, labels: list[Label]) -> bool:
+    """A header row: besides its labels the line holds separators and other headings ('DOB',
+    'Date of Birth'), no prose."""
+    rest, at = [], begin
+    for label in labels:
+        rest.append(text[at : label.start])
+        at = label.end
+    rest.append(text[at:end])
+    return not _PROSE.search("".join(rest))
 
 
 def label_above(

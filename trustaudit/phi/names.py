@@ -13,17 +13,17 @@ import regex
 from ..perturbations.clinical_terms import ABBREVIATIONS
 from .gated import Gated
 from .lexicon import is_base_form, is_english_word_form
+from .patterns import STREET_SUFFIXES
 
 # Gutiérrez, O'Neil, Patel-King, Do, MacLeod, DeShawn
 _CAP = r"\p{Lu}[\p{Ll}'’]*(?:(?:-\p{Lu}?|\p{Lu})[\p{Ll}'’]+)*\p{Ll}"
-_PARTICLE = r"(?:de|la|del|van|der|von|da|di|du|le|al|el|bin|ibn|dos)"
+_PARTICLES = ("de", "la", "del", "van", "der", "von", "da", "di", "du", "le", "al", "el", "bin")
+_PARTICLE = "(?:" + "|".join([*_PARTICLES, "ibn", "dos"]) + ")"
+# in lowercase notes, Gaelic ones too ('declan ni bhriain's neighbor')
+_LOWER_PARTICLE = "(?:" + "|".join([*_PARTICLES, "ibn", "dos", "ni", "nic", "mac", "o"]) + ")"
 _INITIAL = r"\p{Lu}\."
 _TOKEN = rf"(?:{_CAP}|{_INITIAL})"
 _NICKNAME = r"(?:[\"“][\p{L}' .-]{1,20}[\"”][ ])?"  # 'Dakota "Birdie" Bitsui'
-_LOWER_PARTICLES = frozenset(
-    {"de", "la", "del", "van", "der", "von", "da", "di", "du", "le", "al", "el", "bin", "ibn"}
-    | {"dos", "ni", "nic", "mac", "o"}
-)
 _GAELIC = r"(?:(?-i:Ó|Ní|Nic|Mac|Mc|Ua|Uí)[ ])?"  # 'Ó Briain', 'Ní Bhriain'
 NAME = rf"{_GAELIC}{_TOKEN}(?:[ ]{_NICKNAME}(?:{_PARTICLE}[ ])*{_TOKEN}){{0,3}}"
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Prof)\b"
@@ -126,23 +126,26 @@ _LOWER_CREDENTIAL_RE = Gated(
 _OF_RELATIVE = rf"['’]s[ ]+(?i:{RELATIONS})\b"
 _POSSESSIVE_RE = Gated(
     rf"(?<![\w'’-])(?:(?P<cap>{NAME})"
-    rf"|(?P<low>{_LOWER}(?:[ ](?:{_PARTICLE}|ni|nic|mac|o)?[ ]?{_LOWER}){{0,2}}))"
+    rf"|(?P<low>{_LOWER}(?:[ ](?:{_LOWER_PARTICLE}[ ])?{_LOWER}){{0,2}}))"
     rf"(?={_OF_RELATIVE})",
     _OF_RELATIVE,
 )
 # a lowercase name after a doctor's title, in nursing shorthand: 'dr waters paged'
 _LOWER_TITLE_RE = regex.compile(r"(?<![\w/])(?:dr|doctor)\.?[ ]+(\p{Ll}[\p{Ll}'’-]+\p{Ll})\b")
 # a name on a label's first line, then its address: 'Amber Maynard  6993 Abdulle Ave SW'
+_STREET_AHEAD = (
+    rf"\d{{1,6}}[ ](?:[\p{{L}}.'’-]+[ ]){{1,4}}(?i:{'|'.join(STREET_SUFFIXES)})\b"
+    r"|(?i:HC|RR|P\.?[ ]?O\.?[ ]?Box)[ ]\d"
+)
 _ADDRESSEE_RE = regex.compile(
-    rf"(?m)^[ \t]*({_TOKEN}(?:[ ]{_TOKEN}){{1,3}})(?:[ ]{{2,}}|\t)"
-    r"(?=\d{1,6}[ ]\p{L}|(?i:HC|RR|P\.?[ ]?O\.?)[ ]\w)"
+    rf"(?m)^[ \t]*({_TOKEN}(?:[ ]{_TOKEN}){{1,3}})(?:[ ]{{2,}}|\t)(?={_STREET_AHEAD})"
 )
 # a business named after its owner: 'Employer: Patience Waters Landscaping'
 _TRADE = (
     r"[ ](?:Landscaping|Trucking|Plumbing|Roofing|Construction|Electric|Bakery|Catering|Cleaning"
-    r"|Painting|Farms?|Dairy|Auto(?:motive)?|Towing|Salon|Barbershop|Dental|Law|Realty"
-    r"|Insurance|Hardware|Grocery|Market|Deli|Motors|Transport|Logistics|Plumbers|Carpentry"
-    r"|Masonry|Welding|Tailoring|Daycare|Services)\b|[ ]&[ ]Sons?\b|,?[ ](?:LLC|Inc)\b"
+    r"|Painting|Farms?|Dairy|Auto(?:motive)?|Towing|Salon|Barbershop|Realty|Hardware|Grocery"
+    r"|Deli|Motors|Plumbers|Carpentry|Masonry|Welding|Tailoring|Daycare)\b|[ ]&[ ]Sons?\b"
+    r"|,?[ ](?:LLC|Inc)\b"
 )
 _OWNER_RE = Gated(rf"(?<![\w.])({NAME})(?={_TRADE})", _TRADE)
 # a name before its role or relation in parentheses: 'from Arlis Begley (pharmacist)'
@@ -225,7 +228,7 @@ def context_names(text: str) -> Iterator[tuple[int, int]]:
             if m.group("cap"):
                 if not _all_stop(m.group("cap")):
                     yield m.start("cap"), m.end("cap")
-            elif end := _lower_name_end(m.group("low")):
+            elif end := _lower_name_end(m.group("low"), _NOT_AFTER_PT.match(m.group()) is None):
                 yield m.start("low"), m.start("low") + end
     for pattern in (
         _CREDENTIAL_RE,
@@ -283,20 +286,25 @@ def _lower_name_start(value: str) -> int | None:
         return None
     start = found[-1].start()
     for w in reversed(found[:-1]):
-        if _word_forms(w.group()) and w.group() not in _LOWER_PARTICLES:
+        if _word_forms(w.group()) and not regex.fullmatch(_LOWER_PARTICLE, w.group()):
             break
         start = w.start()
     return start
 
 
-def _lower_name_end(value: str) -> int:
+_NOT_AFTER_PT = regex.compile(r"(?i:pt|patient)\b")
+
+
+def _lower_name_end(value: str, uninflected_first: bool = True) -> int:
     """The length of the name at the start of ``value`` (one or two lowercase words): both words
     when neither is a function word or an English verb, adjective or adverb ('yoandri
     echevarria'), or when the second is none of these and the first an uninflected one ('grace
     blackwood', not 'brought lunch'); else the first alone on the same terms ('nathan' of
-    'nathan from'), else 0."""
+    'nathan from'), else 0. ``uninflected_first`` is False after 'pt', where an adjective starts
+    a description ('pt stable vitals'), not a name."""
     words = list(_HYPHENATED_WORD.finditer(value))[:2]
-    if len(words) == 2 and _given_then_surname(words[0].group(), words[1].group()):
+    pair = len(words) == 2 and uninflected_first  # not after 'pt': 'pt stable vitals'
+    if pair and _given_then_surname(words[0].group(), words[1].group()):
         return words[1].end()
     while words and any(_word_forms(w.group()) for w in words):
         words.pop()

@@ -81,24 +81,28 @@ US_STATES = words(
     "american samoa",
     "united states",
 }
+_NOT_PLACES = US_STATES | STOP  # a state or a word of the notes names no smaller place
 
 
 # a form's field: 'City: Springfield', 'Zip: 01103', 'Address: Flat 3, 12 Baker Street, London'
 FORM_FIELD = regex.compile(
-    r"(?i:(?<![\w])(?:(?P<city>city|town|municipality|county|parish)|(?P<zip>zip(?:[ ]?code)?"
+    r"(?i:(?<![\w])(?<!(?:e-?mail|ip|mac|web)[ ])(?:(?P<city>city|town|municipality|county"
+    r"|parish)|(?P<zip>zip(?:[ ]?code)?"
     r"|postal[ ]code|post[ ]?code)|(?P<street>(?:home[ ]|street[ ]|mailing[ ])?address|addr"
     r"|street|residence))[ \t]*[:=][ \t]*)(?P<value>[^\s|;](?:[^\n|;\t]*?[^\s|;,.])??)"
     r"(?=[ \t]*(?:$|\n|[ ]{2,}|\t|\||;))"
 )
 FIELD_ENTITY = {"city": "US_CITY", "zip": "US_ZIP_CODE", "street": "STREET_ADDRESS"}
-# postcodes of the UK ('W1U 6XY') and Canada ('K1A 0B1'): shapes no other code has
+# postcodes of the UK ('W1U 6XY') and Canada ('K1A 0B1', with its space: 'T2N1M0' is a stage)
 POSTCODE = regex.compile(
-    r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z][ ]?\d[A-Z]\d)"
+    r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?[ ]\d[A-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[A-Z][ ]\d[A-Z]\d)"
     r"(?![\w-])"
 )
 # a European address: 'Musterstraße 12, 10115 Berlin', '12 rue de la Paix, 75002 Paris'
 _EURO_STREET = (
-    r"\p{Lu}[\p{L}.'’-]+(?:[ ][\p{L}.'’-]+){0,3}[ ]\d{1,4}[a-zA-Z]?"
+    r"(?:\p{Lu}[\p{L}.'’-]*[ ]){0,3}\p{Lu}[\p{L}'’-]*(?i:straße|strasse|str\.|weg|gasse|platz"
+    r"|allee|ring|damm|ufer|straat|laan|plein|gracht|kade|gatan|vägen|gade|vej|veien|gata)"
+    r"[ ]\d{1,4}[a-zA-Z]?"
     r"|\d{1,4}(?:[ ]?(?:bis|ter))?,?[ ](?i:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse"
     r"|place|quai|via|viale|piazza|calle|avenida|rua|travessa|ulica|ul\.)[ ][^\n,;\d]{2,40}?"
 )
@@ -122,7 +126,7 @@ def places(text: str) -> list[Span]:
     for pattern in (CITY_LINE, CITY_CONTEXT):
         for m in pattern.finditer(text):
             g = next(g for g in range(1, pattern.groups + 1) if m.group(g))
-            if m.group(g).lower() not in US_STATES | STOP:
+            if m.group(g).lower() not in _NOT_PLACES:
                 out.append((m.start(g), m.end(g), "US_CITY", CONTEXT_SCORE))
     out += [
         (m.start(), m.end(), "US_ZIP_CODE", CONTEXT_SCORE) for m in ZIP_AFTER_CITY.finditer(text)
@@ -134,22 +138,16 @@ def _forms_and_abroad(text: str, known: list[Span]) -> list[Span]:
     """Places a form's field names, UK and Canadian postcodes, European addresses."""
     out: list[Span] = [(*m.span(), "US_ZIP_CODE", CONTEXT_SCORE) for m in POSTCODE.finditer(text)]
     for m in EURO_ADDRESS.finditer(text):
-        if _ANY_MONTH.match(m.group("street")) or m.group("city").lower() in STOP:
-            continue  # 'Jun 1, 2018 Discharge': a date
-        out += [(*m.span(g), e, CONTEXT_SCORE) for g, e in FIELD_ENTITY_BY_GROUP.items()]
+        if m.group("city").lower() not in _NOT_PLACES:
+            out += [(*m.span(g), e, CONTEXT_SCORE) for g, e in FIELD_ENTITY.items()]
     for m in FORM_FIELD.finditer(text):
         kind = next(k for k in FIELD_ENTITY if m.group(k))
         value, span = m.group("value"), m.span("value")
-        if value.lower() in US_STATES | STOP or not any(c.isdigit() or c.isupper() for c in value):
+        if value.lower() in _NOT_PLACES or not any(c.isdigit() or c.isupper() for c in value):
             continue
+        if kind == "street" and ("@" in value or not any(c.isdigit() for c in value)):
+            continue  # 'Address: Homeless', an e-mail address: not a street
         if kind == "street" and any(o[0] < span[1] and o[1] > span[0] for o in known + out):
             continue  # the address rules found its parts: the field adds nothing
         out.append((*span, FIELD_ENTITY[kind], CONTEXT_SCORE))
     return out
-
-
-_ANY_MONTH = regex.compile(
-    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?[ ]"
-)
-FIELD_ENTITY_BY_GROUP = {"street": "STREET_ADDRESS", "zip": "US_ZIP_CODE", "city": "US_CITY"}

@@ -85,8 +85,11 @@ _NOT_A_PERSON = (
     | CALENDAR
     | NOT_NAMES
 )
+# every word of every drug name ('metoprolol tartrate' gives both): persons are checked by word
+DRUG_NAMES = frozenset(
+    w for pair in DRUG_PAIRS.items() for name in pair for w in name.lower().split()
+)
 # credentials after a name ('Ibrahim Yoon, LCSW', 'M. Aguirre, MA'): written in capitals
-DRUG_NAMES = frozenset(w.lower() for pair in DRUG_PAIRS.items() for w in pair)
 _CREDENTIAL_WORDS = frozenset({"MD", "RN", "NP", "PA", "MA", "DO", "LPN", "CNA", "PA-C", "LCSW"})
 # an eponym, not a person: 'Sjogren's syndrome', 'a Holter monitor', 'Foley catheter'
 _EPONYM_TAIL = regex.compile(
@@ -101,7 +104,7 @@ _EPONYM_TAIL = regex.compile(
 
 def refine(text: str, found: list[tuple[Span, bool]]) -> list[Span]:
     """presidio's spans (with whether spaCy made each) plus this module's, each identifier
-    re-labelled by its label, contradicted guesses removed; de-duplicated, by start."""
+    re-labelled by its label, contradicted guesses removed; identical spans once, by start."""
     marks = labels(text)
     places = find_places(text)
     added = [(s, False) for s in [*_context_spans(text, marks), *places]]
