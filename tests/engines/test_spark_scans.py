@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from trustaudit.engines import spark_table
@@ -16,6 +14,10 @@ from trustaudit.run.runner import run_audit
 from trustaudit.spec import load_spec
 
 from .conftest import recorded_logs, spec_for
+
+pa = pytest.importorskip("pyarrow")  # the spark extra's: absent from a base install
+pq = pytest.importorskip("pyarrow.parquet")
+pytest.importorskip("pyspark")
 
 pytestmark = pytest.mark.extra("spark")
 
