@@ -167,7 +167,7 @@ def _inside_other(span: Span, context: set[Span]) -> bool:
 
 
 def _in_query(text: str, span: Span, urls: set[Span]) -> bool:
-    """A value of a URL's query ('…/pay?acct=066818469'): part of the URL, not an id of its own."""
+    """A value of a URL's query ('?acct=066818469'): part of the URL, not an id of its own."""
     return any(u[0] <= span[0] and span[1] <= u[1] and "?" in text[u[0] : span[0]] for u in urls)
 
 
