@@ -15,8 +15,8 @@ from .labels import ID_ENTITIES, NOT_PHI, Label, adjacent, trailing
 from .layouts import column_label, label_above
 from .lexicon import is_english_word_form
 from .names import STOP, words
+from .places import Span
 
-Span = tuple[int, int, str, float]
 SCORE = 0.6  # below the labelled rules: a shape alone is weaker evidence
 _TOKEN = regex.compile(
     r"(?<![\w/.,:@$#+-]|[\d][.,])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"

@@ -26,10 +26,9 @@ from .labels import (
 )
 from .lexicon import is_english_word_form
 from .names import CALENDAR, NOT_NAMES, context_names, name_ids, words
-from .places import CONTEXT_SCORE, US_STATES
+from .places import CONTEXT_SCORE, US_STATES, Span
 from .places import places as find_places
 
-Span = tuple[int, int, str, float]  # start, end, entity, score
 NER = frozenset({"PERSON", "LOCATION", "DATE_TIME"})
 # identifiers whose category the nearest label decides
 RESOLVABLE = frozenset(
